@@ -1,0 +1,272 @@
+/**
+ * @module Netlink numbers: message types, flags, attribute types and enum values, as Linux's
+ * uapi headers define them (netlink.h, rtnetlink.h, if_link.h, if_addr.h, fib_rules.h,
+ * genetlink.h). Only numbers live here; layouts live in the codec files that use them.
+ */
+
+/** Linux address families (socket.h). */
+export const AF = { UNSPEC: 0, INET: 2, INET6: 10 } as const;
+
+/** nlmsghdr.nlmsg_type values below NLMSG_MIN_TYPE (netlink.h). */
+export const NLMSG = { NOOP: 1, ERROR: 2, DONE: 3, OVERRUN: 4, MIN_TYPE: 0x10 } as const;
+
+/** nlmsghdr.nlmsg_flags (netlink.h). Several share a bit and differ by request kind. */
+export const NLM_F = {
+  REQUEST: 0x01,
+  MULTI: 0x02,
+  ACK: 0x04,
+  ECHO: 0x08,
+  DUMP_INTR: 0x10,
+  DUMP_FILTERED: 0x20,
+  // GET requests
+  ROOT: 0x100,
+  MATCH: 0x200,
+  ATOMIC: 0x400,
+  DUMP: 0x300,
+  // NEW requests
+  REPLACE: 0x100,
+  EXCL: 0x200,
+  CREATE: 0x400,
+  APPEND: 0x800,
+  // DELETE requests
+  NONREC: 0x100,
+  BULK: 0x200,
+  // ACK messages
+  CAPPED: 0x100,
+  ACK_TLVS: 0x200,
+} as const;
+
+/** Extended ACK attributes after an NLMSG_ERROR (netlink.h enum nlmsgerr_attrs). */
+export const NLMSGERR_ATTR = { MSG: 1, OFFS: 2, COOKIE: 3, POLICY: 4, MISS_TYPE: 5, MISS_NEST: 6 } as const;
+
+/** nlattr.nla_type flag bits (netlink.h). */
+export const NLA_F = { NESTED: 0x8000, NET_BYTEORDER: 0x4000, TYPE_MASK: 0x3fff } as const;
+
+/** rtnetlink message types (rtnetlink.h). */
+export const RTM = {
+  NEWLINK: 16,
+  DELLINK: 17,
+  GETLINK: 18,
+  SETLINK: 19,
+  NEWADDR: 20,
+  DELADDR: 21,
+  GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  GETROUTE: 26,
+  NEWRULE: 32,
+  DELRULE: 33,
+  GETRULE: 34,
+} as const;
+
+/** rtnetlink multicast groups (rtnetlink.h enum rtnetlink_groups); subscribe with setsockopt. */
+export const RTNLGRP = {
+  LINK: 1,
+  NEIGH: 3,
+  IPV4_IFADDR: 5,
+  IPV4_ROUTE: 7,
+  IPV4_RULE: 8,
+  IPV6_IFADDR: 9,
+  IPV6_ROUTE: 11,
+  IPV6_RULE: 19,
+} as const;
+
+/** net_device flags in ifinfomsg.ifi_flags (if.h). */
+export const IFF = {
+  UP: 0x1,
+  BROADCAST: 0x2,
+  LOOPBACK: 0x8,
+  POINTOPOINT: 0x10,
+  NOARP: 0x80,
+  RUNNING: 0x40,
+  PROMISC: 0x100,
+  MULTICAST: 0x1000,
+  LOWER_UP: 0x10000,
+  DORMANT: 0x20000,
+} as const;
+
+/** Link attributes (if_link.h). */
+export const IFLA = {
+  ADDRESS: 1,
+  BROADCAST: 2,
+  IFNAME: 3,
+  MTU: 4,
+  LINK: 5,
+  MASTER: 10,
+  TXQLEN: 13,
+  OPERSTATE: 16,
+  LINKMODE: 17,
+  LINKINFO: 18,
+  GROUP: 27,
+  CARRIER: 33,
+} as const;
+
+/** Nested in IFLA_LINKINFO (if_link.h). */
+export const IFLA_INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4 } as const;
+
+/** Nested in IFLA_INFO_DATA for kind "macvlan" (if_link.h). */
+export const IFLA_MACVLAN = { MODE: 1, FLAGS: 2 } as const;
+
+/** macvlan modes (if_link.h enum macvlan_mode). */
+export const MACVLAN_MODE = { PRIVATE: 1, VEPA: 2, BRIDGE: 4, PASSTHRU: 8, SOURCE: 16 } as const;
+
+/** RFC 2863 operational states in IFLA_OPERSTATE (if.h). */
+export const IF_OPER = {
+  UNKNOWN: 0,
+  NOTPRESENT: 1,
+  DOWN: 2,
+  LOWERLAYERDOWN: 3,
+  TESTING: 4,
+  DORMANT: 5,
+  UP: 6,
+} as const;
+
+/** Address attributes (if_addr.h). */
+export const IFA = {
+  ADDRESS: 1,
+  LOCAL: 2,
+  LABEL: 3,
+  BROADCAST: 4,
+  ANYCAST: 5,
+  CACHEINFO: 6,
+  MULTICAST: 7,
+  FLAGS: 8,
+  RT_PRIORITY: 9,
+  PROTO: 11,
+} as const;
+
+/** Address flags: ifaddrmsg.ifa_flags (low 8 bits) and IFA_FLAGS (all 32) (if_addr.h). */
+export const IFA_F = {
+  SECONDARY: 0x01,
+  NODAD: 0x02,
+  OPTIMISTIC: 0x04,
+  DADFAILED: 0x08,
+  HOMEADDRESS: 0x10,
+  DEPRECATED: 0x20,
+  TENTATIVE: 0x40,
+  PERMANENT: 0x80,
+  MANAGETEMPADDR: 0x100,
+  NOPREFIXROUTE: 0x200,
+  MCAUTOJOIN: 0x400,
+  STABLE_PRIVACY: 0x800,
+} as const;
+
+/** Route and address scopes (rtnetlink.h enum rt_scope_t). */
+export const RT_SCOPE = { UNIVERSE: 0, SITE: 200, LINK: 253, HOST: 254, NOWHERE: 255 } as const;
+
+/** Route types (rtnetlink.h). */
+export const RTN = {
+  UNSPEC: 0,
+  UNICAST: 1,
+  LOCAL: 2,
+  BROADCAST: 3,
+  ANYCAST: 4,
+  MULTICAST: 5,
+  BLACKHOLE: 6,
+  UNREACHABLE: 7,
+  PROHIBIT: 8,
+  THROW: 9,
+  NAT: 10,
+} as const;
+
+/** Route protocols (rtnetlink.h); keepalived uses its own, RTPROT_KEEPALIVED = 18. */
+export const RTPROT = {
+  UNSPEC: 0,
+  REDIRECT: 1,
+  KERNEL: 2,
+  BOOT: 3,
+  STATIC: 4,
+  RA: 9,
+  KEEPALIVED: 18,
+} as const;
+
+/** Reserved routing table ids (rtnetlink.h). Ids above 255 travel in RTA_TABLE / FRA_TABLE. */
+export const RT_TABLE = { UNSPEC: 0, COMPAT: 252, DEFAULT: 253, MAIN: 254, LOCAL: 255 } as const;
+
+/** Route attributes (rtnetlink.h enum rtattr_type_t). */
+export const RTA = {
+  DST: 1,
+  SRC: 2,
+  IIF: 3,
+  OIF: 4,
+  GATEWAY: 5,
+  PRIORITY: 6,
+  PREFSRC: 7,
+  METRICS: 8,
+  MULTIPATH: 9,
+  FLOW: 11,
+  CACHEINFO: 12,
+  TABLE: 15,
+  MARK: 16,
+  VIA: 18,
+  PREF: 20,
+  ENCAP_TYPE: 21,
+  ENCAP: 22,
+  EXPIRES: 23,
+  UID: 25,
+  TTL_PROPAGATE: 26,
+} as const;
+
+/** rtmsg.rtm_flags (rtnetlink.h). */
+export const RTM_F = { NOTIFY: 0x100, CLONED: 0x200, EQUALIZE: 0x400, PREFIX: 0x800 } as const;
+
+/** rtnexthop.rtnh_flags (rtnetlink.h). */
+export const RTNH_F = { DEAD: 1, PERVASIVE: 2, ONLINK: 4, OFFLOAD: 8, LINKDOWN: 16 } as const;
+
+/** Route metrics nested in RTA_METRICS (rtnetlink.h). */
+export const RTAX = {
+  LOCK: 1,
+  MTU: 2,
+  WINDOW: 3,
+  RTT: 4,
+  RTTVAR: 5,
+  SSTHRESH: 6,
+  CWND: 7,
+  ADVMSS: 8,
+  REORDERING: 9,
+  HOPLIMIT: 10,
+  INITCWND: 11,
+  FEATURES: 12,
+  RTO_MIN: 13,
+  INITRWND: 14,
+  QUICKACK: 15,
+  CC_ALGO: 16,
+  FASTOPEN_NO_COOKIE: 17,
+} as const;
+
+/** Rule attributes (fib_rules.h). */
+export const FRA = {
+  DST: 1,
+  SRC: 2,
+  IIFNAME: 3,
+  GOTO: 4,
+  PRIORITY: 6,
+  FWMARK: 10,
+  FLOW: 11,
+  TUN_ID: 12,
+  SUPPRESS_IFGROUP: 13,
+  SUPPRESS_PREFIXLEN: 14,
+  TABLE: 15,
+  FWMASK: 16,
+  OIFNAME: 17,
+  L3MDEV: 19,
+  UID_RANGE: 20,
+  PROTOCOL: 21,
+  IP_PROTO: 22,
+  SPORT_RANGE: 23,
+  DPORT_RANGE: 24,
+} as const;
+
+/** fib_rule_hdr.action (fib_rules.h). */
+export const FR_ACT = {
+  UNSPEC: 0,
+  TO_TBL: 1,
+  GOTO: 2,
+  NOP: 3,
+  BLACKHOLE: 6,
+  UNREACHABLE: 7,
+  PROHIBIT: 8,
+} as const;
+
+/** fib_rule_hdr.flags (fib_rules.h). */
+export const FIB_RULE = { PERMANENT: 0x1, INVERT: 0x2, UNRESOLVED: 0x4, IIF_DETACHED: 0x8, OIF_DETACHED: 0x10 } as const;
