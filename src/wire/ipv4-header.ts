@@ -1,0 +1,136 @@
+/**
+ * @module The IPv4 header (RFC 791) as keepalived writes it and the raw socket delivers it.
+ *
+ * keepalived sends VRRP over IPv4 with IP_HDRINCL and builds the header itself:
+ * version 4, IHL 5, TOS 0xc0 (network control), its own identification counter
+ * (never 0, since the kernel would then choose one), no fragmentation, TTL 255,
+ * protocol 112 (VRRP) or 51 (AH). The kernel fills in the header checksum; we
+ * compute the same value so that encoded packets equal captured ones byte for byte.
+ * A raw IPPROTO_VRRP socket delivers the header in front of the payload.
+ */
+
+import type { DecodeError } from './drop-reason.js';
+import type { IpAddress } from './ip.js';
+import type { Result } from './result.js';
+import { internetChecksum } from './checksum.js';
+import { assertInt, ByteReader, ByteWriter } from './cursor.js';
+import { drop } from './drop-reason.js';
+import { ipFromBytes } from './ip.js';
+import { ok } from './result.js';
+
+/** IP protocol numbers used here. */
+export const IPPROTO_AH = 51;
+export const IPPROTO_VRRP = 112;
+export const IPPROTO_ICMPV6 = 58;
+
+/** keepalived's constants for the IPv4 header of an advertisement. */
+export const VRRP_IPV4_TOS = 0xc0;
+export const VRRP_TTL = 255;
+
+/** A decoded IPv4 header. Sizes in bytes; `flags` is the 3-bit field, `fragmentOffset` in 8-byte units. */
+export type Ipv4Header = {
+  readonly headerLength: number;
+  readonly tos: number;
+  readonly totalLength: number;
+  readonly identification: number;
+  readonly flags: number;
+  readonly fragmentOffset: number;
+  readonly ttl: number;
+  readonly protocol: number;
+  readonly headerChecksum: number;
+  readonly source: IpAddress;
+  readonly destination: IpAddress;
+  /** IP options (headerLength - 20 bytes), usually empty. */
+  readonly options: Uint8Array;
+};
+
+/** What the encoder needs; lengths and checksum are computed. */
+export type Ipv4HeaderFields = {
+  readonly tos?: number;
+  readonly identification: number;
+  readonly flags?: number;
+  readonly fragmentOffset?: number;
+  readonly ttl?: number;
+  readonly protocol: number;
+  readonly source: IpAddress;
+  readonly destination: IpAddress;
+  readonly options?: Uint8Array;
+};
+
+/**
+ * Encode a header for a payload of `payloadLength` bytes. With `zeroChecksum`
+ * the checksum field is left 0 (what keepalived's send buffer holds, and what
+ * the AH ICV covers). Throws on out-of-range fields.
+ */
+export function encodeIpv4Header(fields: Ipv4HeaderFields, payloadLength: number, zeroChecksum = false): Uint8Array {
+  const options = fields.options ?? new Uint8Array(0);
+  if (options.length % 4 !== 0 || options.length > 40) throw new RangeError('IPv4 options: multiple of 4, at most 40');
+  if (fields.source.family !== 'ipv4' || fields.destination.family !== 'ipv4') {
+    throw new TypeError('IPv4 header needs IPv4 addresses');
+  }
+  const headerLength = 20 + options.length;
+  assertInt(headerLength + payloadLength, headerLength, 0xffff, 'IPv4 total length');
+  assertInt(fields.flags ?? 0, 0, 7, 'IPv4 flags');
+  assertInt(fields.fragmentOffset ?? 0, 0, 0x1fff, 'IPv4 fragment offset');
+  const w = new ByteWriter(headerLength)
+    .u8(0x40 | (headerLength >> 2))
+    .u8(fields.tos ?? VRRP_IPV4_TOS)
+    .u16(headerLength + payloadLength)
+    .u16(fields.identification)
+    .u16(((fields.flags ?? 0) << 13) | (fields.fragmentOffset ?? 0))
+    .u8(fields.ttl ?? VRRP_TTL)
+    .u8(fields.protocol)
+    .u16(0)
+    .bytes(fields.source.bytes)
+    .bytes(fields.destination.bytes)
+    .bytes(options);
+  const bytes = w.finish();
+  if (!zeroChecksum) w.patchU16(10, internetChecksum(bytes));
+  return bytes;
+}
+
+/**
+ * Decode the header at the start of `packet` (a whole datagram from a raw socket).
+ * Checks, in order: length >= 20, version 4, 20 <= IHL*4 <= length, header
+ * checksum, total length == datagram length.
+ */
+export function decodeIpv4Header(packet: Uint8Array): Result<Ipv4Header, DecodeError> {
+  if (packet.length < 20) return drop('ip-truncated', `IPv4 datagram of ${packet.length} bytes, need 20`);
+  const r = new ByteReader(packet);
+  const vihl = r.u8();
+  if (vihl >> 4 !== 4) return drop('ip-bad-version', `IP version ${vihl >> 4}, expected 4`);
+  const headerLength = (vihl & 0x0f) * 4;
+  if (headerLength < 20 || headerLength > packet.length) {
+    return drop('ip-bad-header-length', `IHL ${headerLength} bytes with ${packet.length} bytes received`);
+  }
+  if (internetChecksum(packet.subarray(0, headerLength)) !== 0) {
+    return drop('ip-bad-header-checksum', 'IPv4 header checksum does not verify');
+  }
+  const tos = r.u8();
+  const totalLength = r.u16();
+  if (totalLength !== packet.length) {
+    return drop('ip-total-length-mismatch', `IPv4 total length ${totalLength}, received ${packet.length}`);
+  }
+  const identification = r.u16();
+  const fragment = r.u16();
+  const ttl = r.u8();
+  const protocol = r.u8();
+  const headerChecksum = r.u16();
+  const source = ipFromBytes(r.bytes(4));
+  const destination = ipFromBytes(r.bytes(4));
+  const options = r.bytes(headerLength - 20);
+  return ok({
+    headerLength,
+    tos,
+    totalLength,
+    identification,
+    flags: fragment >> 13,
+    fragmentOffset: fragment & 0x1fff,
+    ttl,
+    protocol,
+    headerChecksum,
+    source,
+    destination,
+    options,
+  });
+}
