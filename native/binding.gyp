@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "kts_native",
+      "sources": [
+        "addon.c",
+        "addr.c",
+        "errno.c",
+        "fd.c",
+        "msg.c",
+        "poll.c",
+        "signal.c",
+        "sockopt.c"
+      ],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "cflags!": ["-fno-exceptions"]
+    }
+  ]
+}

@@ -1,0 +1,176 @@
+/*
+ * sendmsg/recvmsg with the ancillary data VRRP needs. Never blocks: sockets are
+ * non-blocking and calls pass MSG_DONTWAIT. sendmsg throws ErrnoError (EAGAIN
+ * included, so JS can count or queue); recvmsg returns -1 on EAGAIN so a drain
+ * loop ends without an exception.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "kts.h"
+
+union kts_cmsgbuf {
+  struct cmsghdr align;
+  char buf[256];
+};
+
+/* Appends one control message; *used tracks the bytes of msg_control in use. */
+static struct cmsghdr *put_cmsg(struct msghdr *msg, struct cmsghdr *prev, size_t *used, int level,
+                                int type, const void *data, size_t len) {
+  struct cmsghdr *c = prev == NULL ? CMSG_FIRSTHDR(msg) : CMSG_NXTHDR(msg, prev);
+  *used += CMSG_SPACE(len);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(len);
+  memcpy(CMSG_DATA(c), data, len);
+  return c;
+}
+
+/* anc: {family: AF_INET|AF_INET6, ifindex?, source?: Uint8Array, hopLimit?} */
+static int build_ancillary(napi_env env, napi_value anc, struct msghdr *msg, union kts_cmsgbuf *cb) {
+  int32_t family, ifindex, hops;
+  uint8_t *src;
+  size_t slen;
+  struct cmsghdr *c = NULL;
+  size_t used = 0;
+  if (kts_prop_int(env, anc, "family", 0, &family) || kts_prop_int(env, anc, "ifindex", 0, &ifindex) ||
+      kts_prop_int(env, anc, "hopLimit", -1, &hops) || kts_prop_bytes(env, anc, "source", &src, &slen))
+    return -1;
+  memset(cb, 0, sizeof *cb);
+  msg->msg_control = cb->buf;
+  msg->msg_controllen = sizeof cb->buf;
+  if (family == AF_INET) {
+    if (slen != 0 && slen != 4) goto bad;
+    if (ifindex > 0 || slen) {
+      struct in_pktinfo pi = {.ipi_ifindex = ifindex};
+      if (slen) memcpy(&pi.ipi_spec_dst, src, 4);
+      c = put_cmsg(msg, c, &used, IPPROTO_IP, IP_PKTINFO, &pi, sizeof pi);
+    }
+    if (hops >= 0) c = put_cmsg(msg, c, &used, IPPROTO_IP, IP_TTL, &hops, sizeof hops);
+  } else if (family == AF_INET6) {
+    if (slen != 0 && slen != 16) goto bad;
+    if (ifindex > 0 || slen) {
+      struct in6_pktinfo pi = {.ipi6_ifindex = (unsigned int)ifindex};
+      if (slen) memcpy(&pi.ipi6_addr, src, 16);
+      c = put_cmsg(msg, c, &used, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof pi);
+    }
+    if (hops >= 0) c = put_cmsg(msg, c, &used, IPPROTO_IPV6, IPV6_HOPLIMIT, &hops, sizeof hops);
+  } else {
+    kts_throw_arg(env, "ancillary family must be AF_INET or AF_INET6");
+    return -1;
+  }
+  msg->msg_controllen = used;
+  if (used == 0) msg->msg_control = NULL;
+  return 0;
+bad:
+  kts_throw_arg(env, "ancillary source must match the family (4 or 16 bytes)");
+  return -1;
+}
+
+static int is_set(napi_env env, napi_value v) {
+  napi_valuetype type;
+  return napi_typeof(env, v, &type) == napi_ok && type != napi_undefined && type != napi_null;
+}
+
+/* sendmsg(fd, data, dest|null, ancillary|null) -> bytes sent */
+napi_value kts_sendmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 4, len;
+  napi_value argv[4], result;
+  int32_t fd;
+  uint8_t *data;
+  struct sockaddr_storage ss;
+  union kts_cmsgbuf cb;
+  struct msghdr msg;
+  struct iovec iov;
+  ssize_t n;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_bytes(argv[1], env, &data, &len, "data"))
+    return NULL;
+  memset(&msg, 0, sizeof msg);
+  iov.iov_base = data;
+  iov.iov_len = len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (argc > 2 && is_set(env, argv[2])) {
+    if (kts_sockaddr_from_js(env, argv[2], &ss, &msg.msg_namelen)) return NULL;
+    msg.msg_name = &ss;
+  }
+  if (argc > 3 && is_set(env, argv[3]) && build_ancillary(env, argv[3], &msg, &cb)) return NULL;
+  do n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return kts_throw_errno(env, "sendmsg", errno);
+  KTS_CHECK(napi_create_int64(env, n, &result));
+  return result;
+}
+
+static void read_cmsgs(struct msghdr *msg, struct kts_meta *m) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+      memcpy(&m->hops, CMSG_DATA(c), sizeof m->hops);
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      m->ifindex = pi.ipi_ifindex;
+      m->dfamily = AF_INET;
+      memcpy(m->dst, &pi.ipi_addr, 4);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+      memcpy(&m->hops, CMSG_DATA(c), sizeof m->hops);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof pi);
+      m->ifindex = (int32_t)pi.ipi6_ifindex;
+      m->dfamily = AF_INET6;
+      memcpy(m->dst, &pi.ipi6_addr, 16);
+    }
+  }
+}
+
+/*
+ * recvmsg(fd, buffer, meta) -> bytes copied into buffer, or -1 on EAGAIN.
+ * meta (Int32Array(20), layout struct kts_meta) receives the full length, flags,
+ * source address, TTL/hop limit and pktinfo. Nothing is allocated per packet.
+ */
+napi_value kts_recvmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 3, len;
+  napi_value argv[3], result;
+  int32_t fd;
+  uint8_t *data;
+  struct kts_meta *m;
+  struct sockaddr_storage ss;
+  union kts_cmsgbuf cb;
+  struct msghdr msg;
+  struct iovec iov;
+  ssize_t n;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || kts_arg_int(env, argv[0], &fd, "fd") ||
+      kts_arg_bytes(argv[1], env, &data, &len, "buffer") || kts_get_meta(env, argv[2], &m))
+    return NULL;
+  memset(&msg, 0, sizeof msg);
+  memset(&ss, 0, sizeof ss);
+  iov.iov_base = data;
+  iov.iov_len = len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_name = &ss;
+  msg.msg_namelen = sizeof ss;
+  msg.msg_control = cb.buf;
+  msg.msg_controllen = sizeof cb.buf;
+  /* MSG_TRUNC: raw, packet and netlink sockets then return the real datagram length. */
+  do n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    KTS_CHECK(napi_create_int32(env, -1, &result));
+    return result;
+  }
+  if (n < 0) return kts_throw_errno(env, "recvmsg", errno);
+  memset(m, 0, sizeof *m);
+  m->length = (int32_t)n;
+  m->flags = msg.msg_flags;
+  m->hops = -1;
+  m->ifindex = -1;
+  kts_sockaddr_to_meta(&ss, msg.msg_namelen, m);
+  read_cmsgs(&msg, m);
+  KTS_CHECK(napi_create_int64(env, (size_t)n < len ? n : (ssize_t)len, &result));
+  return result;
+}
