@@ -1,0 +1,152 @@
+/**
+ * @module Handling a validated advertisement in BACKUP (RFC 5798 §6.4.2, keepalived
+ * `vrrp_state_backup`) and in MASTER (RFC 5798 §6.4.3, keepalived `vrrp_state_master_rx`),
+ * plus the one receive check that depends on configuration: VRRPv2 adverts whose interval
+ * differs from ours are dropped (RFC 3768 §7.1; keepalived `vrrp_check_packet`).
+ */
+
+import { VRRP_PRIO_OWNER } from './constants.js';
+import {
+  adverIntervalMs,
+  armTimer,
+  currentMasterDownMs,
+  currentSkewMs,
+  restartMasterDown,
+  type StepContext,
+  sendAdvert,
+} from './context.js';
+import { backupVerdict, type MasterVerdict, masterVerdict, yields } from './election.js';
+import { logLine } from './log.js';
+import { transition } from './transitions.js';
+import type { InstanceState, ReceivedAdvert } from './types.js';
+
+/** RFC 3768 §7.1: "MUST verify that the Adver Interval in the packet is the same as …". */
+export function v2IntervalMismatch(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): boolean {
+  const c = inst.config;
+  if (c.version !== 2 || advert.maxAdverIntCs === c.adverIntCs) return false;
+  ctx.fx.push(logLine.adverIntMismatch(c.name, c.adverIntCs / 100, advert.maxAdverIntCs / 100));
+  return true;
+}
+
+/** RFC 5798 §6.4.2/§6.4.3: "set Master_Adver_Interval to Adver Interval contained in the ADVERTISEMENT" (v3). */
+function learnAdverInt(
+  inst: InstanceState,
+  advert: ReceivedAdvert,
+  byNew: boolean,
+  ctx: StepContext,
+): InstanceState {
+  if (inst.config.version !== 3 || inst.masterAdverIntCs === advert.maxAdverIntCs) return inst;
+  ctx.fx.push(logLine.adverIntUpdated(inst.config.name, inst.masterAdverIntCs, advert.maxAdverIntCs, byNew));
+  return { ...inst, masterAdverIntCs: advert.maxAdverIntCs };
+}
+
+/** keepalived preempt_delay bookkeeping on an accepted advert. */
+function trackPreemptDelay(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+  const c = inst.config;
+  if (c.preemptDelayMs <= 0) return inst;
+  if (advert.priority >= inst.effectivePriority) {
+    if (inst.preemptUntilMs === null) return inst;
+    ctx.fx.push(logLine.stopPreemptDelay(c.name));
+    return { ...inst, preemptUntilMs: null };
+  }
+  if (inst.preemptUntilMs !== null) return inst;
+  ctx.fx.push(logLine.startPreemptDelay(c.name, c.preemptDelayMs));
+  return { ...inst, preemptUntilMs: ctx.nowMs + c.preemptDelayMs };
+}
+
+/** BACKUP: priority 0 shortens the timer to Skew_Time; accepted adverts restart it; lower ones are discarded. */
+export function backupReceive(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+  const name = inst.config.name;
+  const verdict = backupVerdict(inst, advert, ctx.nowMs);
+  if (verdict === 'priorityZero') {
+    // RFC 5798 §6.4.2: "If the Priority is zero, set the Master_Down_Timer to Skew_Time".
+    ctx.fx.push(logLine.backupPrioZero(name));
+    const next: InstanceState = { ...inst, nextMasterReason: 'priority' };
+    return restartMasterDown(next, currentSkewMs(next), ctx);
+  }
+  if (verdict === 'discardLower') {
+    // The Master_Down_Timer keeps running (keepalived recomputes ms_down_timer so sands is unchanged).
+    ctx.fx.push(logLine.lowerPrioDiscard(name, advert.priority, advert.source));
+    return { ...inst, nextMasterReason: 'preempted', masterAddress: advert.source };
+  }
+  let next = learnAdverInt(inst, advert, false, ctx);
+  next = {
+    ...next,
+    masterAddress: advert.source,
+    masterPriority: advert.priority,
+    nextMasterReason: 'masterNoResponse',
+  };
+  next = trackPreemptDelay(next, advert, ctx);
+  return restartMasterDown(next, currentMasterDownMs(next), ctx);
+}
+
+/** MASTER: send an advert now, and restart the Adver_Timer, as keepalived's dispatcher does. */
+function advertiseNow(inst: InstanceState, restartTimer: boolean, ctx: StepContext): InstanceState {
+  sendAdvert(inst, inst.effectivePriority, ctx);
+  return restartTimer ? armTimer(inst, 'adver', ctx.nowMs + adverIntervalMs(inst), ctx) : inst;
+}
+
+/** keepalived: a lower-priority master is told off with an advert and (optionally) GARPs. */
+function masterSeesLower(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+  const c = inst.config;
+  const forcing = !c.lowerPrioNoAdvert;
+  ctx.fx.push(logLine.masterRxLower(c.name, advert.source, advert.priority, inst.effectivePriority, forcing));
+  let next = forcing ? advertiseNow(inst, true, ctx) : inst;
+  if (c.garp.lowerPrioRepeat > 0 && next.vipsSet) {
+    ctx.fx.push({ type: 'sendGarp', repeat: c.garp.lowerPrioRepeat, reason: 'lowerPrio' });
+    if (c.garp.lowerPrioDelayMs > 0) {
+      next = armTimer(next, 'garpLowerPrio', ctx.nowMs + c.garp.lowerPrioDelayMs, ctx);
+    }
+  }
+  ctx.fx.push({ type: 'notifyMasterRxLowerPri', source: advert.source });
+  return next;
+}
+
+/** RFC 5798 §6.4.3: yield to a better master and become Backup. */
+function masterYields(
+  inst: InstanceState,
+  advert: ReceivedAdvert,
+  verdict: MasterVerdict,
+  ctx: StepContext,
+): InstanceState {
+  const c = inst.config;
+  const higher = verdict === 'higher';
+  ctx.fx.push(
+    higher
+      ? logLine.masterRxHigher(c.name, advert.source, advert.priority, inst.effectivePriority)
+      : logLine.masterRxSameHigherAddr(c.name, advert.source, advert.priority),
+  );
+  let next = learnAdverInt(inst, advert, true, ctx);
+  next = { ...next, masterAddress: advert.source, masterPriority: advert.priority };
+  return transition(next, 'BACKUP', higher ? 'higherPriorityAdvert' : 'equalPriorityHigherAddress', ctx);
+}
+
+/** keepalived: two owners on one VRID is a configuration error; ours drops to 254. */
+function ownerConflict(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+  if (inst.effectivePriority !== VRRP_PRIO_OWNER || advert.priority !== VRRP_PRIO_OWNER) return inst;
+  ctx.fx.push(logLine.ownerConflict(inst.config.name));
+  return { ...inst, effectivePriority: VRRP_PRIO_OWNER - 1, basePriority: VRRP_PRIO_OWNER - 1 };
+}
+
+export function masterReceive(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+  const c = inst.config;
+  let next = inst;
+  let verdict = masterVerdict(next.effectivePriority, c.sourceAddress, advert);
+  if (verdict === 'priorityZero') {
+    // RFC 5798 §6.4.3: "If the Priority is zero, then send an ADVERTISEMENT and reset the Adver_Timer".
+    sendAdvert(next, next.effectivePriority, ctx);
+    ctx.fx.push(logLine.masterPrioZero(c.name));
+    return c.lowerPrioNoAdvert ? next : armTimer(next, 'adver', ctx.nowMs + adverIntervalMs(next), ctx);
+  }
+  if (c.higherPrioSendAdvert && yields(verdict)) sendAdvert(next, next.effectivePriority, ctx);
+  if (verdict === 'ourAddress') {
+    ctx.fx.push(logLine.equalPrioOurAddress(c.name));
+    return next;
+  }
+  if (verdict === 'equalLowerAddress' || verdict === 'equalHigherAddress') {
+    next = ownerConflict(next, advert, ctx);
+    verdict = masterVerdict(next.effectivePriority, c.sourceAddress, advert);
+  }
+  if (yields(verdict)) return masterYields(next, advert, verdict, ctx);
+  return masterSeesLower(next, advert, ctx);
+}
