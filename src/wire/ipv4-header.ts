@@ -21,10 +21,10 @@ import { ok } from './result.js';
 /** IP protocol numbers used here. */
 export const IPPROTO_AH = 51;
 export const IPPROTO_VRRP = 112;
-export const IPPROTO_ICMPV6 = 58;
 
 /** keepalived's constants for the IPv4 header of an advertisement. */
 export const VRRP_IPV4_TOS = 0xc0;
+/** RFC 5798 §5.1.1.3 / §5.1.2.3: TTL / Hop Limit of every advertisement. */
 export const VRRP_TTL = 255;
 
 /** A decoded IPv4 header. Sizes in bytes; `flags` is the 3-bit field, `fragmentOffset` in 8-byte units. */
