@@ -54,7 +54,7 @@ export class ByteReader {
   /** A copy of the next `n` bytes (decoded values never alias the receive buffer). */
   bytes(n: number): Uint8Array {
     const at = this.#take(n);
-    return this.#bytes.slice(at, at + n);
+    return copyBytes(this.#bytes.subarray(at, at + n));
   }
 
   skip(n: number): void {
@@ -137,4 +137,14 @@ export function assertInt(value: number, min: number, max: number, what: string)
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${what} must be an integer in [${min}, ${max}], got ${value}`);
   }
+}
+
+/**
+ * A plain `Uint8Array` copy. (`Buffer#slice` returns a view, and a `Buffer`
+ * would also break `deepStrictEqual` against plain arrays; never rely on `.slice()`.)
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
 }

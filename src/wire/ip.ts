@@ -8,6 +8,7 @@
  */
 
 import type { Result } from './result.js';
+import { copyBytes } from './cursor.js';
 import { err, ok } from './result.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';
@@ -25,8 +26,8 @@ export function addressLength(family: IpFamily): 4 | 16 {
 
 /** Build an address from raw network-order bytes (copied). Throws unless 4 or 16 bytes. */
 export function ipFromBytes(bytes: Uint8Array): IpAddress {
-  if (bytes.length === 4) return { family: 'ipv4', bytes: bytes.slice() };
-  if (bytes.length === 16) return { family: 'ipv6', bytes: bytes.slice() };
+  if (bytes.length === 4) return { family: 'ipv4', bytes: copyBytes(bytes) };
+  if (bytes.length === 16) return { family: 'ipv6', bytes: copyBytes(bytes) };
   throw new RangeError(`an IP address is 4 or 16 bytes, got ${bytes.length}`);
 }
 

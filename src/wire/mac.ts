@@ -9,7 +9,7 @@
 
 import type { IpAddress, IpFamily } from './ip.js';
 import type { Result } from './result.js';
-import { assertInt } from './cursor.js';
+import { assertInt, copyBytes } from './cursor.js';
 import { err, ok } from './result.js';
 
 /** A 6-byte MAC address in transmission order. */
@@ -20,7 +20,7 @@ export type MacAddress = {
 /** Build a MAC from 6 bytes (copied). Throws otherwise. */
 export function macFromBytes(bytes: Uint8Array): MacAddress {
   if (bytes.length !== 6) throw new RangeError(`a MAC address is 6 bytes, got ${bytes.length}`);
-  return { bytes: bytes.slice() };
+  return { bytes: copyBytes(bytes) };
 }
 
 /** Parse `aa:bb:cc:dd:ee:ff` (also `-` separated; case-insensitive). */

@@ -15,7 +15,7 @@
 
 import type { DecodeError } from './drop-reason.js';
 import type { Result } from './result.js';
-import { assertInt, ByteReader, ByteWriter } from './cursor.js';
+import { assertInt, ByteReader, ByteWriter, copyBytes } from './cursor.js';
 import { drop } from './drop-reason.js';
 import { hmacMd5 } from './md5.js';
 import { ok } from './result.js';
@@ -95,16 +95,16 @@ export function computeAhIcv(
   zeroTtl: boolean,
 ): Uint8Array {
   if (ipHeader.length < 20 || ah.length !== AH_HEADER_LENGTH) throw new RangeError('IPv4 header or AH too short');
-  const ip = ipHeader.slice();
+  const ip = copyBytes(ipHeader);
   ip[1] = 0; // TOS
   ip[6] = 0; // flags + fragment offset
   ip[7] = 0;
   ip[10] = 0; // header checksum
   ip[11] = 0;
   if (zeroTtl) ip[8] = 0;
-  const ahZeroIcv = ah.slice();
+  const ahZeroIcv = copyBytes(ah);
   ahZeroIcv.fill(0, AH_HEADER_LENGTH - AH_ICV_LENGTH);
-  return hmacMd5(key, ip, ahZeroIcv, vrrp).slice(0, AH_ICV_LENGTH);
+  return hmacMd5(key, ip, ahZeroIcv, vrrp).subarray(0, AH_ICV_LENGTH);
 }
 
 /** Byte comparison that does not stop at the first difference. */

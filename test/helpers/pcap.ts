@@ -48,7 +48,7 @@ export function readPcap(file: Uint8Array): PcapFrame[] {
       number: frames.length + 1,
       timestampS: seconds + fraction / (nanos ? 1e9 : 1e6),
       originalLength,
-      data: file.slice(at, at + capLength),
+      data: Uint8Array.prototype.slice.call(file, at, at + capLength),
     });
     at += capLength;
   }
