@@ -48,7 +48,7 @@ static void on_ready(uv_poll_t *handle, int status, int events) {
   if (p->closing || p->callback == NULL) return;
   napi_open_handle_scope(env, &scope);
   napi_get_reference_value(env, p->callback, &cb);
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv); /* make_callback needs an object receiver */
   napi_create_int32(env, status, &argv[0]);
   napi_create_int32(env, events, &argv[1]);
   /* make_callback drains microtasks; a throw becomes an uncaught exception. */

@@ -1,0 +1,337 @@
+/**
+ * @module Raw IPv4/IPv6 sockets for one IP protocol: VRRP (112) or AH (51).
+ *
+ * The API follows `dgram.Socket`: open, join a multicast group on an interface,
+ * send to a destination, 'message' events, close. What arrives differs by family,
+ * as the kernel delivers it: an IPv4 raw socket hands over the IP header followed
+ * by the payload; an IPv6 raw socket hands over the payload only. TTL / hop limit,
+ * arrival interface and destination address come from ancillary data
+ * (IP_RECVTTL + IP_PKTINFO, IPV6_RECVHOPLIMIT + IPV6_RECVPKTINFO), which open()
+ * enables. Addresses are bytes in network order (4 or 16).
+ */
+
+import { EventEmitter } from 'node:events';
+import { type NativeConstants, native } from './binding.js';
+import { dropAllFilter, FdHandle, RecvMeta } from './fd-handle.js';
+
+export type IpFamily = 4 | 6;
+
+/** IANA protocol numbers this socket type is meant for. */
+export const IPPROTO_VRRP = 112;
+export const IPPROTO_AH = 51;
+
+export interface RawIpSocketOptions {
+  readonly family: IpFamily;
+  /** IP protocol number: 112 (VRRP) or 51 (AH). Other values are passed to the kernel as is. */
+  readonly protocol: number;
+  /**
+   * Start receiving at once (default true). A send-only socket (false) gets a BPF
+   * filter that drops everything, so the kernel never queues packets for it.
+   */
+  readonly receive?: boolean;
+  /** Receive buffer per datagram in bytes (default 65535); longer datagrams are reported truncated. */
+  readonly bufferSize?: number;
+  /**
+   * IP_MULTICAST_ALL / IPV6_MULTICAST_ALL (default false): when false, only groups
+   * joined on this socket are delivered to it, as keepalived configures its sockets.
+   */
+  readonly multicastAll?: boolean;
+}
+
+/** One received datagram. */
+export interface RawIpMessage {
+  /** IPv4: IP header + payload. IPv6: payload only. A fresh copy. */
+  readonly data: Uint8Array;
+  /** Source address, 4 or 16 bytes. */
+  readonly source: Uint8Array;
+  /** IPv6 scope id (interface index of a link-local source); 0 otherwise. */
+  readonly scopeId: number;
+  /** IPv4 TTL or IPv6 hop limit; null when the kernel sent no ancillary value. */
+  readonly ttl: number | null;
+  /** Arrival interface index from pktinfo; null when absent. */
+  readonly ifindex: number | null;
+  /** Destination address of the packet (4 or 16 bytes) from pktinfo; null when absent. */
+  readonly destination: Uint8Array | null;
+  /** True when the datagram was longer than the receive buffer. */
+  readonly truncated: boolean;
+  /** Full datagram length in bytes (equals data.length unless truncated). */
+  readonly length: number;
+}
+
+/** Where to send: address bytes (4 or 16) and, for IPv6 link-local or multicast, a scope id. */
+export interface RawIpDestination {
+  readonly address: Uint8Array;
+  readonly scopeId?: number;
+}
+
+/** Per-packet options, carried as IP_PKTINFO / IPV6_PKTINFO (+ IP_TTL / IPV6_HOPLIMIT). */
+export interface RawIpSendOptions {
+  /** Outgoing interface index. */
+  readonly ifindex?: number;
+  /** Source address (4 or 16 bytes); must be local. */
+  readonly source?: Uint8Array;
+  /** TTL / hop limit for this packet only. */
+  readonly hopLimit?: number;
+}
+
+export type RawIpSocketEvents = {
+  message: [RawIpMessage];
+  error: [Error];
+  close: [];
+};
+
+export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
+  readonly family: IpFamily;
+  readonly protocol: number;
+  readonly #handle: FdHandle;
+  readonly #buffer: Uint8Array;
+  readonly #meta = new RecvMeta();
+  readonly #af: number;
+
+  private constructor(fd: number, options: RawIpSocketOptions) {
+    super();
+    this.family = options.family;
+    this.protocol = options.protocol;
+    const c = native().constants;
+    this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
+    this.#buffer = new Uint8Array(options.bufferSize ?? 65535);
+    this.#handle = new FdHandle(
+      this,
+      fd,
+      () => this.#drain(),
+      (err) => this.emit('error', err),
+    );
+  }
+
+  /** Opens the socket; throws ErrnoError (EPERM without CAP_NET_RAW, EINVAL for a bad protocol). */
+  static open(options: RawIpSocketOptions): RawIpSocket {
+    const b = native();
+    const c = b.constants;
+    const v4 = options.family === 4;
+    const fd = b.socket(v4 ? c.AF_INET : c.AF_INET6, c.SOCK_RAW, options.protocol);
+    let socket: RawIpSocket;
+    try {
+      socket = new RawIpSocket(fd, options);
+    } catch (err) {
+      b.close(fd);
+      throw err;
+    }
+    try {
+      socket.#configure(options);
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
+    return socket;
+  }
+
+  #configure(options: RawIpSocketOptions): void {
+    const c = native().constants;
+    const all = options.multicastAll === true ? 1 : 0;
+    if (options.receive === false) {
+      native().attachFilter(this.fd, dropAllFilter());
+      return;
+    }
+    if (this.family === 4) {
+      this.#setInt(c.IPPROTO_IP, c.IP_PKTINFO, 1);
+      this.#setInt(c.IPPROTO_IP, c.IP_RECVTTL, 1);
+      this.#setInt(c.IPPROTO_IP, c.IP_MULTICAST_ALL, all);
+    } else {
+      this.#setInt(c.IPPROTO_IPV6, c.IPV6_RECVPKTINFO, 1);
+      this.#setInt(c.IPPROTO_IPV6, c.IPV6_RECVHOPLIMIT, 1);
+      this.#setInt(c.IPPROTO_IPV6, c.IPV6_MULTICAST_ALL, all);
+    }
+    this.#handle.resume();
+  }
+
+  /** The file descriptor (-1 after close). */
+  get fd(): number {
+    return this.#handle.fd;
+  }
+
+  get closed(): boolean {
+    return this.#handle.closed;
+  }
+
+  #setInt(level: number, name: number, value: number): void {
+    native().setIntOpt(this.#handle.live(), level, name, value);
+  }
+
+  #getInt(level: number, name: number): number {
+    return native().getIntOpt(this.#handle.live(), level, name);
+  }
+
+  #ip(v4name: keyof NativeConstants, v6name: keyof NativeConstants): [number, number] {
+    const c = native().constants;
+    return this.family === 4 ? [c.IPPROTO_IP, c[v4name]] : [c.IPPROTO_IPV6, c[v6name]];
+  }
+
+  /** IP_ADD_MEMBERSHIP (ip_mreqn with ifindex) / IPV6_ADD_MEMBERSHIP. `local` is IPv4 only. */
+  joinMulticast(group: Uint8Array, ifindex: number, local?: Uint8Array): void {
+    this.#membership(true, group, ifindex, local);
+  }
+
+  leaveMulticast(group: Uint8Array, ifindex: number, local?: Uint8Array): void {
+    this.#membership(false, group, ifindex, local);
+  }
+
+  #membership(join: boolean, group: Uint8Array, ifindex: number, local?: Uint8Array): void {
+    const fd = this.#handle.live();
+    if (local === undefined) native().setMembership(fd, this.#af, join, group, ifindex);
+    else native().setMembership(fd, this.#af, join, group, ifindex, local);
+  }
+
+  /** IP_MULTICAST_IF (ip_mreqn: ifindex and optional source address) / IPV6_MULTICAST_IF (ifindex). */
+  setMulticastInterface(ifindex: number, address?: Uint8Array): void {
+    if (this.family === 6) {
+      const c = native().constants;
+      this.#setInt(c.IPPROTO_IPV6, c.IPV6_MULTICAST_IF, ifindex);
+    } else if (address === undefined) native().setMulticastIf4(this.#handle.live(), ifindex);
+    else native().setMulticastIf4(this.#handle.live(), ifindex, address);
+  }
+
+  /** IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (VRRP requires 255, RFC 5798 §5.1.1.3). */
+  setMulticastHops(hops: number): void {
+    const [level, name] = this.#ip('IP_MULTICAST_TTL', 'IPV6_MULTICAST_HOPS');
+    this.#setInt(level, name, hops);
+  }
+
+  /** IP_TTL / IPV6_UNICAST_HOPS, for unicast peers. */
+  setUnicastHops(hops: number): void {
+    const [level, name] = this.#ip('IP_TTL', 'IPV6_UNICAST_HOPS');
+    this.#setInt(level, name, hops);
+  }
+
+  /** IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP. */
+  setMulticastLoop(on: boolean): void {
+    const [level, name] = this.#ip('IP_MULTICAST_LOOP', 'IPV6_MULTICAST_LOOP');
+    this.#setInt(level, name, on ? 1 : 0);
+  }
+
+  /** IP_TOS / IPV6_TCLASS. */
+  setTrafficClass(value: number): void {
+    const [level, name] = this.#ip('IP_TOS', 'IPV6_TCLASS');
+    this.#setInt(level, name, value);
+  }
+
+  /**
+   * IPV6_CHECKSUM (IPv6 only): the kernel computes the checksum at `offset` in the
+   * payload on send and verifies it on receive (6 for VRRPv3); -1 turns it off.
+   */
+  setChecksumOffset(offset: number): void {
+    if (this.family !== 6) throw new TypeError('IPV6_CHECKSUM applies to IPv6 sockets only');
+    const c = native().constants;
+    this.#setInt(c.IPPROTO_IPV6, c.IPV6_CHECKSUM, offset);
+  }
+
+  /** IP_HDRINCL (IPv4 only): data passed to send() starts with the IP header. */
+  setHeaderIncluded(on: boolean): void {
+    if (this.family !== 4) throw new TypeError('IP_HDRINCL applies to IPv4 sockets only');
+    const c = native().constants;
+    this.#setInt(c.IPPROTO_IP, c.IP_HDRINCL, on ? 1 : 0);
+  }
+
+  /** SO_BINDTODEVICE; '' removes the binding. */
+  bindToDevice(name: string): void {
+    native().bindToDevice(this.#handle.live(), name);
+  }
+
+  /** bind(2) to a local address (source of sent packets, filter of received ones). */
+  bind(address: Uint8Array, scopeId?: number): void {
+    native().bind(this.#handle.live(), { family: this.#af, address, scopeId: scopeId ?? 0 });
+  }
+
+  /** SO_RCVBUF, or SO_RCVBUFFORCE with `force` (needs CAP_NET_ADMIN). */
+  setReceiveBufferSize(bytes: number, force = false): void {
+    const c = native().constants;
+    this.#setInt(c.SOL_SOCKET, force ? c.SO_RCVBUFFORCE : c.SO_RCVBUF, bytes);
+  }
+
+  /** SO_SNDBUF, or SO_SNDBUFFORCE with `force`. */
+  setSendBufferSize(bytes: number, force = false): void {
+    const c = native().constants;
+    this.#setInt(c.SOL_SOCKET, force ? c.SO_SNDBUFFORCE : c.SO_SNDBUF, bytes);
+  }
+
+  /** Kernel value of SO_RCVBUF (twice what was set, as Linux reports it). */
+  getReceiveBufferSize(): number {
+    const c = native().constants;
+    return this.#getInt(c.SOL_SOCKET, c.SO_RCVBUF);
+  }
+
+  /** SO_PRIORITY (queueing discipline band). */
+  setPriority(priority: number): void {
+    const c = native().constants;
+    this.#setInt(c.SOL_SOCKET, c.SO_PRIORITY, priority);
+  }
+
+  /** SO_ATTACH_FILTER with a classic BPF program (8 bytes per instruction, host order). */
+  attachFilter(program: Uint8Array): void {
+    native().attachFilter(this.#handle.live(), program);
+  }
+
+  detachFilter(): void {
+    native().detachFilter(this.#handle.live());
+  }
+
+  /**
+   * Sends one datagram; returns the bytes sent. Never blocks: a full send buffer
+   * throws ErrnoError EAGAIN (check with `isErrno(err, 'EAGAIN')`).
+   */
+  send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number {
+    const dest = { family: this.#af, address: destination.address, scopeId: destination.scopeId ?? 0 };
+    const anc =
+      options === undefined
+        ? null
+        : {
+            family: this.#af,
+            ifindex: options.ifindex ?? 0,
+            hopLimit: options.hopLimit ?? -1,
+            ...(options.source === undefined ? {} : { source: options.source }),
+          };
+    return native().sendmsg(this.#handle.live(), data, dest, anc);
+  }
+
+  /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */
+  pause(): void {
+    this.#handle.pause();
+  }
+
+  resume(): void {
+    this.#handle.resume();
+  }
+
+  /** Keep the event loop alive while receiving (default). */
+  ref(): this {
+    this.#handle.setReferenced(true);
+    return this;
+  }
+
+  unref(): this {
+    this.#handle.setReferenced(false);
+    return this;
+  }
+
+  /** Closes the socket (also from inside a 'message' listener). Emits 'close' once. */
+  close(): void {
+    if (this.#handle.close()) this.emit('close');
+  }
+
+  #drain(): void {
+    const meta = this.#meta;
+    this.#handle.drain(this.#buffer, meta, (n) => {
+      const hops = meta.get('hops');
+      const ifindex = meta.get('ifindex');
+      this.emit('message', {
+        data: this.#buffer.slice(0, n),
+        source: meta.source(),
+        scopeId: this.family === 6 ? meta.get('a') : 0,
+        ttl: hops < 0 ? null : hops,
+        ifindex: ifindex < 0 ? null : ifindex,
+        destination: meta.destination(),
+        truncated: meta.truncated(),
+        length: meta.get('length'),
+      });
+    });
+  }
+}
