@@ -105,7 +105,8 @@ export function encodeAddress(addr: Address, h: { type: number; flags: number; s
   const size = addrLen(addr.family);
   if (size === undefined) throw new RangeError(`netlink: address family ${addr.family}`);
   for (const b of [addr.local, addr.address]) {
-    if (b !== undefined && b.length !== size) throw new RangeError('netlink: address size does not match family');
+    if (b !== undefined && b.length !== size)
+      throw new RangeError('netlink: address size does not match family');
   }
   const small = addr.flags <= 0xff;
   const hdr = {

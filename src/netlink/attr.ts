@@ -46,7 +46,12 @@ export type ScalarKind =
 /** One attribute of a schema: its nla_type and payload kind. */
 export type AttrSpec =
   | { readonly type: number; readonly kind: ScalarKind }
-  | { readonly type: number; readonly kind: 'nested' | 'array'; readonly schema: Schema; readonly flagNested?: boolean };
+  | {
+      readonly type: number;
+      readonly kind: 'nested' | 'array';
+      readonly schema: Schema;
+      readonly flagNested?: boolean;
+    };
 
 /** Field name → attribute description. Key order is the encoding order. */
 export type Schema = { readonly [field: string]: AttrSpec };
@@ -99,7 +104,8 @@ export function readAttrs(bytes: Uint8Array, base = 0): Result<RawAttr[], Netlin
     if (bytes.length - at < NLA_HDRLEN) return fail('attr-truncated', base + at);
     const len = dv.getUint16(at, true);
     const rawType = dv.getUint16(at + 2, true);
-    if (len < NLA_HDRLEN || len > bytes.length - at) return fail('attr-length', base + at, rawType & NLA_F.TYPE_MASK);
+    if (len < NLA_HDRLEN || len > bytes.length - at)
+      return fail('attr-length', base + at, rawType & NLA_F.TYPE_MASK);
     out.push({
       type: rawType & NLA_F.TYPE_MASK,
       nested: (rawType & NLA_F.NESTED) !== 0,
@@ -111,7 +117,15 @@ export function readAttrs(bytes: Uint8Array, base = 0): Result<RawAttr[], Netlin
   return ok(out);
 }
 
-const FIXED: Partial<Record<ScalarKind, number>> = { u8: 1, u16: 2, be16: 2, u32: 4, s32: 4, be32: 4, u64: 8 };
+const FIXED: Partial<Record<ScalarKind, number>> = {
+  u8: 1,
+  u16: 2,
+  be16: 2,
+  u32: 4,
+  s32: 4,
+  be32: 4,
+  u64: 8,
+};
 const utf8 = new TextDecoder('utf-8');
 const utf8enc = new TextEncoder();
 
@@ -179,7 +193,10 @@ export function decodeAttrs<S extends Schema>(
     const [field, spec] = hit;
     const inner = a.offset + NLA_HDRLEN;
     if (spec.kind === 'nested' || spec.kind === 'array') {
-      const r = spec.kind === 'nested' ? decodeAttrs(spec.schema, a.payload, inner) : decodeArray(spec.schema, a.payload, inner);
+      const r =
+        spec.kind === 'nested'
+          ? decodeAttrs(spec.schema, a.payload, inner)
+          : decodeArray(spec.schema, a.payload, inner);
       if (!r.ok) return r;
       out[field] = r.value;
       continue;
@@ -191,7 +208,11 @@ export function decodeAttrs<S extends Schema>(
   return ok(out as AttrValues<S>);
 }
 
-function decodeArray<S extends Schema>(schema: S, bytes: Uint8Array, base: number): Result<AttrValues<S>[], NetlinkDecodeError> {
+function decodeArray<S extends Schema>(
+  schema: S,
+  bytes: Uint8Array,
+  base: number,
+): Result<AttrValues<S>[], NetlinkDecodeError> {
   const raw = readAttrs(bytes, base);
   if (!raw.ok) return raw;
   const out: AttrValues<S>[] = [];
@@ -239,7 +260,8 @@ function encodeScalar(kind: ScalarKind, v: unknown, field: string): Uint8Array {
       assertInt(num, -0x80000000, 0x7fffffff, field);
       return int(4, (dv) => dv.setInt32(0, num, true));
     case 'u64':
-      if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`netlink: ${field} must be a u64 bigint`);
+      if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn)
+        throw new RangeError(`netlink: ${field} must be a u64 bigint`);
       return int(8, (dv) => dv.setBigUint64(0, v, true));
     case 'string':
       return concatBytes([utf8enc.encode(String(v)), Uint8Array.of(0)]);
@@ -249,7 +271,9 @@ function encodeScalar(kind: ScalarKind, v: unknown, field: string): Uint8Array {
       const b = v as Uint8Array;
       const want = kind === 'ipv4' ? [4] : kind === 'ipv6' ? [16] : kind === 'ip' ? [4, 16] : undefined;
       if (!(b instanceof Uint8Array) || (want !== undefined && !want.includes(b.length))) {
-        throw new RangeError(`netlink: ${field} must be a Uint8Array of ${want?.join(' or ') ?? 'any'} bytes`);
+        throw new RangeError(
+          `netlink: ${field} must be a Uint8Array of ${want?.join(' or ') ?? 'any'} bytes`,
+        );
       }
       return b;
     }
@@ -268,7 +292,9 @@ export function encodeAttrs<S extends Schema>(schema: S, values: AttrValues<S>):
       const payload =
         spec.kind === 'nested'
           ? encodeAttrs(spec.schema, v as AttrValues<Schema>)
-          : concatBytes((v as AttrValues<Schema>[]).map((e, i) => encodeAttr(i + 1, encodeAttrs(spec.schema, e))));
+          : concatBytes(
+              (v as AttrValues<Schema>[]).map((e, i) => encodeAttr(i + 1, encodeAttrs(spec.schema, e))),
+            );
       parts.push(encodeAttr(type, payload));
     } else {
       parts.push(encodeAttr(spec.type, encodeScalar(spec.kind, v, field)));

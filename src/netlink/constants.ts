@@ -269,4 +269,10 @@ export const FR_ACT = {
 } as const;
 
 /** fib_rule_hdr.flags (fib_rules.h). */
-export const FIB_RULE = { PERMANENT: 0x1, INVERT: 0x2, UNRESOLVED: 0x4, IIF_DETACHED: 0x8, OIF_DETACHED: 0x10 } as const;
+export const FIB_RULE = {
+  PERMANENT: 0x1,
+  INVERT: 0x2,
+  UNRESOLVED: 0x4,
+  IIF_DETACHED: 0x8,
+  OIF_DETACHED: 0x10,
+} as const;

@@ -4,7 +4,7 @@
  * and the byte offset where the check failed, relative to the buffer handed to the decoder.
  */
 
-import { err, type Err } from '../wire/result.js';
+import { type Err, err } from '../wire/result.js';
 
 /** Why a netlink buffer was rejected; one check, one reason. */
 export type NetlinkDecodeReason =
@@ -41,6 +41,10 @@ export type NetlinkDecodeError = {
 };
 
 /** Shorthand for `err({reason, offset, attrType})`. */
-export function fail(reason: NetlinkDecodeReason, offset: number, attrType?: number): Err<NetlinkDecodeError> {
+export function fail(
+  reason: NetlinkDecodeReason,
+  offset: number,
+  attrType?: number,
+): Err<NetlinkDecodeError> {
   return err(attrType === undefined ? { reason, offset } : { reason, offset, attrType });
 }

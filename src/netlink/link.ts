@@ -7,9 +7,9 @@
 
 import { ok, type Result } from '../wire/result.js';
 import type { AttrValues } from './attr.js';
+import { defined } from './bytes.js';
 import { AF, IFF, IFLA, IFLA_INFO, IFLA_MACVLAN, NLM_F, RTM } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
-import { defined } from './bytes.js';
 import { encodeMessage, type NlMessage } from './message.js';
 import { decodeBody, encodeBody } from './struct.js';
 
@@ -136,7 +136,10 @@ function encodeInfo(info: LinkInfo): AttrValues<typeof linkInfoSchema> {
   if (info.kind !== 'macvlan' || (info.macvlanMode === undefined && info.macvlanFlags === undefined)) {
     return { kind: info.kind };
   }
-  return { kind: info.kind, data: encodeBody([], macvlanSchema, {}, { mode: info.macvlanMode, flags: info.macvlanFlags }) };
+  return {
+    kind: info.kind,
+    data: encodeBody([], macvlanSchema, {}, { mode: info.macvlanMode, flags: info.macvlanFlags }),
+  };
 }
 
 /** Encodes a Link as an RTM_*LINK message of the given type. */
@@ -153,7 +156,13 @@ export function encodeLink(link: Link, h: { type: number; flags: number; seq: nu
     carrier: link.carrier,
     linkinfo: link.info === undefined ? undefined : encodeInfo(link.info),
   };
-  const hdr = { family: link.family, type: link.type, index: link.ifindex, flags: link.flags, change: link.change };
+  const hdr = {
+    family: link.family,
+    type: link.type,
+    index: link.ifindex,
+    flags: link.flags,
+    change: link.change,
+  };
   return encodeMessage(h, encodeBody(ifinfomsgLayout, linkSchema, hdr, attrs));
 }
 

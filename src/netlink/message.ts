@@ -8,7 +8,7 @@
  */
 
 import { ok, type Result } from '../wire/result.js';
-import { decodeAttrs, encodeAttrs, type AttrValues } from './attr.js';
+import { type AttrValues, decodeAttrs, encodeAttrs } from './attr.js';
 import { assertInt, concatBytes, view } from './bytes.js';
 import { NLM_F, NLMSG, NLMSGERR_ATTR } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
@@ -86,7 +86,11 @@ export function splitMessages(bytes: Uint8Array): Result<NlMessage[], NetlinkDec
   while (at < bytes.length) {
     const h = decodeHeader(bytes, at);
     if (!h.ok) return h;
-    out.push({ header: h.value, payload: bytes.subarray(at + NLMSG_HDRLEN, at + h.value.length), offset: at });
+    out.push({
+      header: h.value,
+      payload: bytes.subarray(at + NLMSG_HDRLEN, at + h.value.length),
+      offset: at,
+    });
     at = Math.min(bytes.length, at + ((h.value.length + 3) & ~3));
   }
   return ok(out);
@@ -198,7 +202,12 @@ export function parseBatch(bytes: Uint8Array): Result<BatchItem[], NetlinkDecode
  */
 export function encodeAck(
   h: { readonly seq: number; readonly pid?: number },
-  a: { readonly errno: number; readonly request: Uint8Array; readonly capped?: boolean; readonly extack?: ExtAck },
+  a: {
+    readonly errno: number;
+    readonly request: Uint8Array;
+    readonly capped?: boolean;
+    readonly extack?: ExtAck;
+  },
 ): Uint8Array {
   assertInt(a.errno, 0, 0x7fffffff, 'errno');
   const echoed = a.capped === true ? a.request.subarray(0, NLMSG_HDRLEN) : a.request;
@@ -208,5 +217,8 @@ export function encodeAck(
   const padded = new Uint8Array((echoed.length + 3) & ~3);
   padded.set(echoed);
   const flags = (a.capped === true ? NLM_F.CAPPED : 0) | (tlvs.length > 0 ? NLM_F.ACK_TLVS : 0);
-  return encodeMessage({ type: NLMSG.ERROR, flags, seq: h.seq, pid: h.pid ?? 0 }, concatBytes([err, padded, tlvs]));
+  return encodeMessage(
+    { type: NLMSG.ERROR, flags, seq: h.seq, pid: h.pid ?? 0 },
+    concatBytes([err, padded, tlvs]),
+  );
 }

@@ -138,7 +138,11 @@ function addrLen(family: number): number | undefined {
   return family === AF.INET ? 4 : family === AF.INET6 ? 16 : undefined;
 }
 
-function decodeNexthops(bytes: Uint8Array, base: number, size: number): Result<Nexthop[], NetlinkDecodeError> {
+function decodeNexthops(
+  bytes: Uint8Array,
+  base: number,
+  size: number,
+): Result<Nexthop[], NetlinkDecodeError> {
   const out: Nexthop[] = [];
   let at = 0;
   while (at < bytes.length) {
@@ -148,7 +152,8 @@ function decodeNexthops(bytes: Uint8Array, base: number, size: number): Result<N
     const body = decodeBody(rtnexthopLayout, nexthopSchema, bytes.subarray(at, at + len), base + at);
     if (!body.ok) return body;
     const { hdr, attrs } = body.value;
-    if (attrs.gateway !== undefined && attrs.gateway.length !== size) return fail('attr-size', base + at, RTA.GATEWAY);
+    if (attrs.gateway !== undefined && attrs.gateway.length !== size)
+      return fail('attr-size', base + at, RTA.GATEWAY);
     out.push({ ifindex: hdr.ifindex, flags: hdr.flags, weight: hdr.hops + 1, ...defined(attrs) });
     at += (len + 3) & ~3;
   }
@@ -195,7 +200,8 @@ export function encodeRoute(r: Route, h: { type: number; flags: number; seq: num
   const { family, dstLen, srcLen, tos, table, protocol, scope, type, flags, multipath, ...attrs } = r;
   const small = table <= 0xff;
   for (const nh of multipath ?? []) {
-    if (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256) throw new RangeError('netlink: nexthop weight 1..256');
+    if (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256)
+      throw new RangeError('netlink: nexthop weight 1..256');
   }
   const hdr = { family, dstLen, srcLen, tos, table: small ? table : 0, protocol, scope, type, flags };
   const wire: AttrValues<typeof routeSchema> = {
@@ -208,7 +214,17 @@ export function encodeRoute(r: Route, h: { type: number; flags: number; seq: num
 
 /** RTM_GETROUTE dump of every table; family AF_INET or AF_INET6 (AF_UNSPEC for both). */
 export function getRoutesRequest(family: number, seq: number): Uint8Array {
-  const r: Route = { family, dstLen: 0, srcLen: 0, tos: 0, table: 0, protocol: 0, scope: 0, type: 0, flags: 0 };
+  const r: Route = {
+    family,
+    dstLen: 0,
+    srcLen: 0,
+    tos: 0,
+    table: 0,
+    protocol: 0,
+    scope: 0,
+    type: 0,
+    flags: 0,
+  };
   return encodeRoute(r, { type: RTM.GETROUTE, flags: NLM_F.REQUEST | NLM_F.DUMP, seq });
 }
 
@@ -220,7 +236,16 @@ function withAddDefaults(s: RouteSpec): Route {
   const type = s.type ?? RTN.UNICAST;
   const direct = type === RTN.UNICAST && s.gateway === undefined && s.multipath === undefined;
   const scope = type === RTN.LOCAL ? RT_SCOPE.HOST : direct ? RT_SCOPE.LINK : RT_SCOPE.UNIVERSE;
-  return { srcLen: 0, tos: 0, table: 254, protocol: RTPROT.BOOT, flags: 0, ...s, type, scope: s.scope ?? scope };
+  return {
+    srcLen: 0,
+    tos: 0,
+    table: 254,
+    protocol: RTPROT.BOOT,
+    flags: 0,
+    ...s,
+    type,
+    scope: s.scope ?? scope,
+  };
 }
 
 /** RTM_NEWROUTE (create, exclusive unless `replace`), as `ip route add|replace` sends it. */
@@ -232,6 +257,15 @@ export function addRouteRequest(spec: RouteSpec, seq: number, opts: { replace?: 
 
 /** RTM_DELROUTE; like `ip route del`, unspecified type/protocol match anything (scope NOWHERE). */
 export function deleteRouteRequest(spec: RouteSpec, seq: number): Uint8Array {
-  const r: Route = { srcLen: 0, tos: 0, table: 254, protocol: 0, scope: RT_SCOPE.NOWHERE, type: RTN.UNSPEC, flags: 0, ...spec };
+  const r: Route = {
+    srcLen: 0,
+    tos: 0,
+    table: 254,
+    protocol: 0,
+    scope: RT_SCOPE.NOWHERE,
+    type: RTN.UNSPEC,
+    flags: 0,
+    ...spec,
+  };
   return encodeRoute(r, { type: RTM.DELROUTE, flags: NLM_F.REQUEST | NLM_F.ACK, seq });
 }

@@ -6,7 +6,7 @@
  */
 
 import { ok, type Result } from '../wire/result.js';
-import { decodeAttrs, encodeAttrs, type AttrValues, type Schema } from './attr.js';
+import { type AttrValues, decodeAttrs, encodeAttrs, type Schema } from './attr.js';
 import { assertInt, concatBytes, view } from './bytes.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 
@@ -20,7 +20,11 @@ const SIZE: Record<FieldKind, number> = { u8: 1, pad8: 1, u16: 2, pad16: 2, u32:
 
 /** Field names of a layout that carry a value (not padding). */
 type ValueFields<L extends StructLayout> = {
-  [I in keyof L]: L[I] extends readonly [infer N extends string, infer K] ? (K extends 'pad8' | 'pad16' ? never : N) : never;
+  [I in keyof L]: L[I] extends readonly [infer N extends string, infer K]
+    ? K extends 'pad8' | 'pad16'
+      ? never
+      : N
+    : never;
 }[number];
 
 /** Decoded header: one number per non-padding field. */
