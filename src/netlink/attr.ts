@@ -76,7 +76,7 @@ type KindValue = {
 export type SpecValue<A> = A extends { kind: 'nested'; schema: infer S extends Schema }
   ? AttrValues<S>
   : A extends { kind: 'array'; schema: infer S extends Schema }
-    ? AttrValues<S>[]
+    ? readonly AttrValues<S>[]
     : A extends { kind: infer K extends keyof KindValue }
       ? KindValue[K]
       : never;
