@@ -15,6 +15,7 @@ import type { DecodeError } from './drop-reason.js';
 import type { IpAddress, IpFamily } from './ip.js';
 import type { Err, Result } from './result.js';
 import type { AhHeader, VrrpAuthType } from './vrrp-auth.js';
+import type { Ipv4Advert } from './vrrp-ipv4.js';
 import type { VrrpPacket, VrrpVersion } from './vrrp-packet.js';
 import { drop } from './drop-reason.js';
 import { formatIp, ipEquals, isMulticast } from './ip.js';
@@ -33,6 +34,18 @@ export type ReceivedAdvert = {
   /** IPv4 with AH: the header, the whole datagram and its IPv4 header length (for the ICV). */
   readonly ah: { readonly header: AhHeader; readonly datagram: Uint8Array; readonly ipHeaderLength: number } | null;
 };
+
+/** The receive view of a decoded IPv4 datagram (TTL from its header, AH with its bytes). */
+export function receivedFromIpv4(advert: Ipv4Advert): ReceivedAdvert {
+  const { ip, ah, vrrp, datagram } = advert;
+  return {
+    packet: vrrp,
+    source: ip.source,
+    destination: ip.destination,
+    ttl: ip.ttl,
+    ah: ah ? { header: ah, datagram, ipHeaderLength: ip.headerLength } : null,
+  };
+}
 
 /** keepalived `unicast_peer` entry with its optional `min_ttl` / `max_ttl`. */
 export type UnicastPeer = {
