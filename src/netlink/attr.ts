@@ -24,7 +24,8 @@ export function align4(n: number): number {
 
 /**
  * Payload kinds. Integers are host order (little-endian) except `be16`/`be32` (network
- * order). `string` is NUL-terminated on the wire. `ipv4`/`ipv6` are exactly 4/16 bytes,
+ * order). `string` is NUL-terminated on the wire; `chars` is a string written without the NUL
+ * (NLA_STRING as iproute2 writes IFLA_INFO_KIND); both decode with or without one. `ipv4`/`ipv6` are exactly 4/16 bytes,
  * `ip` either. `flag` has no payload. `nested` holds attributes of another schema and
  * `array` holds nested attributes (types 1..n) each holding attributes of that schema.
  */
@@ -37,6 +38,7 @@ export type ScalarKind =
   | 'be16'
   | 'be32'
   | 'string'
+  | 'chars'
   | 'binary'
   | 'ipv4'
   | 'ipv6'
@@ -65,6 +67,7 @@ type KindValue = {
   be16: number;
   be32: number;
   string: string;
+  chars: string;
   binary: Uint8Array;
   ipv4: Uint8Array;
   ipv6: Uint8Array;
@@ -148,7 +151,8 @@ function decodeScalar(kind: ScalarKind, p: Uint8Array): unknown {
       return dv.getInt32(0, true);
     case 'u64':
       return dv.getBigUint64(0, true);
-    case 'string': {
+    case 'string':
+    case 'chars': {
       const nul = p.indexOf(0);
       return utf8.decode(nul < 0 ? p : p.subarray(0, nul));
     }
@@ -265,6 +269,8 @@ function encodeScalar(kind: ScalarKind, v: unknown, field: string): Uint8Array {
       return int(8, (dv) => dv.setBigUint64(0, v, true));
     case 'string':
       return concatBytes([utf8enc.encode(String(v)), Uint8Array.of(0)]);
+    case 'chars':
+      return utf8enc.encode(String(v));
     case 'flag':
       return new Uint8Array(0);
     default: {

@@ -31,7 +31,7 @@ export const macvlanSchema = {
 
 /** IFLA_LINKINFO; `data` stays raw until the kind says which schema it follows. */
 export const linkInfoSchema = {
-  kind: { type: IFLA_INFO.KIND, kind: 'string' },
+  kind: { type: IFLA_INFO.KIND, kind: 'chars' },
   data: { type: IFLA_INFO.DATA, kind: 'binary' },
   slaveKind: { type: IFLA_INFO.SLAVE_KIND, kind: 'string' },
 } as const;

@@ -51,3 +51,15 @@ export function ipRequest(name: string): { readonly bytes: Uint8Array; readonly 
   const bytes = fromHex(sent[sent.length - 1] ?? '');
   return { bytes, seq: new DataView(bytes.buffer).getUint32(8, true) };
 }
+
+/** 4 bytes of a dotted IPv4 address (tests only; src/wire/ip.ts owns real parsing). */
+export function v4(s: string): Uint8Array {
+  return Uint8Array.from(s.split('.').map(Number));
+}
+
+/** 16 bytes of a hex-written IPv6 address. */
+export function v6(hex: string): Uint8Array {
+  const b = fromHex(hex);
+  if (b.length !== 16) throw new Error(`not 16 bytes: ${hex}`);
+  return b;
+}
