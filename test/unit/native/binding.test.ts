@@ -1,0 +1,208 @@
+/**
+ * The addon's contract with the kernel: ErrnoError for failing calls, TypeError
+ * for arguments outside the allow-lists, socket options set and read back,
+ * interface lookups, EAGAIN on a full receiver, truncation reporting and BPF.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { native } from '../../../src/native/binding.js';
+import { ErrnoError, isErrno } from '../../../src/native/errno-error.js';
+import { ifIndexToName, ifNameToIndex } from '../../../src/native/interfaces.js';
+import { ETH_P_ALL, PacketSocket } from '../../../src/native/packet-socket.js';
+import { RawIpSocket } from '../../../src/native/raw-ip-socket.js';
+import { nativeUnavailable, netlinkPair, waitUntil } from './helpers.js';
+
+const unavailable = nativeUnavailable();
+
+function throwsErrno(fn: () => unknown, syscall: string, code: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof ErrnoError, `expected ErrnoError, got ${String(err)}`);
+    assert.equal(err.syscall, syscall);
+    assert.equal(err.code, code);
+    assert.ok(err.errno > 0);
+    assert.match(err.message, new RegExp(`^${syscall} ${code} \\(`));
+    return true;
+  });
+}
+
+describe('native binding', { skip: unavailable ?? false }, () => {
+  test('constants come from the C headers', () => {
+    const c = native().constants;
+    assert.equal(c.AF_INET, 2);
+    assert.equal(c.AF_INET6, 10);
+    assert.equal(c.AF_PACKET, 17);
+    assert.equal(c.AF_NETLINK, 16);
+    assert.equal(c.IPV6_CHECKSUM, 7);
+    assert.equal(c.ETH_P_ALL, ETH_P_ALL);
+  });
+
+  test('socket() with a bad protocol throws ErrnoError', () => {
+    const c = native().constants;
+    throwsErrno(() => native().socket(c.AF_INET, c.SOCK_RAW, 1000), 'socket', 'EINVAL');
+    throwsErrno(() => native().socket(c.AF_NETLINK, c.SOCK_RAW, 99), 'socket', 'EPROTONOSUPPORT');
+    throwsErrno(() => RawIpSocket.open({ family: 6, protocol: 1000 }), 'socket', 'EINVAL');
+  });
+
+  test('socket() outside the domain/type allow-list is a TypeError', () => {
+    const c = native().constants;
+    assert.throws(() => native().socket(c.AF_INET, c.SOCK_DGRAM, 17), TypeError);
+    assert.throws(() => native().socket(1 /* AF_UNIX */, c.SOCK_RAW, 0), TypeError);
+  });
+
+  test('bind to a missing ifindex or a foreign address throws ErrnoError', () => {
+    throwsErrno(() => PacketSocket.open({ protocol: ETH_P_ALL, ifindex: 999999 }), 'bind', 'ENODEV');
+    const raw = RawIpSocket.open({ family: 4, protocol: 112, receive: false });
+    try {
+      throwsErrno(() => raw.bind(Uint8Array.of(10, 255, 255, 1)), 'bind', 'EADDRNOTAVAIL');
+      throwsErrno(() => raw.bindToDevice('kts-nonexist0'), 'setsockopt', 'ENODEV');
+    } finally {
+      raw.close();
+    }
+  });
+
+  test('integer options are allow-listed and read back', () => {
+    const c = native().constants;
+    const v4 = RawIpSocket.open({ family: 4, protocol: 112, receive: false });
+    const v6 = RawIpSocket.open({ family: 6, protocol: 112, receive: false });
+    try {
+      const get = (s: RawIpSocket, level: number, name: number): number =>
+        native().getIntOpt(s.fd, level, name);
+      assert.equal(get(v4, c.SOL_SOCKET, c.SO_DOMAIN), c.AF_INET);
+      assert.equal(get(v4, c.SOL_SOCKET, c.SO_TYPE), c.SOCK_RAW);
+      assert.equal(get(v4, c.SOL_SOCKET, c.SO_PROTOCOL), 112);
+      v4.setMulticastHops(255);
+      assert.equal(get(v4, c.IPPROTO_IP, c.IP_MULTICAST_TTL), 255);
+      v4.setMulticastLoop(false);
+      assert.equal(get(v4, c.IPPROTO_IP, c.IP_MULTICAST_LOOP), 0);
+      v4.setTrafficClass(0xc0);
+      assert.equal(get(v4, c.IPPROTO_IP, c.IP_TOS), 0xc0);
+      v4.setHeaderIncluded(true);
+      assert.equal(get(v4, c.IPPROTO_IP, c.IP_HDRINCL), 1);
+      v4.setPriority(6);
+      assert.equal(get(v4, c.SOL_SOCKET, c.SO_PRIORITY), 6);
+      v4.setReceiveBufferSize(262144, true);
+      assert.equal(v4.getReceiveBufferSize(), 524288, 'Linux doubles SO_RCVBUF');
+      v6.setMulticastHops(255);
+      assert.equal(get(v6, c.IPPROTO_IPV6, c.IPV6_MULTICAST_HOPS), 255);
+      v6.setUnicastHops(255);
+      assert.equal(get(v6, c.IPPROTO_IPV6, c.IPV6_UNICAST_HOPS), 255);
+      v6.setChecksumOffset(6);
+      assert.equal(get(v6, c.IPPROTO_IPV6, c.IPV6_CHECKSUM), 6);
+      assert.throws(() => v4.setChecksumOffset(6), TypeError);
+      assert.throws(() => native().setIntOpt(v4.fd, c.SOL_SOCKET, 6 /* SO_BROADCAST */, 1), TypeError);
+      assert.throws(() => native().setIntOpt(v4.fd, c.SOL_SOCKET, c.SO_TYPE, 1), TypeError, 'read-only');
+      v4.bindToDevice('lo');
+      v4.bindToDevice('');
+    } finally {
+      v4.close();
+      v6.close();
+    }
+  });
+
+  test('multicast membership on lo: join, leave, leave again fails', () => {
+    const lo = ifNameToIndex('lo')!;
+    const s = RawIpSocket.open({ family: 4, protocol: 112 });
+    const s6 = RawIpSocket.open({ family: 6, protocol: 112 });
+    try {
+      const group = Uint8Array.of(224, 0, 0, 18);
+      s.joinMulticast(group, lo);
+      s.setMulticastInterface(lo);
+      s.setMulticastInterface(lo, Uint8Array.of(127, 0, 0, 1));
+      s.leaveMulticast(group, lo);
+      throwsErrno(() => s.leaveMulticast(group, lo), 'setsockopt', 'EADDRNOTAVAIL');
+      const group6 = Uint8Array.from([0xff, 0x02, ...Array<number>(13).fill(0), 0x12]);
+      s6.setMulticastInterface(lo);
+      s6.joinMulticast(group6, lo);
+      s6.leaveMulticast(group6, lo);
+      assert.throws(() => s.joinMulticast(Uint8Array.of(224, 0, 0), lo), TypeError);
+    } finally {
+      s.close();
+      s6.close();
+    }
+  });
+
+  test('interface lookups', () => {
+    assert.equal(ifNameToIndex('lo'), 1);
+    assert.equal(ifIndexToName(1), 'lo');
+    assert.equal(ifNameToIndex('kts-nonexist0'), null);
+    assert.equal(ifNameToIndex('x'.repeat(40)), null);
+    assert.equal(ifIndexToName(999999), null);
+  });
+
+  test('sendmsg to a full receiver throws ErrnoError EAGAIN instead of blocking', () => {
+    const { a, b } = netlinkPair();
+    try {
+      b.setReceiveBufferSize(4096);
+      const dest = { pid: b.portId };
+      const chunk = new Uint8Array(1024);
+      let caught: unknown;
+      for (let i = 0; i < 10000 && caught === undefined; i++) {
+        try {
+          a.send(chunk, dest);
+        } catch (err) {
+          caught = err;
+        }
+      }
+      assert.ok(isErrno(caught, 'EAGAIN'), `expected EAGAIN, got ${String(caught)}`);
+      assert.equal((caught as ErrnoError).syscall, 'sendmsg');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('recvmsg reports truncation and the full length', async () => {
+    const { a, b } = netlinkPair(16);
+    try {
+      const got: Array<{ data: Uint8Array; truncated: boolean; length: number; pid: number }> = [];
+      b.on('message', (data, info) => got.push({ data, ...info }));
+      a.send(new Uint8Array(100).fill(7), { pid: b.portId });
+      b.resume();
+      await waitUntil(() => got.length > 0, 'the datagram');
+      assert.equal(got.length, 1);
+      assert.equal(got[0]!.data.length, 16);
+      assert.equal(got[0]!.truncated, true);
+      assert.equal(got[0]!.length, 100);
+      assert.equal(got[0]!.pid, a.portId, 'source port id');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('a drop-all BPF filter stops delivery; detaching restores it', async () => {
+    const { a, b } = netlinkPair();
+    try {
+      const prog = new Uint8Array(8);
+      new Uint16Array(prog.buffer, 0, 1)[0] = 0x06; // BPF_RET | BPF_K, k = 0
+      native().attachFilter(b.fd, prog);
+      a.send(Uint8Array.of(1, 2, 3, 4), { pid: b.portId });
+      native().detachFilter(b.fd);
+      a.send(Uint8Array.of(5, 6, 7, 8), { pid: b.portId });
+      const seen: number[][] = [];
+      b.on('message', (d) => seen.push([...d]));
+      b.resume();
+      await waitUntil(() => seen.length > 0, 'the unfiltered datagram');
+      assert.deepEqual(seen, [[5, 6, 7, 8]], 'the first datagram was dropped by the filter');
+      assert.throws(() => native().attachFilter(b.fd, new Uint8Array(7)), TypeError);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('operations on a closed socket throw', () => {
+    const s = RawIpSocket.open({ family: 4, protocol: 112, receive: false });
+    const fd = s.fd;
+    s.close();
+    s.close();
+    assert.equal(s.fd, -1);
+    assert.throws(() => s.setMulticastHops(1), /closed/);
+    throwsErrno(() => native().close(fd), 'close', 'EBADF');
+  });
+});
+
+if (unavailable !== null) {
+  test('native binding tests', (t) => t.skip(unavailable));
+}

@@ -1,0 +1,145 @@
+/**
+ * Readiness watchers on the libuv loop: no fd or watcher leaks across 10k
+ * open/close cycles, close from inside a listener, pause/resume, unref, the
+ * finalizer for sockets dropped without close(), and listener exceptions
+ * reaching 'uncaughtException'.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { native } from '../../../src/native/binding.js';
+import { NetlinkSocket } from '../../../src/native/netlink-socket.js';
+import { nativeUnavailable, netlinkPair, openFds, runSnippet, waitUntil } from './helpers.js';
+
+const unavailable = nativeUnavailable();
+const tick = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('poll lifecycle', { skip: unavailable ?? false }, () => {
+  test('10k polled sockets opened and closed leave fd count and watcher count flat', async () => {
+    await tick();
+    const fdsBefore = openFds();
+    const pollsBefore = native().pollCount();
+    for (let i = 0; i < 10000; i++) {
+      const s = NetlinkSocket.open({ protocol: 'route' });
+      s.close();
+    }
+    await tick(); // uv_close callbacks run on the next loop turn
+    assert.equal(openFds(), fdsBefore);
+    assert.equal(native().pollCount(), pollsBefore);
+  });
+
+  test('closing inside a message listener stops delivery at once', async () => {
+    const { a, b } = netlinkPair();
+    let messages = 0;
+    let closes = 0;
+    b.on('message', () => {
+      messages++;
+      b.close();
+    });
+    b.on('close', () => closes++);
+    for (let i = 0; i < 3; i++) a.send(Uint8Array.of(i, 0, 0, 0), { pid: b.portId });
+    b.resume();
+    await waitUntil(() => closes > 0, 'close');
+    await tick();
+    a.close();
+    assert.equal(messages, 1);
+    assert.equal(closes, 1);
+    assert.equal(native().pollCount(), 0);
+  });
+
+  test('pause keeps datagrams queued until resume', async () => {
+    const { a, b } = netlinkPair();
+    try {
+      const seen: number[] = [];
+      b.on('message', (d) => seen.push(d[0]!));
+      b.resume();
+      b.pause();
+      a.send(Uint8Array.of(1, 0, 0, 0), { pid: b.portId });
+      a.send(Uint8Array.of(2, 0, 0, 0), { pid: b.portId });
+      await tick(30);
+      assert.deepEqual(seen, []);
+      b.resume();
+      await waitUntil(() => seen.length >= 2, 'both datagrams');
+      assert.deepEqual(seen, [1, 2]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  test('an unref()ed socket does not keep the process alive; a referenced one does', () => {
+    const unref = runSnippet(
+      `import { NetlinkSocket } from NATIVE;
+       NetlinkSocket.open({ protocol: 'route' }).unref(); console.log('left');`,
+      [],
+      5000,
+    );
+    assert.equal(unref.status, 0, unref.stderr);
+    assert.match(unref.stdout, /left/);
+    const held = runSnippet(
+      `import { NetlinkSocket } from NATIVE;
+       NetlinkSocket.open({ protocol: 'route' });`,
+      [],
+      700,
+    );
+    assert.equal(held.status, null, 'killed by the timeout: the watcher held the loop');
+  });
+
+  test('sockets dropped without close() are closed by the finalizer', () => {
+    const r = runSnippet(
+      `import { readdirSync } from 'node:fs';
+       import { NetlinkSocket } from NATIVE;
+       const count = () => readdirSync('/proc/self/fd').length;
+       const before = count();
+       for (let i = 0; i < 500; i++) NetlinkSocket.open({ protocol: 'route', receive: false });
+       const opened = count();
+       for (let i = 0; i < 20 && count() > before; i++) {
+         globalThis.gc();
+         await new Promise((r) => setTimeout(r, 10));
+       }
+       console.log(JSON.stringify({ before, opened, after: count() }));`,
+      ['--expose-gc'],
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const counts = JSON.parse(r.stdout) as { before: number; opened: number; after: number };
+    assert.equal(counts.opened, counts.before + 500);
+    assert.equal(counts.after, counts.before);
+  });
+
+  test('an exception thrown by a listener reaches uncaughtException', () => {
+    const r = runSnippet(
+      `import { NetlinkSocket } from NATIVE;
+       process.on('uncaughtException', (e) => { console.log('caught ' + e.message); process.exit(0); });
+       const a = NetlinkSocket.open({ protocol: 'route', receive: false });
+       const b = NetlinkSocket.open({ protocol: 'route' });
+       b.on('message', () => { throw new Error('boom'); });
+       a.send(Uint8Array.of(1, 2, 3, 4), { pid: b.portId });`,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /caught boom/);
+  });
+
+  test('promises resolved in a listener run before the next readiness callback', async () => {
+    const { a, b } = netlinkPair();
+    try {
+      const order: string[] = [];
+      b.on('message', (d) => {
+        order.push(`message ${d[0]}`);
+        void Promise.resolve().then(() => order.push(`micro ${d[0]}`));
+      });
+      a.send(Uint8Array.of(1, 0, 0, 0), { pid: b.portId });
+      b.resume();
+      await waitUntil(() => order.length >= 2, 'first message');
+      a.send(Uint8Array.of(2, 0, 0, 0), { pid: b.portId });
+      await waitUntil(() => order.length >= 4, 'second message');
+      assert.deepEqual(order, ['message 1', 'micro 1', 'message 2', 'micro 2']);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+if (unavailable !== null) {
+  test('poll lifecycle tests', (t) => t.skip(unavailable));
+}

@@ -1,0 +1,103 @@
+/**
+ * Real-time signals through the signalfd: a child Node process subscribed to
+ * SIGRTMIN+2 and SIGRTMAX-1 receives both from its parent, reports the sender,
+ * and keeps running until it unsubscribes and exits 0; without a subscription
+ * SIGRTMIN+2 kills a Node process (status 128 + signo).
+ */
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, test } from 'node:test';
+import { realtimeSignals } from '../../../src/native/signals.js';
+import { fixturesDir, nativeUnavailable } from './helpers.js';
+
+const unavailable = nativeUnavailable();
+
+/**
+ * Node reports a child killed by a signal it has no name for (any SIGRTMIN+n) as
+ * exit code 0, signal null. So children run under `sh`, which prints the real
+ * wait status as a last JSON line ({"event":"exit","status":128+signo if killed}).
+ */
+function spawnWithStatus(args: string[]): {
+  lines: AsyncIterable<string>;
+  kill: () => void;
+  stderr: () => string;
+} {
+  const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn('sh', ['-c', `${quoted}; echo "{\\"event\\":\\"exit\\",\\"status\\":$?}"`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+  child.on('exit', () => clearTimeout(timer));
+  return {
+    lines: createInterface({ input: child.stdout }),
+    kill: () => child.kill('SIGKILL'),
+    stderr: () => err,
+  };
+}
+
+type Event = Record<string, number | string>;
+
+describe('real-time signals', { skip: unavailable ?? false }, () => {
+  test('keepalived numbers: SIGJSON = SIGRTMIN+2, SIGSTATS_CLEAR = SIGRTMAX-1', () => {
+    const s = realtimeSignals();
+    assert.ok(s.SIGRTMIN >= 32 && s.SIGRTMAX <= 64 && s.SIGRTMIN < s.SIGRTMAX);
+    assert.equal(s.SIGJSON, s.SIGRTMIN + 2);
+    assert.equal(s.SIGSTATS_CLEAR, s.SIGRTMAX - 1);
+  });
+
+  test('a subscribed child receives SIGJSON and SIGSTATS_CLEAR and does not die', async () => {
+    const child = spawnWithStatus([process.execPath, join(fixturesDir, 'signal-child.js')]);
+    const events: Event[] = [];
+    try {
+      for await (const line of child.lines) {
+        const e = JSON.parse(line) as Event;
+        events.push(e);
+        if (e['event'] === 'ready') {
+          process.kill(Number(e['pid']), Number(e['SIGJSON']));
+          process.kill(Number(e['pid']), Number(e['SIGSTATS_CLEAR']));
+        }
+      }
+    } finally {
+      child.kill();
+    }
+    const ready = events[0]!;
+    assert.equal(ready['event'], 'ready', child.stderr());
+    const got = events.filter((e) => e['event'] === 'signal');
+    assert.deepEqual(got.map((e) => e['signo']).sort(), [ready['SIGJSON'], ready['SIGSTATS_CLEAR']].sort());
+    for (const e of got) {
+      assert.equal(e['pid'], process.pid, 'sender pid survives the re-queue');
+      assert.equal(e['uid'], process.getuid!());
+    }
+    assert.deepEqual(events.at(-2), { event: 'done' });
+    assert.deepEqual(events.at(-1), { event: 'exit', status: 0 }, `child stderr: ${child.stderr()}`);
+  });
+
+  test('baseline: without a subscription SIGRTMIN+2 kills a Node process', async () => {
+    const code =
+      'console.log(JSON.stringify({ event: "ready", pid: process.pid })); setTimeout(() => {}, 5000)';
+    const child = spawnWithStatus([process.execPath, '-e', code]);
+    const events: Event[] = [];
+    const { SIGJSON } = realtimeSignals();
+    try {
+      for await (const line of child.lines) {
+        const e = JSON.parse(line) as Event;
+        events.push(e);
+        if (e['event'] === 'ready') process.kill(Number(e['pid']), SIGJSON);
+      }
+    } finally {
+      child.kill();
+    }
+    assert.deepEqual(events.at(-1), { event: 'exit', status: 128 + SIGJSON });
+  });
+});
+
+if (unavailable !== null) {
+  test('real-time signal tests', (t) => t.skip(unavailable));
+}
