@@ -89,7 +89,9 @@ describe('addresses dumped by the kernel', () => {
   const all = decodeAll(dump('addrs').replies);
   for (const t of expected) {
     it(t.name, () => {
-      const hit = all.find((a) => toHex(a.address ?? new Uint8Array()) === toHex(t.value.address ?? new Uint8Array()));
+      const hit = all.find(
+        (a) => toHex(a.address ?? new Uint8Array()) === toHex(t.value.address ?? new Uint8Array()),
+      );
       assert.deepEqual(hit, t.value);
     });
   }
@@ -145,13 +147,22 @@ const builders: { name: string; build: (seq: number) => Uint8Array }[] = [
   {
     name: 'addr-add-v4-scope-link',
     build: (q) =>
-      addAddressRequest({ family: AF.INET, ifindex: 3, local: v4('192.0.2.11'), prefixLen: 32, scope: RT_SCOPE.LINK }, q),
+      addAddressRequest(
+        { family: AF.INET, ifindex: 3, local: v4('192.0.2.11'), prefixLen: 32, scope: RT_SCOPE.LINK },
+        q,
+      ),
   },
   {
     name: 'addr-add-v6-nodad',
     build: (q) =>
       addAddressRequest(
-        { family: AF.INET6, ifindex: 3, local: v6('20010db8000000000000000000000010'), prefixLen: 64, flags: IFA_F.NODAD },
+        {
+          family: AF.INET6,
+          ifindex: 3,
+          local: v6('20010db8000000000000000000000010'),
+          prefixLen: 64,
+          flags: IFA_F.NODAD,
+        },
         q,
       ),
   },
@@ -171,7 +182,8 @@ const builders: { name: string; build: (seq: number) => Uint8Array }[] = [
   },
   {
     name: 'addr-del-v4',
-    build: (q) => deleteAddressRequest({ family: AF.INET, ifindex: 3, local: v4('192.0.2.11'), prefixLen: 32 }, q),
+    build: (q) =>
+      deleteAddressRequest({ family: AF.INET, ifindex: 3, local: v4('192.0.2.11'), prefixLen: 32 }, q),
   },
 ];
 
@@ -186,8 +198,12 @@ describe('address requests are byte-identical to what `ip addr` sends', () => {
     assert.equal(toHex(getAddressesRequest(AF.UNSPEC, 2)), dump('addrs').request);
   });
   it('asserts address sizes match the family', () => {
-    assert.throws(() => addAddressRequest({ family: AF.INET6, ifindex: 1, local: v4('192.0.2.1'), prefixLen: 24 }, 1));
-    assert.throws(() => addAddressRequest({ family: 7, ifindex: 1, local: v4('192.0.2.1'), prefixLen: 24 }, 1));
+    assert.throws(() =>
+      addAddressRequest({ family: AF.INET6, ifindex: 1, local: v4('192.0.2.1'), prefixLen: 24 }, 1),
+    );
+    assert.throws(() =>
+      addAddressRequest({ family: 7, ifindex: 1, local: v4('192.0.2.1'), prefixLen: 24 }, 1),
+    );
   });
 });
 
@@ -195,9 +211,17 @@ const bad = [
   { name: 'ifaddrmsg cut', payload: '02180000', reason: 'family-header-truncated' },
   { name: 'unknown family', payload: '07180000 03000000', reason: 'address-family' },
   { name: 'prefix longer than the address', payload: '02210000 03000000', reason: 'attr-value' },
-  { name: 'IPv4 message with an IPv6 IFA_ADDRESS', payload: `02180000 03000000 14000100 ${'00'.repeat(16)}`, reason: 'attr-size' },
+  {
+    name: 'IPv4 message with an IPv6 IFA_ADDRESS',
+    payload: `02180000 03000000 14000100 ${'00'.repeat(16)}`,
+    reason: 'attr-size',
+  },
   { name: 'IFA_FLAGS of 2 bytes', payload: '02180000 03000000 06000800 0202 0000', reason: 'attr-size' },
-  { name: 'attribute overruns the message', payload: '02180000 03000000 10000100 c000020a', reason: 'attr-length' },
+  {
+    name: 'attribute overruns the message',
+    payload: '02180000 03000000 10000100 c000020a',
+    reason: 'attr-length',
+  },
 ] as const;
 
 describe('malformed address messages', () => {

@@ -106,7 +106,9 @@ describe('netlink attributes: decode tables', () => {
 });
 
 describe('netlink attributes: encode', () => {
-  const canonical = valid.filter((t) => !/without NUL|unknown|duplicate|without padding|without NLA_F/.test(t.name));
+  const canonical = valid.filter(
+    (t) => !/without NUL|unknown|duplicate|without padding|without NLA_F/.test(t.name),
+  );
   for (const t of canonical) {
     it(`encodes ${t.name} byte for byte`, () => {
       assert.equal(toHex(encodeAttrs(schema, t.value)), t.hex.replace(/\s+/g, ''));
@@ -117,7 +119,10 @@ describe('netlink attributes: encode', () => {
   });
   it('omits undefined fields and false flags', () => {
     assert.equal(encodeAttrs(schema, { a8: undefined }).length, 0);
-    assert.equal(encodeAttrs({ f: { type: 1, kind: 'flag' } } as const, { f: false as unknown as true }).length, 0);
+    assert.equal(
+      encodeAttrs({ f: { type: 1, kind: 'flag' } } as const, { f: false as unknown as true }).length,
+      0,
+    );
   });
   it('asserts preconditions', () => {
     assert.throws(() => encodeAttrs(schema, { a8: 256 }), RangeError);

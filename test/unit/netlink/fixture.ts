@@ -13,7 +13,11 @@ export type RecordedCommand = {
   readonly sent: readonly string[];
   readonly events: readonly string[];
 };
-export type RecordedExchange = { readonly name: string; readonly request: string; readonly replies: readonly string[] };
+export type RecordedExchange = {
+  readonly name: string;
+  readonly request: string;
+  readonly replies: readonly string[];
+};
 export type Recording = {
   readonly kernel: string;
   readonly commands: readonly RecordedCommand[];

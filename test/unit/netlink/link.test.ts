@@ -118,12 +118,18 @@ const builders: { name: string; build: (seq: number) => Uint8Array }[] = [
   {
     name: 'link-add-macvlan-private',
     build: (q) =>
-      createMacvlanRequest({ name: 'kts0.vmac', parent: 3, address: mac('00005e000133'), mode: MACVLAN_MODE.PRIVATE }, q),
+      createMacvlanRequest(
+        { name: 'kts0.vmac', parent: 3, address: mac('00005e000133'), mode: MACVLAN_MODE.PRIVATE },
+        q,
+      ),
   },
   {
     name: 'link-add-macvlan-bridge',
     build: (q) =>
-      createMacvlanRequest({ name: 'kts0.vmac6', parent: 3, address: mac('00005e000233'), mode: MACVLAN_MODE.BRIDGE }, q),
+      createMacvlanRequest(
+        { name: 'kts0.vmac6', parent: 3, address: mac('00005e000233'), mode: MACVLAN_MODE.BRIDGE },
+        q,
+      ),
   },
 ];
 
@@ -138,12 +144,20 @@ describe('link requests are byte-identical to what `ip link` sends', () => {
     assert.equal(toHex(getLinksRequest(1)), dump('links').request);
   });
   it('asserts a 6-byte MAC for macvlans', () => {
-    assert.throws(() => createMacvlanRequest({ name: 'x', parent: 1, address: new Uint8Array(5), mode: 1 }, 1), RangeError);
+    assert.throws(
+      () => createMacvlanRequest({ name: 'x', parent: 1, address: new Uint8Array(5), mode: 1 }, 1),
+      RangeError,
+    );
   });
 });
 
 const bad = [
-  { name: 'ifinfomsg cut', type: RTM.NEWLINK, payload: '00000100 02000000', reason: 'family-header-truncated' },
+  {
+    name: 'ifinfomsg cut',
+    type: RTM.NEWLINK,
+    payload: '00000100 02000000',
+    reason: 'family-header-truncated',
+  },
   { name: 'not a link message', type: RTM.NEWADDR, payload: '', reason: 'unexpected-type' },
   {
     name: 'IFLA_MTU of 2 bytes',
@@ -154,7 +168,8 @@ const bad = [
   {
     name: 'macvlan mode of 1 byte',
     type: RTM.NEWLINK,
-    payload: '00000100 02000000 00000000 00000000 1c001200 0b000100 6d6163766c616e00 0c000200 05000100 01000000',
+    payload:
+      '00000100 02000000 00000000 00000000 1c001200 0b000100 6d6163766c616e00 0c000200 05000100 01000000',
     reason: 'attr-size',
   },
 ] as const;

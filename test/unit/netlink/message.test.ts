@@ -60,7 +60,10 @@ describe('nlmsghdr', () => {
     });
   }
   it('encodes length, type, flags, seq, pid and pads the payload', () => {
-    const b = encodeMessage({ type: RTM.GETLINK, flags: NLM_F.REQUEST, seq: 7, pid: 9 }, Uint8Array.of(1, 2, 3));
+    const b = encodeMessage(
+      { type: RTM.GETLINK, flags: NLM_F.REQUEST, seq: 7, pid: 9 },
+      Uint8Array.of(1, 2, 3),
+    );
     assert.equal(toHex(b), '13000000120001000700000009000000' + '01020300');
   });
   it('asserts header preconditions', () => {
@@ -98,7 +101,9 @@ describe('batches', () => {
       const last = items[items.length - 1];
       assert.equal(last?.kind, 'done', d.name);
       if (last?.kind === 'done') assert.equal(last.done.errno, 0);
-      assert.ok(items.slice(0, -1).every((i) => i.kind === 'data' && (i.message.header.flags & NLM_F.MULTI) !== 0));
+      assert.ok(
+        items.slice(0, -1).every((i) => i.kind === 'data' && (i.message.header.flags & NLM_F.MULTI) !== 0),
+      );
     }
   });
   it('decodes an empty NLMSG_DONE payload as errno 0', () => {
@@ -171,7 +176,10 @@ describe('NLMSG_ERROR recorded from the kernel', () => {
     }
   });
   it('rejects an error whose echoed request overruns the payload', () => {
-    const bad = encodeMessage({ type: NLMSG.ERROR, flags: 0, seq: 1 }, fromHex('efffffff 40000000 10000500 01000000 00000000'));
+    const bad = encodeMessage(
+      { type: NLMSG.ERROR, flags: 0, seq: 1 },
+      fromHex('efffffff 40000000 10000500 01000000 00000000'),
+    );
     const m = splitMessages(bad);
     assert.ok(m.ok && m.value[0] !== undefined);
     const r = decodeAck(m.value[0]);
