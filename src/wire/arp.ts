@@ -7,15 +7,15 @@
  * target IP = the VIP, no trailing padding (42 bytes; the NIC pads on the wire).
  */
 
-import type { FrameDecodeError } from './ethernet.js';
-import type { IpAddress } from './ip.js';
-import type { MacAddress } from './mac.js';
-import type { Result } from './result.js';
 import { ByteReader, ByteWriter } from './cursor.js';
 import { drop } from './drop-reason.js';
+import type { FrameDecodeError } from './ethernet.js';
 import { decodeEthernetHeader, ETHERNET_HEADER_LENGTH, ETHERTYPE, encodeEthernetHeader } from './ethernet.js';
+import type { IpAddress } from './ip.js';
 import { ipEquals, ipFromBytes } from './ip.js';
+import type { MacAddress } from './mac.js';
 import { BROADCAST_MAC, macFromBytes } from './mac.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 
 export const ARP_OP = { request: 1, reply: 2 } as const;
@@ -44,7 +44,13 @@ export function gratuitousArp(mac: MacAddress, vip: IpAddress): ArpFrame {
   return {
     ethernetDestination: BROADCAST_MAC,
     ethernetSource: mac,
-    arp: { operation: ARP_OP.request, senderMac: mac, senderIp: vip, targetMac: BROADCAST_MAC, targetIp: vip },
+    arp: {
+      operation: ARP_OP.request,
+      senderMac: mac,
+      senderIp: vip,
+      targetMac: BROADCAST_MAC,
+      targetIp: vip,
+    },
   };
 }
 
@@ -88,7 +94,10 @@ export function decodeArpFrame(bytes: Uint8Array): Result<ArpFrame, FrameDecodeE
   const hlen = r.u8();
   const plen = r.u8();
   if (hardware !== 1 || protocol !== ETHERTYPE.ipv4 || hlen !== 6 || plen !== 4) {
-    return drop('arp-unsupported-format', `ARP htype ${hardware} ptype 0x${protocol.toString(16)} ${hlen}/${plen}`);
+    return drop(
+      'arp-unsupported-format',
+      `ARP htype ${hardware} ptype 0x${protocol.toString(16)} ${hlen}/${plen}`,
+    );
   }
   const operation = r.u16();
   const arp = {

@@ -40,7 +40,12 @@ export function internetChecksum(...parts: Uint8Array[]): number {
  * Accumulator for the IPv4 pseudo-header (RFC 768 / RFC 5798 §5.2.8):
  * source, destination, zero, protocol, upper-layer length (bytes).
  */
-export function ipv4PseudoHeaderSum(source: IpAddress, destination: IpAddress, protocol: number, length: number): number {
+export function ipv4PseudoHeaderSum(
+  source: IpAddress,
+  destination: IpAddress,
+  protocol: number,
+  length: number,
+): number {
   let acc = sum16(source.bytes);
   acc = sum16(destination.bytes, acc);
   return acc + protocol + length;
@@ -50,14 +55,24 @@ export function ipv4PseudoHeaderSum(source: IpAddress, destination: IpAddress, p
  * Accumulator for the IPv6 pseudo-header (RFC 8200 §8.1): source, destination,
  * 32-bit upper-layer length, 24 zero bits, next header.
  */
-export function ipv6PseudoHeaderSum(source: IpAddress, destination: IpAddress, nextHeader: number, length: number): number {
+export function ipv6PseudoHeaderSum(
+  source: IpAddress,
+  destination: IpAddress,
+  nextHeader: number,
+  length: number,
+): number {
   let acc = sum16(source.bytes);
   acc = sum16(destination.bytes, acc);
   return acc + Math.floor(length / 0x10000) + (length & 0xffff) + nextHeader;
 }
 
 /** Pseudo-header accumulator for either family (the family of `source` decides). */
-export function pseudoHeaderSum(source: IpAddress, destination: IpAddress, protocol: number, length: number): number {
+export function pseudoHeaderSum(
+  source: IpAddress,
+  destination: IpAddress,
+  protocol: number,
+  length: number,
+): number {
   return source.family === 'ipv4'
     ? ipv4PseudoHeaderSum(source, destination, protocol, length)
     : ipv6PseudoHeaderSum(source, destination, protocol, length);

@@ -99,7 +99,10 @@ export const DROP_COUNTERS: Readonly<Record<DropReason, DropCounter>> = {
   'ah-bad-next-header': kts('ktsAhHeaderErrors'),
   'vrrp-truncated': PACKET_LENGTH,
   'vrrp-bad-version': { vrrpMib: 'vrrpRouterVersionErrors', vrrpv3Mib: 'vrrpv3RouterVersionErrors' },
-  'vrrp-bad-type': { vrrpMib: 'vrrpStatsInvalidTypePktsRcvd', vrrpv3Mib: 'vrrpv3StatisticsRcvdInvalidTypePackets' },
+  'vrrp-bad-type': {
+    vrrpMib: 'vrrpStatsInvalidTypePktsRcvd',
+    vrrpv3Mib: 'vrrpv3StatisticsRcvdInvalidTypePackets',
+  },
   'vrrp-length-mismatch': PACKET_LENGTH,
   'vrrp-bad-checksum': { vrrpMib: 'vrrpRouterChecksumErrors', vrrpv3Mib: 'vrrpv3RouterChecksumErrors' },
   'vrrp-invalid-auth-type': { vrrpMib: 'vrrpStatsInvalidAuthType', vrrpv3Mib: 'ktsInvalidAuthType' },

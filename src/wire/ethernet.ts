@@ -7,14 +7,14 @@
  * union from the VRRP `DropReason` and have no MIB counters.
  */
 
-import type { DecodeError } from './drop-reason.js';
-import type { IpAddress } from './ip.js';
-import type { MacAddress } from './mac.js';
-import type { Result } from './result.js';
 import { assertInt, ByteReader, ByteWriter } from './cursor.js';
+import type { DecodeError } from './drop-reason.js';
 import { drop } from './drop-reason.js';
+import type { IpAddress } from './ip.js';
 import { ipFromBytes } from './ip.js';
+import type { MacAddress } from './mac.js';
 import { macFromBytes } from './mac.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 
 /** One reason per frame-decoder check. */
@@ -52,14 +52,20 @@ export function encodeEthernetHeader(h: EthernetHeader): Uint8Array {
 }
 
 /** Decode the Ethernet header and require `etherType`. No 802.1Q (AF_PACKET strips tags). */
-export function decodeEthernetHeader(frame: Uint8Array, etherType: number): Result<EthernetHeader, FrameDecodeError> {
+export function decodeEthernetHeader(
+  frame: Uint8Array,
+  etherType: number,
+): Result<EthernetHeader, FrameDecodeError> {
   if (frame.length < ETHERNET_HEADER_LENGTH) return drop('frame-truncated', `frame of ${frame.length} bytes`);
   const r = new ByteReader(frame);
   const destination = macFromBytes(r.bytes(6));
   const source = macFromBytes(r.bytes(6));
   const type = r.u16();
   if (type !== etherType) {
-    return drop('frame-bad-ethertype', `EtherType 0x${type.toString(16)}, expected 0x${etherType.toString(16)}`);
+    return drop(
+      'frame-bad-ethertype',
+      `EtherType 0x${type.toString(16)}, expected 0x${etherType.toString(16)}`,
+    );
   }
   return ok({ destination, source, etherType: type });
 }
@@ -78,7 +84,8 @@ export type Ipv6Header = {
 export function encodeIpv6Header(h: Ipv6Header): Uint8Array {
   assertInt(h.trafficClass, 0, 0xff, 'traffic class');
   assertInt(h.flowLabel, 0, 0xfffff, 'flow label');
-  if (h.source.family !== 'ipv6' || h.destination.family !== 'ipv6') throw new TypeError('IPv6 addresses needed');
+  if (h.source.family !== 'ipv6' || h.destination.family !== 'ipv6')
+    throw new TypeError('IPv6 addresses needed');
   return new ByteWriter(IPV6_HEADER_LENGTH)
     .u32(6 * 2 ** 28 + h.trafficClass * 2 ** 20 + h.flowLabel)
     .u16(h.payloadLength)
@@ -91,13 +98,17 @@ export function encodeIpv6Header(h: Ipv6Header): Uint8Array {
 
 /** Decode the IPv6 header at the start of `bytes`; the payload must fit (link padding may follow). */
 export function decodeIpv6Header(bytes: Uint8Array): Result<Ipv6Header, FrameDecodeError> {
-  if (bytes.length < IPV6_HEADER_LENGTH) return drop('frame-truncated', `IPv6 header of ${bytes.length} bytes`);
+  if (bytes.length < IPV6_HEADER_LENGTH)
+    return drop('frame-truncated', `IPv6 header of ${bytes.length} bytes`);
   const r = new ByteReader(bytes);
   const word = r.u32();
   if (word >>> 28 !== 6) return drop('ipv6-bad-version', `IP version ${word >>> 28}, expected 6`);
   const payloadLength = r.u16();
   if (IPV6_HEADER_LENGTH + payloadLength > bytes.length) {
-    return drop('ipv6-payload-truncated', `payload length ${payloadLength}, ${bytes.length - 40} bytes present`);
+    return drop(
+      'ipv6-payload-truncated',
+      `payload length ${payloadLength}, ${bytes.length - 40} bytes present`,
+    );
   }
   return ok({
     trafficClass: (word >>> 20) & 0xff,

@@ -7,8 +7,8 @@
  * Parsing never throws: it returns a `Result` with a human-readable error.
  */
 
-import type { Result } from './result.js';
 import { copyBytes } from './cursor.js';
+import type { Result } from './result.js';
 import { err, ok } from './result.js';
 
 export type IpFamily = 'ipv4' | 'ipv6';

@@ -9,13 +9,13 @@
  * A raw IPPROTO_VRRP socket delivers the header in front of the payload.
  */
 
-import type { DecodeError } from './drop-reason.js';
-import type { IpAddress } from './ip.js';
-import type { Result } from './result.js';
 import { internetChecksum } from './checksum.js';
 import { assertInt, ByteReader, ByteWriter } from './cursor.js';
+import type { DecodeError } from './drop-reason.js';
 import { drop } from './drop-reason.js';
+import type { IpAddress } from './ip.js';
 import { ipFromBytes } from './ip.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 
 /** IP protocol numbers used here. */
@@ -62,9 +62,14 @@ export type Ipv4HeaderFields = {
  * the checksum field is left 0 (what keepalived's send buffer holds, and what
  * the AH ICV covers). Throws on out-of-range fields.
  */
-export function encodeIpv4Header(fields: Ipv4HeaderFields, payloadLength: number, zeroChecksum = false): Uint8Array {
+export function encodeIpv4Header(
+  fields: Ipv4HeaderFields,
+  payloadLength: number,
+  zeroChecksum = false,
+): Uint8Array {
   const options = fields.options ?? new Uint8Array(0);
-  if (options.length % 4 !== 0 || options.length > 40) throw new RangeError('IPv4 options: multiple of 4, at most 40');
+  if (options.length % 4 !== 0 || options.length > 40)
+    throw new RangeError('IPv4 options: multiple of 4, at most 40');
   if (fields.source.family !== 'ipv4' || fields.destination.family !== 'ipv4') {
     throw new TypeError('IPv4 header needs IPv4 addresses');
   }

@@ -7,9 +7,9 @@
  * RFC 2464 §7) used by GARP / unsolicited NA / adverts.
  */
 
+import { assertInt, copyBytes } from './cursor.js';
 import type { IpAddress, IpFamily } from './ip.js';
 import type { Result } from './result.js';
-import { assertInt, copyBytes } from './cursor.js';
 import { err, ok } from './result.js';
 
 /** A 6-byte MAC address in transmission order. */

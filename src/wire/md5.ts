@@ -58,7 +58,7 @@ export function md5(message: Uint8Array): Uint8Array {
   }
   const out = new Uint8Array(16);
   const outView = new DataView(out.buffer);
-  h.forEach((word, i) => outView.setUint32(4 * i, word >>> 0, true));
+  for (let i = 0; i < 4; i++) outView.setUint32(4 * i, h[i]! >>> 0, true);
   return out;
 }
 

@@ -9,13 +9,10 @@
  * Link-Layer Address option (type 2, length 1) carrying the sending MAC.
  */
 
-import type { EthernetHeader, FrameDecodeError, Ipv6Header } from './ethernet.js';
-import type { IpAddress } from './ip.js';
-import type { MacAddress } from './mac.js';
-import type { Result } from './result.js';
 import { finish, ipv6PseudoHeaderSum, sum16 } from './checksum.js';
 import { ByteReader, ByteWriter } from './cursor.js';
 import { drop } from './drop-reason.js';
+import type { EthernetHeader, FrameDecodeError, Ipv6Header } from './ethernet.js';
 import {
   decodeEthernetHeader,
   decodeIpv6Header,
@@ -25,8 +22,11 @@ import {
   encodeIpv6Header,
   IPV6_HEADER_LENGTH,
 } from './ethernet.js';
+import type { IpAddress } from './ip.js';
 import { ip, ipFromBytes } from './ip.js';
+import type { MacAddress } from './mac.js';
 import { macFromBytes, multicastMac } from './mac.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 
 export const ICMPV6_NEIGHBOUR_ADVERT = 136;
@@ -104,7 +104,8 @@ function findTargetLinkLayer(r: ByteReader): Result<MacAddress | null, FrameDeco
     const type = r.u8();
     const length = r.u8() * 8;
     // RFC 4861 §4.6: a zero length MUST be silently discarded.
-    if (length === 0 || length - 2 > r.remaining) return drop('ndisc-bad-option', `option ${type} length ${length}`);
+    if (length === 0 || length - 2 > r.remaining)
+      return drop('ndisc-bad-option', `option ${type} length ${length}`);
     if (type === ND_OPT_TARGET_LINK_LAYER && length === 8 && found === null) found = macFromBytes(r.bytes(6));
     else r.skip(length - 2);
   }
@@ -118,11 +119,14 @@ export function decodeNaFrame(bytes: Uint8Array): Result<NaFrame, FrameDecodeErr
   const ipv6Result = decodeIpv6Header(bytes.subarray(ETHERNET_HEADER_LENGTH));
   if (!ipv6Result.ok) return ipv6Result;
   const ipv6 = ipv6Result.value;
-  if (ipv6.nextHeader !== IPPROTO_ICMPV6) return drop('ipv6-bad-next-header', `next header ${ipv6.nextHeader}`);
+  if (ipv6.nextHeader !== IPPROTO_ICMPV6)
+    return drop('ipv6-bad-next-header', `next header ${ipv6.nextHeader}`);
   const start = ETHERNET_HEADER_LENGTH + IPV6_HEADER_LENGTH;
   const icmp = bytes.subarray(start, start + ipv6.payloadLength);
   if (icmp.length < 24) return drop('icmpv6-truncated', `ICMPv6 NA of ${icmp.length} bytes, need 24`);
-  if (finish(sum16(icmp, ipv6PseudoHeaderSum(ipv6.source, ipv6.destination, IPPROTO_ICMPV6, icmp.length))) !== 0) {
+  if (
+    finish(sum16(icmp, ipv6PseudoHeaderSum(ipv6.source, ipv6.destination, IPPROTO_ICMPV6, icmp.length))) !== 0
+  ) {
     return drop('icmpv6-bad-checksum', 'ICMPv6 checksum does not verify');
   }
   const r = new ByteReader(icmp);

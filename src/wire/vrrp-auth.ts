@@ -13,11 +13,11 @@
  *   a zero ICV, then the VRRP message.
  */
 
-import type { DecodeError } from './drop-reason.js';
-import type { Result } from './result.js';
 import { assertInt, ByteReader, ByteWriter, copyBytes } from './cursor.js';
+import type { DecodeError } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import { hmacMd5 } from './md5.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 
 /** RFC 2338 §5.3.6 auth types (0 none, 1 simple text password, 2 IP authentication header). */
@@ -94,7 +94,8 @@ export function computeAhIcv(
   key: Uint8Array,
   zeroTtl: boolean,
 ): Uint8Array {
-  if (ipHeader.length < 20 || ah.length !== AH_HEADER_LENGTH) throw new RangeError('IPv4 header or AH too short');
+  if (ipHeader.length < 20 || ah.length !== AH_HEADER_LENGTH)
+    throw new RangeError('IPv4 header or AH too short');
   const ip = copyBytes(ipHeader);
   ip[1] = 0; // TOS
   ip[6] = 0; // flags + fragment offset
@@ -119,7 +120,12 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Verify the ICV of an IPv4 datagram `ipHeader + AH + VRRP` whose IPv4 header
  * is `ipHeaderLength` bytes long. The caller has decoded the headers already.
  */
-export function verifyAhIcv(datagram: Uint8Array, ipHeaderLength: number, key: Uint8Array, zeroTtl: boolean): boolean {
+export function verifyAhIcv(
+  datagram: Uint8Array,
+  ipHeaderLength: number,
+  key: Uint8Array,
+  zeroTtl: boolean,
+): boolean {
   const ahEnd = ipHeaderLength + AH_HEADER_LENGTH;
   if (datagram.length < ahEnd) return false;
   const ah = datagram.subarray(ipHeaderLength, ahEnd);

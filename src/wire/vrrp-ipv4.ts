@@ -9,15 +9,21 @@
  */
 
 import type { DecodeError } from './drop-reason.js';
+import { drop } from './drop-reason.js';
 import type { IpAddress } from './ip.js';
 import type { Ipv4Header } from './ipv4-header.js';
-import type { Result } from './result.js';
-import type { AhHeader } from './vrrp-auth.js';
-import type { VrrpPacket } from './vrrp-packet.js';
-import { drop } from './drop-reason.js';
 import { decodeIpv4Header, encodeIpv4Header, IPPROTO_AH, IPPROTO_VRRP } from './ipv4-header.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
-import { AH_HEADER_LENGTH, AH_ICV_LENGTH, computeAhIcv, decodeAhHeader, encodeAhHeader } from './vrrp-auth.js';
+import type { AhHeader } from './vrrp-auth.js';
+import {
+  AH_HEADER_LENGTH,
+  AH_ICV_LENGTH,
+  computeAhIcv,
+  decodeAhHeader,
+  encodeAhHeader,
+} from './vrrp-auth.js';
+import type { VrrpPacket } from './vrrp-packet.js';
 import { decodeVrrp, encodeVrrp } from './vrrp-packet.js';
 
 /** AH parameters for sending (keepalived auth_type AH). */
@@ -53,7 +59,10 @@ export type Ipv4Advert = {
   readonly datagram: Uint8Array;
 };
 
-export type Ipv4DecodeOptions = Pick<Ipv4AdvertOptions, 'checksumWithIpv4PseudoHeader' | 'pseudoHeaderDestination'>;
+export type Ipv4DecodeOptions = Pick<
+  Ipv4AdvertOptions,
+  'checksumWithIpv4PseudoHeader' | 'pseudoHeaderDestination'
+>;
 
 /** Encode a whole IPv4 datagram as keepalived sends it. Throws on invalid input. */
 export function encodeIpv4Advert(packet: VrrpPacket, opts: Ipv4AdvertOptions): Uint8Array {
@@ -78,7 +87,12 @@ export function encodeIpv4Advert(packet: VrrpPacket, opts: Ipv4AdvertOptions): U
   out.set(vrrp, header.length + ahLength);
   if (opts.ah) {
     const spi = new DataView(opts.source.bytes.buffer, opts.source.bytes.byteOffset).getUint32(0);
-    const blank = { nextHeader: IPPROTO_VRRP, spi, sequence: opts.ah.sequence, icv: new Uint8Array(AH_ICV_LENGTH) };
+    const blank = {
+      nextHeader: IPPROTO_VRRP,
+      spi,
+      sequence: opts.ah.sequence,
+      icv: new Uint8Array(AH_ICV_LENGTH),
+    };
     const ah = encodeAhHeader(blank);
     const icv = computeAhIcv(header, ah, vrrp, opts.ah.key, opts.ah.zeroTtlInIcv);
     out.set(encodeAhHeader({ ...blank, icv }), header.length);
@@ -90,7 +104,10 @@ export function encodeIpv4Advert(packet: VrrpPacket, opts: Ipv4AdvertOptions): U
  * Decode a whole IPv4 datagram from a raw socket: IPv4 header checks, protocol
  * 112 or 51, AH header checks when 51, then the VRRP message checks.
  */
-export function decodeIpv4Advert(datagram: Uint8Array, opts: Ipv4DecodeOptions = {}): Result<Ipv4Advert, DecodeError> {
+export function decodeIpv4Advert(
+  datagram: Uint8Array,
+  opts: Ipv4DecodeOptions = {},
+): Result<Ipv4Advert, DecodeError> {
   const ipResult = decodeIpv4Header(datagram);
   if (!ipResult.ok) return ipResult;
   const ip = ipResult.value;

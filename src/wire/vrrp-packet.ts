@@ -14,15 +14,15 @@
  * keepalived's v2 over IPv6 carries no 8-byte authentication data.
  */
 
-import type { DecodeError } from './drop-reason.js';
-import type { IpAddress, IpFamily } from './ip.js';
-import type { Result } from './result.js';
-import type { VrrpAuthType } from './vrrp-auth.js';
 import { finish, pseudoHeaderSum, sum16 } from './checksum.js';
 import { assertInt, ByteReader, ByteWriter } from './cursor.js';
+import type { DecodeError } from './drop-reason.js';
 import { drop } from './drop-reason.js';
+import type { IpAddress, IpFamily } from './ip.js';
 import { addressLength, ipFromBytes } from './ip.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
+import type { VrrpAuthType } from './vrrp-auth.js';
 import { VRRP_AUTH, VRRP_AUTH_DATA_LENGTH } from './vrrp-auth.js';
 
 /** RFC 5798 §5.2.2: the only defined type. */
@@ -69,7 +69,11 @@ function hasAuthData(version: VrrpVersion, family: IpFamily): boolean {
 
 /** Length in bytes of a VRRP message with `count` addresses. */
 export function vrrpMessageLength(version: VrrpVersion, family: IpFamily, count: number): number {
-  return VRRP_HEADER_LENGTH + count * addressLength(family) + (hasAuthData(version, family) ? VRRP_AUTH_DATA_LENGTH : 0);
+  return (
+    VRRP_HEADER_LENGTH +
+    count * addressLength(family) +
+    (hasAuthData(version, family) ? VRRP_AUTH_DATA_LENGTH : 0)
+  );
 }
 
 /** The RFC 1071 sum over `message` (checksum field included) plus the pseudo-header the version needs. */
@@ -110,7 +114,8 @@ export function encodeVrrp(p: VrrpPacket, ctx: VrrpChecksumContext): Uint8Array 
     .u8(p.vrid)
     .u8(p.priority)
     .u8(p.addresses.length);
-  if (p.version === 3) w.u16(p.maxAdverIntCs); // RFC 5798 §5.2.6: rsvd (4 bits) = 0
+  if (p.version === 3)
+    w.u16(p.maxAdverIntCs); // RFC 5798 §5.2.6: rsvd (4 bits) = 0
   else w.u8(p.authType).u8(p.maxAdverIntCs / 100);
   w.u16(0);
   for (const a of p.addresses) w.bytes(a.bytes);
@@ -143,7 +148,10 @@ export function decodeVrrp(bytes: Uint8Array, ctx: VrrpChecksumContext): Result<
   const count = r.u8();
   const expected = vrrpMessageLength(version, family, count);
   if (bytes.length !== expected) {
-    return drop('vrrp-length-mismatch', `VRRP message of ${bytes.length} bytes, ${count} addresses need ${expected}`);
+    return drop(
+      'vrrp-length-mismatch',
+      `VRRP message of ${bytes.length} bytes, ${count} addresses need ${expected}`,
+    );
   }
   if (finish(checksumSum(bytes, version, ctx)) !== 0) {
     return drop('vrrp-bad-checksum', `VRRPv${version} checksum does not verify`);
@@ -161,5 +169,14 @@ export function decodeVrrp(bytes: Uint8Array, ctx: VrrpChecksumContext): Result<
   const addresses: IpAddress[] = [];
   for (let i = 0; i < count; i++) addresses.push(ipFromBytes(r.bytes(addressLength(family))));
   const authData = r.bytes(r.remaining);
-  return ok({ version, family, vrid, priority, maxAdverIntCs, addresses, authType: authType as VrrpAuthType, authData });
+  return ok({
+    version,
+    family,
+    vrid,
+    priority,
+    maxAdverIntCs,
+    addresses,
+    authType: authType as VrrpAuthType,
+    authData,
+  });
 }

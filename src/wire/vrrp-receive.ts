@@ -12,16 +12,16 @@
  */
 
 import type { DecodeError } from './drop-reason.js';
-import type { IpAddress, IpFamily } from './ip.js';
-import type { Err, Result } from './result.js';
-import type { AhHeader, VrrpAuthType } from './vrrp-auth.js';
-import type { Ipv4Advert } from './vrrp-ipv4.js';
-import type { VrrpPacket, VrrpVersion } from './vrrp-packet.js';
 import { drop } from './drop-reason.js';
+import type { IpAddress, IpFamily } from './ip.js';
 import { formatIp, ipEquals, isMulticast } from './ip.js';
 import { VRRP_TTL } from './ipv4-header.js';
+import type { Err, Result } from './result.js';
 import { ok } from './result.js';
+import type { AhHeader, VrrpAuthType } from './vrrp-auth.js';
 import { equalBytes, VRRP_AUTH, verifyAhIcv } from './vrrp-auth.js';
+import type { Ipv4Advert } from './vrrp-ipv4.js';
+import type { VrrpPacket, VrrpVersion } from './vrrp-packet.js';
 
 /** A decoded advertisement with the IP metadata the checks need. */
 export type ReceivedAdvert = {
@@ -32,7 +32,11 @@ export type ReceivedAdvert = {
   /** IPv4 TTL or IPv6 Hop Limit (IPV6_HOPLIMIT cmsg); null when not received. */
   readonly ttl: number | null;
   /** IPv4 with AH: the header, the whole datagram and its IPv4 header length (for the ICV). */
-  readonly ah: { readonly header: AhHeader; readonly datagram: Uint8Array; readonly ipHeaderLength: number } | null;
+  readonly ah: {
+    readonly header: AhHeader;
+    readonly datagram: Uint8Array;
+    readonly ipHeaderLength: number;
+  } | null;
 };
 
 /** The receive view of a decoded IPv4 datagram (TTL from its header, AH with its bytes). */
@@ -90,7 +94,10 @@ type Check = (rx: ReceivedAdvert, want: InstanceExpectations) => Err<DecodeError
 
 const checkAhPresence: Check = (rx, want) => {
   if (want.family !== 'ipv4' || (rx.ah !== null) === (want.authType === VRRP_AUTH.ah)) return null;
-  return drop('ah-presence-mismatch', rx.ah ? 'AH header but auth type is not AH' : 'no AH header but auth type is AH');
+  return drop(
+    'ah-presence-mismatch',
+    rx.ah ? 'AH header but auth type is not AH' : 'no AH header but auth type is AH',
+  );
 };
 
 // RFC 5798 §7.1 / RFC 3768 §7.1: MUST verify TTL/Hop Limit 255 (keepalived: multicast instances only).
@@ -107,17 +114,22 @@ const checkVersion: Check = (rx, want) =>
 
 // RFC 5798 §7.1: MUST verify that the VRID is configured on the receiving interface.
 const checkVrid: Check = (rx, want) =>
-  rx.packet.vrid === want.vrid ? null : drop('vrid-mismatch', `VRID ${rx.packet.vrid}, expected ${want.vrid}`);
+  rx.packet.vrid === want.vrid
+    ? null
+    : drop('vrid-mismatch', `VRID ${rx.packet.vrid}, expected ${want.vrid}`);
 
 // RFC 5798 §7.1: ... and that the local router is not the IPvX address owner.
 const checkOwner: Check = (_rx, want) =>
-  want.dropIfLocalOwner && want.localPriority === 255 ? drop('local-is-owner', 'local router is the owner') : null;
+  want.dropIfLocalOwner && want.localPriority === 255
+    ? drop('local-is-owner', 'local router is the owner')
+    : null;
 
 // RFC 3768 §7.1: MUST perform the authentication specified by Auth Type.
 const checkAuth: Check = (rx, want) => {
   const p = rx.packet;
   if (p.version !== 2) return null;
-  if (p.authType !== want.authType) return drop('auth-type-mismatch', `auth type ${p.authType}, expected ${want.authType}`);
+  if (p.authType !== want.authType)
+    return drop('auth-type-mismatch', `auth type ${p.authType}, expected ${want.authType}`);
   if (p.authType === VRRP_AUTH.pass && p.family === 'ipv4' && !equalBytes(p.authData, want.authData)) {
     return drop('auth-password-mismatch', 'authentication password differs');
   }
@@ -128,9 +140,13 @@ const checkAuth: Check = (rx, want) => {
   }
   const src = rx.source.bytes;
   const spi = ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0;
-  if (header.spi !== spi) return drop('ah-spi-mismatch', `AH SPI 0x${header.spi.toString(16)} is not the source`);
+  if (header.spi !== spi)
+    return drop('ah-spi-mismatch', `AH SPI 0x${header.spi.toString(16)} is not the source`);
   if (header.sequence <= want.ahLastSequence) {
-    return drop('ah-sequence-replay', `AH sequence ${header.sequence} already processed (${want.ahLastSequence})`);
+    return drop(
+      'ah-sequence-replay',
+      `AH sequence ${header.sequence} already processed (${want.ahLastSequence})`,
+    );
   }
   return null;
 };
@@ -139,18 +155,27 @@ const checkAuth: Check = (rx, want) => {
 const checkAdverInt: Check = (rx, want) =>
   rx.packet.version !== 2 || rx.packet.maxAdverIntCs === want.adverIntCs
     ? null
-    : drop('adver-int-mismatch', `adver int ${rx.packet.maxAdverIntCs / 100} s, mine ${want.adverIntCs / 100} s`);
+    : drop(
+        'adver-int-mismatch',
+        `adver int ${rx.packet.maxAdverIntCs / 100} s, mine ${want.adverIntCs / 100} s`,
+      );
 
 const checkCount: Check = (rx, want) =>
   !want.checkAddresses || rx.packet.addresses.length === want.addresses.length
     ? null
-    : drop('address-count-mismatch', `${rx.packet.addresses.length} addresses, expected ${want.addresses.length}`);
+    : drop(
+        'address-count-mismatch',
+        `${rx.packet.addresses.length} addresses, expected ${want.addresses.length}`,
+      );
 
 // keepalived: a multicast instance accepts only multicast adverts, a unicast one only unicast.
 const checkCast: Check = (rx, want) =>
   isMulticast(rx.destination) === (want.unicastPeers.length === 0)
     ? null
-    : drop('cast-mismatch', `${isMulticast(rx.destination) ? 'multicast' : 'unicast'} advert on the other kind of instance`);
+    : drop(
+        'cast-mismatch',
+        `${isMulticast(rx.destination) ? 'multicast' : 'unicast'} advert on the other kind of instance`,
+      );
 
 // RFC 5798 §7.1 MAY verify the address list; keepalived drops on any mismatch,
 // even from an owner (RFC 3768 would continue for priority 255) — interop wins.
@@ -186,7 +211,10 @@ const CHECKS: readonly Check[] = [
 ];
 
 /** Accept the advertisement (ok with the packet) or name the first check it fails. */
-export function checkReceivedAdvert(rx: ReceivedAdvert, want: InstanceExpectations): Result<VrrpPacket, DecodeError> {
+export function checkReceivedAdvert(
+  rx: ReceivedAdvert,
+  want: InstanceExpectations,
+): Result<VrrpPacket, DecodeError> {
   if (rx.packet.family !== want.family) {
     throw new TypeError('advert family differs from instance family: the socket layer mixed them up');
   }

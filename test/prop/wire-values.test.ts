@@ -33,10 +33,13 @@ describe('values', () => {
 
   test('parseIp never throws', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.x '.split('')), maxLength: 50 }), (s) => {
-        const r = parseIp(s);
-        if (r.ok) assert.ok([4, 16].includes(r.value.bytes.length));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.x '.split('')), maxLength: 50 }),
+        (s) => {
+          const r = parseIp(s);
+          if (r.ok) assert.ok([4, 16].includes(r.value.bytes.length));
+        },
+      ),
       RUNS,
     );
   });

@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { IpAddress, IpFamily } from '../../src/wire/ip.js';
-import type { VrrpAuthType } from '../../src/wire/vrrp-auth.js';
-import type { VrrpPacket, VrrpVersion } from '../../src/wire/vrrp-packet.js';
-import type { InstanceExpectations } from '../../src/wire/vrrp-receive.js';
 import { DROP_REASONS } from '../../src/wire/drop-reason.js';
+import type { IpAddress, IpFamily } from '../../src/wire/ip.js';
 import { ipFromBytes } from '../../src/wire/ip.js';
+import type { VrrpAuthType } from '../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert, encodeIpv4Advert } from '../../src/wire/vrrp-ipv4.js';
+import type { VrrpPacket, VrrpVersion } from '../../src/wire/vrrp-packet.js';
 import { decodeVrrp, encodeVrrp } from '../../src/wire/vrrp-packet.js';
+import type { InstanceExpectations } from '../../src/wire/vrrp-receive.js';
 import { checkReceivedAdvert, receivedFromIpv4 } from '../../src/wire/vrrp-receive.js';
 
 const RUNS = { numRuns: 10_000 };
@@ -26,18 +26,24 @@ const address = (family: IpFamily): fc.Arbitrary<IpAddress> => {
 };
 
 function packet(version: VrrpVersion, family: IpFamily): fc.Arbitrary<VrrpPacket> {
-  return fc.record({
-    version: fc.constant(version),
-    family: fc.constant(family),
-    vrid: fc.integer({ min: 1, max: 255 }),
-    priority: fc.integer({ min: 0, max: 255 }),
-    maxAdverIntCs:
-      version === 3 ? fc.integer({ min: 0, max: 0x0fff }) : fc.integer({ min: 0, max: 255 }).map((s) => s * 100),
-    addresses: fc.array(address(family), { maxLength: 40 }),
-    authType: (version === 2 ? fc.constantFrom(0, 1, 2) : fc.constant(0)) as fc.Arbitrary<VrrpAuthType>,
-    authData:
-      version === 2 && family === 'ipv4' ? fc.uint8Array({ minLength: 8, maxLength: 8 }) : fc.constant(new Uint8Array(0)),
-  }).map((r) => ({ ...r })); // fast-check records have a null prototype; decoded values do not
+  return fc
+    .record({
+      version: fc.constant(version),
+      family: fc.constant(family),
+      vrid: fc.integer({ min: 1, max: 255 }),
+      priority: fc.integer({ min: 0, max: 255 }),
+      maxAdverIntCs:
+        version === 3
+          ? fc.integer({ min: 0, max: 0x0fff })
+          : fc.integer({ min: 0, max: 255 }).map((s) => s * 100),
+      addresses: fc.array(address(family), { maxLength: 40 }),
+      authType: (version === 2 ? fc.constantFrom(0, 1, 2) : fc.constant(0)) as fc.Arbitrary<VrrpAuthType>,
+      authData:
+        version === 2 && family === 'ipv4'
+          ? fc.uint8Array({ minLength: 8, maxLength: 8 })
+          : fc.constant(new Uint8Array(0)),
+    })
+    .map((r) => ({ ...r })); // fast-check records have a null prototype; decoded values do not
 }
 
 function context(family: IpFamily) {
@@ -107,11 +113,15 @@ describe('IPv4 datagram round trip', () => {
 describe('decoders never throw', () => {
   test('decodeVrrp on arbitrary bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 120 }), fc.constantFrom<IpFamily>('ipv4', 'ipv6'), (bytes, family) => {
-        const src = family === 'ipv4' ? ipFromBytes(new Uint8Array(4)) : ipFromBytes(new Uint8Array(16));
-        const r = decodeVrrp(bytes, { source: src, destination: src });
-        if (!r.ok) assertDropShape(r.error);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 120 }),
+        fc.constantFrom<IpFamily>('ipv4', 'ipv6'),
+        (bytes, family) => {
+          const src = family === 'ipv4' ? ipFromBytes(new Uint8Array(4)) : ipFromBytes(new Uint8Array(16));
+          const r = decodeVrrp(bytes, { source: src, destination: src });
+          if (!r.ok) assertDropShape(r.error);
+        },
+      ),
       RUNS,
     );
   });
@@ -156,7 +166,11 @@ describe('decoders never throw', () => {
       ahLastSequence: fc.integer({ min: 0, max: 0xffffffff }),
       adverIntCs: fc.integer({ min: 0, max: 4095 }),
       unicastPeers: fc.array(
-        fc.record({ address: address('ipv4'), minTtl: fc.integer({ min: 0, max: 255 }), maxTtl: fc.integer({ min: 0, max: 255 }) }),
+        fc.record({
+          address: address('ipv4'),
+          minTtl: fc.integer({ min: 0, max: 255 }),
+          maxTtl: fc.integer({ min: 0, max: 255 }),
+        }),
         { maxLength: 2 },
       ),
       checkUnicastSource: fc.boolean(),
@@ -168,11 +182,23 @@ describe('decoders never throw', () => {
       source: address('ipv4'),
       destination: address('ipv4'),
       ttl: fc.integer({ min: 0, max: 255 }),
-      ah: fc.option(fc.record({ sequence: fc.nat(), key: fc.uint8Array({ minLength: 8, maxLength: 8 }), zeroTtlInIcv: fc.boolean() })),
+      ah: fc.option(
+        fc.record({
+          sequence: fc.nat(),
+          key: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+          zeroTtlInIcv: fc.boolean(),
+        }),
+      ),
     });
     fc.assert(
       fc.property(datagram, want, ({ p, source, destination, ttl, ah }, w) => {
-        const bytes = encodeIpv4Advert(p, { identification: 1, source, destination, ttl, ah: ah ?? undefined });
+        const bytes = encodeIpv4Advert(p, {
+          identification: 1,
+          source,
+          destination,
+          ttl,
+          ah: ah ?? undefined,
+        });
         const r = decodeIpv4Advert(bytes);
         assert.ok(r.ok);
         const v = checkReceivedAdvert(receivedFromIpv4(r.value), w);

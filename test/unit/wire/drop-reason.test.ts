@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DecodeError, DropReason } from '../../../src/wire/drop-reason.js';
-import type { InstanceExpectations, ReceivedAdvert } from '../../../src/wire/vrrp-receive.js';
 import { DROP_COUNTERS, DROP_REASONS } from '../../../src/wire/drop-reason.js';
 import { ip } from '../../../src/wire/ip.js';
 import { authDataFromPassword } from '../../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert } from '../../../src/wire/vrrp-ipv4.js';
+import type { InstanceExpectations, ReceivedAdvert } from '../../../src/wire/vrrp-receive.js';
 import { checkReceivedAdvert, receivedFromIpv4 } from '../../../src/wire/vrrp-receive.js';
 
 const PASS = '45c0002800030000ff70cf2b0a640101e00000122133ff01010160db0a64011470612d7061737331';
@@ -27,7 +27,28 @@ function decode(hex: string): DecodeError | undefined {
 /** IPv4 header with a fresh checksum around a payload (hex). */
 function ipv4(protocol: number, payload: string, ttl = 255): string {
   const h = new Uint8Array(20);
-  h.set([0x45, 0xc0, 0, 20 + payload.length / 2, 0, 3, 0, 0, ttl, protocol, 0, 0, 10, 100, 1, 1, 224, 0, 0, 18]);
+  h.set([
+    0x45,
+    0xc0,
+    0,
+    20 + payload.length / 2,
+    0,
+    3,
+    0,
+    0,
+    ttl,
+    protocol,
+    0,
+    0,
+    10,
+    100,
+    1,
+    1,
+    224,
+    0,
+    0,
+    18,
+  ]);
   let s = 0;
   for (let i = 0; i < 20; i += 2) s += (h[i]! << 8) | h[i + 1]!;
   while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
@@ -90,9 +111,14 @@ const PRODUCERS: Record<DropReason, () => DecodeError | undefined> = {
   'address-count-mismatch': () => receive(PASS, { addresses: [] }),
   'address-list-mismatch': () => receive(PASS, { addresses: [ip('10.100.1.99')] }),
   'cast-mismatch': () => receive(PASS, { unicastPeers: [UNICAST_PEER] }),
-  'unicast-source-not-peer': () => receive(PASS, { unicastPeers: [UNICAST_PEER] }, { destination: ip('10.100.1.2') }),
+  'unicast-source-not-peer': () =>
+    receive(PASS, { unicastPeers: [UNICAST_PEER] }, { destination: ip('10.100.1.2') }),
   'unicast-ttl-out-of-range': () =>
-    receive(PASS, { unicastPeers: [{ ...UNICAST_PEER, address: ip('10.100.1.1'), maxTtl: 64 }] }, { destination: ip('10.100.1.2') }),
+    receive(
+      PASS,
+      { unicastPeers: [{ ...UNICAST_PEER, address: ip('10.100.1.1'), maxTtl: 64 }] },
+      { destination: ip('10.100.1.2') },
+    ),
   'local-is-owner': () => receive(PASS, { dropIfLocalOwner: true, localPriority: 255 }),
 };
 

@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FrameDropReason } from '../../../src/wire/ethernet.js';
 import { decodeArpFrame, encodeArpFrame, gratuitousArp, isGratuitous } from '../../../src/wire/arp.js';
 import { finish, ipv6PseudoHeaderSum, sum16 } from '../../../src/wire/checksum.js';
+import type { FrameDropReason } from '../../../src/wire/ethernet.js';
 import { decodeIpv6Header, encodeIpv6Header } from '../../../src/wire/ethernet.js';
 import { formatIp, ip, ipFromBytes } from '../../../src/wire/ip.js';
 import { formatMac, mac } from '../../../src/wire/mac.js';
@@ -38,8 +38,16 @@ describe('decodeArpFrame', () => {
     { name: 'IPv4 EtherType', hex: GARP.replace('0806', '0800'), reason: 'frame-bad-ethertype' },
     { name: '41 bytes', hex: GARP.slice(0, 82), reason: 'frame-truncated' },
     { name: 'hardware type 6', hex: GARP.replace('08060001', '08060006'), reason: 'arp-unsupported-format' },
-    { name: 'protocol IPv6', hex: GARP.replace('0001080006', '000186dd06'), reason: 'arp-unsupported-format' },
-    { name: 'hardware length 8', hex: GARP.replace('06040001', '08040001'), reason: 'arp-unsupported-format' },
+    {
+      name: 'protocol IPv6',
+      hex: GARP.replace('0001080006', '000186dd06'),
+      reason: 'arp-unsupported-format',
+    },
+    {
+      name: 'hardware length 8',
+      hex: GARP.replace('06040001', '08040001'),
+      reason: 'arp-unsupported-format',
+    },
   ];
   for (const row of rows) {
     test(row.name, () => {
@@ -63,7 +71,12 @@ function reChecksum(hex: string): string {
   const icmp = b.subarray(54);
   icmp[2] = 0;
   icmp[3] = 0;
-  const c = finish(sum16(icmp, ipv6PseudoHeaderSum(ipFromBytes(b.subarray(22, 38)), ipFromBytes(b.subarray(38, 54)), 58, icmp.length)));
+  const c = finish(
+    sum16(
+      icmp,
+      ipv6PseudoHeaderSum(ipFromBytes(b.subarray(22, 38)), ipFromBytes(b.subarray(38, 54)), 58, icmp.length),
+    ),
+  );
   icmp[2] = c >> 8;
   icmp[3] = c & 0xff;
   return toHex(b);
@@ -76,16 +89,52 @@ describe('decodeNaFrame', () => {
     { name: '13 bytes', hex: NA.slice(0, 26), reason: 'frame-truncated' },
     { name: 'ARP EtherType', hex: NA.replace('86dd', '0806'), reason: 'frame-bad-ethertype' },
     { name: 'IPv6 header cut at 30 bytes', hex: NA.slice(0, 88), reason: 'frame-truncated' },
-    { name: 'IP version 4', hex: NA.replace('6000000000203aff', '4000000000203aff'), reason: 'ipv6-bad-version' },
-    { name: 'payload length 40', hex: NA.replace('6000000000203aff', '6000000000283aff'), reason: 'ipv6-payload-truncated' },
-    { name: 'next header UDP', hex: NA.replace('6000000000203aff', '60000000002011ff'), reason: 'ipv6-bad-next-header' },
-    { name: 'payload length 20', hex: NA.replace('6000000000203aff', '6000000000143aff'), reason: 'icmpv6-truncated' },
+    {
+      name: 'IP version 4',
+      hex: NA.replace('6000000000203aff', '4000000000203aff'),
+      reason: 'ipv6-bad-version',
+    },
+    {
+      name: 'payload length 40',
+      hex: NA.replace('6000000000203aff', '6000000000283aff'),
+      reason: 'ipv6-payload-truncated',
+    },
+    {
+      name: 'next header UDP',
+      hex: NA.replace('6000000000203aff', '60000000002011ff'),
+      reason: 'ipv6-bad-next-header',
+    },
+    {
+      name: 'payload length 20',
+      hex: NA.replace('6000000000203aff', '6000000000143aff'),
+      reason: 'icmpv6-truncated',
+    },
     { name: 'checksum off by one', hex: NA.replace('88004cf8', '88004cf9'), reason: 'icmpv6-bad-checksum' },
-    { name: 'type 135 (solicitation)', hex: reChecksum(NA.replace('88004cf8', '87004cf8')), reason: 'ndisc-not-neighbour-advert' },
-    { name: 'code 1', hex: reChecksum(NA.replace('88004cf8', '88014cf8')), reason: 'ndisc-not-neighbour-advert' },
-    { name: 'hop limit 64', hex: NA.replace('6000000000203aff', '6000000000203a40'), reason: 'ndisc-bad-hop-limit' },
-    { name: 'option length 0', hex: reChecksum(NA.replace('020102000a640102', '020002000a640102')), reason: 'ndisc-bad-option' },
-    { name: 'option length 2 overruns', hex: reChecksum(NA.replace('020102000a640102', '020202000a640102')), reason: 'ndisc-bad-option' },
+    {
+      name: 'type 135 (solicitation)',
+      hex: reChecksum(NA.replace('88004cf8', '87004cf8')),
+      reason: 'ndisc-not-neighbour-advert',
+    },
+    {
+      name: 'code 1',
+      hex: reChecksum(NA.replace('88004cf8', '88014cf8')),
+      reason: 'ndisc-not-neighbour-advert',
+    },
+    {
+      name: 'hop limit 64',
+      hex: NA.replace('6000000000203aff', '6000000000203a40'),
+      reason: 'ndisc-bad-hop-limit',
+    },
+    {
+      name: 'option length 0',
+      hex: reChecksum(NA.replace('020102000a640102', '020002000a640102')),
+      reason: 'ndisc-bad-option',
+    },
+    {
+      name: 'option length 2 overruns',
+      hex: reChecksum(NA.replace('020102000a640102', '020202000a640102')),
+      reason: 'ndisc-bad-option',
+    },
   ];
   for (const row of rows) {
     test(row.name, () => {
@@ -96,8 +145,13 @@ describe('decodeNaFrame', () => {
     });
   }
   test('unsolicitedNa builds the keepalived frame; router flag when forwarding', () => {
-    assert.equal(toHex(encodeNaFrame(unsolicitedNa(mac('02:00:0a:64:01:02'), ip('fd00:100::20'), false))), NA);
-    const routed = decodeNaFrame(encodeNaFrame(unsolicitedNa(mac('02:00:0a:64:01:02'), ip('fd00:100::20'), true)));
+    assert.equal(
+      toHex(encodeNaFrame(unsolicitedNa(mac('02:00:0a:64:01:02'), ip('fd00:100::20'), false))),
+      NA,
+    );
+    const routed = decodeNaFrame(
+      encodeNaFrame(unsolicitedNa(mac('02:00:0a:64:01:02'), ip('fd00:100::20'), true)),
+    );
     assert.ok(routed.ok);
     assert.deepEqual([routed.value.advert.router, routed.value.advert.override], [true, true]);
     assert.equal(formatMac(routed.value.advert.targetLinkLayer!), '02:00:0a:64:01:02');

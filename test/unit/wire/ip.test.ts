@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { finish, internetChecksum, ipv6PseudoHeaderSum, sum16 } from '../../../src/wire/checksum.js';
-import { compareIp, formatIp, ip, ipFromBytes, isLinkLocalIpv6, isMulticast, parseIp } from '../../../src/wire/ip.js';
+import {
+  compareIp,
+  formatIp,
+  ip,
+  ipFromBytes,
+  isLinkLocalIpv6,
+  isMulticast,
+  parseIp,
+} from '../../../src/wire/ip.js';
 import { formatMac, mac, macEquals, multicastMac, parseMac, vrrpVirtualMac } from '../../../src/wire/mac.js';
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -54,14 +62,20 @@ describe('parseIp / formatIp', () => {
       }
       assert.ok(r.ok, r.ok ? '' : r.error);
       assert.equal(toHex(r.value.bytes), hex);
-      assert.equal(formatIp(r.value), canonical ?? text.toLowerCase().replace('::ffff:10.1.2.3', '::ffff:a01:203'));
+      assert.equal(
+        formatIp(r.value),
+        canonical ?? text.toLowerCase().replace('::ffff:10.1.2.3', '::ffff:a01:203'),
+      );
     });
   }
 });
 
 describe('address helpers', () => {
   test('compareIp orders numerically, IPv4 first', () => {
-    const sorted = ['10.0.0.10', '10.0.0.9', '::1', '9.255.255.255', 'fe80::1'].map(ip).sort(compareIp).map(formatIp);
+    const sorted = ['10.0.0.10', '10.0.0.9', '::1', '9.255.255.255', 'fe80::1']
+      .map(ip)
+      .sort(compareIp)
+      .map(formatIp);
     assert.deepEqual(sorted, ['9.255.255.255', '10.0.0.9', '10.0.0.10', '::1', 'fe80::1']);
     assert.equal(compareIp(ip('10.0.0.1'), ip('10.0.0.1')), 0);
   });
@@ -83,7 +97,8 @@ describe('address helpers', () => {
 describe('MAC', () => {
   test('parse/format', () => {
     assert.equal(formatMac(mac('02-00-0A-64-01-01')), '02:00:0a:64:01:01');
-    for (const bad of ['02:00:0a:64:01', '02:00:0a:64:01:0g', '0200.0a64.0101', '']) assert.equal(parseMac(bad).ok, false);
+    for (const bad of ['02:00:0a:64:01', '02:00:0a:64:01:0g', '0200.0a64.0101', ''])
+      assert.equal(parseMac(bad).ok, false);
     assert.ok(macEquals(mac('ff:ff:ff:ff:ff:ff'), mac('FF:FF:FF:FF:FF:FF')));
   });
   test('RFC 5798 §7.3 virtual MACs', () => {

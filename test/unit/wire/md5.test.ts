@@ -26,7 +26,12 @@ const HMAC_ROWS: [string, Uint8Array, Uint8Array, string][] = [
   ['RFC 2104 #1', fill(0x0b, 16), text('Hi There'), '9294727a3638bb1c13f48ef8158bfc9d'],
   ['RFC 2104 #2', text('Jefe'), text('what do ya want for nothing?'), '750c783e6ab0b503eaa86e310a5db738'],
   ['RFC 2104 #3', fill(0xaa, 16), fill(0xdd, 50), '56be34521d144c88dbb8c733f0e8b3f6'],
-  ['RFC 2202 #4', Uint8Array.from({ length: 25 }, (_, i) => i + 1), fill(0xcd, 50), '697eaf0aca3a3aea3a75164746ffaa79'],
+  [
+    'RFC 2202 #4',
+    Uint8Array.from({ length: 25 }, (_, i) => i + 1),
+    fill(0xcd, 50),
+    '697eaf0aca3a3aea3a75164746ffaa79',
+  ],
   ['RFC 2202 #5', fill(0x0c, 16), text('Test With Truncation'), '56461ef2342edc00f9bab995690efd4c'],
   [
     'RFC 2202 #6 (key > block)',

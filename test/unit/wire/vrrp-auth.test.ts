@@ -34,14 +34,19 @@ describe('authDataFromPassword', () => {
     ['longer-than-8', '6c6f6e6765722d74'],
     ['', '0000000000000000'],
   ];
-  for (const [password, hex] of rows) test(`'${password}'`, () => assert.equal(toHex(authDataFromPassword(password)), hex));
+  for (const [password, hex] of rows)
+    test(`'${password}'`, () => assert.equal(toHex(authDataFromPassword(password)), hex));
 });
 
 describe('decodeAhHeader', () => {
   const rows: { name: string; hex: string; reason?: DropReason }[] = [
     { name: 'keepalived AH (frame 1)', hex: AH_DATAGRAMS[0]!.slice(40, 88) },
     { name: '23 bytes', hex: AH_DATAGRAMS[0]!.slice(40, 86), reason: 'ah-truncated' },
-    { name: 'payload len 6 (SHA-1-96 layout)', hex: `7006${AH_DATAGRAMS[0]!.slice(44, 88)}`, reason: 'ah-bad-length' },
+    {
+      name: 'payload len 6 (SHA-1-96 layout)',
+      hex: `7006${AH_DATAGRAMS[0]!.slice(44, 88)}`,
+      reason: 'ah-bad-length',
+    },
     { name: 'next header 17', hex: `1104${AH_DATAGRAMS[0]!.slice(44, 88)}`, reason: 'ah-bad-next-header' },
   ];
   for (const row of rows) {
@@ -59,7 +64,10 @@ describe('decodeAhHeader', () => {
     });
   }
   test('encoder asserts the ICV length', () => {
-    assert.throws(() => encodeAhHeader({ nextHeader: 112, spi: 1, sequence: 1, icv: new Uint8Array(16) }), RangeError);
+    assert.throws(
+      () => encodeAhHeader({ nextHeader: 112, spi: 1, sequence: 1, icv: new Uint8Array(16) }),
+      RangeError,
+    );
   });
 });
 

@@ -24,13 +24,20 @@ type Row = { name: string; hex: string; reason?: DropReason; check?: (v: unknown
 
 const HEADER_ROWS: Row[] = [
   { name: 'keepalived v2 PASS header', hex: PASS_FRAME },
-  { name: 'with a 4-byte option (router alert)', hex: '46c0002c00030000ff703a230a640101e000001294040000' + PASS_FRAME.slice(40) },
+  {
+    name: 'with a 4-byte option (router alert)',
+    hex: '46c0002c00030000ff703a230a640101e000001294040000' + PASS_FRAME.slice(40),
+  },
   { name: 'DF set', hex: '45c0002800034000ff708f2b0a640101e0000012' + PASS_FRAME.slice(40) },
   { name: '19 bytes', hex: PASS_FRAME.slice(0, 38), reason: 'ip-truncated' },
   { name: 'version 6', hex: `65${PASS_FRAME.slice(2)}`, reason: 'ip-bad-version' },
   { name: 'IHL 4', hex: `44${PASS_FRAME.slice(2)}`, reason: 'ip-bad-header-length' },
   { name: 'IHL 15 beyond datagram', hex: `4f${PASS_FRAME.slice(2, 60)}`, reason: 'ip-bad-header-length' },
-  { name: 'header checksum off by one', hex: PASS_FRAME.replace('cf2b', 'cf2c'), reason: 'ip-bad-header-checksum' },
+  {
+    name: 'header checksum off by one',
+    hex: PASS_FRAME.replace('cf2b', 'cf2c'),
+    reason: 'ip-bad-header-checksum',
+  },
   {
     name: 'total length 41 for 40 bytes',
     hex: '45c0002900030000ff70cf2a0a640101e00000122133ff01010160db0a64011470612d7061737331',
@@ -92,7 +99,11 @@ const ADVERT_ROWS: Row[] = [
     hex: '45c0002800030000ff11cf8a0a640101e00000122133ff01010160db0a64011470612d7061737331',
     reason: 'ip-bad-protocol',
   },
-  { name: 'AH of 10 bytes', hex: '45c0001e00030000ff33cf720a640101e0000012700400000a6401010000', reason: 'ah-truncated' },
+  {
+    name: 'AH of 10 bytes',
+    hex: '45c0001e00030000ff33cf720a640101e0000012700400000a6401010000',
+    reason: 'ah-truncated',
+  },
   { name: 'AH payload len 5', hex: AH_FRAME.replace('70040000', '70050000'), reason: 'ah-bad-length' },
   { name: 'AH next header TCP', hex: AH_FRAME.replace('70040000', '06040000'), reason: 'ah-bad-next-header' },
   {
@@ -100,7 +111,11 @@ const ADVERT_ROWS: Row[] = [
     hex: '45c0003100030000ff33cf5f0a640101e0000012700400000a64010100000003dc69130c148e6a678c9eb5172133ff0102',
     reason: 'vrrp-truncated',
   },
-  { name: 'VRRP checksum error surfaces', hex: PASS_FRAME.replace('60db', '60dc'), reason: 'vrrp-bad-checksum' },
+  {
+    name: 'VRRP checksum error surfaces',
+    hex: PASS_FRAME.replace('60db', '60dc'),
+    reason: 'vrrp-bad-checksum',
+  },
 ];
 
 describe('decodeIpv4Advert', () => {
@@ -114,7 +129,9 @@ describe('decodeIpv4Advert', () => {
         identification: h.identification,
         source: h.source,
         destination: h.destination,
-        ah: ah ? { sequence: ah.sequence, key: authDataFromPassword('pa-pass1'), zeroTtlInIcv: false } : undefined,
+        ah: ah
+          ? { sequence: ah.sequence, key: authDataFromPassword('pa-pass1'), zeroTtlInIcv: false }
+          : undefined,
       });
       assert.equal(toHex(again), row.hex);
     });
@@ -138,6 +155,8 @@ describe('decodeIpv4Advert', () => {
     const r = decodeIpv4Advert(bytes(V3_FRAME));
     assert.ok(r.ok);
     const v6 = { ...r.value.vrrp, family: 'ipv6' as const, addresses: [ip('fd00::1')] };
-    assert.throws(() => encodeIpv4Advert(v6, { identification: 1, source: ip('10.0.0.1'), destination: ip('224.0.0.18') }));
+    assert.throws(() =>
+      encodeIpv4Advert(v6, { identification: 1, source: ip('10.0.0.1'), destination: ip('224.0.0.18') }),
+    );
   });
 });

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DropReason } from '../../../src/wire/drop-reason.js';
-import type { VrrpChecksumContext, VrrpPacket } from '../../../src/wire/vrrp-packet.js';
 import { ip } from '../../../src/wire/ip.js';
 import { authDataFromPassword } from '../../../src/wire/vrrp-auth.js';
+import type { VrrpChecksumContext, VrrpPacket } from '../../../src/wire/vrrp-packet.js';
 import { decodeVrrp, encodeVrrp, vrrpMessageLength } from '../../../src/wire/vrrp-packet.js';
 
 const V4: VrrpChecksumContext = { source: ip('10.100.1.1'), destination: ip('224.0.0.18') };
@@ -67,7 +67,12 @@ const ROWS: Row[] = [
     ctx: V4,
     value: v3({ priority: 254, maxAdverIntCs: 200, addresses: [VIP4, ip('10.100.1.21')] }),
   },
-  { name: 'v3 IPv4 no addresses', hex: '31330a000064d878', ctx: V4, value: v3({ priority: 10, addresses: [] }) },
+  {
+    name: 'v3 IPv4 no addresses',
+    hex: '31330a000064d878',
+    ctx: V4,
+    value: v3({ priority: 10, addresses: [] }),
+  },
   {
     name: 'v3 IPv4 checksum without pseudo-header (FRR knob off)',
     hex: '3133ff010064c3ee0a640114',
@@ -109,15 +114,30 @@ const ROWS: Row[] = [
   { name: 'count 2, one address', hex: '3133ff020064d7fa0a640114', ctx: V4, reason: 'vrrp-length-mismatch' },
   { name: 'trailing byte', hex: '3133ff010064d7fa0a64011400', ctx: V4, reason: 'vrrp-length-mismatch' },
   { name: 'v2 without auth data', hex: '2133ff01010160db0a640114', ctx: V4, reason: 'vrrp-length-mismatch' },
-  { name: 'v3 IPv4 address on IPv6', hex: '3133ff010064d7fa0a640114', ctx: V6, reason: 'vrrp-length-mismatch' },
+  {
+    name: 'v3 IPv4 address on IPv6',
+    hex: '3133ff010064d7fa0a640114',
+    ctx: V6,
+    reason: 'vrrp-length-mismatch',
+  },
   {
     name: 'v2 checksum off by one',
     hex: '2133ff01010160dc0a64011470612d7061737331',
     ctx: V4,
     reason: 'vrrp-bad-checksum',
   },
-  { name: 'v3 checked without pseudo-header', hex: '3133ff010064d7fa0a640114', ctx: V4_NO_PSEUDO, reason: 'vrrp-bad-checksum' },
-  { name: 'v3 other destination', hex: '3133ff010064d7fa0a640114', ctx: V4_UNICAST, reason: 'vrrp-bad-checksum' },
+  {
+    name: 'v3 checked without pseudo-header',
+    hex: '3133ff010064d7fa0a640114',
+    ctx: V4_NO_PSEUDO,
+    reason: 'vrrp-bad-checksum',
+  },
+  {
+    name: 'v3 other destination',
+    hex: '3133ff010064d7fa0a640114',
+    ctx: V4_UNICAST,
+    reason: 'vrrp-bad-checksum',
+  },
   {
     name: 'v3 IPv6 other source',
     hex: '3133ff010064c8c2fd000100000000000000000000000020',

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DropReason } from '../../../src/wire/drop-reason.js';
-import type { InstanceExpectations, ReceivedAdvert } from '../../../src/wire/vrrp-receive.js';
 import { ip } from '../../../src/wire/ip.js';
 import { authDataFromPassword, computeAhIcv } from '../../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert } from '../../../src/wire/vrrp-ipv4.js';
 import { decodeVrrp } from '../../../src/wire/vrrp-packet.js';
+import type { InstanceExpectations, ReceivedAdvert } from '../../../src/wire/vrrp-receive.js';
 import { checkReceivedAdvert, receivedFromIpv4 } from '../../../src/wire/vrrp-receive.js';
 
 const PASS_FRAME = '45c0002800030000ff70cf2b0a640101e00000122133ff01010160db0a64011470612d7061737331';
@@ -37,7 +37,16 @@ function rx6(): ReceivedAdvert {
 function ahWithForeignSpi(): ReceivedAdvert {
   const d = new Uint8Array(Buffer.from(AH_FRAME, 'hex'));
   d[27] = 0x09;
-  d.set(computeAhIcv(d.subarray(0, 20), d.subarray(20, 44), d.subarray(44), authDataFromPassword('pa-pass1'), false), 32);
+  d.set(
+    computeAhIcv(
+      d.subarray(0, 20),
+      d.subarray(20, 44),
+      d.subarray(44),
+      authDataFromPassword('pa-pass1'),
+      false,
+    ),
+    32,
+  );
   const r = decodeIpv4Advert(d);
   assert.ok(r.ok);
   return receivedFromIpv4(r.value);
@@ -77,7 +86,12 @@ type Row = { name: string; rx: () => ReceivedAdvert; want: InstanceExpectations;
 
 const ROWS: Row[] = [
   { name: 'v2 PASS multicast accepted', rx: () => rx4(PASS_FRAME), want: PASS_INSTANCE, reason: null },
-  { name: 'v2 AH accepted', rx: () => rx4(AH_FRAME), want: { ...AH_INSTANCE, ahLastSequence: 2 }, reason: null },
+  {
+    name: 'v2 AH accepted',
+    rx: () => rx4(AH_FRAME),
+    want: { ...AH_INSTANCE, ahLastSequence: 2 },
+    reason: null,
+  },
   { name: 'v2 unicast accepted', rx: () => rx4(UNICAST_FRAME), want: UNICAST_INSTANCE, reason: null },
   { name: 'v3 IPv6 accepted', rx: rx6, want: V6_INSTANCE, reason: null },
   { name: 'hop limit not received', rx: () => ({ ...rx6(), ttl: null }), want: V6_INSTANCE, reason: null },
@@ -93,19 +107,44 @@ const ROWS: Row[] = [
     want: { ...PASS_INSTANCE, dropIfLocalOwner: true },
     reason: null,
   },
-  { name: 'VRID 52 instance', rx: () => rx4(PASS_FRAME), want: { ...PASS_INSTANCE, vrid: 52 }, reason: 'vrid-mismatch' },
+  {
+    name: 'VRID 52 instance',
+    rx: () => rx4(PASS_FRAME),
+    want: { ...PASS_INSTANCE, vrid: 52 },
+    reason: 'vrid-mismatch',
+  },
   {
     name: 'RFC-strict owner',
     rx: () => rx4(PASS_FRAME),
     want: { ...PASS_INSTANCE, dropIfLocalOwner: true, localPriority: 255 },
     reason: 'local-is-owner',
   },
-  { name: 'AH instance, no AH', rx: () => rx4(PASS_FRAME), want: AH_INSTANCE, reason: 'ah-presence-mismatch' },
+  {
+    name: 'AH instance, no AH',
+    rx: () => rx4(PASS_FRAME),
+    want: AH_INSTANCE,
+    reason: 'ah-presence-mismatch',
+  },
   { name: 'PASS instance, AH', rx: () => rx4(AH_FRAME), want: PASS_INSTANCE, reason: 'ah-presence-mismatch' },
-  { name: 'TTL 254', rx: () => ({ ...rx4(PASS_FRAME), ttl: 254 }), want: PASS_INSTANCE, reason: 'ttl-not-255' },
+  {
+    name: 'TTL 254',
+    rx: () => ({ ...rx4(PASS_FRAME), ttl: 254 }),
+    want: PASS_INSTANCE,
+    reason: 'ttl-not-255',
+  },
   { name: 'hop limit 1', rx: () => ({ ...rx6(), ttl: 1 }), want: V6_INSTANCE, reason: 'ttl-not-255' },
-  { name: 'v2 advert, v3 instance', rx: () => rx4(PASS_FRAME), want: { ...PASS_INSTANCE, version: 3 }, reason: 'version-mismatch' },
-  { name: 'v3 advert, v2 instance', rx: rx6, want: { ...V6_INSTANCE, version: 2 }, reason: 'version-mismatch' },
+  {
+    name: 'v2 advert, v3 instance',
+    rx: () => rx4(PASS_FRAME),
+    want: { ...PASS_INSTANCE, version: 3 },
+    reason: 'version-mismatch',
+  },
+  {
+    name: 'v3 advert, v2 instance',
+    rx: rx6,
+    want: { ...V6_INSTANCE, version: 2 },
+    reason: 'version-mismatch',
+  },
   {
     name: 'auth NONE advert, PASS instance',
     rx: () => {
@@ -134,8 +173,18 @@ const ROWS: Row[] = [
     reason: 'ah-icv-mismatch',
   },
   { name: 'AH SPI not the source', rx: ahWithForeignSpi, want: AH_INSTANCE, reason: 'ah-spi-mismatch' },
-  { name: 'AH sequence replayed', rx: () => rx4(AH_FRAME), want: { ...AH_INSTANCE, ahLastSequence: 3 }, reason: 'ah-sequence-replay' },
-  { name: 'advert_int 2', rx: () => rx4(PASS_FRAME), want: { ...PASS_INSTANCE, adverIntCs: 200 }, reason: 'adver-int-mismatch' },
+  {
+    name: 'AH sequence replayed',
+    rx: () => rx4(AH_FRAME),
+    want: { ...AH_INSTANCE, ahLastSequence: 3 },
+    reason: 'ah-sequence-replay',
+  },
+  {
+    name: 'advert_int 2',
+    rx: () => rx4(PASS_FRAME),
+    want: { ...PASS_INSTANCE, adverIntCs: 200 },
+    reason: 'adver-int-mismatch',
+  },
   { name: 'v3 interval differs: no drop', rx: rx6, want: { ...V6_INSTANCE, adverIntCs: 200 }, reason: null },
   {
     name: 'two VIPs configured',
@@ -143,8 +192,18 @@ const ROWS: Row[] = [
     want: { ...PASS_INSTANCE, addresses: [ip('10.100.1.20'), ip('10.100.1.21')] },
     reason: 'address-count-mismatch',
   },
-  { name: 'multicast advert, unicast instance', rx: () => rx4(PASS_FRAME), want: UNICAST_INSTANCE, reason: 'cast-mismatch' },
-  { name: 'unicast advert, multicast instance', rx: () => rx4(UNICAST_FRAME), want: PASS_INSTANCE, reason: 'cast-mismatch' },
+  {
+    name: 'multicast advert, unicast instance',
+    rx: () => rx4(PASS_FRAME),
+    want: UNICAST_INSTANCE,
+    reason: 'cast-mismatch',
+  },
+  {
+    name: 'unicast advert, multicast instance',
+    rx: () => rx4(UNICAST_FRAME),
+    want: PASS_INSTANCE,
+    reason: 'cast-mismatch',
+  },
   {
     name: 'other VIP configured',
     rx: () => rx4(PASS_FRAME),
@@ -160,7 +219,11 @@ const ROWS: Row[] = [
   {
     name: 'source check off',
     rx: () => rx4(UNICAST_FRAME),
-    want: { ...UNICAST_INSTANCE, checkUnicastSource: false, unicastPeers: [{ address: ip('10.100.1.3'), minTtl: 0, maxTtl: 1 }] },
+    want: {
+      ...UNICAST_INSTANCE,
+      checkUnicastSource: false,
+      unicastPeers: [{ address: ip('10.100.1.3'), minTtl: 0, maxTtl: 1 }],
+    },
     reason: null,
   },
   {
