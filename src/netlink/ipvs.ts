@@ -15,7 +15,7 @@ import { defined } from './bytes.js';
 import { AF, NLM_F } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { decodeGenl, encodeGenl } from './genl.js';
-import { IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_GENL, IPVS_SVC_ATTR } from './genl-constants.js';
+import { IPVS_CMD, IPVS_DAEMON_ATTR, IPVS_DEST_ATTR, IPVS_GENL, IPVS_SVC_ATTR } from './genl-constants.js';
 import {
   ipvsCmdSchema,
   type ipvsDaemonSchema,
@@ -233,7 +233,7 @@ function daemonFrom(
   w: AttrValues<typeof ipvsDaemonSchema>,
   base: number,
 ): Result<IpvsDaemon, NetlinkDecodeError> {
-  if (w.state === undefined) return fail('attr-missing', base, IPVS_CMD_ATTR.DAEMON);
+  if (w.state === undefined) return fail('attr-missing', base, IPVS_DAEMON_ATTR.STATE);
   const { mcastGroup, mcastGroup6, ...rest } = w;
   return ok({ ...defined({ ...rest, mcastGroup: mcastGroup6 ?? mcastGroup }), state: w.state });
 }
