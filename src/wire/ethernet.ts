@@ -18,18 +18,21 @@ import type { Result } from './result.js';
 import { ok } from './result.js';
 
 /** One reason per frame-decoder check. */
-export type FrameDropReason =
-  | 'frame-truncated'
-  | 'frame-bad-ethertype'
-  | 'arp-unsupported-format'
-  | 'ipv6-bad-version'
-  | 'ipv6-payload-truncated'
-  | 'ipv6-bad-next-header'
-  | 'icmpv6-truncated'
-  | 'icmpv6-bad-checksum'
-  | 'ndisc-not-neighbour-advert'
-  | 'ndisc-bad-hop-limit'
-  | 'ndisc-bad-option';
+export const FRAME_DROP_REASONS = [
+  'frame-truncated',
+  'frame-bad-ethertype',
+  'arp-unsupported-format',
+  'ipv6-bad-version',
+  'ipv6-payload-truncated',
+  'ipv6-bad-next-header',
+  'icmpv6-truncated',
+  'icmpv6-bad-checksum',
+  'ndisc-not-neighbour-advert',
+  'ndisc-bad-hop-limit',
+  'ndisc-bad-option',
+] as const;
+
+export type FrameDropReason = (typeof FRAME_DROP_REASONS)[number];
 
 export type FrameDecodeError = DecodeError<FrameDropReason>;
 

@@ -27,6 +27,15 @@ export const VRRP_IPV4_TOS = 0xc0;
 /** RFC 5798 §5.1.1.3 / §5.1.2.3: TTL / Hop Limit of every advertisement. */
 export const VRRP_TTL = 255;
 
+/**
+ * keepalived's IP identification counter: incremented before each advert and
+ * skipping 0 (with IP_HDRINCL an id of 0 lets the kernel choose one).
+ */
+export function nextIdentification(previous: number): number {
+  assertInt(previous, 0, 0xffff, 'IP identification');
+  return previous === 0xffff ? 1 : previous + 1;
+}
+
 /** A decoded IPv4 header. Sizes in bytes; `flags` is the 3-bit field, `fragmentOffset` in 8-byte units. */
 export type Ipv4Header = {
   readonly headerLength: number;

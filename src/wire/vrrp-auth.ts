@@ -40,6 +40,16 @@ export function authDataFromPassword(password: string): Uint8Array {
   return out;
 }
 
+/**
+ * keepalived's AH sequence counter: starts at 0 and is incremented before each
+ * advert. Past 0xfffffffd it has "cycled": keepalived stops advertising and the
+ * caller must leave MASTER, so this returns null then.
+ */
+export function nextAhSequence(previous: number): number | null {
+  assertInt(previous, 0, 0xffffffff, 'AH sequence');
+  return previous > 0xfffffffd ? null : previous + 1;
+}
+
 /** An IPsec AH header (RFC 2402 §2). `icv` is 12 bytes. */
 export type AhHeader = {
   readonly nextHeader: number;

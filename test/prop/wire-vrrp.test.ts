@@ -104,7 +104,7 @@ describe('IPv4 datagram round trip', () => {
           assert.equal(r.value.ip.ttl, opts.ttl);
           assert.equal(r.value.ah?.sequence, withAh?.sequence);
         }),
-        { numRuns: 5_000 },
+        RUNS,
       );
     });
   }

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { decodeArpFrame, encodeArpFrame, gratuitousArp, isGratuitous } from '../../../src/wire/arp.js';
 import { finish, ipv6PseudoHeaderSum, sum16 } from '../../../src/wire/checksum.js';
 import type { FrameDropReason } from '../../../src/wire/ethernet.js';
-import { decodeIpv6Header, encodeIpv6Header } from '../../../src/wire/ethernet.js';
+import { decodeIpv6Header, encodeIpv6Header, FRAME_DROP_REASONS } from '../../../src/wire/ethernet.js';
 import { formatIp, ip, ipFromBytes } from '../../../src/wire/ip.js';
 import { formatMac, mac } from '../../../src/wire/mac.js';
 import { decodeNaFrame, encodeNaFrame, unsolicitedNa } from '../../../src/wire/ndisc.js';
@@ -28,6 +28,9 @@ const NA =
   '88004cf820000000fd000100000000000000000000000020020102000a640102';
 
 type Row = { name: string; hex: string; reason?: FrameDropReason };
+
+/** Every reason some row below expects (checked against FRAME_DROP_REASONS at the end). */
+const seen = new Set<string>();
 
 describe('decodeArpFrame', () => {
   const rows: Row[] = [
@@ -52,6 +55,7 @@ describe('decodeArpFrame', () => {
   for (const row of rows) {
     test(row.name, () => {
       const r = decodeArpFrame(bytes(row.hex));
+      if (row.reason) seen.add(row.reason);
       if (row.reason) return assert.equal(r.ok ? 'ok' : r.error.reason, row.reason);
       assert.ok(r.ok, r.ok ? '' : r.error.detail);
       assert.equal(toHex(encodeArpFrame(r.value)), row.hex.slice(0, 84));
@@ -139,6 +143,7 @@ describe('decodeNaFrame', () => {
   for (const row of rows) {
     test(row.name, () => {
       const r = decodeNaFrame(bytes(row.hex));
+      if (row.reason) seen.add(row.reason);
       if (row.reason) return assert.equal(r.ok ? 'ok' : r.error.reason, row.reason);
       assert.ok(r.ok, r.ok ? '' : r.error.detail);
       assert.equal(toHex(encodeNaFrame(r.value)), row.hex);
@@ -174,4 +179,8 @@ describe('decodeNaFrame', () => {
     assert.deepEqual(r.value, h);
     assert.equal(formatIp(r.value.source), 'fe80::aff:fe64:101');
   });
+});
+
+test('every FrameDropReason has a row', () => {
+  assert.deepEqual([...seen].sort(), [...FRAME_DROP_REASONS].sort());
 });

@@ -12,6 +12,7 @@ import {
   computeAhIcv,
   decodeAhHeader,
   encodeAhHeader,
+  nextAhSequence,
   verifyAhIcv,
 } from '../../../src/wire/vrrp-auth.js';
 
@@ -36,6 +37,16 @@ describe('authDataFromPassword', () => {
   ];
   for (const [password, hex] of rows)
     test(`'${password}'`, () => assert.equal(toHex(authDataFromPassword(password)), hex));
+});
+
+test('keepalived AH sequence counter cycles past 0xfffffffd', () => {
+  assert.deepEqual([0, 2, 0xfffffffc, 0xfffffffd, 0xfffffffe].map(nextAhSequence), [
+    1,
+    3,
+    0xfffffffd,
+    0xfffffffe,
+    null,
+  ]);
 });
 
 describe('decodeAhHeader', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DropReason } from '../../../src/wire/drop-reason.js';
 import { ip } from '../../../src/wire/ip.js';
-import { decodeIpv4Header, encodeIpv4Header } from '../../../src/wire/ipv4-header.js';
+import { decodeIpv4Header, encodeIpv4Header, nextIdentification } from '../../../src/wire/ipv4-header.js';
 import { authDataFromPassword } from '../../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert, encodeIpv4Advert } from '../../../src/wire/vrrp-ipv4.js';
 
@@ -78,6 +78,10 @@ describe('decodeIpv4Header', () => {
         options: undefined,
       },
     );
+  });
+
+  test('keepalived id counter skips 0', () => {
+    assert.deepEqual([0, 1, 0xfffe, 0xffff].map(nextIdentification), [1, 2, 0xffff, 1]);
   });
 
   test('encoder asserts', () => {
