@@ -16,7 +16,7 @@
 
 _Static_assert(sizeof(struct kts_meta) == 80, "kts_meta layout is shared with JS");
 
-static void env_finalize(napi_env env, void *data, void *hint) {
+static void env_finalize(napi_env env, void *data, KTS_UNUSED void *hint) {
   struct kts_env *ke = data;
   kts_poll_teardown(env, ke);
   if (ke->errno_ctor != NULL) napi_delete_reference(env, ke->errno_ctor);

@@ -13,7 +13,7 @@
         "sockopt.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
-      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "cflags!": ["-fno-exceptions"]
     }
   ]

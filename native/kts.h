@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* Marks a parameter a callback signature imposes but this body does not read. */
+#define KTS_UNUSED __attribute__((unused))
+
 /* Bail out of a napi callback when a napi call fails (an exception is pending). */
 #define KTS_CHECK(call)                                                                            \
   do {                                                                                             \

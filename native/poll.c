@@ -156,7 +156,7 @@ napi_value kts_poll_ref(napi_env env, napi_callback_info info) {
 }
 
 /* pollCount() -> live poll records (for leak tests). */
-napi_value kts_poll_count(napi_env env, napi_callback_info info) {
+napi_value kts_poll_count(napi_env env, KTS_UNUSED napi_callback_info info) {
   struct kts_env *ke = kts_get_env(env);
   uint32_t n = 0;
   napi_value result;
@@ -172,7 +172,7 @@ static void destroy(struct kts_poll *p) {
 }
 
 /* Called by close(fd) before the fd is closed: epoll must forget it first. */
-void kts_poll_release_fd(napi_env env, struct kts_env *ke, int fd) {
+void kts_poll_release_fd(KTS_UNUSED napi_env env, struct kts_env *ke, int fd) {
   struct kts_poll **s = slot(ke, fd, 0);
   if (s == NULL || *s == NULL) return;
   destroy(*s);

@@ -28,7 +28,7 @@ static volatile sig_atomic_t target_tid;
 static sigset_t subscribed;
 static struct sigaction saved[_NSIG];
 
-static void forward(int sig, siginfo_t *si, void *uctx) {
+static void forward(int sig, siginfo_t *si, KTS_UNUSED void *uctx) {
   int saved_errno = errno;
   pid_t tid = (pid_t)target_tid;
   if (tid > 0 && (pid_t)syscall(SYS_gettid) != tid) {
@@ -68,7 +68,7 @@ static void remove_signal(int sig) {
 }
 
 /* signalOpen() -> fd: the process-wide signalfd, empty mask, CLOEXEC|NONBLOCK. */
-napi_value kts_signal_open(napi_env env, napi_callback_info info) {
+napi_value kts_signal_open(napi_env env, KTS_UNUSED napi_callback_info info) {
   napi_value result;
   sigset_t empty;
   if (sig_fd >= 0) return kts_throw_errno(env, "signalfd", EBUSY);
@@ -172,7 +172,7 @@ napi_value kts_signal_close(napi_env env, napi_callback_info info) {
 }
 
 /* signalRange() -> [SIGRTMIN, SIGRTMAX] as this libc defines them at run time. */
-napi_value kts_signal_range(napi_env env, napi_callback_info info) {
+napi_value kts_signal_range(napi_env env, KTS_UNUSED napi_callback_info info) {
   napi_value arr, v;
   KTS_CHECK(napi_create_array_with_length(env, 2, &arr));
   KTS_CHECK(napi_create_int32(env, SIGRTMIN, &v));

@@ -26,7 +26,8 @@ export interface RawIpSocketOptions {
   readonly protocol: number;
   /**
    * Start receiving at once (default true). A send-only socket (false) gets a BPF
-   * filter that drops everything, so the kernel never queues packets for it.
+   * filter that drops everything, so the kernel never queues packets for it;
+   * resume() later removes the filter and starts receiving.
    */
   readonly receive?: boolean;
   /** Receive buffer per datagram in bytes (default 65535); longer datagrams are reported truncated. */
@@ -87,6 +88,10 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
   readonly #buffer: Uint8Array;
   readonly #meta = new RecvMeta();
   readonly #af: number;
+  readonly #multicastAll: boolean;
+  #receiving = false;
+  /** The drop-all filter of a send-only socket is attached. */
+  #dropping = false;
 
   private constructor(fd: number, options: RawIpSocketOptions) {
     super();
@@ -95,6 +100,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     const c = native().constants;
     this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
     this.#buffer = new Uint8Array(options.bufferSize ?? 65535);
+    this.#multicastAll = options.multicastAll === true;
     this.#handle = new FdHandle(
       this,
       fd,
@@ -117,7 +123,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
       throw err;
     }
     try {
-      socket.#configure(options);
+      if (options.receive === false) {
+        native().attachFilter(fd, dropAllFilter());
+        socket.#dropping = true;
+      } else {
+        socket.resume();
+      }
     } catch (err) {
       socket.close();
       throw err;
@@ -125,13 +136,10 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     return socket;
   }
 
-  #configure(options: RawIpSocketOptions): void {
+  /** Turns on the ancillary data receive() reports, once, before the first read. */
+  #enableReceive(): void {
     const c = native().constants;
-    const all = options.multicastAll === true ? 1 : 0;
-    if (options.receive === false) {
-      native().attachFilter(this.fd, dropAllFilter());
-      return;
-    }
+    const all = this.#multicastAll ? 1 : 0;
     if (this.family === 4) {
       this.#setInt(c.IPPROTO_IP, c.IP_PKTINFO, 1);
       this.#setInt(c.IPPROTO_IP, c.IP_RECVTTL, 1);
@@ -141,7 +149,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
       this.#setInt(c.IPPROTO_IPV6, c.IPV6_RECVHOPLIMIT, 1);
       this.#setInt(c.IPPROTO_IPV6, c.IPV6_MULTICAST_ALL, all);
     }
-    this.#handle.resume();
+    this.#receiving = true;
   }
 
   /** The file descriptor (-1 after close). */
@@ -268,10 +276,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
   /** SO_ATTACH_FILTER with a classic BPF program (8 bytes per instruction, host order). */
   attachFilter(program: Uint8Array): void {
     native().attachFilter(this.#handle.live(), program);
+    this.#dropping = false;
   }
 
   detachFilter(): void {
     native().detachFilter(this.#handle.live());
+    this.#dropping = false;
   }
 
   /**
@@ -297,7 +307,13 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     this.#handle.pause();
   }
 
+  /** Starts (or restarts) receiving; on a send-only socket this first removes its drop-all filter. */
   resume(): void {
+    if (!this.#receiving) {
+      if (this.#dropping) native().detachFilter(this.#handle.live());
+      this.#dropping = false;
+      this.#enableReceive();
+    }
     this.#handle.resume();
   }
 

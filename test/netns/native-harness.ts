@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { nativeAvailable } from '../../src/native/binding.js';
 
 let counter = 0;
 
@@ -22,6 +23,7 @@ export function labUnavailable(): string | null {
   } catch {
     return 'iproute2 (ip) is not installed';
   }
+  if (!nativeAvailable()) return 'native addon not built (make native)';
   if (!existsSync(fixturePath())) return `fixture not compiled: ${fixturePath()}`;
   return null;
 }

@@ -10,7 +10,7 @@ import { native } from '../../../src/native/binding.js';
 import { ErrnoError, isErrno } from '../../../src/native/errno-error.js';
 import { ifIndexToName, ifNameToIndex } from '../../../src/native/interfaces.js';
 import { ETH_P_ALL, PacketSocket } from '../../../src/native/packet-socket.js';
-import { RawIpSocket } from '../../../src/native/raw-ip-socket.js';
+import { type RawIpMessage, RawIpSocket } from '../../../src/native/raw-ip-socket.js';
 import { nativeUnavailable, netlinkPair, waitUntil } from './helpers.js';
 
 const unavailable = nativeUnavailable();
@@ -189,6 +189,33 @@ describe('native binding', { skip: unavailable ?? false }, () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  test('loopback round trip (RFC 3692 protocol 253); a send-only socket receives only after resume()', async () => {
+    for (const family of [4, 6] as const) {
+      const loopback =
+        family === 4 ? Uint8Array.of(127, 0, 0, 1) : Uint8Array.from([...Array<number>(15).fill(0), 1]);
+      const tx = RawIpSocket.open({ family, protocol: 253, receive: false });
+      const rx = RawIpSocket.open({ family, protocol: 253, receive: false });
+      try {
+        const got: RawIpMessage[] = [];
+        rx.on('message', (m) => got.push(m));
+        tx.send(Uint8Array.of(1, 1, 1, 1), { address: loopback }, { hopLimit: 7 });
+        rx.resume();
+        tx.send(Uint8Array.of(2, 2, 2, 2), { address: loopback }, { hopLimit: 7 });
+        await waitUntil(() => got.length > 0, `IPv${family} loopback datagram`);
+        const m = got[0]!;
+        assert.equal(got.length, 1, 'the datagram sent before resume() was filtered');
+        assert.deepEqual([...m.data.subarray(family === 4 ? 20 : 0)], [2, 2, 2, 2]);
+        assert.deepEqual(m.source, loopback);
+        assert.deepEqual(m.destination, loopback);
+        assert.equal(m.ttl, 7);
+        assert.equal(m.ifindex, 1);
+      } finally {
+        tx.close();
+        rx.close();
+      }
     }
   });
 
