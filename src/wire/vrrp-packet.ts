@@ -96,7 +96,7 @@ function assertEncodable(p: VrrpPacket, ctx: VrrpChecksumContext): void {
   } else {
     // RFC 3768 §5.3.7: 8-bit field in seconds.
     assertInt(p.maxAdverIntCs / 100, 0, 255, 'Adver Int (s), from cs / 100');
-    assertInt(p.authType, 0, 255, 'auth type');
+    assertInt(p.authType, VRRP_AUTH.none, VRRP_AUTH.ah, 'auth type');
   }
   const authLength = hasAuthData(p.version, p.family) ? VRRP_AUTH_DATA_LENGTH : 0;
   if (p.authData.length !== authLength) throw new RangeError(`auth data must be ${authLength} bytes`);
@@ -114,9 +114,11 @@ export function encodeVrrp(p: VrrpPacket, ctx: VrrpChecksumContext): Uint8Array 
     .u8(p.vrid)
     .u8(p.priority)
     .u8(p.addresses.length);
-  if (p.version === 3)
+  if (p.version === 3) {
     w.u16(p.maxAdverIntCs); // RFC 5798 §5.2.6: rsvd (4 bits) = 0
-  else w.u8(p.authType).u8(p.maxAdverIntCs / 100);
+  } else {
+    w.u8(p.authType).u8(p.maxAdverIntCs / 100);
+  }
   w.u16(0);
   for (const a of p.addresses) w.bytes(a.bytes);
   w.bytes(p.authData);
@@ -156,6 +158,18 @@ export function decodeVrrp(bytes: Uint8Array, ctx: VrrpChecksumContext): Result<
   if (finish(checksumSum(bytes, version, ctx)) !== 0) {
     return drop('vrrp-bad-checksum', `VRRPv${version} checksum does not verify`);
   }
+  return readFields(r, version, family, vrid, priority, count);
+}
+
+/** The fields after the first 4 bytes, once lengths and checksum are known to be right. */
+function readFields(
+  r: ByteReader,
+  version: VrrpVersion,
+  family: IpFamily,
+  vrid: number,
+  priority: number,
+  count: number,
+): Result<VrrpPacket, DecodeError> {
   let authType: number = VRRP_AUTH.none;
   let maxAdverIntCs: number;
   if (version === 3) {
@@ -163,6 +177,7 @@ export function decodeVrrp(bytes: Uint8Array, ctx: VrrpChecksumContext): Result<
   } else {
     authType = r.u8();
     maxAdverIntCs = r.u8() * 100;
+    // keepalived vrrp_check_packet: only NONE, PASS (RFC 2338) and AH are known.
     if (authType > VRRP_AUTH.ah) return drop('vrrp-invalid-auth-type', `VRRPv2 auth type ${authType}`);
   }
   r.skip(2);

@@ -210,7 +210,11 @@ const CHECKS: readonly Check[] = [
   checkUnicastSource,
 ];
 
-/** Accept the advertisement (ok with the packet) or name the first check it fails. */
+/**
+ * Accept the advertisement (ok with the packet) or name the first check it fails.
+ * Never throws on packet contents; an advert whose family differs from the
+ * instance's is a wiring bug (IPv4 and IPv6 use different sockets) and throws.
+ */
 export function checkReceivedAdvert(
   rx: ReceivedAdvert,
   want: InstanceExpectations,
