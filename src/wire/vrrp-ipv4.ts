@@ -8,6 +8,7 @@
  * unframes those; `vrrp-packet.ts` handles the VRRP message itself.
  */
 
+import { copyBytes } from './cursor.js';
 import type { DecodeError } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import type { IpAddress } from './ip.js';
@@ -51,7 +52,7 @@ export type Ipv4AdvertOptions = {
   readonly pseudoHeaderDestination?: IpAddress;
 };
 
-/** A decoded IPv4 VRRP datagram. `datagram` is the received bytes (for AH verification). */
+/** A decoded IPv4 VRRP datagram. `datagram` is a copy of the received bytes (for AH verification). */
 export type Ipv4Advert = {
   readonly ip: Ipv4Header;
   readonly ah: AhHeader | null;
@@ -128,5 +129,6 @@ export function decodeIpv4Advert(
     checksumWithIpv4PseudoHeader: opts.checksumWithIpv4PseudoHeader ?? true,
   });
   if (!vrrpResult.ok) return vrrpResult;
-  return ok({ ip, ah, vrrp: vrrpResult.value, datagram });
+  // Copy: the caller's receive buffer is usually reused for the next packet.
+  return ok({ ip, ah, vrrp: vrrpResult.value, datagram: copyBytes(datagram) });
 }
