@@ -45,10 +45,21 @@ const FILES: Record<string, { version: 2 | 3; auth: 0 | 1 | 2; unicast: boolean;
   'unsolicited-na.pcap': { version: 3, auth: VRRP_AUTH.none, unicast: false, frames: 20 },
 };
 
+/** What the README's summary table lists for a VRRP frame (AH sequence only for AH). */
+type Seen = { src: string; dst: string; prio: number; cksum: number; ahSeq?: number };
+
 /** The README's summary table: first packet of each kind. */
-const SUMMARY: { file: string; frame: number; src: string; dst: string; prio: number; cksum: number }[] = [
+const SUMMARY: ({ file: string; frame: number } & Seen)[] = [
   { file: 'vrrpv2-pass.pcap', frame: 1, src: '10.100.1.1', dst: '224.0.0.18', prio: 255, cksum: 0x60db },
-  { file: 'vrrpv2-ah.pcap', frame: 1, src: '10.100.1.1', dst: '224.0.0.18', prio: 255, cksum: 0xd251 },
+  {
+    file: 'vrrpv2-ah.pcap',
+    frame: 1,
+    src: '10.100.1.1',
+    dst: '224.0.0.18',
+    prio: 255,
+    cksum: 0xd251,
+    ahSeq: 3,
+  },
   { file: 'vrrpv3-ipv4.pcap', frame: 1, src: '10.100.1.1', dst: '224.0.0.18', prio: 255, cksum: 0xd7fa },
   {
     file: 'vrrpv3-ipv6.pcap',
@@ -135,10 +146,7 @@ function configuredPacket(file: string, family: 'ipv4' | 'ipv6', priority: numbe
   };
 }
 
-function checkIpv4Vrrp(
-  file: string,
-  frame: Uint8Array,
-): { src: string; dst: string; prio: number; cksum: number } {
+function checkIpv4Vrrp(file: string, frame: Uint8Array): Seen {
   const cfg = FILES[file]!;
   const datagram = frame.subarray(14);
   const r = decodeIpv4Advert(datagram);
@@ -156,7 +164,9 @@ function checkIpv4Vrrp(
   assert.deepEqual(vrrp, configuredPacket(file, 'ipv4', vrrp.priority));
   if (cfg.auth === VRRP_AUTH.ah) {
     assert.ok(ah);
-    assert.equal(ah.spi, 0x0a640101);
+    assert.equal(ah.spi, 0x0a640101); // README: SPI = source address
+    // keepalived increments its IP id and AH sequence counters together for every advert.
+    assert.equal(ah.sequence, h.identification);
   } else assert.equal(ah, null);
   const encoded = encodeIpv4Advert(configuredPacket(file, 'ipv4', vrrp.priority), {
     identification: h.identification, // keepalived's running IP id counter
@@ -166,13 +176,11 @@ function checkIpv4Vrrp(
   });
   assert.equal(hex(encoded), hex(datagram));
   const vrrpAt = h.headerLength + (ah ? 24 : 0);
-  return { src, dst, prio: vrrp.priority, cksum: u16(datagram, vrrpAt + 6) };
+  const seen: Seen = { src, dst, prio: vrrp.priority, cksum: u16(datagram, vrrpAt + 6) };
+  return ah ? { ...seen, ahSeq: ah.sequence } : seen;
 }
 
-function checkIpv6Vrrp(
-  file: string,
-  frame: Uint8Array,
-): { src: string; dst: string; prio: number; cksum: number } {
+function checkIpv6Vrrp(file: string, frame: Uint8Array): Seen {
   const h6 = decodeIpv6Header(frame.subarray(14));
   assert.ok(h6.ok);
   const { source, destination, hopLimit, trafficClass } = h6.value;
@@ -223,8 +231,6 @@ function checkArp(frame: Uint8Array): null {
   return null;
 }
 
-type Seen = { src: string; dst: string; prio: number; cksum: number };
-
 /** Dispatch on EtherType / next header; VRRP frames report what the summary table lists. */
 function checkFrame(file: string, n: number, data: Uint8Array): { kind: string; seen: Seen | null } {
   const etherType = u16(data, 12);
@@ -249,7 +255,10 @@ describe('keepalived 2.2.7 captures', () => {
         const { kind, seen } = checkFrame(file, f.number, f.data);
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         const row = SUMMARY.find((s) => s.file === file && s.frame === f.number);
-        if (row) assert.deepEqual(seen, { src: row.src, dst: row.dst, prio: row.prio, cksum: row.cksum });
+        if (row) {
+          const { file: _f, frame: _n, ...expected } = row;
+          assert.deepEqual(seen, expected);
+        }
       }
       if (file === 'garp.pcap') assert.deepEqual(Object.fromEntries(kinds), { vrrp4: 10, arp: 10 });
       if (file === 'unsolicited-na.pcap') assert.deepEqual(Object.fromEntries(kinds), { vrrp6: 10, na: 10 });
