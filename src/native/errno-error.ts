@@ -7,6 +7,8 @@
  * constructs instances of this class directly once `binding.ts` registers it.
  */
 
+import { getSystemErrorMap } from 'node:util';
+
 export class ErrnoError extends Error {
   /** The system call that failed, as named in its man page. */
   readonly syscall: string;
@@ -31,4 +33,13 @@ export class ErrnoError extends Error {
 export function isErrno(err: unknown, code?: string): err is ErrnoError {
   if (!(err instanceof Error) || err.name !== 'ErrnoError') return false;
   return code === undefined || (err as { code?: unknown }).code === code;
+}
+
+/**
+ * Builds the ErrnoError the addon would have thrown for `errno` (positive) in
+ * `syscall`, for errors that reach JS as numbers (SO_ERROR).
+ */
+export function errnoError(syscall: string, errno: number): ErrnoError {
+  const [code, text] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, 'unknown error'];
+  return new ErrnoError(`${syscall} ${code} (${text})`, syscall, errno, code);
 }

@@ -8,9 +8,13 @@
  */
 
 import { META, META_INT32S, type NativeBinding, native, POLL_READABLE } from './binding.js';
+import { errnoError } from './errno-error.js';
 
 /** Datagrams read per readable callback before yielding to the loop. */
 export const DRAIN_BUDGET = 64;
+
+/** Poll errors in a row with no pending socket error before the watcher gives up. */
+const MAX_SILENT_POLL_ERRORS = 3;
 
 /** Closes fds of facades that were garbage-collected without close(). A polled socket is never collected. */
 const orphans = new FinalizationRegistry<number>((fd) => {
@@ -60,6 +64,7 @@ export class FdHandle {
   #fd: number;
   #polling = false;
   #referenced = true;
+  #silentPollErrors = 0;
 
   constructor(owner: object, fd: number, onReadable: () => void, onError: (err: Error) => void) {
     this.#binding = native();
@@ -94,11 +99,44 @@ export class FdHandle {
     if (this.#polling) return;
     this.#binding.pollStart(fd, POLL_READABLE, (status) => {
       if (this.#fd < 0) return;
-      if (status < 0) this.#onError(new Error(`poll error ${status} on fd ${fd}`));
-      else this.#onReadable();
+      if (status < 0) this.#pollError(status);
+      else {
+        this.#silentPollErrors = 0;
+        this.#onReadable();
+      }
     });
     this.#polling = true;
     this.#binding.pollRef(fd, this.#referenced);
+  }
+
+  /**
+   * libuv reports EPOLLERR as status UV_EBADF and stops the watcher. On our
+   * sockets that means a pending socket error (netlink ENOBUFS after an overrun,
+   * an ICMP error on a raw socket): read and clear it with SO_ERROR, report it,
+   * re-arm, and read what is queued. Repeated errors with nothing pending stop
+   * the socket with an error rather than spin.
+   */
+  #pollError(status: number): void {
+    this.#polling = false;
+    const fd = this.#fd;
+    let pending: number;
+    try {
+      const c = this.#binding.constants;
+      pending = this.#binding.getIntOpt(fd, c.SOL_SOCKET, c.SO_ERROR);
+    } catch (err) {
+      this.#onError(err as Error);
+      return;
+    }
+    if (pending !== 0) {
+      this.#silentPollErrors = 0;
+      this.#onError(errnoError('recvmsg', pending));
+    } else if (++this.#silentPollErrors > MAX_SILENT_POLL_ERRORS) {
+      this.#onError(new Error(`poll error ${status} on fd ${fd} with no socket error; stopped reading`));
+      return;
+    }
+    if (this.#fd !== fd) return; // closed by an error listener
+    this.resume();
+    this.#onReadable();
   }
 
   /** Stops watching; queued datagrams stay in the kernel until resume(). */

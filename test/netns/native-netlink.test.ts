@@ -6,6 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { ip, Lab, labUnavailable } from './native-harness.js';
 
@@ -21,6 +22,9 @@ const NLM_F_ACK = 0x4;
 const NLM_F_DUMP = 0x300;
 const IFLA_IFNAME = 3;
 const RTNLGRP_LINK = 1;
+const GENL_ID_CTRL = 0x10;
+const CTRL_CMD_GETFAMILY = 3;
+const CTRL_ATTR_FAMILY_NAME = 2;
 
 /** nlmsghdr (16 bytes) + ifinfomsg (16 bytes), little-endian host order. */
 function getlink(flags: number, seq: number, ifindex = 0): string {
@@ -55,15 +59,32 @@ function split(datagramHex: string): Msg[] {
   return out;
 }
 
-/** IFLA_IFNAME of an RTM_NEWLINK body (ifinfomsg is 16 bytes, then attributes). */
-function ifname(body: Buffer): string | null {
-  for (let off = 16; off + 4 <= body.length; ) {
+/** A NUL-terminated string attribute of type `type`, attributes starting at `start`. */
+function stringAttr(body: Buffer, start: number, type: number): string | null {
+  for (let off = start; off + 4 <= body.length; ) {
     const len = body.readUInt16LE(off);
     if (len < 4) break;
-    if (body.readUInt16LE(off + 2) === IFLA_IFNAME) return body.subarray(off + 4, off + len - 1).toString();
+    if (body.readUInt16LE(off + 2) === type) return body.subarray(off + 4, off + len - 1).toString();
     off += (len + 3) & ~3;
   }
   return null;
+}
+
+/** IFLA_IFNAME of an RTM_NEWLINK body (ifinfomsg is 16 bytes, then attributes). */
+function ifname(body: Buffer): string | null {
+  return stringAttr(body, 16, IFLA_IFNAME);
+}
+
+/** nlmsghdr + genlmsghdr {cmd, version 1}: a generic netlink controller request. */
+function genlCtrl(flags: number, seq: number): string {
+  const b = Buffer.alloc(20);
+  b.writeUInt32LE(20, 0);
+  b.writeUInt16LE(GENL_ID_CTRL, 4);
+  b.writeUInt16LE(flags, 6);
+  b.writeUInt32LE(seq, 8);
+  b.writeUInt8(CTRL_CMD_GETFAMILY, 16);
+  b.writeUInt8(1, 17);
+  return b.toString('hex');
 }
 
 describe('netlink sockets in a namespace', { skip: unavailable ?? false }, () => {
@@ -97,6 +118,49 @@ describe('netlink sockets in a namespace', { skip: unavailable ?? false }, () =>
     const err = peer.events.filter((e) => e.event === 'message').flatMap((e) => split(String(e['data'])))[0];
     assert.equal(err?.type, NLMSG_ERROR);
     assert.equal(err?.body.readInt32LE(0), -19, 'ENODEV');
+  });
+
+  test('NETLINK_GENERIC: the controller family dump lists nlctrl', async () => {
+    const peer = lab.peer(ns, 'netlink-request', {
+      protocol: 'generic',
+      request: genlCtrl(NLM_F_REQUEST | NLM_F_DUMP, 99),
+    });
+    await peer.waitFor((e) => e.event === 'done');
+    const msgs = peer.events.filter((e) => e.event === 'message').flatMap((e) => split(String(e['data'])));
+    const names = msgs
+      .filter((m) => m.type === GENL_ID_CTRL)
+      .map((m) => stringAttr(m.body, 4, CTRL_ATTR_FAMILY_NAME));
+    assert.ok(names.includes('nlctrl'), `families: ${names.join(', ')}`);
+  });
+
+  test('an overrun multicast queue surfaces as an ENOBUFS error event, then reading goes on', async () => {
+    const peer = lab.peer(ns, 'netlink-listen', {
+      groups: [RTNLGRP_LINK],
+      count: 1000,
+      rcvbuf: 1,
+      pauseMs: 1500,
+    });
+    await peer.waitFor((e) => e.event === 'ready');
+    const base = lab.ifname('o');
+    const batch = Array.from(
+      { length: 20 },
+      (_, i) => `link add ${base}${i} type veth peer name ${base}${i}p`,
+    );
+    execFileSync('ip', ['-n', ns, '-batch', '-'], { input: `${batch.join('\n')}\n` });
+    const err = await peer.waitFor((e) => e.event === 'error', 5000);
+    assert.equal(err['code'], 'ENOBUFS');
+    assert.equal(err['name'], 'ErrnoError');
+    assert.equal(err['overrun'], true);
+    const errorAt = peer.events.indexOf(err);
+    // The tiny queue may overrun again; any notification for the new pair proves reading went on.
+    const late = lab.ifname('l');
+    ip('-n', ns, 'link', 'add', late, 'type', 'veth', 'peer', 'name', `${late}p`);
+    await peer.waitFor(
+      (e) =>
+        peer.events.indexOf(e) > errorAt &&
+        e.event === 'message' &&
+        split(String(e['data'])).some((m) => [late, `${late}p`].includes(ifname(m.body) ?? '')),
+    );
   });
 
   test('RTNLGRP_LINK membership delivers a notification for a new link', async () => {

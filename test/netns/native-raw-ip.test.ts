@@ -65,6 +65,24 @@ describe('raw IP sockets between namespaces', { skip: unavailable ?? false }, ()
     assert.equal(msg['ttl'], 255, 'hopLimit from the per-packet IP_TTL cmsg');
   });
 
+  test('IPv6 unicast to a link-local peer with IPV6_PKTINFO source and ifindex', async () => {
+    const rx = lab.peer(pair.nsB, 'raw-recv', { family: 6, ifname: pair.ifB });
+    const ready = await rx.waitFor((e) => e.event === 'ready');
+    const tx = lab.peer(pair.nsA, 'raw-send', {
+      family: 6,
+      ifname: pair.ifA,
+      dest: pair.v6B,
+      source: pair.v6A,
+      payload: '3101640100010000',
+    });
+    const msg = await rx.waitFor((e) => e.event === 'message');
+    tx.kill();
+    assert.equal(msg['source'], hex(addrBytes(pair.v6A)));
+    assert.equal(msg['destination'], hex(addrBytes(pair.v6B)));
+    assert.equal(msg['ifindex'], ready['ifindex']);
+    assert.equal(msg['ttl'], 255, 'hop limit from the per-packet IPV6_HOPLIMIT cmsg');
+  });
+
   test('IPv6 VRRP multicast to ff02::12 with hop limit 255 and kernel checksum at offset 6', async () => {
     const rx = lab.peer(pair.nsB, 'raw-recv', {
       family: 6,
