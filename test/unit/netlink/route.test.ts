@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   AF,
-  addRouteRequest,
   decodeRoute,
-  deleteRouteRequest,
   encodeMessage,
   encodeRoute,
   fromHex,
-  getRoutesRequest,
   type Route,
   RT_SCOPE,
   RTM,
@@ -22,7 +19,7 @@ import {
   splitMessages,
   toHex,
 } from '../../../src/netlink/index.js';
-import { command, dump, ipRequest, messages, v4, v6 } from './fixture.js';
+import { command, dump, messages, v4, v6 } from './fixture.js';
 
 function routes(name: string): Route[] {
   return messages(dump(name).replies)
@@ -148,123 +145,6 @@ describe('routes dumped by the kernel', () => {
   it('sees route events on RTNLGRP_IPV4_ROUTE', () => {
     const ev = messages(command('route-del').events).filter((m) => m.header.type === RTM.DELROUTE);
     assert.equal(ev.length, 1);
-  });
-});
-
-const builders: { name: string; build: (seq: number) => Uint8Array }[] = [
-  {
-    name: 'route-add-via-metric-table',
-    build: (q) =>
-      addRouteRequest(
-        {
-          family: AF.INET,
-          dstLen: 24,
-          dst: v4('198.51.100.0'),
-          gateway: v4('192.0.2.1'),
-          oif: 3,
-          priority: 100,
-          table: 100,
-          protocol: RTPROT.STATIC,
-        },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-src-metrics',
-    build: (q) =>
-      addRouteRequest(
-        {
-          family: AF.INET,
-          dstLen: 24,
-          dst: v4('203.0.113.0'),
-          oif: 3,
-          prefsrc: v4('192.0.2.10'),
-          table: 1000,
-          metrics: { mtu: 1400, advmss: 1360 },
-        },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-blackhole',
-    build: (q) =>
-      addRouteRequest(
-        { family: AF.INET, dstLen: 25, dst: v4('198.51.100.128'), table: 100, type: RTN.BLACKHOLE },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-unreachable',
-    build: (q) =>
-      addRouteRequest(
-        { family: AF.INET, dstLen: 25, dst: v4('203.0.113.128'), table: 100, type: RTN.UNREACHABLE },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-prohibit',
-    build: (q) =>
-      addRouteRequest(
-        { family: AF.INET, dstLen: 26, dst: v4('203.0.113.64'), table: 100, type: RTN.PROHIBIT },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-multipath',
-    build: (q) =>
-      addRouteRequest(
-        {
-          family: AF.INET,
-          dstLen: 16,
-          dst: v4('10.99.0.0'),
-          table: 100,
-          multipath: [
-            { ifindex: 3, flags: 0, weight: 1, gateway: v4('192.0.2.1') },
-            { ifindex: 3, flags: 0, weight: 2, gateway: v4('192.0.2.2') },
-          ],
-        },
-        q,
-      ),
-  },
-  {
-    name: 'route-add-v6-via',
-    build: (q) =>
-      addRouteRequest(
-        {
-          family: AF.INET6,
-          dstLen: 64,
-          dst: v6('20010db8000200000000000000000000'),
-          gateway: v6('20010db8000000000000000000000001'),
-          oif: 3,
-          table: 100,
-        },
-        q,
-      ),
-  },
-  {
-    name: 'route-del',
-    build: (q) => deleteRouteRequest({ family: AF.INET, dstLen: 24, dst: v4('198.51.100.0'), table: 100 }, q),
-  },
-];
-
-describe('route requests are byte-identical to what `ip route` sends', () => {
-  for (const b of builders) {
-    it(b.name, () => {
-      const { bytes, seq } = ipRequest(b.name);
-      assert.equal(toHex(b.build(seq)), toHex(bytes));
-    });
-  }
-  it('dump requests', () => {
-    assert.equal(toHex(getRoutesRequest(AF.INET, 3)), dump('routes-v4').request);
-    assert.equal(toHex(getRoutesRequest(AF.INET6, 4)), dump('routes-v6').request);
-  });
-  it('replace sets NLM_F_REPLACE instead of NLM_F_EXCL', () => {
-    const b = addRouteRequest({ family: AF.INET, dstLen: 0 }, 1, { replace: true });
-    assert.equal(new DataView(b.buffer).getUint16(6, true), 0x505);
-  });
-  it('asserts nexthop weights 1..256', () => {
-    const spec = { family: AF.INET, dstLen: 0, multipath: [{ ifindex: 1, flags: 0, weight: 0 }] };
-    assert.throws(() => addRouteRequest(spec, 1), RangeError);
   });
 });
 
