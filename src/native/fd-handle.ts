@@ -25,7 +25,23 @@ const orphans = new FinalizationRegistry<number>((fd) => {
   }
 });
 
-/** Decoded receive metadata (see META in binding.ts). One per socket, reused for every datagram. */
+const sharedBuffers = new Map<number, Uint8Array>();
+
+/**
+ * The receive buffer of `size` bytes, shared by every socket that asks for that
+ * size: drains are synchronous and copy each datagram out before any listener
+ * runs, so one buffer serves all sockets and opening a socket allocates nothing big.
+ */
+export function receiveBuffer(size: number): Uint8Array {
+  let buffer = sharedBuffers.get(size);
+  if (buffer === undefined) {
+    buffer = new Uint8Array(size);
+    sharedBuffers.set(size, buffer);
+  }
+  return buffer;
+}
+
+/** Decoded receive metadata (see META in binding.ts), filled by recvmsg and read before any listener runs. */
 export class RecvMeta {
   readonly ints = new Int32Array(META_INT32S);
   readonly bytes = new Uint8Array(this.ints.buffer);
@@ -51,6 +67,14 @@ export class RecvMeta {
   truncated(): boolean {
     return (this.get('flags') & native().constants.MSG_TRUNC) !== 0;
   }
+}
+
+let shared: RecvMeta | undefined;
+
+/** The one RecvMeta all sockets share (same reasoning as receiveBuffer). */
+export function recvMeta(): RecvMeta {
+  shared ??= new RecvMeta();
+  return shared;
 }
 
 /**

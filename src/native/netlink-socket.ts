@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { native } from './binding.js';
 import { isErrno } from './errno-error.js';
-import { FdHandle, RecvMeta } from './fd-handle.js';
+import { FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 
 /** Netlink families this layer opens by name (NETLINK_ROUTE 0, NETLINK_GENERIC 16). */
 export type NetlinkProtocol = 'route' | 'generic';
@@ -56,12 +56,12 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   readonly protocol: NetlinkProtocol;
   readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
-  readonly #meta = new RecvMeta();
+  readonly #meta = recvMeta();
 
   private constructor(fd: number, options: NetlinkSocketOptions) {
     super();
     this.protocol = options.protocol;
-    this.#buffer = new Uint8Array(options.bufferSize ?? 65536);
+    this.#buffer = receiveBuffer(options.bufferSize ?? 65536);
     this.#handle = new FdHandle(
       this,
       fd,
@@ -103,7 +103,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
 
   /** The port id (nl_pid) the kernel assigned at bind. */
   get portId(): number {
-    const meta = new RecvMeta();
+    const meta = recvMeta();
     native().getsockname(this.#handle.live(), meta.ints);
     return meta.get('a') >>> 0;
   }

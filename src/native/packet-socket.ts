@@ -11,7 +11,7 @@
 
 import { EventEmitter } from 'node:events';
 import { native } from './binding.js';
-import { FdHandle, RecvMeta } from './fd-handle.js';
+import { FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 
 export const ETH_P_ALL = 0x0003;
 export const ETH_P_IP = 0x0800;
@@ -68,13 +68,13 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
   readonly protocol: number;
   readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
-  readonly #meta = new RecvMeta();
+  readonly #meta = recvMeta();
 
   private constructor(fd: number, options: PacketSocketOptions) {
     super();
     this.mode = options.mode ?? 'raw';
     this.protocol = options.protocol ?? 0;
-    this.#buffer = new Uint8Array(options.protocol ? (options.bufferSize ?? 65535) : 0);
+    this.#buffer = receiveBuffer(options.protocol ? (options.bufferSize ?? 65535) : 0);
     this.#handle = new FdHandle(
       this,
       fd,

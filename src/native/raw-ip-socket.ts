@@ -12,7 +12,7 @@
 
 import { EventEmitter } from 'node:events';
 import { type NativeConstants, native } from './binding.js';
-import { dropAllFilter, FdHandle, RecvMeta } from './fd-handle.js';
+import { dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 
 export type IpFamily = 4 | 6;
 
@@ -86,7 +86,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
   readonly protocol: number;
   readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
-  readonly #meta = new RecvMeta();
+  readonly #meta = recvMeta();
   readonly #af: number;
   readonly #multicastAll: boolean;
   #receiving = false;
@@ -99,7 +99,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     this.protocol = options.protocol;
     const c = native().constants;
     this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
-    this.#buffer = new Uint8Array(options.bufferSize ?? 65535);
+    this.#buffer = receiveBuffer(options.bufferSize ?? 65535);
     this.#multicastAll = options.multicastAll === true;
     this.#handle = new FdHandle(
       this,
