@@ -5,6 +5,8 @@
  * loaded through `createRequire` and cast to {@link NativeBinding}. The addon is
  * loaded lazily on first use, so importing a facade never fails on a machine
  * without the build; the first socket does, with a message naming the build step.
+ * The addon is looked up at native/build/Release/kts_native.node above this file
+ * (from src/ under type stripping or from dist/src/), or at $KTS_NATIVE_PATH.
  *
  * Conventions of the raw API: file descriptors are numbers; addresses are byte
  * arrays (`Uint8Array`, network order); `family` fields are the kernel's AF_*

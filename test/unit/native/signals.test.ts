@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { realtimeSignals } from '../../../src/native/signals.js';
-import { fixturesDir, nativeUnavailable } from './helpers.js';
+import { fixturesDir, nativeUnavailable, runSnippet } from './helpers.js';
 
 const unavailable = nativeUnavailable();
 
@@ -77,6 +77,28 @@ describe('real-time signals', { skip: unavailable ?? false }, () => {
     }
     assert.deepEqual(events.at(-2), { event: 'done' });
     assert.deepEqual(events.at(-1), { event: 'exit', status: 0 }, `child stderr: ${child.stderr()}`);
+  });
+
+  test('children spawned while subscribed start with the signal unblocked and not caught', () => {
+    const { SIGJSON } = realtimeSignals();
+    const r = runSnippet(
+      `import { execFileSync } from 'node:child_process';
+       import { onRealtimeSignal, realtimeSignals } from NATIVE;
+       const off = onRealtimeSignal(realtimeSignals().SIGJSON, () => {});
+       const self = execFileSync('grep', ['-E', 'SigBlk|SigCgt', '/proc/' + process.pid + '/task/' + process.pid + '/status'], { encoding: 'utf8' });
+       const child = execFileSync('grep', ['-E', 'SigBlk|SigCgt', '/proc/self/status'], { encoding: 'utf8' });
+       off();
+       console.log(JSON.stringify({ self, child }));`,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const { self, child } = JSON.parse(r.stdout) as { self: string; child: string };
+    const mask = (text: string, key: string): bigint =>
+      BigInt(`0x${new RegExp(`${key}:\\s*([0-9a-f]+)`).exec(text)![1]}`);
+    const bit = 1n << BigInt(SIGJSON - 1);
+    assert.equal(mask(self, 'SigBlk') & bit, bit, 'blocked in the subscribing thread');
+    assert.equal(mask(self, 'SigCgt') & bit, bit, 'forwarding handler installed');
+    assert.equal(mask(child, 'SigBlk') & bit, 0n, 'not blocked in the child');
+    assert.equal(mask(child, 'SigCgt') & bit, 0n, 'not caught in the child');
   });
 
   test('baseline: without a subscription SIGRTMIN+2 kills a Node process', async () => {
