@@ -101,11 +101,15 @@ export const extAckSchema = {
   message: { type: NLMSGERR_ATTR.MSG, kind: 'string' },
   offset: { type: NLMSGERR_ATTR.OFFS, kind: 'u32' },
   cookie: { type: NLMSGERR_ATTR.COOKIE, kind: 'binary' },
+  policy: { type: NLMSGERR_ATTR.POLICY, kind: 'binary' },
   missType: { type: NLMSGERR_ATTR.MISS_TYPE, kind: 'u32' },
   missNest: { type: NLMSGERR_ATTR.MISS_NEST, kind: 'u32' },
 } as const;
 
-/** Extended ACK: the kernel's message, and the byte offset of the bad attribute in our request. */
+/**
+ * Extended ACK: the kernel's message, the byte offset of the bad attribute in our request
+ * (from the start of its nlmsghdr), and the violated policy (raw NL_POLICY_TYPE_ATTR_* nest).
+ */
 export type ExtAck = AttrValues<typeof extAckSchema>;
 
 /** NLMSG_ERROR: errno 0 is an ACK. `request` is the header of the request it answers. */

@@ -144,6 +144,32 @@ const recordedAcks = [
   },
 ] as const;
 
+const offsetErrors = [
+  { name: 'error-offs-link-mtu', attrType: 4 },
+  { name: 'error-offs-route-oif', attrType: 4 },
+] as const;
+
+describe('extended ACK offsets recorded from the kernel', () => {
+  for (const t of offsetErrors) {
+    it(`${t.name}: ERANGE, a message, and NLMSGERR_ATTR_OFFS at the bad attribute`, () => {
+      const rec = ack(t.name);
+      const [m] = messages(rec.replies);
+      assert.ok(m !== undefined);
+      const r = decodeAck(m);
+      assert.ok(r.ok, r.ok ? '' : r.error.reason);
+      assert.equal(r.value.errno, 34);
+      assert.equal(r.value.extack.message, 'Attribute failed policy validation');
+      assert.ok(r.value.extack.policy !== undefined && r.value.extack.policy.length > 0);
+      const offset = r.value.extack.offset;
+      assert.ok(offset !== undefined);
+      const req = fromHex(rec.request);
+      const dv = new DataView(req.buffer);
+      assert.equal(dv.getUint16(offset + 2, true), t.attrType);
+      assert.equal(dv.getUint16(offset, true), 6);
+    });
+  }
+});
+
 describe('NLMSG_ERROR recorded from the kernel', () => {
   for (const t of recordedAcks) {
     it(t.name, () => {
