@@ -7,7 +7,7 @@
  * loop (DESIGN principle 5); the watcher fires again on the next loop turn.
  */
 
-import { META, META_INT32S, type NativeBinding, native, POLL_READABLE } from './binding.js';
+import { META, META_INT32S, type NativeBinding, native, POLL_READABLE, POLL_WRITABLE } from './binding.js';
 import { errnoError } from './errno-error.js';
 
 /** Datagrams read per readable callback before yielding to the loop. */
@@ -78,15 +78,19 @@ export function recvMeta(): RecvMeta {
 }
 
 /**
- * Owns one fd. `onReadable` is called from the loop when the fd is readable; it
- * should call {@link FdHandle.drain}.
+ * Owns one fd and its readiness watcher. `onReadable` is called from the loop
+ * when the fd is readable and reading is on; it should call {@link FdHandle.drain}.
+ * Writability is only watched while someone awaits {@link FdHandle.writable}.
  */
 export class FdHandle {
   readonly #binding: NativeBinding;
   readonly #onReadable: () => void;
   readonly #onError: (err: Error) => void;
   #fd: number;
-  #polling = false;
+  #reading = false;
+  /** Events the native watcher is armed for (0: stopped). */
+  #armed = 0;
+  #writeWaiters: Array<() => void> = [];
   #referenced = true;
   #silentPollErrors = 0;
 
@@ -107,8 +111,9 @@ export class FdHandle {
     return this.#fd < 0;
   }
 
+  /** True while readable events are delivered (between resume() and pause()). */
   get polling(): boolean {
-    return this.#polling;
+    return this.#reading;
   }
 
   /** Throws when the fd is closed; returns it otherwise. */
@@ -119,18 +124,64 @@ export class FdHandle {
 
   /** Starts (or keeps) watching for readability. */
   resume(): void {
-    const fd = this.live();
-    if (this.#polling) return;
-    this.#binding.pollStart(fd, POLL_READABLE, (status) => {
-      if (this.#fd < 0) return;
-      if (status < 0) this.#pollError(status);
-      else {
-        this.#silentPollErrors = 0;
-        this.#onReadable();
-      }
+    this.live();
+    this.#reading = true;
+    this.#arm();
+  }
+
+  /** Stops watching for readability; queued datagrams stay in the kernel until resume(). */
+  pause(): void {
+    if (this.#fd < 0) return;
+    this.#reading = false;
+    this.#arm();
+  }
+
+  /**
+   * Resolves when the socket can take another datagram: the retry point after a
+   * send failed with EAGAIN. Rejects if the socket is closed first.
+   */
+  writable(): Promise<void> {
+    if (this.#fd < 0) return Promise.reject(new Error('socket is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.#writeWaiters.push(() => (this.#fd < 0 ? reject(new Error('socket is closed')) : resolve()));
+      this.#arm();
     });
-    this.#polling = true;
-    this.#binding.pollRef(fd, this.#referenced);
+  }
+
+  /** Whether an armed watcher keeps the event loop alive (default true, like dgram). */
+  setReferenced(ref: boolean): void {
+    this.#referenced = ref;
+    if (this.#fd >= 0 && this.#armed !== 0) this.#binding.pollRef(this.#fd, ref);
+  }
+
+  /** Brings the native watcher in line with what is wanted. */
+  #arm(): void {
+    const want = (this.#reading ? POLL_READABLE : 0) | (this.#writeWaiters.length > 0 ? POLL_WRITABLE : 0);
+    if (want === this.#armed || this.#fd < 0) return;
+    if (want === 0) this.#binding.pollStop(this.#fd);
+    else {
+      this.#binding.pollStart(this.#fd, want, (status, events) => this.#ready(status, events));
+      if (this.#armed === 0) this.#binding.pollRef(this.#fd, this.#referenced);
+    }
+    this.#armed = want;
+  }
+
+  #ready(status: number, events: number): void {
+    if (this.#fd < 0) return;
+    if (status < 0) {
+      this.#pollError(status);
+      return;
+    }
+    this.#silentPollErrors = 0;
+    if ((events & POLL_WRITABLE) !== 0) this.#wakeWriters();
+    if ((events & POLL_READABLE) !== 0 && this.#reading && this.#fd >= 0) this.#onReadable();
+  }
+
+  #wakeWriters(): void {
+    const waiters = this.#writeWaiters;
+    this.#writeWaiters = [];
+    this.#arm();
+    for (const wake of waiters) wake();
   }
 
   /**
@@ -141,13 +192,14 @@ export class FdHandle {
    * the socket with an error rather than spin.
    */
   #pollError(status: number): void {
-    this.#polling = false;
+    this.#armed = 0;
     const fd = this.#fd;
     let pending: number;
     try {
       const c = this.#binding.constants;
       pending = this.#binding.getIntOpt(fd, c.SOL_SOCKET, c.SO_ERROR);
     } catch (err) {
+      this.#reading = false;
       this.#onError(err as Error);
       return;
     }
@@ -155,25 +207,13 @@ export class FdHandle {
       this.#silentPollErrors = 0;
       this.#onError(errnoError('recvmsg', pending));
     } else if (++this.#silentPollErrors > MAX_SILENT_POLL_ERRORS) {
+      this.#reading = false;
       this.#onError(new Error(`poll error ${status} on fd ${fd} with no socket error; stopped reading`));
       return;
     }
     if (this.#fd !== fd) return; // closed by an error listener
-    this.resume();
-    this.#onReadable();
-  }
-
-  /** Stops watching; queued datagrams stay in the kernel until resume(). */
-  pause(): void {
-    if (this.#fd < 0 || !this.#polling) return;
-    this.#binding.pollStop(this.#fd);
-    this.#polling = false;
-  }
-
-  /** Whether an armed watcher keeps the event loop alive (default true, like dgram). */
-  setReferenced(ref: boolean): void {
-    this.#referenced = ref;
-    if (this.#fd >= 0 && this.#polling) this.#binding.pollRef(this.#fd, ref);
+    this.#arm();
+    if (this.#reading) this.#onReadable();
   }
 
   /**
@@ -195,14 +235,18 @@ export class FdHandle {
     }
   }
 
-  /** Stops polling and closes the fd. Idempotent. Returns false when it was already closed. */
+  /** Stops polling and closes the fd; pending writable() promises reject. Idempotent. */
   close(): boolean {
     if (this.#fd < 0) return false;
     const fd = this.#fd;
     this.#fd = -1;
-    this.#polling = false;
+    this.#reading = false;
+    this.#armed = 0;
     orphans.unregister(this);
     this.#binding.close(fd);
+    const waiters = this.#writeWaiters;
+    this.#writeWaiters = [];
+    for (const wake of waiters) wake();
     return true;
   }
 }

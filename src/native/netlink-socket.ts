@@ -154,6 +154,11 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     return native().sendmsg(this.#handle.live(), data, dest, null);
   }
 
+  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
+  writable(): Promise<void> {
+    return this.#handle.writable();
+  }
+
   pause(): void {
     this.#handle.pause();
   }

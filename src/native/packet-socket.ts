@@ -143,6 +143,11 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
     native().setIntOpt(this.#handle.live(), c.SOL_SOCKET, c.SO_PRIORITY, priority);
   }
 
+  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
+  writable(): Promise<void> {
+    return this.#handle.writable();
+  }
+
   pause(): void {
     this.#handle.pause();
   }

@@ -303,6 +303,11 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
   }
 
   /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */
+  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
+  writable(): Promise<void> {
+    return this.#handle.writable();
+  }
+
   pause(): void {
     this.#handle.pause();
   }

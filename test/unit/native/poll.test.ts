@@ -67,6 +67,27 @@ describe('poll lifecycle', { skip: unavailable ?? false }, () => {
     }
   });
 
+  test('writable() resolves on an idle socket without disturbing reads, and rejects on close', async () => {
+    const { a, b } = netlinkPair();
+    try {
+      const seen: number[] = [];
+      b.on('message', (d) => seen.push(d[0]!));
+      b.resume();
+      await b.writable();
+      await Promise.all([b.writable(), b.writable()]);
+      a.send(Uint8Array.of(9, 0, 0, 0), { pid: b.portId });
+      await waitUntil(() => seen.length > 0, 'a datagram after writable()');
+      assert.deepEqual(seen, [9]);
+      const pending = a.writable();
+      a.close();
+      await assert.rejects(pending, /closed/);
+      await assert.rejects(a.writable(), /closed/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   test('an unref()ed socket does not keep the process alive; a referenced one does', () => {
     const unref = runSnippet(
       `import { NetlinkSocket } from NATIVE;
