@@ -32,8 +32,12 @@ type Handler<K extends VrrpEvent['type']> = (
  */
 const onStart: Handler<'start'> = (inst, _e, ctx) => {
   if (inst.state !== 'INIT') return inst;
-  if (inst.faulted) return transition(inst, 'FAULT', 'start', ctx);
   const c = inst.config;
+  if (inst.faulted || c.priority !== VRRP_PRIO_OWNER || c.initialState !== 'MASTER') {
+    // keepalived `vrrp_restore_interface` at init: clear VIPs a previous run may have left.
+    ctx.fx.push(logLine.removingVips(c.name), { type: 'removeVips', accept: c.accept });
+  }
+  if (inst.faulted) return transition(inst, 'FAULT', 'start', ctx);
   if (c.priority === VRRP_PRIO_OWNER && c.initialState === 'MASTER') {
     const intervalMs = OWNER_START_DOWN_TIMER_US / US_PER_MS;
     const next: InstanceState = {

@@ -56,6 +56,8 @@ export class LanSim {
   processed = 0;
   /** A running hash of every state change, to prove determinism. */
   traceHash = 0;
+  /** Optional observer of every effect, e.g. to collect log lines. */
+  onEffect: ((router: number, vrid: number, effect: VrrpEffect) => void) | null = null;
   private readonly queue = new TimedQueue<Item>();
   private readonly instances = new Map<string, InstanceState>();
   private readonly gens = new Map<string, number>();
@@ -135,7 +137,10 @@ export class LanSim {
     const r = step(inst, event, this.nowMs);
     this.instances.set(key(router, vrid), r.instance);
     if (r.instance.state !== inst.state) this.trace(router, vrid, r.instance.state);
-    for (const e of r.effects) this.perform(router, vrid, r.instance, e);
+    for (const e of r.effects) {
+      this.onEffect?.(router, vrid, e);
+      this.perform(router, vrid, r.instance, e);
+    }
     return true;
   }
 

@@ -66,7 +66,7 @@ test('keepalived: faulted before start gives "Entering FAULT STATE (init)"', () 
   const d = new Driver(config());
   d.at(0, { type: 'fault', reason: 'eth0 down' });
   const fx = d.at(0, { type: 'start' });
-  assert.deepEqual(logs(fx), ['(VI_1) Entering FAULT STATE (init)']);
+  assert.deepEqual(logs(fx), ['(VI_1) removing VIPs.', '(VI_1) Entering FAULT STATE (init)']);
   assert.equal(d.inst.state, 'FAULT');
   assert.deepEqual(ofType(fx, 'notify'), [{ type: 'notify', from: 'INIT', to: 'FAULT', cause: 'start' }]);
 });
