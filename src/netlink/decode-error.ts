@@ -6,30 +6,36 @@
 
 import { type Err, err } from '../wire/result.js';
 
-/** Why a netlink buffer was rejected; one check, one reason. */
-export type NetlinkDecodeReason =
-  /** Fewer than 16 bytes left for an nlmsghdr. */
-  | 'header-truncated'
-  /** nlmsg_len smaller than the header or larger than the bytes left. */
-  | 'message-length'
-  /** A fixed family header (ifinfomsg, rtmsg, genlmsghdr...) does not fit in the payload. */
-  | 'family-header-truncated'
-  /** Bytes left after the last attribute that cannot hold an nlattr. */
-  | 'attr-truncated'
-  /** nla_len smaller than 4 or past the end of the enclosing buffer. */
-  | 'attr-length'
-  /** An attribute whose payload size does not match its schema type (u32 of 3 bytes...). */
-  | 'attr-size'
-  /** An attribute whose payload is well-sized but not a valid value (bad family, range). */
-  | 'attr-value'
-  /** A required attribute is absent. */
-  | 'attr-missing'
-  /** A nested struct array (rtnexthop list) with a bad element length. */
-  | 'nexthop-length'
-  /** The message type is not the one this decoder handles. */
-  | 'unexpected-type'
-  /** The address family is neither AF_INET nor AF_INET6 where one of those is required. */
-  | 'address-family';
+/**
+ * Why a netlink buffer was rejected; one check, one reason, one counter. In order:
+ * - `header-truncated`: fewer than 16 bytes left for an nlmsghdr.
+ * - `message-length`: nlmsg_len below the header or past the bytes left (also an echoed request).
+ * - `family-header-truncated`: a fixed header (ifinfomsg, rtmsg, genlmsghdr, nlmsgerr...) does not fit.
+ * - `attr-truncated`: bytes left after the last attribute that cannot hold an nlattr.
+ * - `attr-length`: nla_len below 4 or past the end of the enclosing buffer.
+ * - `attr-size`: a payload whose size does not fit its schema kind (a u32 of 3 bytes...).
+ * - `attr-value`: a well-sized value out of range (a prefix length above the address size).
+ * - `attr-missing`: a required attribute is absent.
+ * - `nexthop-length`: an rtnexthop in RTA_MULTIPATH with a bad rtnh_len.
+ * - `unexpected-type`: a message type this decoder does not handle.
+ * - `address-family`: neither AF_INET nor AF_INET6 where one of them is required.
+ */
+export const NETLINK_DECODE_REASONS = [
+  'header-truncated',
+  'message-length',
+  'family-header-truncated',
+  'attr-truncated',
+  'attr-length',
+  'attr-size',
+  'attr-value',
+  'attr-missing',
+  'nexthop-length',
+  'unexpected-type',
+  'address-family',
+] as const;
+
+/** One of NETLINK_DECODE_REASONS. */
+export type NetlinkDecodeReason = (typeof NETLINK_DECODE_REASONS)[number];
 
 /** A decode failure: the reason, the byte offset, and for attributes the attribute type. */
 export type NetlinkDecodeError = {

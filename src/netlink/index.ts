@@ -17,5 +17,6 @@ export * from './ipvs-schema.js';
 export * from './link.js';
 export * from './message.js';
 export * from './route.js';
+export * from './rtnl.js';
 export * from './rule.js';
 export * from './struct.js';

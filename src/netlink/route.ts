@@ -11,7 +11,7 @@
 import { ok, type Result } from '../wire/result.js';
 import { type AttrValues, encodeAttrs } from './attr.js';
 import { concatBytes, defined, view } from './bytes.js';
-import { AF, NLM_F, RT_SCOPE, RTA, RTAX, RTM, RTN, RTPROT } from './constants.js';
+import { AF, NLM_F, RT_SCOPE, RT_TABLE, RTA, RTAX, RTM, RTN, RTPROT } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { encodeMessage, type NlMessage } from './message.js';
 import { decodeBody, encodeBody, encodeStruct } from './struct.js';
@@ -239,7 +239,7 @@ function withAddDefaults(s: RouteSpec): Route {
   return {
     srcLen: 0,
     tos: 0,
-    table: 254,
+    table: RT_TABLE.MAIN,
     protocol: RTPROT.BOOT,
     flags: 0,
     ...s,
@@ -260,7 +260,7 @@ export function deleteRouteRequest(spec: RouteSpec, seq: number): Uint8Array {
   const r: Route = {
     srcLen: 0,
     tos: 0,
-    table: 254,
+    table: RT_TABLE.MAIN,
     protocol: 0,
     scope: RT_SCOPE.NOWHERE,
     type: RTN.UNSPEC,

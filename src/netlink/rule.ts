@@ -8,7 +8,7 @@
 import { ok, type Result } from '../wire/result.js';
 import type { AttrValues } from './attr.js';
 import { defined } from './bytes.js';
-import { AF, FR_ACT, FRA, NLM_F, RTM } from './constants.js';
+import { AF, FR_ACT, FRA, NLM_F, RT_TABLE, RTM } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { encodeMessage, type NlMessage } from './message.js';
 import { decodeBody, decodeStruct, encodeBody, encodeStruct } from './struct.js';
@@ -158,7 +158,7 @@ export type RuleSpec = Partial<Rule> & { readonly family: number };
 /** RTM_NEWRULE (create, exclusive): action defaults to "to table", table to main (not for l3mdev). */
 export function addRuleRequest(spec: RuleSpec, seq: number): Uint8Array {
   const action = spec.action ?? FR_ACT.TO_TBL;
-  const table = spec.table ?? (action === FR_ACT.TO_TBL && spec.l3mdev === undefined ? 254 : 0);
+  const table = spec.table ?? (action === FR_ACT.TO_TBL && spec.l3mdev === undefined ? RT_TABLE.MAIN : 0);
   const r: Rule = { dstLen: 0, srcLen: 0, tos: 0, flags: 0, ...spec, action, table };
   const flags = NLM_F.REQUEST | NLM_F.ACK | NLM_F.CREATE | NLM_F.EXCL;
   return encodeRule(r, { type: RTM.NEWRULE, flags, seq });

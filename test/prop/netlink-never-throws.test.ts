@@ -17,6 +17,7 @@ import {
   decodeIpvs,
   decodeLink,
   decodeRoute,
+  decodeRtnlBatch,
   decodeRule,
   encodeMessage,
   fromHex,
@@ -47,8 +48,8 @@ const decoders: [string, number, Decoder][] = [
 /** Decodes a datagram every way we know; returns how many decoders answered. */
 function decodeEveryWay(b: Uint8Array): number {
   let answered = 0;
-  const batch = parseBatch(b);
-  assert.equal(typeof batch.ok, 'boolean');
+  assert.equal(typeof parseBatch(b).ok, 'boolean');
+  assert.equal(typeof decodeRtnlBatch(b).ok, 'boolean');
   const msgs = splitMessages(b);
   if (!msgs.ok) return answered;
   for (const m of msgs.value) {
