@@ -65,7 +65,7 @@ static const struct {
     {"pollStart", kts_poll_start},
     {"pollStop", kts_poll_stop},
     {"pollRef", kts_poll_ref},
-    {"pollCount", kts_poll_count},
+    {"pollStats", kts_poll_stats},
     {"setIntOpt", kts_set_int_opt},
     {"getIntOpt", kts_get_int_opt},
     {"setMembership", kts_set_membership},

@@ -79,7 +79,7 @@ napi_value kts_recvmsg(napi_env env, napi_callback_info info);
 napi_value kts_poll_start(napi_env env, napi_callback_info info);
 napi_value kts_poll_stop(napi_env env, napi_callback_info info);
 napi_value kts_poll_ref(napi_env env, napi_callback_info info);
-napi_value kts_poll_count(napi_env env, napi_callback_info info);
+napi_value kts_poll_stats(napi_env env, napi_callback_info info);
 napi_value kts_set_int_opt(napi_env env, napi_callback_info info);
 napi_value kts_get_int_opt(napi_env env, napi_callback_info info);
 napi_value kts_set_membership(napi_env env, napi_callback_info info);

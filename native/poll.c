@@ -13,6 +13,9 @@
 
 #include "kts.h"
 
+/* Records allocated and not yet freed, all environments (leak tests read it). */
+static long live_records;
+
 struct kts_poll {
   uv_poll_t handle;
   napi_env env;
@@ -37,6 +40,7 @@ static void on_closed(uv_handle_t *handle) {
     release_js(p->env, p);
     napi_close_handle_scope(p->env, scope);
   }
+  __atomic_sub_fetch(&live_records, 1, __ATOMIC_RELAXED);
   free(p);
 }
 
@@ -95,6 +99,7 @@ static struct kts_poll *create(napi_env env, int fd, napi_value cb, int *err) {
   p->env = env;
   p->fd = fd;
   p->handle.data = p;
+  __atomic_add_fetch(&live_records, 1, __ATOMIC_RELAXED);
   return p;
 }
 
@@ -155,13 +160,21 @@ napi_value kts_poll_ref(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* pollCount() -> live poll records (for leak tests). */
-napi_value kts_poll_count(napi_env env, KTS_UNUSED napi_callback_info info) {
+/*
+ * pollStats() -> [watchers, allocated]: fds with a watcher in this environment,
+ * and watcher records not yet freed in the process (closing ones included:
+ * they are freed by libuv's close callback on a later loop turn).
+ */
+napi_value kts_poll_stats(napi_env env, KTS_UNUSED napi_callback_info info) {
   struct kts_env *ke = kts_get_env(env);
   uint32_t n = 0;
-  napi_value result;
+  napi_value result, v;
   for (size_t i = 0; i < ke->npolls; i++) n += ke->polls[i] != NULL;
-  KTS_CHECK(napi_create_uint32(env, n, &result));
+  KTS_CHECK(napi_create_array_with_length(env, 2, &result));
+  KTS_CHECK(napi_create_uint32(env, n, &v));
+  KTS_CHECK(napi_set_element(env, result, 0, v));
+  KTS_CHECK(napi_create_int64(env, __atomic_load_n(&live_records, __ATOMIC_RELAXED), &v));
+  KTS_CHECK(napi_set_element(env, result, 1, v));
   return result;
 }
 

@@ -177,7 +177,8 @@ export interface NativeBinding {
   pollStart(fd: number, events: number, callback: (status: number, events: number) => void): void;
   pollStop(fd: number): void;
   pollRef(fd: number, ref: boolean): void;
-  pollCount(): number;
+  /** [fds with a watcher in this thread, watcher records not yet freed in the process]. */
+  pollStats(): [number, number];
   setIntOpt(fd: number, level: number, name: number, value: number): void;
   getIntOpt(fd: number, level: number, name: number): number;
   setMembership(

@@ -219,6 +219,29 @@ describe('native binding', { skip: unavailable ?? false }, () => {
     }
   });
 
+  test('IP_HDRINCL: the caller writes the IPv4 header, the kernel fills length, id and checksum', async () => {
+    const loopback = [127, 0, 0, 1];
+    const tx = RawIpSocket.open({ family: 4, protocol: 253, receive: false });
+    const rx = RawIpSocket.open({ family: 4, protocol: 253 });
+    try {
+      tx.setHeaderIncluded(true);
+      const got: RawIpMessage[] = [];
+      rx.on('message', (m) => got.push(m));
+      // version 4, IHL 5, TOS 0, length 0, id 0, no fragment, TTL 9, protocol 253, checksum 0.
+      const header = [0x45, 0, 0, 0, 0, 0, 0, 0, 9, 253, 0, 0, ...loopback, ...loopback];
+      tx.send(Uint8Array.from([...header, 0xde, 0xad, 0xbe, 0xef]), { address: Uint8Array.from(loopback) });
+      await waitUntil(() => got.length > 0, 'the header-included datagram');
+      const d = got[0]!.data;
+      assert.equal(got[0]!.ttl, 9);
+      assert.equal((d[2]! << 8) | d[3]!, 24, 'total length filled in');
+      assert.notEqual((d[10]! << 8) | d[11]!, 0, 'header checksum filled in');
+      assert.deepEqual([...d.subarray(20)], [0xde, 0xad, 0xbe, 0xef]);
+    } finally {
+      tx.close();
+      rx.close();
+    }
+  });
+
   test('operations on a closed socket throw', () => {
     const s = RawIpSocket.open({ family: 4, protocol: 112, receive: false });
     const fd = s.fd;
