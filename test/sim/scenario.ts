@@ -27,7 +27,7 @@ export interface VridBounds {
   readonly vrid: number;
   /** Worst Master_Down_Interval of the VRID (priority 1), ms. */
   readonly maxMasterDownMs: number;
-  /** From here on exactly one master (tight bound, only when no preempt_delay). */
+  /** From here on exactly one master: heal + Master_Down_Interval + worst delay (when no preempt_delay). */
   readonly oneMasterFromMs: number;
   /** From here on exactly one master and no healthy preempting backup outranks it. */
   readonly settledFromMs: number;
@@ -162,7 +162,8 @@ function boundsFor(plan: VridPlan, routers: readonly SimRouter[], healAtMs: numb
     r.configs.filter((c) => c.vrid === plan.vrid).map((c) => c.preemptDelayMs),
   );
   const maxPreemptDelay = Math.max(0, ...delays);
-  const tight = healAtMs + mdi + adverMs + 2 * maxDelayMs;
+  // DESIGN: one master per VRID within Master_Down_Interval plus the worst delay.
+  const tight = healAtMs + mdi + maxDelayMs;
   const settled = healAtMs + 2 * mdi + 2 * adverMs + 3 * maxDelayMs + maxPreemptDelay;
   return {
     vrid: plan.vrid,
