@@ -136,8 +136,10 @@ const onPriorityChanged: Handler<'priorityChanged'> = (inst, e, ctx) => {
   let next: InstanceState = { ...inst, effectivePriority: prio };
   next = { ...next, masterDownIntervalMs: currentMasterDownMs(next) };
   const at = next.timers.masterDown;
-  if (next.state === 'BACKUP' && prio > inst.effectivePriority && at !== null) {
-    next = armTimer(next, 'masterDown', at - (oldDownMs - next.masterDownIntervalMs), ctx);
+  const shrinkMs = oldDownMs - next.masterDownIntervalMs;
+  // Only ever pull the timer in: after a priority-0 advert the running interval is Skew_Time.
+  if (next.state === 'BACKUP' && prio > inst.effectivePriority && at !== null && shrinkMs > 0) {
+    next = armTimer(next, 'masterDown', at - shrinkMs, ctx);
   }
   return next;
 };

@@ -51,17 +51,22 @@ interface VridPlan {
   readonly vrid: number;
   readonly version: VrrpVersion;
   readonly adverIntCs: number;
+  /** v3 only: each router picks its own interval; backups learn the master's (RFC 5798 §6.4.2). */
+  readonly mixedIntervals: boolean;
   readonly ownerRouter: number;
 }
+
+const V3_INTERVALS_CS = [25, 50, 100, 150];
 
 function planVrids(prng: Prng, nRouters: number): VridPlan[] {
   const count = prng.int(1, 3);
   const plans: VridPlan[] = [];
   for (let i = 0; i < count; i++) {
     const version: VrrpVersion = prng.chance(0.5) ? 3 : 2;
-    const adverIntCs = version === 2 ? prng.pick([100, 200]) : prng.pick([25, 50, 100, 150]);
+    const adverIntCs = version === 2 ? prng.pick([100, 200]) : prng.pick(V3_INTERVALS_CS);
+    const mixedIntervals = version === 3 && prng.chance(0.25);
     const ownerRouter = prng.chance(0.15) ? prng.int(0, nRouters - 1) : -1;
-    plans.push({ vrid: 10 * i + prng.int(1, 9), version, adverIntCs, ownerRouter });
+    plans.push({ vrid: 10 * i + prng.int(1, 9), version, adverIntCs, mixedIntervals, ownerRouter });
   }
   return plans;
 }
@@ -75,7 +80,7 @@ function instanceConfig(prng: Prng, plan: VridPlan, router: number, address: Uin
     version: plan.version,
     family: 'ipv4',
     priority: owner ? 255 : prng.pick([50, 100, 100, 150, 200, 254]),
-    adverIntCs: plan.adverIntCs,
+    adverIntCs: plan.mixedIntervals ? prng.pick(V3_INTERVALS_CS) : plan.adverIntCs,
     preempt: prng.chance(0.75),
     preemptDelayMs: delay,
     initialState: owner || prng.chance(0.3) ? 'MASTER' : 'BACKUP',
@@ -156,19 +161,20 @@ function chaosControls(prng: Prng, routers: readonly SimRouter[], healAtMs: numb
 }
 
 function boundsFor(plan: VridPlan, routers: readonly SimRouter[], healAtMs: number, maxDelayMs: number) {
-  const adverMs = plan.adverIntCs * 10;
-  const mdi = masterDownIntervalMs(plan.version, 1, plan.adverIntCs);
-  const delays = routers.flatMap((r) =>
-    r.configs.filter((c) => c.vrid === plan.vrid).map((c) => c.preemptDelayMs),
-  );
-  const maxPreemptDelay = Math.max(0, ...delays);
-  // DESIGN: one master per VRID within Master_Down_Interval plus the worst delay.
+  const members = routers.flatMap((r) => r.configs.filter((c) => c.vrid === plan.vrid));
+  const maxAdverCs = Math.max(...members.map((c) => c.adverIntCs));
+  const adverMs = maxAdverCs * 10;
+  const mdi = masterDownIntervalMs(plan.version, 1, maxAdverCs);
+  const maxPreemptDelay = Math.max(0, ...members.map((c) => c.preemptDelayMs));
+  const mixed = members.some((c) => c.adverIntCs !== maxAdverCs);
   const tight = healAtMs + mdi + maxDelayMs;
   const settled = healAtMs + 2 * mdi + 2 * adverMs + 3 * maxDelayMs + maxPreemptDelay;
   return {
     vrid: plan.vrid,
     maxMasterDownMs: mdi,
-    oneMasterFromMs: maxPreemptDelay > 0 ? settled : tight,
+    // With preempt_delay, or with v3 intervals that differ (a reordered stale advert can teach a
+    // backup a shorter Master_Adver_Interval, RFC 5798 §6.4.2), a late takeover is legitimate.
+    oneMasterFromMs: maxPreemptDelay > 0 || mixed ? settled : tight,
     settledFromMs: settled,
   };
 }

@@ -25,6 +25,14 @@ test('RFC 5798 §6.1 a BACKUP whose priority rises pulls its Master_Down_Timer i
   assert.equal(armed(fx, 'masterDown'), 3609.375 - 500);
 });
 
+test('RFC 5798 §6.4.2 a priority rise never extends a Skew_Time timer set by a priority-0 advert', () => {
+  const d = new Driver(config()).started(0);
+  d.at(100, advert(0));
+  const fx = d.at(200, { type: 'priorityChanged', priority: 200 });
+  assert.equal(armed(fx, 'masterDown'), undefined);
+  assert.equal(d.inst.timers.masterDown, 100 + 609.375);
+});
+
 test('keepalived: a falling priority does not move the running Master_Down_Timer', () => {
   const d = new Driver(config()).started(0);
   const fx = d.at(10, { type: 'priorityChanged', priority: 50 });
