@@ -97,8 +97,35 @@ export const IFLA = {
   OPERSTATE: 16,
   LINKMODE: 17,
   LINKINFO: 18,
+  AF_SPEC: 26,
   GROUP: 27,
+  EXT_MASK: 29,
   CARRIER: 33,
+} as const;
+
+/** IFLA_EXT_MASK bits: what a GETLINK reply should include or skip (rtnetlink.h RTEXT_FILTER_*). */
+export const RTEXT_FILTER = { VF: 1, BRVLAN: 2, BRVLAN_COMPRESSED: 4, SKIP_STATS: 8 } as const;
+
+/** Nested in IFLA_AF_SPEC / AF_INET (if_link.h). */
+export const IFLA_INET = { CONF: 1 } as const;
+
+/** Nested in IFLA_AF_SPEC / AF_INET6 (if_link.h). */
+export const IFLA_INET6 = { FLAGS: 1, CONF: 2, TOKEN: 7, ADDR_GEN_MODE: 8, RA_MTU: 9 } as const;
+
+/** IPv6 link-local address generation (if_link.h enum in6_addr_gen_mode); VMACs use NONE. */
+export const IN6_ADDR_GEN_MODE = { EUI64: 0, NONE: 1, STABLE_PRIVACY: 2, RANDOM: 3 } as const;
+
+/** IPv4 per-device sysctls by IFLA_INET_CONF index (ip.h IPV4_DEVCONF_*), the ones keepalived sets. */
+export const IPV4_DEVCONF = {
+  FORWARDING: 1,
+  RP_FILTER: 8,
+  ARPFILTER: 13,
+  ARP_ANNOUNCE: 18,
+  ARP_IGNORE: 19,
+  PROMOTE_SECONDARIES: 20,
+  ARP_ACCEPT: 21,
+  ARP_NOTIFY: 22,
+  ACCEPT_LOCAL: 23,
 } as const;
 
 /** Nested in IFLA_LINKINFO (if_link.h). */

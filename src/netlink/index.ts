@@ -15,6 +15,8 @@ export * from './ipvs.js';
 export * from './ipvs-requests.js';
 export * from './ipvs-schema.js';
 export * from './link.js';
+export * from './link-af.js';
+export * from './link-requests.js';
 export * from './message.js';
 export * from './route.js';
 export * from './rtnl.js';

@@ -8,8 +8,9 @@
 import { ok, type Result } from '../wire/result.js';
 import type { AttrValues } from './attr.js';
 import { defined } from './bytes.js';
-import { AF, IFF, IFLA, IFLA_INFO, IFLA_MACVLAN, NLM_F, RTM } from './constants.js';
+import { IFF, IFLA, IFLA_INFO, IFLA_MACVLAN, RTM } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
+import { afSpecFrom, afSpecSchema, afSpecTo, type Inet6Link } from './link-af.js';
 import { encodeMessage, type NlMessage } from './message.js';
 import { decodeBody, encodeBody } from './struct.js';
 
@@ -50,6 +51,7 @@ export const linkSchema = {
   group: { type: IFLA.GROUP, kind: 'u32' },
   carrier: { type: IFLA.CARRIER, kind: 'u8' },
   linkinfo: { type: IFLA.LINKINFO, kind: 'nested', schema: linkInfoSchema },
+  afSpec: { type: IFLA.AF_SPEC, kind: 'nested', schema: afSpecSchema },
 } as const;
 
 /** IFLA_LINKINFO as a domain value; macvlan fields only for kind "macvlan". */
@@ -90,6 +92,10 @@ export type Link = {
   readonly carrier?: number;
   readonly txqlen?: number;
   readonly info?: LinkInfo;
+  /** IFLA_AF_SPEC / AF_INET: IPv4 devconf values, index i = IPV4_DEVCONF id i + 1. */
+  readonly ipv4Devconf?: readonly number[];
+  /** IFLA_AF_SPEC / AF_INET6: flags and IN6_ADDR_GEN_MODE_*. */
+  readonly inet6?: Inet6Link;
 };
 
 const LINK_TYPES: readonly number[] = [RTM.NEWLINK, RTM.DELLINK, RTM.GETLINK, RTM.SETLINK];
@@ -103,6 +109,8 @@ export function decodeLink(msg: NlMessage): Result<Link, NetlinkDecodeError> {
   const { hdr, attrs: a } = body.value;
   const info = a.linkinfo === undefined ? undefined : decodeInfo(a.linkinfo);
   if (info !== undefined && !info.ok) return fail('attr-size', base, IFLA.LINKINFO);
+  const af = a.afSpec === undefined ? undefined : afSpecFrom(a.afSpec, base);
+  if (af !== undefined && !af.ok) return af;
   return ok({
     family: hdr.family,
     type: hdr.type,
@@ -121,6 +129,7 @@ export function decodeLink(msg: NlMessage): Result<Link, NetlinkDecodeError> {
       txqlen: a.txqlen,
       info: info?.value,
     }),
+    ...af?.value,
   });
 }
 
@@ -155,6 +164,7 @@ export function encodeLink(link: Link, h: { type: number; flags: number; seq: nu
     operstate: link.operstate,
     carrier: link.carrier,
     linkinfo: link.info === undefined ? undefined : encodeInfo(link.info),
+    afSpec: afSpecTo(link),
   };
   const hdr = {
     family: link.family,
@@ -164,58 +174,6 @@ export function encodeLink(link: Link, h: { type: number; flags: number; seq: nu
     change: link.change,
   };
   return encodeMessage(h, encodeBody(ifinfomsgLayout, linkSchema, hdr, attrs));
-}
-
-const bare = { family: AF.UNSPEC, type: 0, ifindex: 0, flags: 0, change: 0 } as const;
-
-/** RTM_GETLINK dump of every link. */
-export function getLinksRequest(seq: number): Uint8Array {
-  return encodeLink(bare, { type: RTM.GETLINK, flags: NLM_F.REQUEST | NLM_F.DUMP, seq });
-}
-
-/** RTM_GETLINK of one link by index. */
-export function getLinkRequest(ifindex: number, seq: number): Uint8Array {
-  return encodeLink({ ...bare, ifindex }, { type: RTM.GETLINK, flags: NLM_F.REQUEST | NLM_F.ACK, seq });
-}
-
-/** What a VRRP VMAC needs: the macvlan's name, parent, MAC and mode (private or bridge). */
-export type MacvlanSpec = {
-  readonly name: string;
-  readonly parent: number;
-  /** 6-byte MAC, e.g. 00:00:5e:00:01:VRID. */
-  readonly address: Uint8Array;
-  /** MACVLAN_MODE_PRIVATE (keepalived's default) or MACVLAN_MODE_BRIDGE. */
-  readonly mode: number;
-};
-
-/** RTM_NEWLINK creating a macvlan (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK), as `ip link add` sends it. */
-export function createMacvlanRequest(spec: MacvlanSpec, seq: number): Uint8Array {
-  if (spec.address.length !== 6) throw new RangeError('netlink: macvlan address must be 6 bytes');
-  const link: Link = {
-    ...bare,
-    address: spec.address,
-    parent: spec.parent,
-    name: spec.name,
-    info: { kind: 'macvlan', macvlanMode: spec.mode },
-  };
-  const flags = NLM_F.REQUEST | NLM_F.ACK | NLM_F.CREATE | NLM_F.EXCL;
-  return encodeLink(link, { type: RTM.NEWLINK, flags, seq });
-}
-
-/** RTM_DELLINK of a link by index. */
-export function deleteLinkRequest(ifindex: number, seq: number): Uint8Array {
-  return encodeLink({ ...bare, ifindex }, { type: RTM.DELLINK, flags: NLM_F.REQUEST | NLM_F.ACK, seq });
-}
-
-/** RTM_NEWLINK setting IFF_UP on or off (ifi_change = IFF_UP), as `ip link set up|down` sends it. */
-export function setLinkUpRequest(ifindex: number, up: boolean, seq: number): Uint8Array {
-  const link = { ...bare, ifindex, flags: up ? IFF.UP : 0, change: IFF.UP };
-  return encodeLink(link, { type: RTM.NEWLINK, flags: NLM_F.REQUEST | NLM_F.ACK, seq });
-}
-
-/** RTM_NEWLINK setting the MTU of a link. */
-export function setLinkMtuRequest(ifindex: number, mtu: number, seq: number): Uint8Array {
-  return encodeLink({ ...bare, ifindex, mtu }, { type: RTM.NEWLINK, flags: NLM_F.REQUEST | NLM_F.ACK, seq });
 }
 
 /** Whether IFF_UP, IFF_RUNNING and IFF_LOWER_UP are all set (keepalived's "interface up"). */

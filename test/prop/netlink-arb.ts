@@ -169,6 +169,8 @@ export const link: fc.Arbitrary<Link> = rec(
     carrier: u8,
     txqlen: u32,
     info: fc.oneof(macvlanInfo, otherInfo),
+    ipv4Devconf: fc.array(u32, { maxLength: 40 }),
+    inet6: rec({ flags: u32, addrGenMode: u8 }, { requiredKeys: [] }),
   },
   { requiredKeys: ['family', 'type', 'ifindex', 'flags', 'change'] },
 );
