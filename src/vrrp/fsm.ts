@@ -139,7 +139,7 @@ const onPriorityChanged: Handler<'priorityChanged'> = (inst, e, ctx) => {
   const shrinkMs = oldDownMs - next.masterDownIntervalMs;
   // Only ever pull the timer in: after a priority-0 advert the running interval is Skew_Time.
   if (next.state === 'BACKUP' && prio > inst.effectivePriority && at !== null && shrinkMs > 0) {
-    next = armTimer(next, 'masterDown', at - shrinkMs, ctx);
+    next = armTimer(next, 'masterDown', Math.max(ctx.nowMs, at - shrinkMs), ctx);
   }
   return next;
 };

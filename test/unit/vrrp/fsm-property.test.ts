@@ -68,6 +68,19 @@ test('RFC 5798 §6.4 invariants hold for any event sequence; step is pure', () =
           const before = snapshot(inst);
           const r = step(inst, e, now);
           assert.equal(snapshot(inst), before, 'input instance not mutated');
+          for (const fx of r.effects) {
+            if (fx.type === 'armTimer') {
+              assert.ok(fx.atMs >= now, 'timers are never armed in the past');
+              assert.equal(r.instance.timers[fx.timer], fx.atMs, 'recorded deadline = last arm');
+            }
+            if (fx.type === 'sendAdvert') {
+              assert.ok(
+                fx.priority === 0 ||
+                  fx.priority === r.instance.effectivePriority ||
+                  fx.priority === inst.effectivePriority,
+              );
+            }
+          }
           inst = r.instance;
           checkInvariants(inst);
         }
