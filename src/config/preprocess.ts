@@ -1,0 +1,623 @@
+/**
+ * @module The line preprocessor: keepalived.conf's text layer, before any keyword.
+ *
+ * keepalived reads its configuration a line at a time and rewrites each line before
+ * the keyword parser sees it. We follow the same order, because configs depend on it:
+ *
+ *  1. comments (`#`, `!` outside double quotes; `\#` and `\!` escape them) and
+ *     surrounding blanks are removed; a trailing `\` continues a multi-line definition;
+ *  2. `@id` / `@^id` conditional lines are kept or dropped against the config id;
+ *  3. `$NAME=value` lines define parameters (a trailing `\` makes them multi-line);
+ *  4. `~SEQ(var, start, step, end)`, `~SEQx(...)` and `~LST(var, v1, v2...)` replay the
+ *     rest of the line once per value;
+ *  5. `$NAME` / `${NAME}` are substituted (recursively; multi-line definitions only at
+ *     the end of a line; `${_RANDOM min max}` takes parameters);
+ *  6. `include` (and includer/includem/includew/includeb/includea) lines open files;
+ *  7. `{` and `}` are split onto lines of their own, so braces may sit on the keyword's
+ *     line or the next.
+ *
+ * Pure: files come through {@link ConfigFileSystem}; randomness through a seedable PRNG.
+ */
+import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
+import type { ConfigFileSystem } from './source.js';
+
+/** One line as the keyword parser sees it, with the physical line it came from. */
+export interface LogicalLine {
+  readonly text: string;
+  readonly file: string;
+  readonly line: number;
+  /** The physical line's text, for column lookup in diagnostics. */
+  readonly physical: string;
+}
+
+export interface PreprocessOptions {
+  /** `-i/--config-id`; keepalived defaults it to the host name up to the first dot. */
+  readonly configId: string;
+  readonly randomSeed?: number;
+  /** Upper bound on lines produced, so a runaway ~SEQ cannot exhaust memory. */
+  readonly maxLines?: number;
+}
+
+interface Definition {
+  value: string;
+  multiline: boolean;
+  compute?: (params: number[]) => string;
+  maxParams: number;
+}
+
+interface FileFrame {
+  readonly path: string;
+  readonly display: string;
+  readonly lines: readonly string[];
+  readonly dir: string;
+  index: number;
+  /** ~SEQ/~LST replays are scoped to the file that started them. */
+  readonly replays: Replay[];
+  includeCheck: ReadonlySet<IncludeCheck>;
+}
+
+interface Replay {
+  readonly vars: readonly string[];
+  readonly text: string;
+  next(): readonly string[] | undefined;
+}
+
+interface MultilineFrame {
+  readonly lines: string[];
+  readonly replayDepth: number;
+}
+
+type IncludeCheck = 'readable' | 'match' | 'wildcard_match' | 'brace_match';
+const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
+  include: [],
+  includer: ['readable'],
+  includem: ['match'],
+  includew: ['wildcard_match'],
+  includeb: ['brace_match'],
+  includea: ['readable', 'match', 'wildcard_match', 'brace_match'],
+};
+
+/** keepalived loops forever on a self-referencing definition; we stop and report it. */
+const MAX_SUBSTITUTIONS_PER_LINE = 256;
+const MAX_INCLUDE_DEPTH = 32;
+
+export class Preprocessor {
+  private readonly files: FileFrame[] = [];
+  private readonly defs = new Map<string, Definition>();
+  private readonly multiline: MultilineFrame[] = [];
+  private residue: string | undefined;
+  private defining: { name: string; def: Definition } | undefined;
+  private blockDepth = 0;
+  private produced = 0;
+  private substitutions = 0;
+  private random: () => number;
+  private lastLocation: { file: string; line: number; physical: string } = {
+    file: '',
+    line: 0,
+    physical: '',
+  };
+  /** Files opened, in order: for reload diffing and `--dump-conf`. */
+  readonly filesRead: string[] = [];
+
+  private readonly fs: ConfigFileSystem;
+  private readonly diags: DiagnosticSink;
+  private readonly options: PreprocessOptions;
+
+  constructor(fs: ConfigFileSystem, diags: DiagnosticSink, options: PreprocessOptions) {
+    this.fs = fs;
+    this.diags = diags;
+    this.options = options;
+    this.random = mulberry32(options.randomSeed ?? Date.now() >>> 0);
+    this.defs.set('_PWD', { value: '', multiline: false, maxParams: 0, compute: () => this.currentDir() });
+    this.defs.set('_INSTANCE', { value: options.configId, multiline: false, maxParams: 0 });
+    this.defs.set('_RANDOM', {
+      value: '',
+      multiline: false,
+      maxParams: 2,
+      compute: (p) => this.randomValue(p),
+    });
+    // keepalived 2.2.7 decomments again after substitution, so these do start a comment
+    // there (corpus 099 relies on it); we match the implementation, not the man page.
+    this.defs.set('_HASH', { value: '#', multiline: false, maxParams: 0 });
+    this.defs.set('_BANG', { value: '!', multiline: false, maxParams: 0 });
+  }
+
+  /** Opens the main configuration file; false (with a diagnostic) if it cannot be read. */
+  openMain(path: string, cwd: string): boolean {
+    const matches = this.fs.glob(path, cwd);
+    if (matches.length === 0) {
+      this.diags.error('environment', `Unable to find configuration file ${path}`, undefined, { text: path });
+      return false;
+    }
+    if (matches.length > 1)
+      this.diags.warning(
+        'semantic',
+        `more than one file matches configuration file ${path}, using ${matches[0]}`,
+      );
+    return this.openFile(matches[0]!, path, new Set());
+  }
+
+  /** The current location, for diagnostics raised while the parser handles a line. */
+  location(): SourceLocation {
+    return { file: this.lastLocation.file, line: this.lastLocation.line, col: 1 };
+  }
+
+  /** The next logical line, or undefined at the end of the configuration. */
+  next(): LogicalLine | undefined {
+    for (;;) {
+      const raw = this.rawNext();
+      if (raw === undefined) return this.finish();
+      const text = this.rewrite(raw);
+      if (text === '' || this.tryInclude(text)) continue;
+      return this.emit(this.splitBraces(text));
+    }
+  }
+
+  private finish(): undefined {
+    if (this.blockDepth > 0) {
+      this.diags.error('syntax', `There are ${this.blockDepth} missing '}'s or extra '{'s`, undefined, {
+        hint: 'close every block with }',
+      });
+      this.blockDepth = 0;
+    }
+    return undefined;
+  }
+
+  private emit(text: string): LogicalLine {
+    if (text === '{') this.blockDepth++;
+    else if (text === '}') {
+      if (this.blockDepth-- < 1) {
+        this.diags.error('syntax', "Extra '}' found", this.location(), { text: '}' });
+        this.blockDepth = 0;
+      }
+    }
+    this.produced++;
+    return { text, ...this.lastLocation };
+  }
+
+  // ---- where the next raw line comes from -------------------------------------------
+
+  private rawNext(): string | undefined {
+    if (this.residue !== undefined) {
+      const r = this.residue;
+      this.residue = undefined;
+      return r;
+    }
+    const frame = this.files.at(-1);
+    const replayFloor = this.multiline.at(-1)?.replayDepth ?? 0;
+    if (frame && frame.replays.length > replayFloor) {
+      const replay = frame.replays.at(-1)!;
+      const values = replay.next();
+      if (values !== undefined) {
+        for (const [i, v] of replay.vars.entries()) this.define(v, values[i] ?? '', false);
+        return replay.text;
+      }
+      frame.replays.pop();
+      return this.rawNext();
+    }
+    const ml = this.multiline.at(-1);
+    if (ml) {
+      const line = ml.lines.shift();
+      if (ml.lines.length === 0) this.multiline.pop();
+      if (line !== undefined) return line;
+    }
+    return this.physicalNext();
+  }
+
+  private physicalNext(): string | undefined {
+    for (;;) {
+      const frame = this.files.at(-1);
+      if (!frame) {
+        if (this.defining) this.endDefinition();
+        return undefined;
+      }
+      if (frame.index >= frame.lines.length) {
+        if (this.defining) this.endDefinition();
+        this.files.pop();
+        continue;
+      }
+      if (this.options.maxLines !== undefined && this.produced > this.options.maxLines) {
+        this.diags.error(
+          'semantic',
+          `configuration expands to more than ${this.options.maxLines} lines; stopping`,
+        );
+        this.files.length = 0;
+        return undefined;
+      }
+      const physical = frame.lines[frame.index++]!.replace(/[\r\n]+$/, '');
+      this.lastLocation = { file: frame.display, line: frame.index, physical };
+      if (physical.trim() === '') {
+        if (this.defining) this.endDefinition();
+        continue;
+      }
+      const text = decomment(physical, this.diags, this.location());
+      if (this.defining) {
+        this.continueDefinition(text);
+        continue;
+      }
+      if (text !== '') return text;
+    }
+  }
+
+  // ---- rewriting one line --------------------------------------------------------------
+
+  private rewrite(input: string): string {
+    let buf = input;
+    this.substitutions = 0;
+    for (;;) {
+      if (buf.startsWith('@')) {
+        buf = this.conditional(buf);
+        if (buf === '') return '';
+      }
+      if (buf.startsWith('$') && this.tryDefinition(buf)) return '';
+      if (buf.startsWith('~SEQ') || buf.startsWith('~LST')) {
+        this.addReplay(buf);
+        return '';
+      }
+      if (buf.startsWith('~') || !buf.includes('$')) return buf;
+      const replaced = this.substitute(buf);
+      if (replaced === undefined) return buf;
+      if (this.substitutions >= MAX_SUBSTITUTIONS_PER_LINE) {
+        this.diags.error(
+          'semantic',
+          'parameter substitution does not terminate (a definition refers to itself?)',
+          this.location(),
+          {
+            text: input,
+          },
+        );
+        return '';
+      }
+      buf = decomment(replaced, this.diags, this.location());
+      if (!buf.startsWith('@') && !buf.includes('$')) return buf;
+    }
+  }
+
+  private conditional(buf: string): string {
+    const negate = buf[1] === '^';
+    const start = negate ? 2 : 1;
+    const m = /[ \t]/.exec(buf.slice(start));
+    if (!m) return '';
+    const id = buf.slice(start, start + m.index);
+    if ((id === this.options.configId) === negate) return '';
+    return buf.slice(start + m.index).trimStart();
+  }
+
+  // ---- $NAME=value definitions ------------------------------------------------------------
+
+  private tryDefinition(buf: string): boolean {
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$/.exec(buf);
+    if (!m) return false;
+    const name = m[1]!;
+    let value = m[2]!;
+    if (value.endsWith('\\')) {
+      value = value.slice(0, -1).trimEnd();
+      const def = this.define(name, value === '' ? '' : `${value}\n`, true);
+      this.defining = { name, def };
+    } else this.define(name, value, false);
+    return true;
+  }
+
+  private define(name: string, value: string, multiline: boolean): Definition {
+    const def: Definition = { value, multiline, maxParams: 0 };
+    this.defs.set(name, def);
+    return def;
+  }
+
+  private continueDefinition(text: string): void {
+    const def = this.defining!.def;
+    if (text.endsWith('\\')) {
+      const line = text.slice(0, -1).trimEnd();
+      if (line !== '') def.value += `${line}\n`;
+      return;
+    }
+    if (text !== '') def.value += text;
+    this.endDefinition();
+  }
+
+  private endDefinition(): void {
+    const def = this.defining!.def;
+    def.value = def.value.replace(/\n$/, '');
+    if (def.value === '') def.multiline = false;
+    this.defining = undefined;
+  }
+
+  // ---- $NAME substitution ---------------------------------------------------------------
+
+  /** Replaces every defined reference; undefined when nothing was replaced. */
+  private substitute(input: string): string | undefined {
+    let buf = input;
+    let pos = buf.indexOf('$');
+    let changed = false;
+    while (pos >= 0 && pos + 1 < buf.length && this.substitutions < MAX_SUBSTITUTIONS_PER_LINE) {
+      const ref = this.findReference(buf, pos);
+      if (!ref) {
+        pos = buf.indexOf('$', pos + 1);
+        continue;
+      }
+      this.substitutions++;
+      changed = true;
+      let value = ref.def.compute ? ref.def.compute(ref.params) : ref.def.value;
+      if (ref.def.multiline) {
+        const [first, ...rest] = value.split('\n');
+        value = first ?? '';
+        if (rest.length > 0) {
+          const replayDepth = this.files.at(-1)?.replays.length ?? 0;
+          this.multiline.push({ lines: rest, replayDepth });
+        }
+      }
+      buf = buf.slice(0, pos) + value + buf.slice(ref.end);
+      if (value.trimStart().startsWith('~')) break;
+      pos = buf.indexOf('$', pos);
+    }
+    return changed ? buf : undefined;
+  }
+
+  private findReference(
+    buf: string,
+    pos: number,
+  ): { def: Definition; end: number; params: number[] } | undefined {
+    const braces = buf[pos + 1] === '{';
+    const nameStart = pos + (braces ? 2 : 1);
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(buf.slice(nameStart));
+    if (!m) return undefined;
+    let end = nameStart + m[0].length;
+    let params: number[] = [];
+    if (braces) {
+      const p = /^((?: +\d+)*)\}/.exec(buf.slice(end));
+      if (!p) return undefined;
+      params = p[1]!.trim() === '' ? [] : p[1]!.trim().split(/ +/).map(Number);
+      end += p[0].length;
+    } else if (end < buf.length && !' \t,)'.includes(buf[end]!)) return undefined;
+    const def = this.defs.get(m[0]);
+    if (!def) return undefined;
+    if (def.multiline && end !== buf.length) return undefined;
+    if (params.length > def.maxParams) return undefined;
+    return { def, end, params };
+  }
+
+  private randomValue(params: number[]): string {
+    const min = params[0] ?? 0;
+    const max = params[1] ?? 32767;
+    if (max < min) return String(min);
+    return String(min + Math.floor(this.random() * (max - min + 1)));
+  }
+
+  private currentDir(): string {
+    return this.files.at(-1)?.dir ?? '.';
+  }
+
+  // ---- ~SEQ and ~LST --------------------------------------------------------------------
+
+  private addReplay(buf: string): void {
+    const frame = this.files.at(-1);
+    const replay = buf.startsWith('~SEQ') ? this.parseSeq(buf) : this.parseLst(buf);
+    if (!replay) {
+      this.diags.error('syntax', `Invalid ${buf.slice(0, 4)} specification '${buf}'`, this.location(), {
+        text: buf,
+        hint: buf.startsWith('~SEQ')
+          ? 'write ~SEQ(var, start, step, end)'
+          : 'write ~LST(var, value1, value2, ...)',
+      });
+      return;
+    }
+    frame?.replays.push(replay);
+  }
+
+  private parseSeq(buf: string): Replay | undefined {
+    const m = /^~SEQ(x?)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(buf);
+    if (!m) return undefined;
+    const hex = m[1] === 'x';
+    const args = (this.substitute(m[3]!) ?? m[3]!).split(',').map((s) => parseCInteger(s.trim()));
+    if (args.some((a) => a === undefined) || args.length < 1 || args.length > 3) return undefined;
+    const nums = args as number[];
+    let start: number;
+    let step: number;
+    let end: number;
+    if (nums.length === 1) {
+      end = nums[0]!;
+      step = end < 1 ? -1 : 1;
+      start = end < 0 ? -1 : 1;
+    } else if (nums.length === 2) {
+      [start, end] = nums as [number, number];
+      step = start <= end ? 1 : -1;
+    } else {
+      [start, step, end] = nums as [number, number, number];
+      if (step === 0 || (start < end && step < 0) || (start > end && step > 0)) return undefined;
+    }
+    if (hex && (start < 0 || end < 0)) return undefined;
+    let value = start;
+    return {
+      vars: [m[2]!],
+      text: m[4]!,
+      next: () => {
+        if ((step > 0 && value > end) || (step < 0 && value < end)) return undefined;
+        const v = value;
+        value += step;
+        return [hex ? v.toString(16) : String(v)];
+      },
+    };
+  }
+
+  private parseLst(buf: string): Replay | undefined {
+    const open = buf.indexOf('(');
+    if (!buf.startsWith('~LST') || open < 0 || buf.slice(4, open).trim() !== '') return undefined;
+    const close = matchingParen(buf, open);
+    if (close < 0) return undefined;
+    const groups = splitTopLevel(buf.slice(open + 1, close)).map((g) => {
+      const t = g.trim();
+      return t.startsWith('{') && t.endsWith('}') ? splitTopLevel(t.slice(1, -1)).map((s) => s.trim()) : [t];
+    });
+    const [vars, ...values] = groups;
+    if (!vars || values.length === 0) return undefined;
+    if (!vars.every((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) return undefined;
+    if (values.some((v) => v.length !== vars.length)) return undefined;
+    let i = 0;
+    return { vars, text: buf.slice(close + 1).trim(), next: () => values[i++] };
+  }
+
+  // ---- include --------------------------------------------------------------------------
+
+  private tryInclude(text: string): boolean {
+    if (!text.includes('include')) return false;
+    const words = text.split(/[ \t]+/);
+    const checks = INCLUDE_VARIANTS[words[0]!];
+    if (checks === undefined || words.length !== 2) return false;
+    const frame = this.files.at(-1)!;
+    const pattern = words[1]!.replace(/^"(.*)"$/, '$1');
+    const wanted = new Set<IncludeCheck>([...frame.includeCheck, ...checks]);
+    const matches = this.fs.glob(pattern, frame.dir);
+    if (matches.length === 0) {
+      const loc = this.location();
+      const isWild = /[*?[]/.test(pattern);
+      if (wanted.has('wildcard_match') || (wanted.has('match') && !isWild))
+        this.diags.error('environment', `Config files missing '${pattern}'.`, loc, { text: pattern });
+      else this.diags.notice('environment', `No config files matched '${pattern}'.`, loc, { text: pattern });
+      return true;
+    }
+    if (this.files.length >= MAX_INCLUDE_DEPTH) {
+      this.diags.error(
+        'semantic',
+        `include nesting deeper than ${MAX_INCLUDE_DEPTH} at '${pattern}'`,
+        this.location(),
+      );
+      return true;
+    }
+    // Files are pushed in reverse so the first match is read first.
+    for (const path of [...matches].reverse()) this.openFile(path, path, wanted, frame.dir);
+    return true;
+  }
+
+  private openFile(
+    path: string,
+    display: string,
+    includeCheck: ReadonlySet<IncludeCheck>,
+    cwd = '.',
+  ): boolean {
+    const abs = this.fs.resolve(cwd, path);
+    if (path.endsWith('/')) return false;
+    const read = this.fs.read(abs);
+    if (!read.ok) {
+      const strict = includeCheck.has('readable');
+      const message = `Configuration file '${path}' open problem (${read.reason}) - skipping`;
+      if (strict) this.diags.error('environment', message, this.files.length ? this.location() : undefined);
+      else this.diags.notice('environment', message, this.files.length ? this.location() : undefined);
+      return false;
+    }
+    this.filesRead.push(abs);
+    const lines = read.text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    this.files.push({
+      path: abs,
+      display,
+      lines,
+      dir: this.fs.dirname(abs),
+      index: 0,
+      replays: [],
+      includeCheck,
+    });
+    return true;
+  }
+
+  // ---- braces ---------------------------------------------------------------------------
+
+  /** Puts a `{` or `}` outside quotes on a line of its own; the rest becomes residue. */
+  private splitBraces(text: string): string {
+    let p = 0;
+    if (text[0] !== '{' && text[0] !== '}') {
+      let inQuote = false;
+      for (p = 0; p < text.length; p++) {
+        const c = text[p];
+        if (c === '"') inQuote = !inQuote;
+        else if (!inQuote && (c === '{' || c === '}')) break;
+      }
+      if (p >= text.length) return text.trimEnd();
+    }
+    const cut = p === 0 ? 1 : p;
+    const rest = text.slice(cut).trim();
+    if (rest !== '') this.residue = rest;
+    return text.slice(0, cut).trimEnd();
+  }
+}
+
+/**
+ * Removes a comment (`#` or `!` outside double quotes) and surrounding blanks; `\#` and
+ * `\!` outside quotes stand for the characters themselves. A final `\` is kept: it marks
+ * a continued multi-line definition.
+ */
+export function decomment(input: string, diags?: DiagnosticSink, loc?: SourceLocation): string {
+  let out = '';
+  let quote = false;
+  let cont = false;
+  const s = input.replace(/^[ \t]+/, '');
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '"') {
+      quote = !quote;
+      out += c;
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) {
+        cont = true;
+        break;
+      }
+      const n = s[i + 1]!;
+      out += !quote && (n === '#' || n === '!') ? n : c + n;
+      i++;
+    } else if (!quote && (c === '#' || c === '!')) break;
+    else out += c;
+  }
+  if (quote && diags)
+    diags.error('syntax', `Unterminated quote '${input.trim()}'`, loc, { text: input.trim() });
+  out = out.replace(/[ \t]+$/, '');
+  return cont ? `${out}\\` : out;
+}
+
+/** strtol(s, 0): decimal, 0x hex or leading-0 octal, with sign; undefined on junk. */
+export function parseCInteger(s: string): number | undefined {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const body = m[2]!;
+  const v = /^0[xX]/.test(body)
+    ? Number.parseInt(body, 16)
+    : body.length > 1 && body.startsWith('0')
+      ? Number.parseInt(body, 8)
+      : Number(body);
+  return m[1] === '-' ? -v : v;
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of s) {
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    if (c === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** A small seedable PRNG for ${_RANDOM}: configs with random_seed must be repeatable. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * @module Readers for keyword values: numbers, timers, booleans, addresses. Each returns
+ * the value or undefined after reporting a diagnostic worded like keepalived's, at the
+ * word's own line and column, with the valid range as the hint.
+ */
+import type { Statement, Word } from './ast.js';
+import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
+import type { IpPrefix } from './model.js';
+
+export function wordLoc(stmt: Statement, word: Word | undefined): SourceLocation {
+  return word ? { file: stmt.loc.file, line: stmt.loc.line, col: word.col } : stmt.loc;
+}
+
+/** Like keepalived's read_unsigned: base-10, no sign, within [min, max]. */
+export function readUnsigned(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (!word) return missing(diags, stmt);
+  const text = word.text.trim();
+  if (text.startsWith('-')) return bad(diags, stmt, word, `negative number '${word.text}'`, min, max);
+  if (!/^\+?\d+$/.test(text)) return bad(diags, stmt, word, `invalid number '${word.text}'`, min, max);
+  const v = Number(text);
+  if (v > 4294967295)
+    return bad(diags, stmt, word, `number '${word.text}' outside unsigned integer range`, min, max);
+  if (v < min || v > max)
+    return bad(diags, stmt, word, `number '${word.text}' outside range [${min}, ${max}]`, min, max);
+  return v;
+}
+
+/** Like keepalived's read_int: base-10 signed, within [min, max]. */
+export function readInt(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (!word) return missing(diags, stmt);
+  if (!/^[+-]?\d+$/.test(word.text.trim()))
+    return bad(diags, stmt, word, `invalid number '${word.text}'`, min, max);
+  const v = Number(word.text.trim());
+  if (v < min || v > max)
+    return bad(diags, stmt, word, `number '${word.text}' outside range [${min}, ${max}]`, min, max);
+  return v;
+}
+
+/** Like keepalived's read_double: a decimal number within [min, max]. */
+export function readDouble(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (!word) return missing(diags, stmt);
+  const text = word.text.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text))
+    return bad(diags, stmt, word, `invalid number '${word.text}'`, min, max);
+  const v = Number(text);
+  if (v < min || v > max)
+    return bad(
+      diags,
+      stmt,
+      word,
+      `number '${word.text}' outside range [${fmtG(min)}, ${fmtG(max)}]`,
+      min,
+      max,
+    );
+  return v;
+}
+
+/** A <TIMER>: seconds with microsecond resolution, as keepalived's read_timer. */
+export function readTimerS(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word | undefined,
+  minUs = 1,
+  maxUs = 4294967295,
+): number | undefined {
+  return readDouble(diags, stmt, word, minUs / 1e6, maxUs / 1e6);
+}
+
+/** <BOOL>: on|off|true|false|yes|no; a bare keyword means true. */
+export function readBool(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word | undefined,
+): boolean | undefined {
+  if (!word) return true;
+  const t = word.text.toLowerCase();
+  if (t === 'on' || t === 'true' || t === 'yes') return true;
+  if (t === 'off' || t === 'false' || t === 'no') return false;
+  diags.error('semantic', `invalid ${stmt.keyword} value '${word.text}'`, wordLoc(stmt, word), {
+    text: word.text,
+    hint: 'use one of on|off|true|false|yes|no',
+  });
+  return undefined;
+}
+
+/** keepalived aborts the whole parse when a keyword lacks a required parameter. */
+export function missing(diags: DiagnosticSink, stmt: Statement, position = stmt.args.length + 2): undefined {
+  diags.error(
+    'syntax',
+    `Configuration line starting \`${stmt.keyword}\` is missing a parameter after keyword \`${stmt.args.at(-1)?.text ?? stmt.keyword}\` at word position ${position}`,
+    stmt.loc,
+    { text: stmt.raw, hint: `give ${stmt.keyword} a value` },
+  );
+  return undefined;
+}
+
+function bad(
+  diags: DiagnosticSink,
+  stmt: Statement,
+  word: Word,
+  message: string,
+  min: number,
+  max: number,
+): undefined {
+  diags.error('semantic', message, wordLoc(stmt, word), {
+    text: word.text,
+    hint: `${stmt.keyword} must be a number in ${fmtG(min)}..${fmtG(max)}`,
+  });
+  return undefined;
+}
+
+function fmtG(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return String(Number(n.toPrecision(10)));
+}
+
+// ---- IP addresses as text ------------------------------------------------------------
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Canonical IPv6 text (RFC 5952) or undefined when `text` is not an IPv6 address. */
+export function canonicalIpv6(text: string): string | undefined {
+  const groups = ipv6Groups(text);
+  if (!groups) return undefined;
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, or undefined. */
+export function ipv6Groups(text: string): number[] | undefined {
+  let s = text;
+  const lastColon = s.lastIndexOf(':');
+  if (lastColon >= 0 && s.slice(lastColon + 1).includes('.')) {
+    const v4 = s.slice(lastColon + 1);
+    if (!IPV4.test(v4)) return undefined;
+    const o = v4.split('.').map(Number);
+    s = `${s.slice(0, lastColon + 1)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const parts = s.split('::');
+  if (parts.length > 2) return undefined;
+  const parse = (p: string): number[] | undefined => {
+    if (p === '') return [];
+    const out: number[] = [];
+    for (const g of p.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(Number.parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parse(parts[0]!);
+  const rest = parts.length === 2 ? parse(parts[1]!) : [];
+  if (!head || !rest) return undefined;
+  const total = head.length + rest.length;
+  if (parts.length === 1) return total === 8 ? head : undefined;
+  if (total > 7) return undefined;
+  return [...head, ...new Array<number>(8 - total).fill(0), ...rest];
+}
+
+/** Parses `addr` or `addr/len` (IPv4 or IPv6); undefined if it is not one. */
+export function parseIpPrefix(text: string, allowPrefix = true): IpPrefix | undefined {
+  const slash = text.indexOf('/');
+  const addrText = slash >= 0 ? text.slice(0, slash) : text;
+  const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;
+  if (lenText !== undefined && (!allowPrefix || !/^\d{1,3}$/.test(lenText))) return undefined;
+  if (IPV4.test(addrText)) {
+    const prefixLen = lenText === undefined ? 32 : Number(lenText);
+    return prefixLen > 32 ? undefined : { family: 4, address: addrText, prefixLen };
+  }
+  const v6 = canonicalIpv6(addrText);
+  if (v6 === undefined) return undefined;
+  const prefixLen = lenText === undefined ? 128 : Number(lenText);
+  return prefixLen > 128 ? undefined : { family: 6, address: v6, prefixLen };
+}
+
+/** `addr` or `addr/len` as text: the inverse of {@link parseIpPrefix}. */
+export function formatIpPrefix(p: IpPrefix): string {
+  return p.prefixLen === (p.family === 4 ? 32 : 128) ? p.address : `${p.address}/${p.prefixLen}`;
+}
+
+/** IPv4 address as a 32-bit unsigned number. */
+export function ipv4ToNumber(address: string): number {
+  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
