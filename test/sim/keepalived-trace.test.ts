@@ -86,3 +86,35 @@ test('keepalived 2.2.7 observed log sequence is reproduced line for line (RFC 37
   assert.deepEqual(lines[0], KEEPALIVED_A);
   assert.deepEqual(lines[1], KEEPALIVED_B);
 });
+
+test('keepalived 2.2.7 observed fault while MASTER: log order and two priority-0 adverts on the wire', () => {
+  // Observed: track_file weight 0 set to 1 about 6 s after start, back to 0 3 s later;
+  // tcpdump on the peer saw priority 150 three times, then priority 0 twice.
+  const lossless = { lossProb: 0, dupProb: 0, minDelayMs: 0.1, maxDelayMs: 0.2 };
+  const m = { address: Uint8Array.of(10, 79, 0, 1), configs: [{ ...cfg(150, 1), vrid: 79 }] };
+  const peer = { address: Uint8Array.of(10, 79, 0, 2), configs: [] };
+  const sim = new LanSim([m, peer], () => lossless, [], new Prng(1));
+  const lines: string[] = [];
+  const sent: number[] = [];
+  sim.onEffect = (_router, _vrid, e) => {
+    if (e.type === 'log') lines.push(e.text);
+    if (e.type === 'sendAdvert') sent.push(e.priority);
+  };
+  sim.control(0, 0, 79, { type: 'start' });
+  sim.control(6000, 0, 79, { type: 'fault', reason: 'tracked file trk' });
+  sim.control(9000, 0, 79, { type: 'faultCleared', reason: 'tracked file trk' });
+  sim.control(11_000, 0, 79, { type: 'shutdown' });
+  sim.run(14_000);
+  assert.deepEqual(lines, [
+    '(VI_1) removing VIPs.',
+    '(VI_1) Entering BACKUP STATE (init)',
+    '(VI_1) Receive advertisement timeout',
+    '(VI_1) Entering MASTER STATE',
+    '(VI_1) setting VIPs.',
+    '(VI_1) Entering FAULT STATE',
+    '(VI_1) sent 0 priority',
+    '(VI_1) removing VIPs.',
+    '(VI_1) Entering BACKUP STATE',
+  ]);
+  assert.deepEqual(sent, [150, 150, 150, 0, 0]);
+});
