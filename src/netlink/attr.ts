@@ -46,9 +46,13 @@ export type ScalarKind =
   | 'ip'
   | 'flag';
 
-/** One attribute of a schema: its nla_type and payload kind. */
+/**
+ * One attribute of a schema: its nla_type and payload kind. `flagNested` sets NLA_F_NESTED
+ * when encoding (libnl and iproute2's rta_nest do for some nests); on a `binary` spec it
+ * marks a nest whose payload is kept raw.
+ */
 export type AttrSpec =
-  | { readonly type: number; readonly kind: ScalarKind }
+  | { readonly type: number; readonly kind: ScalarKind; readonly flagNested?: boolean }
   | {
       readonly type: number;
       readonly kind: 'nested' | 'array';
@@ -199,8 +203,8 @@ export function encodeAttrs<S extends Schema>(schema: S, values: AttrValues<S>):
   for (const [field, spec] of Object.entries(schema)) {
     const v = vals[field];
     if (v === undefined || v === false) continue;
+    const type = spec.type | (spec.flagNested === true ? NLA_F.NESTED : 0);
     if (spec.kind === 'nested' || spec.kind === 'array') {
-      const type = spec.type | (spec.flagNested === true ? NLA_F.NESTED : 0);
       const payload =
         spec.kind === 'nested'
           ? encodeAttrs(spec.schema, v as AttrValues<Schema>)
@@ -209,7 +213,7 @@ export function encodeAttrs<S extends Schema>(schema: S, values: AttrValues<S>):
             );
       parts.push(encodeAttr(type, payload));
     } else {
-      parts.push(encodeAttr(spec.type, encodeScalar(spec.kind, v, field)));
+      parts.push(encodeAttr(type, encodeScalar(spec.kind, v, field)));
     }
   }
   return concatBytes(parts);

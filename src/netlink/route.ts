@@ -1,20 +1,32 @@
 /**
  * @module Routes: RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE (rtnetlink.h), what
  * keepalived's virtual_routes and static_routes need: struct rtmsg (12 bytes) then RTA_*
- * attributes, RTA_METRICS (nested RTAX_*) and RTA_MULTIPATH (a list of struct rtnexthop,
- * each followed by its own attributes).
+ * attributes. The structured parts (metrics, multipath nexthops, RTA_VIA, encapsulation)
+ * live in route-parts.ts.
  *
  * Tables above 255 do not fit rtm_table: like iproute2 we send those in RTA_TABLE with
  * rtm_table = RT_TABLE_UNSPEC, and smaller ones in rtm_table only. On decode RTA_TABLE wins.
  */
 
 import { ok, type Result } from '../wire/result.js';
-import { type AttrValues, encodeAttrs } from './attr.js';
-import { concatBytes, defined, view } from './bytes.js';
-import { AF, NLM_F, RT_SCOPE, RT_TABLE, RTA, RTAX, RTM, RTN, RTPROT } from './constants.js';
+import type { AttrValues } from './attr.js';
+import { defined } from './bytes.js';
+import { NLM_F, RT_SCOPE, RT_TABLE, RTA, RTM, RTN, RTPROT } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { encodeMessage, type NlMessage } from './message.js';
-import { decodeBody, encodeBody, encodeStruct } from './struct.js';
+import {
+  addrLen,
+  decodeNexthops,
+  encodeNexthops,
+  metricsSchema,
+  type Nexthop,
+  type RouteEncap,
+  type RouteMetrics,
+  type RouteVia,
+  viaFrom,
+  viaTo,
+} from './route-parts.js';
+import { decodeBody, encodeBody } from './struct.js';
 
 /** struct rtmsg. */
 export const rtmsgLayout = [
@@ -29,44 +41,6 @@ export const rtmsgLayout = [
   ['flags', 'u32'],
 ] as const;
 
-/** struct rtnexthop: length (with its attributes), flags (RTNH_F_*), hops (weight - 1), ifindex. */
-export const rtnexthopLayout = [
-  ['len', 'u16'],
-  ['flags', 'u8'],
-  ['hops', 'u8'],
-  ['ifindex', 's32'],
-] as const;
-
-/** RTA_METRICS: RTAX_* values, all u32 except the congestion control name. */
-export const metricsSchema = {
-  lock: { type: RTAX.LOCK, kind: 'u32' },
-  mtu: { type: RTAX.MTU, kind: 'u32' },
-  window: { type: RTAX.WINDOW, kind: 'u32' },
-  rtt: { type: RTAX.RTT, kind: 'u32' },
-  rttvar: { type: RTAX.RTTVAR, kind: 'u32' },
-  ssthresh: { type: RTAX.SSTHRESH, kind: 'u32' },
-  cwnd: { type: RTAX.CWND, kind: 'u32' },
-  advmss: { type: RTAX.ADVMSS, kind: 'u32' },
-  reordering: { type: RTAX.REORDERING, kind: 'u32' },
-  hoplimit: { type: RTAX.HOPLIMIT, kind: 'u32' },
-  initcwnd: { type: RTAX.INITCWND, kind: 'u32' },
-  features: { type: RTAX.FEATURES, kind: 'u32' },
-  rtoMin: { type: RTAX.RTO_MIN, kind: 'u32' },
-  initrwnd: { type: RTAX.INITRWND, kind: 'u32' },
-  quickack: { type: RTAX.QUICKACK, kind: 'u32' },
-  congctl: { type: RTAX.CC_ALGO, kind: 'string' },
-  fastopenNoCookie: { type: RTAX.FASTOPEN_NO_COOKIE, kind: 'u32' },
-} as const;
-
-/** Route metrics (RTAX_*): MTU and ADVMSS bytes, RTT and RTO_MIN ms as the kernel reports them. */
-export type RouteMetrics = AttrValues<typeof metricsSchema>;
-
-/** Attributes inside one rtnexthop. */
-export const nexthopSchema = {
-  gateway: { type: RTA.GATEWAY, kind: 'ip' },
-  realm: { type: RTA.FLOW, kind: 'u32' },
-} as const;
-
 /** RTA_* attributes, in the order iproute2 writes them for keepalived-style routes. */
 export const routeSchema = {
   dst: { type: RTA.DST, kind: 'ip' },
@@ -74,6 +48,7 @@ export const routeSchema = {
   iif: { type: RTA.IIF, kind: 'u32' },
   prefsrc: { type: RTA.PREFSRC, kind: 'ip' },
   gateway: { type: RTA.GATEWAY, kind: 'ip' },
+  via: { type: RTA.VIA, kind: 'binary' },
   priority: { type: RTA.PRIORITY, kind: 'u32' },
   table: { type: RTA.TABLE, kind: 'u32' },
   mark: { type: RTA.MARK, kind: 'u32' },
@@ -82,21 +57,12 @@ export const routeSchema = {
   expires: { type: RTA.EXPIRES, kind: 'u32' },
   uid: { type: RTA.UID, kind: 'u32' },
   ttlPropagate: { type: RTA.TTL_PROPAGATE, kind: 'u8' },
+  encap: { type: RTA.ENCAP, kind: 'binary', flagNested: true },
+  encapType: { type: RTA.ENCAP_TYPE, kind: 'u16' },
   oif: { type: RTA.OIF, kind: 'u32' },
   metrics: { type: RTA.METRICS, kind: 'nested', schema: metricsSchema },
   multipath: { type: RTA.MULTIPATH, kind: 'binary' },
 } as const;
-
-/** One nexthop of a multipath route. */
-export type Nexthop = {
-  readonly ifindex: number;
-  /** RTNH_F_* bits. */
-  readonly flags: number;
-  /** 1..256 (rtnh_hops + 1). */
-  readonly weight: number;
-  readonly gateway?: Uint8Array;
-  readonly realm?: number;
-};
 
 /** A route. Addresses are 4 or 16 bytes, per `family`. */
 export type Route = {
@@ -117,6 +83,8 @@ export type Route = {
   readonly dst?: Uint8Array;
   readonly src?: Uint8Array;
   readonly gateway?: Uint8Array;
+  /** RTA_VIA: a gateway of another family. */
+  readonly via?: RouteVia;
   readonly prefsrc?: Uint8Array;
   readonly oif?: number;
   readonly iif?: number;
@@ -130,45 +98,11 @@ export type Route = {
   readonly ttlPropagate?: number;
   readonly metrics?: RouteMetrics;
   readonly multipath?: readonly Nexthop[];
+  /** RTA_ENCAP_TYPE + RTA_ENCAP (lightweight tunnels: ip, mpls...). */
+  readonly encap?: RouteEncap;
 };
 
 const ROUTE_TYPES: readonly number[] = [RTM.NEWROUTE, RTM.DELROUTE, RTM.GETROUTE];
-
-function addrLen(family: number): number | undefined {
-  return family === AF.INET ? 4 : family === AF.INET6 ? 16 : undefined;
-}
-
-function decodeNexthops(
-  bytes: Uint8Array,
-  base: number,
-  size: number,
-): Result<Nexthop[], NetlinkDecodeError> {
-  const out: Nexthop[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    if (bytes.length - at < 8) return fail('nexthop-length', base + at);
-    const len = view(bytes).getUint16(at, true);
-    if (len < 8 || len > bytes.length - at) return fail('nexthop-length', base + at);
-    const body = decodeBody(rtnexthopLayout, nexthopSchema, bytes.subarray(at, at + len), base + at);
-    if (!body.ok) return body;
-    const { hdr, attrs } = body.value;
-    if (attrs.gateway !== undefined && attrs.gateway.length !== size)
-      return fail('attr-size', base + at, RTA.GATEWAY);
-    out.push({ ifindex: hdr.ifindex, flags: hdr.flags, weight: hdr.hops + 1, ...defined(attrs) });
-    at += (len + 3) & ~3;
-  }
-  return ok(out);
-}
-
-function encodeNexthops(nhs: readonly Nexthop[]): Uint8Array {
-  return concatBytes(
-    nhs.flatMap((nh) => {
-      const attrs = encodeAttrs(nexthopSchema, { gateway: nh.gateway, realm: nh.realm });
-      const hdr = { len: 8 + attrs.length, flags: nh.flags, hops: nh.weight - 1, ifindex: nh.ifindex };
-      return [encodeStruct(rtnexthopLayout, hdr), attrs];
-    }),
-  );
-}
 
 /** Decodes an RTM_*ROUTE message. Address attributes must match the family's size. */
 export function decodeRoute(msg: NlMessage): Result<Route, NetlinkDecodeError> {
@@ -191,22 +125,41 @@ export function decodeRoute(msg: NlMessage): Result<Route, NetlinkDecodeError> {
     if (!nh.ok) return nh;
     multipath = nh.value;
   }
-  const { table, multipath: _m, ...rest } = a;
-  return ok({ ...hdr, table: table ?? hdr.table, ...defined({ ...rest, multipath }) });
+  const via = a.via === undefined ? undefined : viaFrom(a.via);
+  if (a.via !== undefined && via === undefined) return fail('attr-size', base, RTA.VIA);
+  const { table, multipath: _m, via: _v, encap: raw, encapType, ...rest } = a;
+  const encap =
+    raw === undefined && encapType === undefined
+      ? undefined
+      : { type: encapType ?? 0, data: raw ?? new Uint8Array(0) };
+  return ok({ ...hdr, table: table ?? hdr.table, ...defined({ ...rest, via, multipath, encap }) });
 }
 
 /** Encodes a Route as an RTM_*ROUTE message. */
 export function encodeRoute(r: Route, h: { type: number; flags: number; seq: number }): Uint8Array {
-  const { family, dstLen, srcLen, tos, table, protocol, scope, type, flags, multipath, ...attrs } = r;
+  const {
+    family,
+    dstLen,
+    srcLen,
+    tos,
+    table,
+    protocol,
+    scope,
+    type,
+    flags,
+    multipath,
+    via,
+    encap,
+    ...attrs
+  } = r;
   const small = table <= 0xff;
-  for (const nh of multipath ?? []) {
-    if (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256)
-      throw new RangeError('netlink: nexthop weight 1..256');
-  }
   const hdr = { family, dstLen, srcLen, tos, table: small ? table : 0, protocol, scope, type, flags };
   const wire: AttrValues<typeof routeSchema> = {
     ...attrs,
     table: small ? undefined : table,
+    via: via === undefined ? undefined : viaTo(via),
+    encap: encap?.data,
+    encapType: encap?.type,
     multipath: multipath === undefined ? undefined : encodeNexthops(multipath),
   };
   return encodeMessage(h, encodeBody(rtmsgLayout, routeSchema, hdr, wire));
@@ -234,7 +187,8 @@ export type RouteSpec = Partial<Route> & { readonly family: number; readonly dst
 /** iproute2's defaults for adding: unicast, RTPROT_BOOT, main table, scope link without gateway. */
 function withAddDefaults(s: RouteSpec): Route {
   const type = s.type ?? RTN.UNICAST;
-  const direct = type === RTN.UNICAST && s.gateway === undefined && s.multipath === undefined;
+  const direct =
+    type === RTN.UNICAST && s.gateway === undefined && s.via === undefined && s.multipath === undefined;
   const scope = type === RTN.LOCAL ? RT_SCOPE.HOST : direct ? RT_SCOPE.LINK : RT_SCOPE.UNIVERSE;
   return {
     srcLen: 0,

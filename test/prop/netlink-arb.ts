@@ -76,10 +76,13 @@ const metrics = rec(
   { requiredKeys: [] },
 );
 
+const via = family.chain((f) => rec({ family: fc.constant(f), addr: bytes(sizeOf(f)) }));
+const encap = rec({ type: u16, data: fc.uint8Array({ maxLength: 40 }) });
+
 export const route: fc.Arbitrary<Route> = family.chain((f) => {
   const addr = bytes(sizeOf(f));
   const nexthop = rec(
-    { ifindex: s32, flags: u8, weight: fc.integer({ min: 1, max: 256 }), gateway: addr, realm: u32 },
+    { ifindex: s32, flags: u8, weight: fc.integer({ min: 1, max: 256 }), gateway: addr, via, realm: u32 },
     { requiredKeys: ['ifindex', 'flags', 'weight'] },
   );
   return rec(
@@ -107,6 +110,8 @@ export const route: fc.Arbitrary<Route> = family.chain((f) => {
       uid: u32,
       metrics,
       multipath: fc.array(nexthop, { maxLength: 4 }),
+      via,
+      encap,
     },
     { requiredKeys: ['family', 'dstLen', 'srcLen', 'tos', 'table', 'protocol', 'scope', 'type', 'flags'] },
   );

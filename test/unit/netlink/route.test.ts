@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   AF,
+  decodeAttrs,
   decodeRoute,
   encodeMessage,
   encodeRoute,
@@ -123,6 +124,22 @@ describe('routes dumped by the kernel', () => {
   for (const t of expected) {
     it(t.name, () => assert.deepEqual(find(routes(t.dump), t.dst, t.len), t.value));
   }
+  it('decodes RTA_VIA: an IPv4 route via an IPv6 link-local gateway', () => {
+    const r = find(routes('routes-v4'), 'cb007100', 25);
+    assert.deepEqual(r.via, { family: AF.INET6, addr: v6('fe800000000000000000000000000001') });
+    assert.equal(r.gateway, undefined);
+  });
+  it('decodes RTA_ENCAP_TYPE / RTA_ENCAP (encap ip id 5 dst 192.0.2.1)', () => {
+    const r = find(routes('routes-v4'), 'c63364c8', 32);
+    assert.equal(r.encap?.type, 2);
+    const attrs = decodeAttrs(
+      { id: { type: 1, kind: 'binary' }, dst: { type: 2, kind: 'ipv4' } } as const,
+      r.encap?.data ?? new Uint8Array(),
+    );
+    assert.ok(attrs.ok);
+    assert.equal(toHex(attrs.value.id ?? new Uint8Array()), '0000000000000005');
+    assert.deepEqual(attrs.value.dst, v4('192.0.2.1'));
+  });
   it('decodes blackhole, unreachable and prohibit types', () => {
     const all = routes('routes-v4');
     assert.equal(find(all, 'c6336480', 25).type, RTN.BLACKHOLE);
@@ -169,6 +186,8 @@ const bad = [
     payload: `${hdr} 20000900 1c000000 03000000 14000500 ${'00'.repeat(16)}`,
     reason: 'attr-size',
   },
+  { name: 'RTA_VIA of 1 byte', payload: `${hdr} 05001200 0a000000`, reason: 'attr-size' },
+  { name: 'RTA_VIA IPv6 with 4 bytes', payload: `${hdr} 0a001200 0a00 c0000201 0000`, reason: 'attr-size' },
   { name: 'metric of 2 bytes', payload: `${hdr} 0c000800 06000200 7805 0000`, reason: 'attr-size' },
 ] as const;
 
