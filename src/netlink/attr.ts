@@ -25,10 +25,12 @@ export function align4(n: number): number {
 
 /**
  * Payload kinds. Integers are host order (little-endian) except `be16`/`be32` (network
- * order). `string` is NUL-terminated on the wire; `chars` is a string written without the NUL
- * (NLA_STRING as iproute2 writes IFLA_INFO_KIND); both decode with or without one. `ipv4`/`ipv6` are exactly 4/16 bytes,
- * `ip` either. `flag` has no payload. `nested` holds attributes of another schema and
- * `array` holds nested attributes (types 1..n) each holding attributes of that schema.
+ * order), and must be exactly their size. `string` is NUL-terminated on the wire; `chars`
+ * is a string written without the NUL (NLA_STRING as iproute2 writes IFLA_INFO_KIND); both
+ * decode with or without one. `ipv4`/`ipv6` are exactly 4/16 bytes, `ip` either. `flag` has
+ * no payload. `binary` is any bytes. Beyond these scalars, `nested` holds attributes of
+ * another schema and `array` holds nested attributes (types 1..n) each holding attributes
+ * of that schema (CTRL_ATTR_MCAST_GROUPS).
  */
 export type ScalarKind =
   | 'u8'
