@@ -11,7 +11,7 @@ import { concatBytes, defined } from './bytes.js';
 import { NLM_F } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { CTRL_ATTR, CTRL_ATTR_MCAST_GRP, CTRL_ATTR_OP, CTRL_CMD, GENL_ID_CTRL } from './genl-constants.js';
-import { encodeMessage, type NlMessage } from './message.js';
+import { encodeMessage, type NetlinkAck, type NetlinkDone, type NlMessage, parseBatch } from './message.js';
 import { decodeBody, encodeStruct } from './struct.js';
 
 /** struct genlmsghdr. */
@@ -156,4 +156,36 @@ export function encodeFamily(f: GenlFamily, h: { flags: number; seq: number }): 
   };
   const g = { family: GENL_ID_CTRL, cmd: CTRL_CMD.NEWFAMILY, version: 2, flags: h.flags, seq: h.seq };
   return encodeGenl(g, encodeAttrs(ctrlSchema, attrs));
+}
+
+/** One item of a generic netlink datagram: a message of the family, the kernel's ACK / DONE, or something else. */
+export type GenlItem<T> =
+  | { readonly kind: 'message'; readonly seq: number; readonly value: T }
+  | { readonly kind: 'ack'; readonly seq: number; readonly ack: NetlinkAck }
+  | { readonly kind: 'done'; readonly seq: number; readonly done: NetlinkDone }
+  | { readonly kind: 'other'; readonly seq: number; readonly type: number };
+
+/**
+ * Decodes a whole datagram of family `family` with `decode`; one malformed message rejects
+ * the datagram (parse everything, then act).
+ */
+export function decodeGenlBatch<T>(
+  bytes: Uint8Array,
+  family: number,
+  decode: (m: NlMessage) => Result<T, NetlinkDecodeError>,
+): Result<GenlItem<T>[], NetlinkDecodeError> {
+  const items = parseBatch(bytes);
+  if (!items.ok) return items;
+  const out: GenlItem<T>[] = [];
+  for (const item of items.value) {
+    const seq = item.message.header.seq;
+    if (item.kind === 'ack') out.push({ kind: 'ack', seq, ack: item.ack });
+    else if (item.kind === 'done') out.push({ kind: 'done', seq, done: item.done });
+    else if (item.kind === 'data' && item.message.header.type === family) {
+      const r = decode(item.message);
+      if (!r.ok) return r;
+      out.push({ kind: 'message', seq, value: r.value });
+    } else out.push({ kind: 'other', seq, type: item.message.header.type });
+  }
+  return ok(out);
 }

@@ -14,7 +14,7 @@ import { type AttrValues, encodeAttrs } from './attr.js';
 import { defined } from './bytes.js';
 import { AF } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
-import { decodeGenl, encodeGenl } from './genl.js';
+import { decodeGenl, decodeGenlBatch, encodeGenl, type GenlItem } from './genl.js';
 import { IPVS_CMD, IPVS_DAEMON_ATTR, IPVS_DEST_ATTR, IPVS_GENL, IPVS_SVC_ATTR } from './genl-constants.js';
 import {
   ipvsCmdSchema,
@@ -257,6 +257,15 @@ export function encodeIpvs(family: number, m: IpvsMessage, h: { flags: number; s
     timeoutUdp: m.timeouts?.udp,
   };
   return encodeGenl(g, encodeAttrs(ipvsCmdSchema, attrs));
+}
+
+/** Decodes a whole IPVS datagram (a GET_SERVICE / GET_DEST dump part, or an ACK). */
+export function decodeIpvsBatch(
+  bytes: Uint8Array,
+  family: number,
+  opts: { destAf?: number } = {},
+): Result<GenlItem<IpvsMessage>[], NetlinkDecodeError> {
+  return decodeGenlBatch(bytes, family, (m) => decodeIpvs(m, opts));
 }
 
 /** "1.2.1" from an IPVS version number (IPVS_INFO_ATTR_VERSION). */

@@ -14,7 +14,9 @@ import {
   decodeAttrs,
   decodeDone,
   decodeFamily,
+  decodeGenlBatch,
   decodeIpvs,
+  decodeIpvsBatch,
   decodeLink,
   decodeRoute,
   decodeRtnlBatch,
@@ -50,6 +52,8 @@ function decodeEveryWay(b: Uint8Array): number {
   let answered = 0;
   assert.equal(typeof parseBatch(b).ok, 'boolean');
   assert.equal(typeof decodeRtnlBatch(b).ok, 'boolean');
+  assert.equal(typeof decodeIpvsBatch(b, 0x20).ok, 'boolean');
+  assert.equal(typeof decodeGenlBatch(b, GENL_ID_CTRL, decodeFamily).ok, 'boolean');
   const msgs = splitMessages(b);
   if (!msgs.ok) return answered;
   for (const m of msgs.value) {

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   decodeAck,
   decodeFamily,
+  decodeGenlBatch,
   encodeFamily,
   encodeMessage,
   fromHex,
@@ -97,6 +98,34 @@ const bad = [
     reason: 'attr-size',
   },
 ] as const;
+
+describe('decodeGenlBatch', () => {
+  it('decodes the recorded family dump whole, ending with NLMSG_DONE', () => {
+    const items = genl('getfamily-dump').replies.flatMap((hex) => {
+      const r = decodeGenlBatch(fromHex(hex), GENL_ID_CTRL, decodeFamily);
+      assert.ok(r.ok, r.ok ? '' : r.error.reason);
+      return r.value;
+    });
+    assert.equal(items.at(-1)?.kind, 'done');
+    assert.ok(items.slice(0, -1).every((i) => i.kind === 'message' && i.seq === 22));
+  });
+  it('reports the ENOENT for IPVS as an ack item', () => {
+    const r = decodeGenlBatch(fromHex(genl('getfamily-ipvs').replies[0] ?? ''), 0x20, decodeFamily);
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.value.map((i) => (i.kind === 'ack' ? [i.kind, i.seq, i.ack.errno] : [i.kind])),
+      [['ack', 21, 2]],
+    );
+  });
+  it('keeps messages of other families as "other"', () => {
+    const r = decodeGenlBatch(
+      encodeMessage({ type: 0x30, flags: 0, seq: 4 }, new Uint8Array(4)),
+      0x20,
+      decodeFamily,
+    );
+    assert.deepEqual(r, { ok: true, value: [{ kind: 'other', seq: 4, type: 0x30 }] });
+  });
+});
 
 describe('malformed controller messages', () => {
   for (const t of bad) {

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import {
   AF,
   decodeIpvs,
+  decodeIpvsBatch,
   encodeMessage,
   fromHex,
   IP_VS_SVC_F,
@@ -202,6 +203,27 @@ const bad = [
     reason: 'attr-size',
   },
 ] as const;
+
+describe('decodeIpvsBatch', () => {
+  it('decodes a GET_DEST dump datagram: two destinations then NLMSG_DONE', () => {
+    const dest = (last: string) =>
+      tlv(2, tlv(1, `0a0000${last}${'00'.repeat(12)}`) + tlv(2, '0050') + tlv(11, '0200'));
+    const m1 = encodeMessage({ type: FAM, flags: 2, seq: 8 }, fromHex(`05010000${dest('01')}`));
+    const m2 = encodeMessage({ type: FAM, flags: 2, seq: 8 }, fromHex(`05010000${dest('02')}`));
+    const done = encodeMessage({ type: 3, flags: 2, seq: 8 }, new Uint8Array(4));
+    const r = decodeIpvsBatch(new Uint8Array([...m1, ...m2, ...done]), FAM);
+    assert.ok(r.ok, r.ok ? '' : r.error.reason);
+    assert.deepEqual(
+      r.value.map((i) => (i.kind === 'message' ? toHex(i.value.dest?.addr ?? new Uint8Array()) : i.kind)),
+      ['0a000001', '0a000002', 'done'],
+    );
+  });
+  it('rejects the datagram when one destination is malformed', () => {
+    const bad = encodeMessage({ type: FAM, flags: 2, seq: 8 }, fromHex(`05010000${tlv(2, tlv(2, '0050'))}`));
+    const r = decodeIpvsBatch(bad, FAM);
+    assert.equal(r.ok ? 'ok' : r.error.reason, 'attr-missing');
+  });
+});
 
 describe('malformed IPVS messages', () => {
   for (const t of bad) {
