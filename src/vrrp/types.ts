@@ -137,7 +137,10 @@ export interface InstanceState {
   readonly state: VrrpState;
   /** Priority currently advertised (tracking-adjusted, keepalived `effective_priority`). */
   readonly effectivePriority: number;
-  /** Total priority requested by tracking before clamping; owner is never changed. */
+  /**
+   * keepalived `base_priority`: the configured priority, lowered to 254 if another owner is
+   * seen on the LAN. While it is 255 (address owner) tracking never changes the priority.
+   */
   readonly basePriority: number;
   /** Master_Adver_Interval (RFC 5798 §6.1), learnt from the master in v3. */
   readonly masterAdverIntCs: number;
