@@ -27,8 +27,8 @@ export interface Diagnostic {
   readonly severity: Severity;
   readonly kind: DiagnosticKind;
   readonly message: string;
-  /** Absent only for whole-configuration checks that have no single place. */
-  readonly location?: SourceLocation;
+  /** Where to look; whole-file problems point at the file's last line. */
+  readonly location: SourceLocation;
   /** The offending text, as written. */
   readonly text?: string;
   /** How to fix it, when that is obvious. */
@@ -43,28 +43,20 @@ export class DiagnosticSink {
     this.items.push(d);
   }
 
-  error(kind: DiagnosticKind, message: string, location?: SourceLocation, extra?: Partial<Diagnostic>): void {
-    this.report({ severity: 'error', kind, message, ...(location ? { location } : {}), ...extra });
+  error(kind: DiagnosticKind, message: string, location: SourceLocation, extra?: DiagnosticExtra): void {
+    this.report({ severity: 'error', kind, message, location, ...extra });
   }
 
-  warning(
-    kind: DiagnosticKind,
-    message: string,
-    location?: SourceLocation,
-    extra?: Partial<Diagnostic>,
-  ): void {
-    this.report({ severity: 'warning', kind, message, ...(location ? { location } : {}), ...extra });
+  warning(kind: DiagnosticKind, message: string, location: SourceLocation, extra?: DiagnosticExtra): void {
+    this.report({ severity: 'warning', kind, message, location, ...extra });
   }
 
-  notice(
-    kind: DiagnosticKind,
-    message: string,
-    location?: SourceLocation,
-    extra?: Partial<Diagnostic>,
-  ): void {
-    this.report({ severity: 'notice', kind, message, ...(location ? { location } : {}), ...extra });
+  notice(kind: DiagnosticKind, message: string, location: SourceLocation, extra?: DiagnosticExtra): void {
+    this.report({ severity: 'notice', kind, message, location, ...extra });
   }
 }
+
+type DiagnosticExtra = { readonly text?: string; readonly hint?: string };
 
 /** True when keepalived 2.2.7's `-t` would exit non-zero for this diagnostic. */
 export function failsConfigTest(d: Diagnostic): boolean {
@@ -81,7 +73,7 @@ export function configTestExitCode(diagnostics: readonly Diagnostic[]): number {
 
 /** `file:line:col: severity: message [text]` plus an indented hint: the compiler convention. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.col}: ` : '';
+  const where = `${d.location.file}:${d.location.line}:${d.location.col}: `;
   const text = d.text !== undefined && !d.message.includes(d.text) ? ` ('${d.text}')` : '';
   const hint = d.hint ? `\n    hint: ${d.hint}` : '';
   return `${where}${d.severity}: ${d.message}${text}${hint}`;

@@ -363,7 +363,7 @@ export interface GlobalDefs {
   readonly routerId?: string;
   readonly notificationEmails: readonly string[];
   readonly notificationEmailFrom?: string;
-  readonly smtpServer?: { readonly host: string; readonly port: number };
+  readonly smtpServer?: { readonly host: string; readonly port: number; readonly loc: SourceLocation };
   readonly smtpConnectTimeoutS?: number;
   readonly vrrpVersion: 2 | 3;
   readonly vrrpStrict: boolean;
@@ -387,7 +387,7 @@ export interface GlobalDefs {
   readonly dynamicInterfaces: boolean;
   /** `net_namespace NAME` (a root keyword): the daemon runs inside that namespace. */
   readonly netNamespace?: string;
-  readonly scriptUser?: { readonly user: string; readonly group?: string };
+  readonly scriptUser?: { readonly user: string; readonly group?: string; readonly loc: SourceLocation };
   readonly maxAutoPriority?: number;
   readonly lvsSyncDaemon?: {
     readonly interface: string;

@@ -126,13 +126,19 @@ export class Preprocessor {
   openMain(path: string, cwd: string): boolean {
     const matches = this.fs.glob(path, cwd);
     if (matches.length === 0) {
-      this.diags.error('environment', `Unable to find configuration file ${path}`, undefined, { text: path });
+      this.diags.error(
+        'environment',
+        `Unable to find configuration file ${path}`,
+        { file: path, line: 0, col: 0 },
+        { text: path },
+      );
       return false;
     }
     if (matches.length > 1)
       this.diags.warning(
         'semantic',
         `more than one file matches configuration file ${path}, using ${matches[0]}`,
+        { file: path, line: 0, col: 0 },
       );
     return this.openFile(matches[0]!, path, new Set());
   }
@@ -155,7 +161,7 @@ export class Preprocessor {
 
   private finish(): undefined {
     if (this.blockDepth > 0) {
-      this.diags.error('syntax', `There are ${this.blockDepth} missing '}'s or extra '{'s`, undefined, {
+      this.diags.error('syntax', `There are ${this.blockDepth} missing '}'s or extra '{'s`, this.location(), {
         hint: 'close every block with }',
       });
       this.blockDepth = 0;
@@ -220,6 +226,7 @@ export class Preprocessor {
         this.diags.error(
           'semantic',
           `configuration expands to more than ${this.options.maxLines} lines; stopping`,
+          this.location(),
         );
         this.files.length = 0;
         return undefined;
@@ -500,8 +507,9 @@ export class Preprocessor {
     if (!read.ok) {
       const strict = includeCheck.has('readable');
       const message = `Configuration file '${path}' open problem (${read.reason}) - skipping`;
-      if (strict) this.diags.error('environment', message, this.files.length ? this.location() : undefined);
-      else this.diags.notice('environment', message, this.files.length ? this.location() : undefined);
+      const where = this.files.length ? this.location() : { file: path, line: 0, col: 0 };
+      if (strict) this.diags.error('environment', message, where);
+      else this.diags.notice('environment', message, where);
       return false;
     }
     this.filesRead.push(abs);
@@ -566,7 +574,7 @@ export function decomment(input: string, diags?: DiagnosticSink, loc?: SourceLoc
     } else if (!quote && (c === '#' || c === '!')) break;
     else out += c;
   }
-  if (quote && diags)
+  if (quote && diags && loc)
     diags.error('syntax', `Unterminated quote '${input.trim()}'`, loc, { text: input.trim() });
   out = out.replace(/[ \t]+$/, '');
   return cont ? `${out}\\` : out;

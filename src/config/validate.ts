@@ -28,7 +28,7 @@ export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: H
   const env: HostEnvironment = unknowable ? { ...hostEnv, interfaceExists: () => true } : hostEnv;
   checkGlobal(config, diags, env);
   const usableScripts = checkScripts(config, diags, env);
-  const missingInterface = { seen: false };
+  const missingInterface: { first?: SourceLocation } = {};
   for (const inst of config.vrrpInstances)
     checkInstance(config, inst, diags, env, usableScripts, missingInterface);
   checkVrids(config, diags);
@@ -43,18 +43,24 @@ export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: H
         bfd.loc,
       );
   checkScriptSecurity(config, diags, env);
-  if (missingInterface.seen) diags.error('environment', 'Non-existent interface specified in configuration');
+  if (missingInterface.first)
+    diags.error('environment', 'Non-existent interface specified in configuration', missingInterface.first);
 }
 
 function checkGlobal(config: Config, diags: DiagnosticSink, env: HostEnvironment): void {
   const g = config.global;
   if (g.smtpServer && !env.resolvable(g.smtpServer.host))
-    diags.error('environment', `Invalid smtp server ${g.smtpServer.host} ${g.smtpServer.port}`, undefined, {
-      text: g.smtpServer.host,
-      hint: 'give an IP address or a name this host can resolve',
-    });
+    diags.error(
+      'environment',
+      `Invalid smtp server ${g.smtpServer.host} ${g.smtpServer.port}`,
+      g.smtpServer.loc,
+      {
+        text: g.smtpServer.host,
+        hint: 'give an IP address or a name this host can resolve',
+      },
+    );
   if (g.scriptUser && !env.userExists(g.scriptUser.user))
-    diags.error('environment', 'Error setting global script uid/gid', undefined, {
+    diags.error('environment', 'Error setting global script uid/gid', g.scriptUser.loc, {
       text: g.scriptUser.user,
       hint: `create user ${g.scriptUser.user} or change script_user`,
     });
@@ -109,7 +115,7 @@ function checkInstance(
   diags: DiagnosticSink,
   env: HostEnvironment,
   usableScripts: Set<string>,
-  missingInterface: { seen: boolean },
+  missingInterface: { first?: SourceLocation },
 ): void {
   const name = `(${inst.name})`;
   if (inst.interface !== undefined && !env.interfaceExists(inst.interface)) {
@@ -121,7 +127,7 @@ function checkInstance(
         text: inst.interface,
       },
     );
-    missingInterface.seen = true;
+    missingInterface.first ??= inst.interfaceLoc ?? inst.loc;
   }
   if (inst.virtualRouterId === undefined)
     diags.error('semantic', `${name} the virtual router id must be set`, inst.loc, {

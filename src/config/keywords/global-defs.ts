@@ -127,7 +127,7 @@ export const GLOBAL_DEFS: KeywordTable<GlobalTarget> = {
     const host = arg(c, s);
     if (!host) return;
     const port = s.args[1] ? readUnsigned(c.diags, s, s.args[1], 1, 65535) : 25;
-    if (port !== undefined) t.smtpServer = { host: host.text, port };
+    if (port !== undefined) t.smtpServer = { host: host.text, port, loc: s.loc };
   },
   smtp_connect_timeout: (t, s, c) => {
     const v = readUnsigned(c.diags, s, arg(c, s), 1, 4294967295);
@@ -181,7 +181,7 @@ export const GLOBAL_DEFS: KeywordTable<GlobalTarget> = {
   },
   script_user: (t, s, c) => {
     const user = arg(c, s);
-    if (user) t.scriptUser = { user: user.text, ...(s.args[1] ? { group: s.args[1].text } : {}) };
+    if (user) t.scriptUser = { user: user.text, loc: s.loc, ...(s.args[1] ? { group: s.args[1].text } : {}) };
   },
   max_auto_priority: (t, s, c) => {
     const v = s.args[0] ? readInt(c.diags, s, s.args[0], -1, 99) : 99;
