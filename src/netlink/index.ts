@@ -19,6 +19,7 @@ export * from './link-af.js';
 export * from './link-requests.js';
 export * from './message.js';
 export * from './route.js';
+export * from './route-constants.js';
 export * from './route-parts.js';
 export * from './rtnl.js';
 export * from './rule.js';

@@ -8,8 +8,9 @@
 import { ok, type Result } from '../wire/result.js';
 import { type AttrValues, encodeAttrs } from './attr.js';
 import { concatBytes, defined, view } from './bytes.js';
-import { AF, RTA, RTAX } from './constants.js';
+import { AF } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
+import { RTA, RTAX } from './route-constants.js';
 import { decodeBody, encodeStruct } from './struct.js';
 
 /** struct rtnexthop: length (with its attributes), flags (RTNH_F_*), hops (weight - 1), ifindex. */

@@ -11,9 +11,10 @@
 import { ok, type Result } from '../wire/result.js';
 import type { AttrValues } from './attr.js';
 import { defined } from './bytes.js';
-import { NLM_F, RT_SCOPE, RT_TABLE, RTA, RTM, RTN, RTPROT } from './constants.js';
+import { NLM_F, RT_SCOPE, RTM } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { encodeMessage, type NlMessage } from './message.js';
+import { RT_TABLE, RTA, RTN, RTPROT } from './route-constants.js';
 import {
   addrLen,
   decodeNexthops,

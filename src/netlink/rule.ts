@@ -8,9 +8,10 @@
 import { ok, type Result } from '../wire/result.js';
 import type { AttrValues } from './attr.js';
 import { defined } from './bytes.js';
-import { AF, FR_ACT, FRA, NLM_F, RT_TABLE, RTM } from './constants.js';
+import { AF, NLM_F, RTM } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { encodeMessage, type NlMessage } from './message.js';
+import { FR_ACT, FRA, RT_TABLE } from './route-constants.js';
 import { decodeBody, decodeStruct, encodeBody, encodeStruct } from './struct.js';
 
 /** struct fib_rule_hdr. */
