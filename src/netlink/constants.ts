@@ -1,7 +1,8 @@
 /**
- * @module Netlink numbers: message types, flags, attribute types and enum values, as Linux's
- * uapi headers define them (netlink.h, rtnetlink.h, if_link.h, if_addr.h, fib_rules.h,
- * genetlink.h). Only numbers live here; layouts live in the codec files that use them.
+ * @module Netlink numbers: message types and flags (netlink.h, rtnetlink.h), link and
+ * address attributes and enum values (if_link.h, if_addr.h, if.h, ip.h), as Linux's uapi
+ * headers define them. Routing and rule numbers are in route-constants.ts, generic netlink
+ * and IPVS in genl-constants.ts. Only numbers live here; layouts live in the codec files.
  */
 
 /** Linux address families (socket.h). */
