@@ -67,6 +67,28 @@ class Checker {
     }
   }
 
+  /** Adverts sent per VRID once settled: the one master, every Advertisement_Interval. */
+  readonly settledAdverts = new Map<number, number>();
+
+  countAdvert(sim: LanSim, vrid: number): void {
+    const b = this.s.bounds.find((x) => x.vrid === vrid);
+    if (!b || sim.nowMs < b.settledFromMs) return;
+    this.settledAdverts.set(vrid, (this.settledAdverts.get(vrid) ?? 0) + 1);
+  }
+
+  /** RFC 5798 §6.4.3: a settled master advertises once per Advertisement_Interval, no more, no less. */
+  checkAdvertRate(sim: LanSim): void {
+    for (const b of this.s.bounds) {
+      const m = liveInstances(sim, this.s, b.vrid).find((x) => x.inst.state === 'MASTER');
+      if (!m) continue;
+      const expected = (this.s.endMs - b.settledFromMs) / (m.inst.config.adverIntCs * 10);
+      const got = this.settledAdverts.get(b.vrid) ?? 0;
+      if (Math.abs(got - expected) > 2) {
+        this.fail(`VRID ${b.vrid}: ${got} adverts once settled, expected about ${expected.toFixed(1)}`);
+      }
+    }
+  }
+
   private fail(msg: string): void {
     if (this.violations.length < 5) this.violations.push(msg);
   }
@@ -78,9 +100,14 @@ export function runScenario(s: Scenario): RunResult {
   const sim = new LanSim(s.routers, net, s.partitions, new Prng(s.seed ^ 0x5eed));
   for (const c of s.controls) sim.control(c.atMs, c.router, c.vrid, c.control);
   const checker = new Checker(s);
+  sim.onEffect = (_router, vrid, e) => {
+    if (e.type === 'sendAdvert') checker.countAdvert(sim, vrid);
+  };
   // A healthy run needs a few thousand events; far more means adverts answer adverts forever.
   if (!sim.run(s.endMs, (x) => checker.observe(x), 200_000)) {
     checker.violations.push(`event storm: 200000 events before ${sim.nowMs.toFixed(3)} ms`);
+  } else {
+    checker.checkAdvertRate(sim);
   }
   return {
     seed: s.seed,
