@@ -10,7 +10,7 @@
  */
 
 import { compareAddress } from './address.js';
-import type { InstanceState, ReceivedAdvert } from './types.js';
+import type { ElectionAdvert, InstanceState } from './types.js';
 
 /** Outcome of an advert received while MASTER. */
 export type MasterVerdict =
@@ -22,7 +22,7 @@ export type MasterVerdict =
   | 'equalHigherAddress';
 
 /** RFC 5798 §6.4.3 comparison, `prio` being our effective priority. */
-export function masterVerdict(prio: number, ours: Uint8Array, advert: ReceivedAdvert): MasterVerdict {
+export function masterVerdict(prio: number, ours: Uint8Array, advert: ElectionAdvert): MasterVerdict {
   if (advert.priority === 0) return 'priorityZero';
   if (advert.priority > prio) return 'higher';
   if (advert.priority < prio) return 'lower';
@@ -43,7 +43,7 @@ export type BackupVerdict = 'priorityZero' | 'accept' | 'discardLower';
  * RFC 5798 §6.4.2 with keepalived's preempt_delay: a lower-priority advert is still
  * accepted while the preempt delay has not started or has not yet expired.
  */
-export function backupVerdict(inst: InstanceState, advert: ReceivedAdvert, nowMs: number): BackupVerdict {
+export function backupVerdict(inst: InstanceState, advert: ElectionAdvert, nowMs: number): BackupVerdict {
   if (advert.priority === 0) return 'priorityZero';
   const c = inst.config;
   if (!c.preempt || advert.priority >= inst.effectivePriority) return 'accept';

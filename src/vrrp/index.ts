@@ -40,12 +40,12 @@ export {
 } from './timers.js';
 export type {
   AddressFamily,
+  ElectionAdvert,
   GarpConfig,
   GarpReason,
   InstanceConfig,
   InstanceState,
   MasterReason,
-  ReceivedAdvert,
   StepResult,
   TimerName,
   Transition,

@@ -18,10 +18,10 @@ import {
 import { backupVerdict, type MasterVerdict, masterVerdict, yields } from './election.js';
 import { logLine } from './log.js';
 import { transition } from './transitions.js';
-import type { InstanceState, ReceivedAdvert } from './types.js';
+import type { ElectionAdvert, InstanceState } from './types.js';
 
 /** RFC 3768 §7.1: "MUST verify that the Adver Interval in the packet is the same as …". */
-export function v2IntervalMismatch(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): boolean {
+export function v2IntervalMismatch(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): boolean {
   const c = inst.config;
   if (c.version !== 2 || advert.maxAdverIntCs === c.adverIntCs) return false;
   ctx.fx.push(logLine.adverIntMismatch(c.name, c.adverIntCs / 100, advert.maxAdverIntCs / 100));
@@ -31,7 +31,7 @@ export function v2IntervalMismatch(inst: InstanceState, advert: ReceivedAdvert, 
 /** RFC 5798 §6.4.2/§6.4.3: "set Master_Adver_Interval to Adver Interval contained in the ADVERTISEMENT" (v3). */
 function learnAdverInt(
   inst: InstanceState,
-  advert: ReceivedAdvert,
+  advert: ElectionAdvert,
   byNew: boolean,
   ctx: StepContext,
 ): InstanceState {
@@ -41,7 +41,7 @@ function learnAdverInt(
 }
 
 /** keepalived preempt_delay bookkeeping on an accepted advert. */
-function trackPreemptDelay(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+function trackPreemptDelay(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   const c = inst.config;
   if (c.preemptDelayMs <= 0) return inst;
   if (advert.priority >= inst.effectivePriority) {
@@ -55,7 +55,7 @@ function trackPreemptDelay(inst: InstanceState, advert: ReceivedAdvert, ctx: Ste
 }
 
 /** BACKUP: priority 0 shortens the timer to Skew_Time; accepted adverts restart it; lower ones are discarded. */
-export function backupReceive(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+export function backupReceive(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   const name = inst.config.name;
   const verdict = backupVerdict(inst, advert, ctx.nowMs);
   if (verdict === 'priorityZero') {
@@ -87,7 +87,7 @@ function advertiseNow(inst: InstanceState, restartTimer: boolean, ctx: StepConte
 }
 
 /** keepalived: a lower-priority master is told off with an advert and (optionally) GARPs. */
-function masterSeesLower(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+function masterSeesLower(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   const c = inst.config;
   const forcing = !c.lowerPrioNoAdvert;
   ctx.fx.push(logLine.masterRxLower(c.name, advert.source, advert.priority, inst.effectivePriority, forcing));
@@ -105,7 +105,7 @@ function masterSeesLower(inst: InstanceState, advert: ReceivedAdvert, ctx: StepC
 /** RFC 5798 §6.4.3: yield to a better master and become Backup. */
 function masterYields(
   inst: InstanceState,
-  advert: ReceivedAdvert,
+  advert: ElectionAdvert,
   verdict: MasterVerdict,
   ctx: StepContext,
 ): InstanceState {
@@ -122,13 +122,13 @@ function masterYields(
 }
 
 /** keepalived: two owners on one VRID is a configuration error; ours drops to 254. */
-function ownerConflict(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+function ownerConflict(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   if (inst.effectivePriority !== VRRP_PRIO_OWNER || advert.priority !== VRRP_PRIO_OWNER) return inst;
   ctx.fx.push(logLine.ownerConflict(inst.config.name));
   return { ...inst, effectivePriority: VRRP_PRIO_OWNER - 1, basePriority: VRRP_PRIO_OWNER - 1 };
 }
 
-export function masterReceive(inst: InstanceState, advert: ReceivedAdvert, ctx: StepContext): InstanceState {
+export function masterReceive(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   const c = inst.config;
   let next = inst;
   let verdict = masterVerdict(next.effectivePriority, c.sourceAddress, advert);

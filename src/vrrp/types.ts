@@ -69,8 +69,12 @@ export interface InstanceConfig {
   readonly garp: GarpConfig;
 }
 
-/** An advertisement already decoded and validated by src/wire and the receive path. */
-export interface ReceivedAdvert {
+/**
+ * What the election needs of an advertisement that src/wire already decoded and accepted
+ * (`checkReceivedAdvert`): from its `VrrpPacket` the priority and interval, from the IP
+ * header the source. Named apart from src/wire's `ReceivedAdvert` on purpose.
+ */
+export interface ElectionAdvert {
   /** Priority field, 0..255. */
   readonly priority: number;
   /** Advertisement interval of the sender in centiseconds (v2 seconds × 100). */
@@ -99,7 +103,7 @@ export type VrrpEvent =
   | { readonly type: 'start' }
   | { readonly type: 'shutdown' }
   | { readonly type: 'timer'; readonly timer: TimerName }
-  | { readonly type: 'advert'; readonly advert: ReceivedAdvert }
+  | { readonly type: 'advert'; readonly advert: ElectionAdvert }
   | { readonly type: 'fault'; readonly reason: string }
   | { readonly type: 'faultCleared'; readonly reason: string }
   | { readonly type: 'priorityChanged'; readonly priority: number };

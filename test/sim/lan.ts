@@ -7,9 +7,9 @@
 
 import {
   createInstance,
+  type ElectionAdvert,
   type InstanceConfig,
   type InstanceState,
-  type ReceivedAdvert,
   step,
   type TimerName,
   type VrrpEffect,
@@ -45,7 +45,7 @@ export type Control = VrrpEvent | { readonly type: 'restart' };
 
 type Item =
   | { kind: 'timer'; router: number; vrid: number; timer: TimerName; gen: number }
-  | { kind: 'deliver'; router: number; vrid: number; advert: ReceivedAdvert }
+  | { kind: 'deliver'; router: number; vrid: number; advert: ElectionAdvert }
   | { kind: 'control'; router: number; vrid: number; control: Control };
 
 const key = (router: number, vrid: number): string => `${router}/${vrid}`;
@@ -165,7 +165,7 @@ export class LanSim {
     } else if (e.type === 'cancelTimer') {
       this.bump(router, vrid, e.timer);
     } else if (e.type === 'sendAdvert') {
-      const advert: ReceivedAdvert = {
+      const advert: ElectionAdvert = {
         priority: e.priority,
         maxAdverIntCs: e.adverIntCs,
         source: inst.config.sourceAddress,
@@ -179,7 +179,7 @@ export class LanSim {
     return this.partitions.some((p) => t >= p.fromMs && t < p.toMs && p.side[a] !== p.side[b]);
   }
 
-  private broadcast(from: number, vrid: number, advert: ReceivedAdvert): void {
+  private broadcast(from: number, vrid: number, advert: ElectionAdvert): void {
     const net = this.net(this.nowMs);
     this.routers.forEach((_r, to) => {
       if (to === from || !this.instances.has(key(to, vrid)) || this.partitioned(from, to)) return;

@@ -5,9 +5,9 @@
 
 import {
   createInstance,
+  type ElectionAdvert,
   type InstanceConfig,
   type InstanceState,
-  type ReceivedAdvert,
   step,
   type VrrpEffect,
   type VrrpEvent,
@@ -46,7 +46,7 @@ export function config(overrides: Partial<InstanceConfig> = {}): InstanceConfig 
 }
 
 export function advert(priority: number, source = '10.0.0.2', maxAdverIntCs = 100): VrrpEvent {
-  const a: ReceivedAdvert = { priority, maxAdverIntCs, source: ip4(source) };
+  const a: ElectionAdvert = { priority, maxAdverIntCs, source: ip4(source) };
   return { type: 'advert', advert: a };
 }
 
