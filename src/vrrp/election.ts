@@ -10,7 +10,7 @@
  */
 
 import { compareAddress } from './address.js';
-import type { ElectionAdvert, InstanceState } from './types.js';
+import type { ElectionAdvert, InstanceConfig, InstanceState } from './types.js';
 
 /** Outcome of an advert received while MASTER. */
 export type MasterVerdict =
@@ -58,4 +58,9 @@ export function outranks(
 ): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
   return compareAddress(a.address, b.address) > 0;
+}
+
+/** RFC 3768 §7.1: a v2 advert whose Adver Int differs from ours MUST be discarded. */
+export function isV2IntervalMismatch(config: InstanceConfig, advert: ElectionAdvert): boolean {
+  return config.version === 2 && advert.maxAdverIntCs !== config.adverIntCs;
 }

@@ -14,7 +14,7 @@ import {
 import { adverIntervalMs, armTimer, currentMasterDownMs, type StepContext, sendAdvert } from './context.js';
 import { logLine } from './log.js';
 import { backupReceive, masterReceive, v2IntervalMismatch } from './receive.js';
-import { bump, countEffects, countEvent } from './stats.js';
+import { reduceStats } from './stats.js';
 import { transition } from './transitions.js';
 import type { InstanceState, StepResult, TimerName, VrrpEvent } from './types.js';
 
@@ -98,12 +98,8 @@ const onTimer: Handler<'timer'> = (inst, e, ctx) => {
 /** keepalived ignores adverts in INIT and FAULT (`vrrp_dispatcher_read`). */
 const onAdvert: Handler<'advert'> = (inst, e, ctx) => {
   if (inst.state !== 'BACKUP' && inst.state !== 'MASTER') return inst;
-  if (v2IntervalMismatch(inst, e.advert, ctx))
-    return { ...inst, stats: bump(inst.stats, 'advertIntervalErrors') };
-  const counted: InstanceState = { ...inst, stats: countEvent(inst.stats, e) };
-  return inst.state === 'BACKUP'
-    ? backupReceive(counted, e.advert, ctx)
-    : masterReceive(counted, e.advert, ctx);
+  if (v2IntervalMismatch(inst, e.advert, ctx)) return inst;
+  return inst.state === 'BACKUP' ? backupReceive(inst, e.advert, ctx) : masterReceive(inst, e.advert, ctx);
 };
 
 /** Link or tracking failure (keepalived `down_instance`). */
@@ -168,5 +164,5 @@ export function step(instance: InstanceState, event: VrrpEvent, nowMs: number): 
   const ctx: StepContext = { nowMs, fx: [] };
   const next = dispatch(instance, event, ctx);
   if (next === instance && ctx.fx.length === 0) return { instance, effects: [] };
-  return { instance: { ...next, stats: countEffects(next.stats, ctx.fx) }, effects: ctx.fx };
+  return { instance: { ...next, stats: reduceStats(instance, event, ctx.fx) }, effects: ctx.fx };
 }

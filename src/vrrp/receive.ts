@@ -15,7 +15,13 @@ import {
   type StepContext,
   sendAdvert,
 } from './context.js';
-import { backupVerdict, type MasterVerdict, masterVerdict, yields } from './election.js';
+import {
+  backupVerdict,
+  isV2IntervalMismatch,
+  type MasterVerdict,
+  masterVerdict,
+  yields,
+} from './election.js';
 import { logLine } from './log.js';
 import { transition } from './transitions.js';
 import type { ElectionAdvert, InstanceState } from './types.js';
@@ -23,7 +29,7 @@ import type { ElectionAdvert, InstanceState } from './types.js';
 /** RFC 3768 §7.1: "MUST verify that the Adver Interval in the packet is the same as …". */
 export function v2IntervalMismatch(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): boolean {
   const c = inst.config;
-  if (c.version !== 2 || advert.maxAdverIntCs === c.adverIntCs) return false;
+  if (!isV2IntervalMismatch(c, advert)) return false;
   ctx.fx.push(logLine.adverIntMismatch(c.name, c.adverIntCs / 100, advert.maxAdverIntCs / 100));
   return true;
 }

@@ -1,24 +1,25 @@
 /**
  * @module Per-instance VRRP-MIB (RFC 2787 vrrpRouterStatsTable) and VRRPv3-MIB (RFC 6527)
- * counters, maintained as a pure reducer over the engine's events and effects, like
- * keepalived's `vrrp_stats` (become_master, release_master, advert_rcvd, advert_sent,
- * pri_zero_rcvd, pri_zero_sent, ...). Receive-path drop counters live with the decoder.
+ * counters as one pure reducer over each step's event and effects, like keepalived's
+ * `vrrp_stats` (become_master, release_master, advert_rcvd, advert_sent, pri_zero_rcvd,
+ * pri_zero_sent, advert_interval_err). Receive-path drop counters live with the decoder.
  */
 
-import type { MasterReason, VrrpEffect, VrrpEvent } from './types.js';
+import { isV2IntervalMismatch } from './election.js';
+import type { InstanceState, MasterReason, VrrpEffect, VrrpEvent } from './types.js';
 
 export interface VrrpStats {
   /** vrrpStatsBecomeMaster / vrrpv3StatisticsMasterTransitions. */
   readonly becomeMaster: number;
-  /** keepalived release_master: times MASTER was left. */
+  /** keepalived release_master: MASTER left for BACKUP or FAULT. */
   readonly releaseMaster: number;
-  /** vrrpStatsAdvertiseRcvd (adverts handed to the engine in BACKUP or MASTER). */
+  /** vrrpStatsAdvertiseRcvd: adverts handed to the engine in BACKUP or MASTER. */
   readonly advertRcvd: number;
-  /** keepalived advert_sent. */
+  /** keepalived advert_sent: every advert, priority 0 included. */
   readonly advertSent: number;
   /** vrrpStatsPriorityZeroPktsRcvd. */
   readonly priZeroRcvd: number;
-  /** vrrpStatsPriorityZeroPktsSent (keepalived counts one per shutdown/fault, not per packet). */
+  /** vrrpStatsPriorityZeroPktsSent: keepalived counts one per release (fault or shutdown), not per packet. */
   readonly priZeroSent: number;
   /** vrrpStatsAdvertiseIntervalErrors (v2 interval mismatch). */
   readonly advertIntervalErrors: number;
@@ -37,24 +38,38 @@ export const EMPTY_STATS: VrrpStats = {
   masterReason: 'notMaster',
 };
 
-/** Counters driven by an accepted incoming event (called only in BACKUP/MASTER). */
-export function countEvent(stats: VrrpStats, event: VrrpEvent): VrrpStats {
-  if (event.type !== 'advert') return stats;
-  const zero = event.advert.priority === 0 ? 1 : 0;
-  return { ...stats, advertRcvd: stats.advertRcvd + 1, priZeroRcvd: stats.priZeroRcvd + zero };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function countReceived(s: Mutable<VrrpStats>, before: InstanceState, event: VrrpEvent): void {
+  if (event.type !== 'advert' || (before.state !== 'BACKUP' && before.state !== 'MASTER')) return;
+  if (isV2IntervalMismatch(before.config, event.advert)) {
+    s.advertIntervalErrors++;
+    return;
+  }
+  s.advertRcvd++;
+  if (event.advert.priority === 0) s.priZeroRcvd++;
 }
 
-/** Counters driven by the effects of one step. */
-export function countEffects(stats: VrrpStats, effects: readonly VrrpEffect[]): VrrpStats {
-  let advertSent = stats.advertSent;
-  for (const e of effects) if (e.type === 'sendAdvert') advertSent++;
-  return advertSent === stats.advertSent ? stats : { ...stats, advertSent };
+function countEffect(s: Mutable<VrrpStats>, before: InstanceState, e: VrrpEffect): void {
+  if (e.type === 'sendAdvert') s.advertSent++;
+  if (e.type !== 'notify') return;
+  if (e.to === 'MASTER') {
+    s.becomeMaster++;
+    s.masterReason = before.nextMasterReason;
+  }
+  if (e.from !== 'MASTER') return;
+  if (e.to === 'BACKUP' || e.to === 'FAULT') s.releaseMaster++;
+  if (e.to === 'FAULT' || e.to === 'STOP') s.priZeroSent++;
 }
 
-/** Apply named increments. */
-export function bump(
-  stats: VrrpStats,
-  field: 'becomeMaster' | 'releaseMaster' | 'priZeroSent' | 'advertIntervalErrors',
+/** The reducer: counters after one `step` from `before` on `event` produced `effects`. */
+export function reduceStats(
+  before: InstanceState,
+  event: VrrpEvent,
+  effects: readonly VrrpEffect[],
 ): VrrpStats {
-  return { ...stats, [field]: stats[field] + 1 };
+  const s: Mutable<VrrpStats> = { ...before.stats };
+  countReceived(s, before, event);
+  for (const e of effects) countEffect(s, before, e);
+  return s;
 }

@@ -18,7 +18,6 @@ import {
   sendAdvert,
 } from './context.js';
 import { logLine } from './log.js';
-import { bump } from './stats.js';
 import type { InstanceState, TransitionCause, VrrpEffect, VrrpState } from './types.js';
 
 type Action = (inst: InstanceState, other: VrrpState, ctx: StepContext) => InstanceState;
@@ -67,7 +66,6 @@ const enterMaster: Action = (inst, _from, ctx) => {
     masterAddress: c.sourceAddress,
     masterPriority: inst.effectivePriority,
     garpRefreshDueMs: c.garp.masterRefreshMs > 0 ? ctx.nowMs + c.garp.masterRefreshMs : null,
-    stats: { ...bump(inst.stats, 'becomeMaster'), masterReason: inst.nextMasterReason },
   };
   if (c.garp.masterDelayMs > 0)
     next = armTimer(next, 'garpMasterDelay', ctx.nowMs + c.garp.masterDelayMs, ctx);
@@ -92,11 +90,10 @@ const ENTRY: Readonly<Record<VrrpState, EntryRow>> = {
 
 /** keepalived `vrrp_restore_interface`: optional priority-0 advert, then VIPs down. */
 function releaseVips(inst: InstanceState, sendStop: boolean, ctx: StepContext): InstanceState {
-  let next = inst;
+  const next = inst;
   if (sendStop) {
     sendAdvert(inst, VRRP_PRIO_STOP, ctx);
     ctx.fx.push(logLine.sentPrioZero(inst.config.name));
-    next = { ...next, stats: bump(next.stats, 'priZeroSent') };
   }
   if (!next.vipsSet) return next;
   ctx.fx.push(logLine.removingVips(inst.config.name), { type: 'removeVips', accept: inst.config.accept });
@@ -112,7 +109,6 @@ const exitMaster: Action = (inst, to, ctx) => {
   if (to === 'FAULT') sendAdvert(inst, VRRP_PRIO_STOP, ctx);
   let next = releaseVips(inst, to !== 'BACKUP', ctx);
   next = { ...next, garpRefreshDueMs: null };
-  if (to !== 'STOP') next = { ...next, stats: bump(next.stats, 'releaseMaster') };
   return cancelAllTimers(next, ctx);
 };
 
