@@ -38,6 +38,7 @@ test('keepalived fault while MASTER: "Entering FAULT STATE", priority 0 sent (tw
   assert.deepEqual(ofType(fx, 'notify'), [{ type: 'notify', from: 'MASTER', to: 'FAULT', cause: 'fault' }]);
   assert.ok(Object.values(d.inst.timers).every((t) => t === null));
   assert.equal(d.inst.stats.releaseMaster, 1);
+  assert.equal(d.inst.stats.priZeroSent, 1, 'keepalived counts the release, not the two packets');
 });
 
 test('keepalived fault while BACKUP: timer stopped; leaving FAULT goes to BACKUP with a fresh timer', () => {
