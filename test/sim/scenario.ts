@@ -58,11 +58,11 @@ interface VridPlan {
 
 const V3_INTERVALS_CS = [25, 50, 100, 150];
 
-function planVrids(prng: Prng, nRouters: number): VridPlan[] {
+function planVrids(prng: Prng, nRouters: number, v6: boolean): VridPlan[] {
   const count = prng.int(1, 3);
   const plans: VridPlan[] = [];
   for (let i = 0; i < count; i++) {
-    const version: VrrpVersion = prng.chance(0.5) ? 3 : 2;
+    const version: VrrpVersion = v6 || prng.chance(0.5) ? 3 : 2;
     const adverIntCs = version === 2 ? prng.pick([100, 200]) : prng.pick(V3_INTERVALS_CS);
     const mixedIntervals = version === 3 && prng.chance(0.25);
     const ownerRouter = prng.chance(0.15) ? prng.int(0, nRouters - 1) : -1;
@@ -78,7 +78,7 @@ function instanceConfig(prng: Prng, plan: VridPlan, router: number, address: Uin
     name: `VI_${plan.vrid}`,
     vrid: plan.vrid,
     version: plan.version,
-    family: 'ipv4',
+    family: address.length === 16 ? 'ipv6' : 'ipv4',
     priority: owner ? 255 : prng.pick([50, 100, 100, 150, 200, 254]),
     adverIntCs: plan.mixedIntervals ? prng.pick(V3_INTERVALS_CS) : plan.adverIntCs,
     preempt: prng.chance(0.75),
@@ -101,14 +101,20 @@ function instanceConfig(prng: Prng, plan: VridPlan, router: number, address: Uin
   return normalizeConfig(raw).config;
 }
 
-function addresses(prng: Prng, n: number): Uint8Array[] {
-  const used = new Set<number>();
+/** Distinct router addresses: IPv4 10.0.0.x, or IPv6 link-local with random interface IDs. */
+function addresses(prng: Prng, n: number, v6: boolean): Uint8Array[] {
+  const used = new Set<string>();
   const out: Uint8Array[] = [];
   while (out.length < n) {
-    const last = prng.int(1, 254);
-    if (used.has(last)) continue;
-    used.add(last);
-    out.push(Uint8Array.of(10, 0, 0, last));
+    const a = v6
+      ? Uint8Array.from({ length: 16 }, (_, i) =>
+          i === 0 ? 0xfe : i === 1 ? 0x80 : i < 8 ? 0 : prng.int(0, 3),
+        )
+      : Uint8Array.of(10, 0, 0, prng.int(1, 254));
+    const k = a.join('.');
+    if (used.has(k)) continue;
+    used.add(k);
+    out.push(a);
   }
   return out;
 }
@@ -182,8 +188,9 @@ function boundsFor(plan: VridPlan, routers: readonly SimRouter[], healAtMs: numb
 export function makeScenario(seed: number): Scenario {
   const prng = new Prng(seed);
   const n = prng.int(3, 5);
-  const plans = planVrids(prng, n);
-  const addrs = addresses(prng, n);
+  const v6 = prng.chance(0.3);
+  const plans = planVrids(prng, n, v6);
+  const addrs = addresses(prng, n, v6);
   const routers: SimRouter[] = addrs.map((address, i) => ({
     address,
     configs: plans.map((p) => instanceConfig(prng, p, i, address)),

@@ -115,3 +115,18 @@ test('RFC 5798 §6.4.3 equal priorities: the highest primary address ends up MAS
   sim.run(10_000);
   assert.deepEqual(states(sim, 1), ['BACKUP', 'MASTER', 'BACKUP']);
 });
+
+test('keepalived: two address owners on one VRID settle on a single master at 254', () => {
+  const owner = { initialState: 'MASTER' as const };
+  const sim = lan([
+    router(1, cfg(1, 1, 255, owner)),
+    router(2, cfg(1, 2, 255, owner)),
+    router(3, cfg(1, 3, 100)),
+  ]);
+  sim.run(20_000);
+  const st = states(sim, 1);
+  assert.equal(st.filter((x) => x === 'MASTER').length, 1, st.join());
+  assert.equal(st[2], 'BACKUP');
+  const masters = [0, 1].filter((i) => sim.instance(i, 1)?.state === 'MASTER');
+  assert.equal(sim.instance(masters[0] ?? 0, 1)?.effectivePriority, 254);
+});
