@@ -87,7 +87,7 @@ test('keepalived 2.2.7 observed log sequence is reproduced line for line (RFC 37
   assert.deepEqual(lines[1], KEEPALIVED_B);
 });
 
-test('keepalived 2.2.7 observed fault while MASTER: log order and two priority-0 adverts on the wire', () => {
+test('RFC 5798 §6.4 keepalived 2.2.7 observed fault while MASTER: log order and two priority-0 adverts on the wire', () => {
   // Observed: track_file weight 0 set to 1 about 6 s after start, back to 0 3 s later;
   // tcpdump on the peer saw priority 150 three times, then priority 0 twice.
   const lossless = { lossProb: 0, dupProb: 0, minDelayMs: 0.1, maxDelayMs: 0.2 };
@@ -122,7 +122,7 @@ test('keepalived 2.2.7 observed fault while MASTER: log order and two priority-0
   assert.deepEqual(sent, [150, 150, 150, 0, 0]);
 });
 
-test('keepalived 2.2.7 observed preempt_delay: delay starts at the first lower-priority advert', () => {
+test('RFC 5798 §6.4.2 keepalived 2.2.7 observed preempt_delay: delay starts at the first lower-priority advert', () => {
   // Observed: L (prio 100) master first; H (prio 200, preempt_delay 4) started 5 s later:
   // "start preempt delay" on the first advert, discards from 4 s later, then timeout.
   const fixed = { lossProb: 0, dupProb: 0, minDelayMs: 0.1, maxDelayMs: 0.1 };

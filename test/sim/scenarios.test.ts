@@ -99,7 +99,7 @@ test('RFC 5798 §6.4.2 a master shutting down is replaced within Skew_Time (prio
   assert.deepEqual(states(sim, 1), ['STOP', 'MASTER']);
 });
 
-test('several VRIDs on one LAN elect independent masters', () => {
+test('RFC 5798 §6.4 several VRIDs on one LAN elect independent masters', () => {
   const sim = lan([
     router(1, cfg(10, 1, 200), cfg(20, 1, 100)),
     router(2, cfg(10, 2, 100), cfg(20, 2, 200)),
@@ -116,7 +116,7 @@ test('RFC 5798 §6.4.3 equal priorities: the highest primary address ends up MAS
   assert.deepEqual(states(sim, 1), ['BACKUP', 'MASTER', 'BACKUP']);
 });
 
-test('keepalived: two address owners on one VRID settle on a single master at 254', () => {
+test('RFC 5798 §6.4.3 keepalived: two address owners on one VRID settle on a single master at 254', () => {
   const owner = { initialState: 'MASTER' as const };
   const sim = lan([
     router(1, cfg(1, 1, 255, owner)),

@@ -73,7 +73,7 @@ test('RFC 5798 §6.4.2 priority 0: Master_Down_Timer = Skew_Time', () => {
   assert.equal(d.inst.stats.masterReason, 'priority');
 });
 
-test('keepalived preempt_delay: lower-priority adverts are accepted until the delay expires', () => {
+test('RFC 5798 §6.4.2 keepalived preempt_delay: lower-priority adverts are accepted until the delay expires', () => {
   const d = new Driver(config({ preemptDelayMs: 2000 })).started(0);
   let fx = d.at(1000, advert(50));
   assert.deepEqual(logs(fx), ['(VI_1) start preempt delay (2.000000)']);
@@ -87,7 +87,7 @@ test('keepalived preempt_delay: lower-priority adverts are accepted until the de
   assert.equal(d.inst.state, 'MASTER');
 });
 
-test('keepalived preempt_delay: an advert with priority >= ours stops the delay', () => {
+test('RFC 5798 §6.4.2 keepalived preempt_delay: an advert with priority >= ours stops the delay', () => {
   const d = new Driver(config({ preemptDelayMs: 2000 })).started(0);
   d.at(1000, advert(50));
   const fx = d.at(1500, advert(150));
@@ -95,7 +95,7 @@ test('keepalived preempt_delay: an advert with priority >= ours stops the delay'
   assert.equal(d.inst.preemptUntilMs, null);
 });
 
-test('keepalived preempt_delay: no delay when no lower-priority master is seen (plain timeout)', () => {
+test('RFC 5798 §6.4.2 keepalived preempt_delay: no delay when no lower-priority master is seen (plain timeout)', () => {
   const d = new Driver(config({ preemptDelayMs: 60_000 })).started(0);
   d.at(3609.375, { type: 'timer', timer: 'masterDown' });
   assert.equal(d.inst.state, 'MASTER');

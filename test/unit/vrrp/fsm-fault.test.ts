@@ -26,7 +26,7 @@ test('RFC 5798 §6.4.2 shutdown of a BACKUP sends nothing', () => {
   assert.deepEqual(ofType(fx, 'notify'), [{ type: 'notify', from: 'BACKUP', to: 'STOP', cause: 'shutdown' }]);
 });
 
-test('keepalived fault while MASTER: "Entering FAULT STATE", priority 0 sent (twice, as keepalived), VIPs removed', () => {
+test('RFC 5798 §6.4 keepalived fault while MASTER: "Entering FAULT STATE", priority 0 sent (twice, as keepalived), VIPs removed', () => {
   const d = new Driver(config()).started(0, true);
   const fx = d.at(9000, { type: 'fault', reason: 'eth0 down' });
   assert.deepEqual(logs(fx, false), ['(VI_1) Entering FAULT STATE']);
@@ -41,7 +41,7 @@ test('keepalived fault while MASTER: "Entering FAULT STATE", priority 0 sent (tw
   assert.equal(d.inst.stats.priZeroSent, 1, 'keepalived counts the release, not the two packets');
 });
 
-test('keepalived fault while BACKUP: timer stopped; leaving FAULT goes to BACKUP with a fresh timer', () => {
+test('RFC 5798 §6.4 keepalived fault while BACKUP: timer stopped; leaving FAULT goes to BACKUP with a fresh timer', () => {
   const d = new Driver(config()).started(0);
   d.at(100, advert(200, '10.0.0.2', 50));
   let fx = d.at(200, { type: 'fault', reason: 'track script' });
@@ -56,14 +56,14 @@ test('keepalived fault while BACKUP: timer stopped; leaving FAULT goes to BACKUP
   ]);
 });
 
-test('keepalived: an address owner leaving FAULT also goes to BACKUP first', () => {
+test('RFC 5798 §6.4 keepalived: an address owner leaving FAULT also goes to BACKUP first', () => {
   const d = new Driver(config({ priority: 255, initialState: 'MASTER' })).started(0, true);
   d.at(100, { type: 'fault', reason: 'x' });
   d.at(200, { type: 'faultCleared', reason: 'x' });
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('keepalived: faulted before start gives "Entering FAULT STATE (init)"', () => {
+test('RFC 5798 §6.4 keepalived: faulted before start gives "Entering FAULT STATE (init)"', () => {
   const d = new Driver(config());
   d.at(0, { type: 'fault', reason: 'eth0 down' });
   const fx = d.at(0, { type: 'start' });
@@ -72,7 +72,7 @@ test('keepalived: faulted before start gives "Entering FAULT STATE (init)"', () 
   assert.deepEqual(ofType(fx, 'notify'), [{ type: 'notify', from: 'INIT', to: 'FAULT', cause: 'start' }]);
 });
 
-test('a fault cleared before start leaves a normal start', () => {
+test('RFC 5798 §6.4 a fault cleared before start leaves a normal start', () => {
   const d = new Driver(config());
   d.at(0, { type: 'fault', reason: 'x' });
   d.at(0, { type: 'faultCleared', reason: 'x' });
@@ -80,7 +80,7 @@ test('a fault cleared before start leaves a normal start', () => {
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('a repeated fault while in FAULT changes nothing', () => {
+test('RFC 5798 §6.4 a repeated fault while in FAULT changes nothing', () => {
   const d = new Driver(config()).started(0);
   d.at(1, { type: 'fault', reason: 'a' });
   assert.deepEqual(d.at(2, { type: 'fault', reason: 'b' }), []);

@@ -65,7 +65,7 @@ test('RFC 5798 §6.4.3 tie-break compares addresses bytewise as unsigned numbers
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('keepalived: lower-priority advert while MASTER sends an advert at once and GARPs', () => {
+test('RFC 5798 §6.4.3 keepalived: lower-priority advert while MASTER sends an advert at once and GARPs', () => {
   const d = master();
   const fx = d.at(T, advert(50));
   assert.deepEqual(logs(fx, false), [
@@ -92,7 +92,7 @@ test('keepalived lower_prio_no_advert: RFC behaviour, no extra advert, no timer 
   assert.equal(armed(fx, 'adver'), undefined);
 });
 
-test('keepalived garp_lower_prio_repeat 0: no GARP on a lower-priority advert', () => {
+test('RFC 5798 §6.4.3 keepalived garp_lower_prio_repeat 0: no GARP on a lower-priority advert', () => {
   const base = config();
   const d = master({ garp: { ...base.garp, lowerPrioRepeat: 0 } });
   const fx = d.at(T, advert(50));
@@ -109,14 +109,14 @@ test('RFC 5798 §6.4.3 priority 0 received by MASTER: send an advert and reset t
   assert.equal(d.inst.state, 'MASTER');
 });
 
-test('keepalived higher_prio_send_advert: advertise once before yielding', () => {
+test('RFC 5798 §6.4.3 keepalived higher_prio_send_advert: advertise once before yielding', () => {
   const d = master({ higherPrioSendAdvert: true });
   const fx = d.at(T, advert(200));
   assert.deepEqual(ofType(fx, 'sendAdvert'), [{ type: 'sendAdvert', priority: 100, adverIntCs: 100 }]);
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('keepalived: two address owners - ours drops to 254 and yields', () => {
+test('RFC 5798 §6.4.3 keepalived: two address owners - ours drops to 254 and yields', () => {
   const d = new Driver(config({ priority: 255, initialState: 'MASTER' })).started(0, true);
   const fx = d.at(T, advert(255, '10.0.0.2'));
   assert.deepEqual(logs(fx, false), [
@@ -127,7 +127,7 @@ test('keepalived: two address owners - ours drops to 254 and yields', () => {
   assert.equal(d.inst.effectivePriority, 254);
 });
 
-test('keepalived: equal priority advert carrying our own address is only warned about', () => {
+test('RFC 5798 §6.4.3 keepalived: equal priority advert carrying our own address is only warned about', () => {
   const d = master();
   const fx = d.at(T, advert(100, '10.0.0.1'));
   assert.deepEqual(logs(fx), [

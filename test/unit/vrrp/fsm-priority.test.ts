@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { normalizeConfig } from '../../../src/vrrp/index.js';
 import { advert, armed, config, Driver, logs } from './fixtures.js';
 
-test('keepalived: priority change is logged and carried by the next advert', () => {
+test('RFC 5798 §6.1 keepalived: priority change is logged and carried by the next advert', () => {
   const d = new Driver(config()).started(0, true);
   const fx = d.at(5000, { type: 'priorityChanged', priority: 80 });
   assert.deepEqual(logs(fx), ['(VI_1) Changing effective priority from 100 to 80']);
@@ -33,14 +33,14 @@ test('RFC 5798 §6.4.2 a priority rise never extends a Skew_Time timer set by a 
   assert.equal(d.inst.timers.masterDown, 100 + 609.375);
 });
 
-test('keepalived: a falling priority does not move the running Master_Down_Timer', () => {
+test('RFC 5798 §6.1 keepalived: a falling priority does not move the running Master_Down_Timer', () => {
   const d = new Driver(config()).started(0);
   const fx = d.at(10, { type: 'priorityChanged', priority: 50 });
   assert.equal(armed(fx, 'masterDown'), undefined);
   assert.equal(d.inst.effectivePriority, 50);
 });
 
-test('keepalived: tracked priority is clamped to 1..254', () => {
+test('RFC 5798 §6.1 keepalived: tracked priority is clamped to 1..254', () => {
   const d = new Driver(config()).started(0);
   d.at(1, { type: 'priorityChanged', priority: 300 });
   assert.equal(d.inst.effectivePriority, 254);
@@ -48,20 +48,20 @@ test('keepalived: tracked priority is clamped to 1..254', () => {
   assert.equal(d.inst.effectivePriority, 1);
 });
 
-test('keepalived: an address owner never changes priority', () => {
+test('RFC 5798 §6.1 keepalived: an address owner never changes priority', () => {
   const d = new Driver(config({ priority: 255, initialState: 'MASTER' })).started(0, true);
   assert.deepEqual(d.at(1, { type: 'priorityChanged', priority: 10 }), []);
   assert.equal(d.inst.effectivePriority, 255);
 });
 
-test('keepalived: a lowered master loses to a preempting backup which now outranks it', () => {
+test('RFC 5798 §6.4.2 keepalived: a lowered master loses to a preempting backup which now outranks it', () => {
   const d = new Driver(config({ priority: 150 })).started(0, true);
   d.at(5000, { type: 'priorityChanged', priority: 90 });
   d.at(5100, advert(100));
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('keepalived config: state MASTER clears nopreempt and preempt_delay', () => {
+test('RFC 5798 §6.4.2 keepalived config: state MASTER clears nopreempt and preempt_delay', () => {
   const r = normalizeConfig(config({ initialState: 'MASTER', preempt: false, preemptDelayMs: 5000 }));
   assert.equal(r.config.preempt, true);
   assert.equal(r.config.preemptDelayMs, 0);
@@ -71,7 +71,7 @@ test('keepalived config: state MASTER clears nopreempt and preempt_delay', () =>
   ]);
 });
 
-test('keepalived config: owner cannot be nopreempt; preempt_delay needs preempt', () => {
+test('RFC 5798 §6.4.2 keepalived config: owner cannot be nopreempt; preempt_delay needs preempt', () => {
   assert.deepEqual(normalizeConfig(config({ priority: 255, preempt: false })).warnings, [
     '(VI_1) nopreempt is incompatible with priority 255. resetting nopreempt',
   ]);
@@ -80,7 +80,7 @@ test('keepalived config: owner cannot be nopreempt; preempt_delay needs preempt'
   assert.deepEqual(r.warnings, ['(VI_1) preempt_delay is incompatible with nopreempt mode - resetting']);
 });
 
-test('VRRP-MIB counters: adverts received/sent, priority zero, become master', () => {
+test('RFC 5798 §6.1 VRRP-MIB counters: adverts received/sent, priority zero, become master', () => {
   const d = new Driver(config()).started(0);
   d.at(100, advert(200));
   d.at(200, advert(0));

@@ -35,14 +35,14 @@ test('RFC 5798 §6.4.1 address owner (255) with state MASTER becomes MASTER at o
   assert.equal(d.inst.stats.masterReason, 'preempted');
 });
 
-test('keepalived: state MASTER with priority < 255 starts as BACKUP and waits a full Master_Down_Interval', () => {
+test('RFC 5798 §6.1 keepalived: state MASTER with priority < 255 starts as BACKUP and waits a full Master_Down_Interval', () => {
   const d = new Driver(config({ priority: 100, initialState: 'MASTER' }));
   const fx = d.at(0, { type: 'start' });
   assert.deepEqual(logs(fx, false), ['(VI_1) Entering BACKUP STATE (init)']);
   assert.equal(armed(fx, 'masterDown'), 3609.375);
 });
 
-test('keepalived: priority 255 with explicit state BACKUP does not take the 1 µs shortcut', () => {
+test('RFC 5798 §6.1 keepalived: priority 255 with explicit state BACKUP does not take the 1 µs shortcut', () => {
   const d = new Driver(config({ priority: 255, initialState: 'BACKUP' }));
   const fx = d.at(0, { type: 'start' });
   assert.deepEqual(logs(fx, false), ['(VI_1) Entering BACKUP STATE (init)']);
@@ -77,21 +77,21 @@ test('RFC 5798 §6.4.3 Adver_Timer fires: send an advert and re-arm', () => {
   assert.equal(armed(fx, 'adver'), t + 1000);
 });
 
-test('keepalived garp_master_delay: a second GARP burst after the delay', () => {
+test('RFC 5798 §6.4.1 keepalived garp_master_delay: a second GARP burst after the delay', () => {
   const d = new Driver(config()).started(0, true);
   const t = d.inst.timers.garpMasterDelay ?? 0;
   const fx = d.at(t, { type: 'timer', timer: 'garpMasterDelay' });
   assert.deepEqual(fx, [{ type: 'sendGarp', repeat: 5, reason: 'masterDelay' }]);
 });
 
-test('keepalived garp_master_delay 0: no second burst is scheduled', () => {
+test('RFC 5798 §6.4.1 keepalived garp_master_delay 0: no second burst is scheduled', () => {
   const base = config();
   const d = new Driver(config({ garp: { ...base.garp, masterDelayMs: 0 } }));
   d.started(0, true);
   assert.equal(d.inst.timers.garpMasterDelay, null);
 });
 
-test('keepalived garp_master_refresh: refresh burst on the first advert after the refresh time', () => {
+test('RFC 5798 §6.4.1 keepalived garp_master_refresh: refresh burst on the first advert after the refresh time', () => {
   const base = config();
   const d = new Driver(config({ garp: { ...base.garp, masterRefreshMs: 2500, masterRefreshRepeat: 2 } }));
   d.started(0, true);
@@ -103,14 +103,14 @@ test('keepalived garp_master_refresh: refresh burst on the first advert after th
   assert.deepEqual(ofType(fx, 'sendGarp'), [{ type: 'sendGarp', repeat: 2, reason: 'refresh' }]);
 });
 
-test('a stale or early timer event is ignored', () => {
+test('RFC 5798 §6.2 a stale or early timer event is ignored', () => {
   const d = new Driver(config()).started(0);
   assert.deepEqual(d.at(10, { type: 'timer', timer: 'masterDown' }), []);
   assert.deepEqual(d.at(10, { type: 'timer', timer: 'adver' }), []);
   assert.equal(d.inst.state, 'BACKUP');
 });
 
-test('events before start and after shutdown change nothing', () => {
+test('RFC 5798 §6.4 events before start and after shutdown change nothing', () => {
   const d = new Driver(config());
   assert.deepEqual(d.at(0, { type: 'timer', timer: 'masterDown' }), []);
   d.started(0);

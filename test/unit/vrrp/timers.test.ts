@@ -44,7 +44,7 @@ test('RFC 3768 §6.1 Master_Down_Interval = 3 * Advertisement_Interval + Skew_Ti
   assert.equal(masterDownIntervalMs(2, 128, 100), 3500);
 });
 
-test('keepalived down_timer_adverts replaces the factor 3', () => {
+test('RFC 5798 §6.1 keepalived down_timer_adverts replaces the factor 3', () => {
   assert.equal(masterDownIntervalMs(3, 100, 100, 1), 1000 + 609.375);
 });
 
