@@ -24,7 +24,6 @@ export interface Statement {
   /** The words after the keyword. */
   readonly args: readonly Word[];
   readonly loc: SourceLocation;
-  readonly raw: string;
   /** Sub-statements of a keyword block (`vrrp_instance X { ... }`). */
   readonly body?: readonly Statement[];
   /** Lines of a value block (`virtual_ipaddress { ... }`). */

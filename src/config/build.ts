@@ -36,13 +36,13 @@ function blockName(diags: DiagnosticSink, stmt: Statement): string | undefined {
 }
 
 export function buildConfig(
-  statements: readonly Statement[],
+  statements: Iterable<Statement>,
   diags: DiagnosticSink,
-  files: readonly string[],
+  files: () => readonly string[],
 ): Config {
   const ctx: BuildContext = { diags };
   const config: Writable = {
-    files: [...files],
+    files: [],
     global: defaultGlobalDefs(),
     vrrpScripts: [],
     vrrpTrackFiles: [],
@@ -57,6 +57,7 @@ export function buildConfig(
     bfdInstances: [],
   };
   for (const stmt of statements) ROOT[stmt.keyword]?.(config, stmt, ctx);
+  config.files = [...files()];
   return config;
 }
 

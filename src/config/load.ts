@@ -36,8 +36,8 @@ export function loadConfig(path: string, options: LoadOptions): LoadResult {
     maxLines: options.maxLines ?? 5_000_000,
   });
   if (!pre.openMain(path, options.cwd)) return { config: undefined, diagnostics: diags.items };
-  const statements = new Parser(pre, diags).parse(ROOT_GRAMMAR);
-  const config = buildConfig(statements, diags, pre.filesRead);
+  const statements = new Parser(pre, diags).statements(ROOT_GRAMMAR);
+  const config = buildConfig(statements, diags, () => pre.filesRead);
   if (options.env) validateConfig(config, diags, options.env);
   return { config, diagnostics: diags.items };
 }

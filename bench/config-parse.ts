@@ -1,0 +1,95 @@
+/**
+ * Benchmark: `-t` on a generated configuration of 1,000 virtual servers with 10 real
+ * servers each (TCP_CHECK), keepalived-ts next to keepalived 2.2.7 in the same run.
+ * Each trial is a fresh process under /usr/bin/time: wall time and peak RSS.
+ * Target (issue 2): faster than keepalived (~0.2 s, 18 MB here).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { table } from './stats.js';
+
+const VIRTUAL_SERVERS = 1000;
+const REAL_SERVERS = 10;
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 10);
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export function generateConfig(virtualServers: number, realServers: number): string {
+  const out: string[] = ['global_defs {', '  router_id bench', '}'];
+  for (let v = 0; v < virtualServers; v++) {
+    const vip = `10.${100 + Math.floor(v / 250)}.${v % 250}.1`;
+    out.push(
+      `virtual_server ${vip} 80 {`,
+      '  delay_loop 5',
+      '  lb_algo wrr',
+      '  lb_kind NAT',
+      '  protocol TCP',
+    );
+    for (let r = 0; r < realServers; r++)
+      out.push(
+        `  real_server 10.200.${v % 250}.${10 + r} 8080 {`,
+        `    weight ${1 + r}`,
+        '    TCP_CHECK {',
+        '      connect_timeout 3',
+        '      retry 3',
+        '      delay_before_retry 2',
+        '    }',
+        '  }',
+      );
+    out.push('}');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function timed(cmd: string, args: string[]): { seconds: number; rssMb: number; status: number | null } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  const last = r.stderr.trim().split('\n').at(-1) ?? '';
+  const [seconds, kb] = last.split(' ').map(Number);
+  return { seconds: seconds ?? Number.NaN, rssMb: (kb ?? Number.NaN) / 1024, status: r.status };
+}
+
+function main(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-bench-parse-'));
+  try {
+    const conf = join(dir, 'keepalived.conf');
+    writeFileSync(conf, generateConfig(VIRTUAL_SERVERS, REAL_SERVERS));
+    const pids = ['p', 'r', 'c', 'b'].map((p) => join(dir, `${p}.pid`));
+    const ours = { t: [] as number[], m: [] as number[] };
+    const theirs = { t: [] as number[], m: [] as number[] };
+    for (let i = 0; i < TRIALS; i++) {
+      const a = timed(process.execPath, [join(repoRoot, 'bin/keepalived-ts'), '-t', '-f', conf]);
+      const b = timed('keepalived', [
+        '-t',
+        '-f',
+        conf,
+        '-p',
+        pids[0]!,
+        '-r',
+        pids[1]!,
+        '-c',
+        pids[2]!,
+        '-b',
+        pids[3]!,
+      ]);
+      ours.t.push(a.seconds);
+      ours.m.push(a.rssMb);
+      theirs.t.push(b.seconds);
+      theirs.m.push(b.rssMb);
+      if (i === 0) console.log(`exit status: keepalived-ts ${a.status}, keepalived ${b.status}`);
+    }
+    console.log(
+      table(
+        `config test: ${VIRTUAL_SERVERS} virtual servers x ${REAL_SERVERS} real servers, ${TRIALS} trials each`,
+        [
+          { name: 'wall time', unit: 's', ours: ours.t, theirs: theirs.t },
+          { name: 'peak RSS', unit: 'MB', ours: ours.m, theirs: theirs.m },
+        ],
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) main();
