@@ -80,7 +80,7 @@ test('RFC 5798 §6.4.2 keepalived config: owner cannot be nopreempt; preempt_del
   assert.deepEqual(r.warnings, ['(VI_1) preempt_delay is incompatible with nopreempt mode - resetting']);
 });
 
-test('RFC 5798 §6.1 VRRP-MIB counters: adverts received/sent, priority zero, become master', () => {
+test('RFC 2787 / RFC 6527 VRRP-MIB counters: adverts received/sent, priority zero, become master', () => {
   const d = new Driver(config()).started(0);
   d.at(100, advert(200));
   d.at(200, advert(0));
