@@ -103,7 +103,9 @@ function globalDefs(w: Writer, g: GlobalDefs): void {
 function globalBody(w: Writer, g: GlobalDefs): void {
   if (g.routerId) w.line(`router_id ${quote(g.routerId)}`);
   if (g.notificationEmails.length)
-    w.block('notification_email', () => g.notificationEmails.forEach((e) => w.line(e)));
+    w.block('notification_email', () => {
+      for (const e of g.notificationEmails) w.line(e);
+    });
   if (g.notificationEmailFrom) w.line(`notification_email_from ${g.notificationEmailFrom}`);
   if (g.smtpServer) w.line(`smtp_server ${g.smtpServer.host} ${g.smtpServer.port}`);
   if (g.vrrpVersion !== 2) w.line(`vrrp_version ${g.vrrpVersion}`);
@@ -133,7 +135,9 @@ function vrrpScript(w: Writer, s: VrrpScript): void {
 
 function syncGroup(w: Writer, g: VrrpSyncGroup): void {
   w.block(`vrrp_sync_group ${g.name}`, () => {
-    w.block('group', () => g.members.forEach((m) => w.line(m.name)));
+    w.block('group', () => {
+      for (const m of g.members) w.line(m.name);
+    });
     notifies(w, g.notify);
     tracks(w, 'track_interface', g.trackInterfaces);
     tracks(w, 'track_script', g.trackScripts);
@@ -156,15 +160,21 @@ function instance(w: Writer, i: VrrpInstance): void {
     if (i.accept !== undefined) w.line(i.accept ? 'accept' : 'no_accept');
     if (i.unicastSrcIp) w.line(`unicast_src_ip ${i.unicastSrcIp.address}`);
     if (i.unicastPeers.length)
-      w.block('unicast_peer', () => i.unicastPeers.forEach((p) => w.line(p.address.address)));
+      w.block('unicast_peer', () => {
+        for (const p of i.unicastPeers) w.line(p.address.address);
+      });
     if (i.authentication)
       w.block('authentication', () => {
         w.line(`auth_type ${i.authentication!.type}`);
         w.line(`auth_pass ${quote(i.authentication!.password)}`);
       });
-    w.block('virtual_ipaddress', () => i.virtualAddresses.forEach((a) => w.line(address(a))));
+    w.block('virtual_ipaddress', () => {
+      for (const a of i.virtualAddresses) w.line(address(a));
+    });
     if (i.excludedAddresses.length)
-      w.block('virtual_ipaddress_excluded', () => i.excludedAddresses.forEach((a) => w.line(address(a))));
+      w.block('virtual_ipaddress_excluded', () => {
+        for (const a of i.excludedAddresses) w.line(address(a));
+      });
     tracks(w, 'track_interface', i.trackInterfaces);
     tracks(w, 'track_script', i.trackScripts);
     tracks(w, 'track_file', i.trackFiles);
@@ -220,7 +230,9 @@ export function dumpConfig(config: Config): string {
   for (const g of config.vrrpSyncGroups) syncGroup(w, g);
   for (const i of config.vrrpInstances) instance(w, i);
   if (config.staticAddresses.length)
-    w.block('static_ipaddress', () => config.staticAddresses.forEach((a) => w.line(address(a))));
+    w.block('static_ipaddress', () => {
+      for (const a of config.staticAddresses) w.line(address(a));
+    });
   for (const vs of config.virtualServers) virtualServer(w, vs);
   return w.text();
 }
