@@ -198,9 +198,6 @@ export const GLOBAL_DEFS: KeywordTable<GlobalTarget> = {
     );
     t.other[s.keyword] = s.args.map((w) => w.text);
   },
-  vrrp_ipsets: (t, s) => {
-    t.other[s.keyword] = s.args.map((w) => w.text);
-  },
   lvs_sync_daemon: (t, s, c) => {
     const ifname = arg(c, s);
     const instance = arg(c, s, 1);

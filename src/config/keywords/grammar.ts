@@ -19,4 +19,18 @@ function toGrammar(defs: Readonly<Record<string, KeywordDef>>): Grammar {
   return map;
 }
 
-export const ROOT_GRAMMAR: Grammar = toGrammar(DATA);
+/** keepalived-ts's own keywords (documented in README's compatibility notes). */
+const EXTENSIONS: Readonly<Record<string, Readonly<Record<string, KeywordDef>>>> = {
+  global_defs: { lvs_data_plane: { shape: 'value' } },
+};
+
+function withExtensions(defs: Readonly<Record<string, KeywordDef>>): Record<string, KeywordDef> {
+  const out: Record<string, KeywordDef> = { ...defs };
+  for (const [block, extra] of Object.entries(EXTENSIONS)) {
+    const def = out[block];
+    if (def) out[block] = { ...def, children: { ...def.children, ...extra } };
+  }
+  return out;
+}
+
+export const ROOT_GRAMMAR: Grammar = toGrammar(withExtensions(DATA));
