@@ -21,6 +21,7 @@ export * from './constants.js';
 export {
   type BackupVerdict,
   backupVerdict,
+  isV2IntervalMismatch,
   type MasterVerdict,
   masterVerdict,
   outranks,
