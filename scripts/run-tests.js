@@ -24,7 +24,9 @@ const all = findTests(testRoot).filter(
   (f) => filter.length === 0 || filter.some((part) => relative(testRoot, f).includes(part)),
 );
 if (all.length === 0) {
-  console.error(`run-tests: no test files found under ${testRoot}${filter.length ? ` matching ${filter}` : ''}`);
+  console.error(
+    `run-tests: no test files found under ${testRoot}${filter.length ? ` matching ${filter}` : ''}`,
+  );
   process.exit(1);
 }
 const isSerial = (f) => relative(testRoot, f).startsWith('netns/');
