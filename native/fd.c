@@ -6,10 +6,43 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kts.h"
+
+/* Records fd as owned by this environment; -1 when out of memory. */
+int kts_own_fd(struct kts_env *ke, int fd) {
+  if ((size_t)fd >= ke->nowned) {
+    size_t n = ke->nowned ? ke->nowned : 64;
+    while (n <= (size_t)fd) n *= 2;
+    uint8_t *t = realloc(ke->owned, n);
+    if (t == NULL) return -1;
+    memset(t + ke->nowned, 0, n - ke->nowned);
+    ke->owned = t;
+    ke->nowned = n;
+  }
+  ke->owned[fd] = 1;
+  return 0;
+}
+
+void kts_disown_fd(struct kts_env *ke, int fd) {
+  if (fd >= 0 && (size_t)fd < ke->nowned) ke->owned[fd] = 0;
+}
+
+/*
+ * Environment teardown (a worker ending, the process exiting): closes every fd
+ * the environment still owns, so a worker that forgot close() leaks nothing.
+ * Watchers are already gone (kts_poll_teardown runs first).
+ */
+void kts_fd_teardown(struct kts_env *ke) {
+  for (size_t fd = 0; fd < ke->nowned; fd++)
+    if (ke->owned[fd]) close((int)fd);
+  free(ke->owned);
+  ke->owned = NULL;
+  ke->nowned = 0;
+}
 
 static int allowed(int domain, int type) {
   switch (domain) {
@@ -38,6 +71,10 @@ napi_value kts_socket(napi_env env, napi_callback_info info) {
   if (domain == AF_PACKET) protocol = htons((uint16_t)protocol);
   int fd = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
   if (fd < 0) return kts_throw_errno(env, "socket", errno);
+  if (kts_own_fd(kts_get_env(env), fd) < 0) {
+    close(fd);
+    return kts_throw_errno(env, "socket", ENOMEM);
+  }
   KTS_CHECK(napi_create_int32(env, fd, &result));
   return result;
 }
@@ -48,7 +85,9 @@ napi_value kts_close(napi_env env, napi_callback_info info) {
   int32_t fd;
   KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || kts_arg_int(env, argv[0], &fd, "fd")) return NULL;
-  kts_poll_release_fd(env, kts_get_env(env), fd);
+  struct kts_env *ke = kts_get_env(env);
+  kts_poll_release_fd(env, ke, fd);
+  kts_disown_fd(ke, fd);
   /* Linux always releases the fd, even when close() reports EINTR: never retry. */
   if (close(fd) < 0 && errno != EINTR) return kts_throw_errno(env, "close", errno);
   return NULL;

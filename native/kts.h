@@ -24,9 +24,11 @@
 
 /* Per-environment state (main thread or a worker). */
 struct kts_env {
-  napi_ref errno_ctor;   /* JS ErrnoError constructor, or NULL until registered */
+  napi_ref errno_ctor;     /* JS ErrnoError constructor, or NULL until registered */
   struct kts_poll **polls; /* poll records indexed by fd */
   size_t npolls;
+  uint8_t *owned;          /* owned[fd] != 0: socket() made it here; closed at teardown */
+  size_t nowned;
 };
 
 /* Layout of the receive metadata block shared with JS (an Int32Array of 20). */
@@ -66,6 +68,14 @@ int kts_get_meta(napi_env env, napi_value v, struct kts_meta **meta);
 /* poll.c */
 void kts_poll_release_fd(napi_env env, struct kts_env *ke, int fd);
 void kts_poll_teardown(napi_env env, struct kts_env *ke);
+
+/* fd.c: descriptors this environment owns */
+int kts_own_fd(struct kts_env *ke, int fd);
+void kts_disown_fd(struct kts_env *ke, int fd);
+void kts_fd_teardown(struct kts_env *ke);
+
+/* signal.c */
+void kts_signal_teardown(napi_env env);
 
 /* Exported functions, one group per file. */
 napi_value kts_socket(napi_env env, napi_callback_info info);

@@ -24,6 +24,7 @@
 #include "kts.h"
 
 static int sig_fd = -1;
+static napi_env sig_env; /* environment that opened sig_fd */
 static volatile sig_atomic_t target_tid;
 static sigset_t subscribed;
 static struct sigaction saved[_NSIG];
@@ -77,6 +78,7 @@ napi_value kts_signal_open(napi_env env, KTS_UNUSED napi_callback_info info) {
   int fd = signalfd(-1, &empty, SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return kts_throw_errno(env, "signalfd", errno);
   sig_fd = fd;
+  sig_env = env;
   target_tid = (sig_atomic_t)syscall(SYS_gettid);
   KTS_CHECK(napi_create_int32(env, fd, &result));
   return result;
@@ -152,6 +154,20 @@ napi_value kts_signal_read(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+static void close_signalfd(napi_env env) {
+  sigset_t empty;
+  int fd = sig_fd;
+  sigemptyset(&empty);
+  signalfd(fd, &empty, 0);
+  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+    if (sigismember(&subscribed, s)) remove_signal(s);
+  kts_poll_release_fd(env, kts_get_env(env), fd);
+  target_tid = 0;
+  sig_fd = -1;
+  sig_env = NULL;
+  close(fd);
+}
+
 /* signalClose(fd): unsubscribes everything, stops polling, closes the signalfd. */
 napi_value kts_signal_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -159,16 +175,13 @@ napi_value kts_signal_close(napi_env env, napi_callback_info info) {
   int32_t fd;
   KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || check_fd(env, argv[0], &fd)) return argc < 1 ? kts_throw_arg(env, "signalClose(fd)") : NULL;
-  sigset_t empty;
-  sigemptyset(&empty);
-  signalfd(sig_fd, &empty, 0);
-  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
-    if (sigismember(&subscribed, s)) remove_signal(s);
-  kts_poll_release_fd(env, kts_get_env(env), fd);
-  target_tid = 0;
-  sig_fd = -1;
-  close(fd);
+  close_signalfd(env);
   return NULL;
+}
+
+/* Environment teardown: the owner's subscriptions end with it. */
+void kts_signal_teardown(napi_env env) {
+  if (sig_fd >= 0 && sig_env == env) close_signalfd(env);
 }
 
 /* signalRange() -> [SIGRTMIN, SIGRTMAX] as this libc defines them at run time. */

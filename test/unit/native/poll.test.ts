@@ -7,9 +7,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { native } from '../../../src/native/binding.js';
 import { NetlinkSocket } from '../../../src/native/netlink-socket.js';
-import { nativeUnavailable, netlinkPair, openFds, runSnippet, waitUntil } from './helpers.js';
+import { nativeIndexUrl, nativeUnavailable, netlinkPair, openFds, runSnippet, waitUntil } from './helpers.js';
 
 const unavailable = nativeUnavailable();
 const tick = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,6 +88,37 @@ describe('poll lifecycle', { skip: unavailable ?? false }, () => {
       a.close();
       b.close();
     }
+  });
+
+  test('a worker that ends without close() leaves no fd and no watcher behind', async () => {
+    await tick(); // let records closed by earlier tests be freed
+    const fdsBefore = openFds();
+    const allocatedBefore = native().pollStats()[1];
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       import(${JSON.stringify(nativeIndexUrl)}).then(({ NetlinkSocket }) => {
+         for (let i = 0; i < 50; i++) NetlinkSocket.open({ protocol: 'route' });
+         for (let i = 0; i < 50; i++) NetlinkSocket.open({ protocol: 'route', receive: false });
+         parentPort.postMessage('opened');
+       });`,
+      { eval: true },
+    );
+    try {
+      await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      assert.ok(openFds() >= fdsBefore + 100, 'the worker holds 100 sockets (plus its own loop fds)');
+      assert.equal(native().pollStats()[1], allocatedBefore + 50);
+    } finally {
+      await worker.terminate(); // also on failure: its referenced watchers would keep this file alive
+    }
+    await waitUntil(() => openFds() === fdsBefore, 'the worker fds to close');
+    await waitUntil(
+      () => native().pollStats()[1] === allocatedBefore,
+      'the worker watchers to be freed',
+      2000,
+    );
   });
 
   test('an unref()ed socket does not keep the process alive; a referenced one does', () => {
