@@ -286,7 +286,8 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
 
   /**
    * Sends one datagram; returns the bytes sent. Never blocks: a full send buffer
-   * throws ErrnoError EAGAIN (check with `isErrno(err, 'EAGAIN')`).
+   * throws ErrnoError EAGAIN (check with `isErrno(err, 'EAGAIN')`, retry after
+   * `await writable()`).
    */
   send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number {
     const dest = { family: this.#af, address: destination.address, scopeId: destination.scopeId ?? 0 };
@@ -302,12 +303,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     return native().sendmsg(this.#handle.live(), data, dest, anc);
   }
 
-  /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */
   /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
   writable(): Promise<void> {
     return this.#handle.writable();
   }
 
+  /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */
   pause(): void {
     this.#handle.pause();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrnoError, isErrno } from '../../../src/native/errno-error.js';
+import { ErrnoError, errnoError, isErrno } from '../../../src/native/errno-error.js';
 
 test('ErrnoError carries syscall, positive errno and code', () => {
   const err = new ErrnoError(
@@ -35,4 +35,14 @@ test('isErrno rejects other values', () => {
   }
   const sys = Object.assign(new Error('x'), { code: 'EAGAIN' });
   assert.equal(isErrno(sys, 'EAGAIN'), false, "Node's own system errors are not ErrnoError");
+});
+
+test('errnoError names the errno like the addon does', () => {
+  const err = errnoError('recvmsg', 105);
+  assert.ok(err instanceof ErrnoError);
+  assert.equal(err.code, 'ENOBUFS');
+  assert.equal(err.errno, 105);
+  assert.equal(err.syscall, 'recvmsg');
+  assert.match(err.message, /^recvmsg ENOBUFS \(.+\)$/);
+  assert.equal(errnoError('x', 99999).code, 'E99999');
 });
