@@ -50,7 +50,11 @@ export interface PacketMessage {
 }
 
 export interface PacketSendOptions {
-  /** Ethertype of the frame (sll_protocol); defaults to the socket's receive protocol. Needed in 'dgram' mode. */
+  /**
+   * Ethertype of the frame (sll_protocol, which becomes skb->protocol). Default:
+   * the socket's receive protocol, else in 'raw' mode the frame's own ethertype
+   * (bytes 12-13). Needed in 'dgram' mode.
+   */
   readonly protocol?: number;
   /** Destination hardware address ('dgram' mode: the kernel writes it into the header). */
   readonly destination?: Uint8Array;
@@ -120,16 +124,25 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
     return this.#handle.closed;
   }
 
-  /** Sends one frame out of `ifindex`; returns bytes sent. EAGAIN is thrown, never waited for. */
+  /**
+   * Sends one frame out of `ifindex`; returns bytes sent. Never blocks: EAGAIN is
+   * thrown (retry after `await writable()`).
+   */
   send(frame: Uint8Array, ifindex: number, options: PacketSendOptions = {}): number {
     const c = native().constants;
     const dest = {
       family: c.AF_PACKET,
       ifindex,
-      protocol: options.protocol ?? this.protocol,
+      protocol: options.protocol ?? this.#defaultProtocol(frame),
       ...(options.destination === undefined ? {} : { addr: options.destination }),
     };
     return native().sendmsg(this.#handle.live(), frame, dest, null);
+  }
+
+  /** Recent kernels derive skb->protocol from a SOCK_RAW frame's header when it is 0; older ones do not. */
+  #defaultProtocol(frame: Uint8Array): number {
+    if (this.protocol !== 0 || this.mode !== 'raw' || frame.length < 14) return this.protocol;
+    return (frame[12]! << 8) | frame[13]!;
   }
 
   /** SO_ATTACH_FILTER with a classic BPF program (8 bytes per instruction, host order). */

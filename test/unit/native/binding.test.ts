@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { native } from '../../../src/native/binding.js';
 import { ErrnoError, isErrno } from '../../../src/native/errno-error.js';
 import { ifIndexToName, ifNameToIndex } from '../../../src/native/interfaces.js';
-import { ETH_P_ALL, PacketSocket } from '../../../src/native/packet-socket.js';
+import { ETH_P_ALL, type PacketMessage, PacketSocket } from '../../../src/native/packet-socket.js';
 import { type RawIpMessage, RawIpSocket } from '../../../src/native/raw-ip-socket.js';
 import { nativeUnavailable, netlinkPair, waitUntil } from './helpers.js';
 
@@ -239,6 +239,28 @@ describe('native binding', { skip: unavailable ?? false }, () => {
     } finally {
       tx.close();
       rx.close();
+    }
+  });
+
+  test('packet sockets on lo: an ETH_P_ALL tap sees a sent raw frame as PACKET_OUTGOING with its ethertype', async () => {
+    const lo = ifNameToIndex('lo')!;
+    const tap = PacketSocket.open({ protocol: ETH_P_ALL, ifindex: lo });
+    const tx = PacketSocket.open();
+    try {
+      const seen: PacketMessage[] = [];
+      tap.on('message', (m) => seen.push(m));
+      const marker = Uint8Array.from([0x4b, 0x54, 0x53, 0x21, ...Array<number>(42).fill(0)]);
+      const frame = Uint8Array.from([...Array<number>(12).fill(0), 0x88, 0xb5, ...marker]);
+      assert.equal(tx.send(frame, lo), frame.length);
+      const isOurs = (m: PacketMessage): boolean => m.data.length === frame.length && m.data[14] === 0x4b;
+      await waitUntil(() => seen.some((m) => isOurs(m) && m.packetType === 4), 'the outgoing copy');
+      const out = seen.find((m) => isOurs(m) && m.packetType === 4)!;
+      assert.equal(out.protocol, 0x88b5, 'sll_protocol / skb->protocol taken from the frame');
+      assert.equal(out.ifindex, lo);
+      assert.deepEqual([...out.data], [...frame]);
+    } finally {
+      tap.close();
+      tx.close();
     }
   });
 
