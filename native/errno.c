@@ -10,9 +10,12 @@
 
 #include "kts.h"
 
+/* strerrorname_np is glibc >= 2.32; elsewhere the code is 'E<number>'. */
 static const char *errno_name(int err, char *fallback, size_t size) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
   const char *name = strerrorname_np(err);
   if (name != NULL) return name;
+#endif
   snprintf(fallback, size, "E%d", err);
   return fallback;
 }
