@@ -57,6 +57,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
   readonly #meta = recvMeta();
+  #portId = -1;
 
   private constructor(fd: number, options: NetlinkSocketOptions) {
     super();
@@ -101,11 +102,14 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     return this.#handle.closed;
   }
 
-  /** The port id (nl_pid) the kernel assigned at bind. */
+  /** The port id (nl_pid) the kernel assigned at bind (read once with getsockname). */
   get portId(): number {
-    const meta = recvMeta();
-    native().getsockname(this.#handle.live(), meta.ints);
-    return meta.get('a') >>> 0;
+    if (this.#portId < 0) {
+      const meta = recvMeta();
+      native().getsockname(this.#handle.live(), meta.ints);
+      this.#portId = meta.get('a') >>> 0;
+    }
+    return this.#portId;
   }
 
   #setFlag(name: number, value: number): void {

@@ -47,6 +47,32 @@ describe('raw IP sockets between namespaces', { skip: unavailable ?? false }, ()
     assert.equal(msg['truncated'], false);
   });
 
+  for (const multicastAll of [false, true]) {
+    test(`IP_MULTICAST_ALL ${multicastAll ? 'on' : 'off (default)'}: a socket that did not join ${
+      multicastAll ? 'also gets' : 'does not get'
+    } the group's packets`, async () => {
+      const rx = lab.peer(pair.nsB, 'raw-recv-pair', {
+        ifname: pair.ifB,
+        group: '224.0.0.18',
+        multicastAll,
+        count: 3,
+      });
+      await rx.waitFor((e) => e.event === 'ready');
+      const tx = lab.peer(pair.nsA, 'raw-send', {
+        family: 4,
+        ifname: pair.ifA,
+        dest: '224.0.0.18',
+        payload: '3133640100640000',
+        count: 50,
+      });
+      const counts = await rx.waitFor((e) => e.event === 'counts');
+      tx.kill();
+      assert.ok(Number(counts['joined']) >= 3);
+      if (multicastAll) assert.ok(Number(counts['other']) > 0, JSON.stringify(counts));
+      else assert.equal(counts['other'], 0, 'keepalived sets IP_MULTICAST_ALL 0 for the same reason');
+    });
+  }
+
   test('IPv4 unicast with IP_PKTINFO source and ifindex', async () => {
     const rx = lab.peer(pair.nsB, 'raw-recv', { family: 4, ifname: pair.ifB });
     const ready = await rx.waitFor((e) => e.event === 'ready');
