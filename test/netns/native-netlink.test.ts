@@ -176,7 +176,3 @@ describe('netlink sockets in a namespace', { skip: unavailable ?? false }, () =>
     assert.equal(msg['groups'], 1 << (RTNLGRP_LINK - 1), 'nl_groups of the notification');
   });
 });
-
-if (unavailable !== null) {
-  test('netlink namespace tests', (t) => t.skip(unavailable));
-}

@@ -56,7 +56,3 @@ describe('packet sockets between namespaces', { skip: unavailable ?? false }, ()
     assert.equal(msg['packetType'], 0, 'PACKET_HOST');
   });
 });
-
-if (unavailable !== null) {
-  test('packet namespace tests', (t) => t.skip(unavailable));
-}

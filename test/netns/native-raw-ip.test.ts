@@ -141,7 +141,3 @@ describe('raw IP sockets between namespaces', { skip: unavailable ?? false }, ()
     assert.equal(sum16([...pseudo, ...data]), 0xffff, 'checksum verifies');
   });
 });
-
-if (unavailable !== null) {
-  test('raw IP namespace tests', (t) => t.skip(unavailable));
-}

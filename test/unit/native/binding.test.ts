@@ -274,7 +274,3 @@ describe('native binding', { skip: unavailable ?? false }, () => {
     throwsErrno(() => native().close(fd), 'close', 'EBADF');
   });
 });
-
-if (unavailable !== null) {
-  test('native binding tests', (t) => t.skip(unavailable));
-}

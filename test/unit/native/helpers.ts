@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { nativeAvailable } from '../../../src/native/binding.js';
 import { NetlinkSocket } from '../../../src/native/netlink-socket.js';
 
-/** Why the kernel-backed native tests cannot run, or null. */
-export function nativeUnavailable(): string | null {
+/** Why the kernel-backed native tests cannot run, or null. Raw sockets and user-to-user netlink need root. */
+export function nativeUnavailable(needsRoot = true): string | null {
   if (!nativeAvailable()) return 'native addon not built (make native)';
-  if (process.getuid?.() !== 0) return 'needs root (CAP_NET_RAW / CAP_NET_ADMIN)';
+  if (needsRoot && process.getuid?.() !== 0) return 'needs root (CAP_NET_RAW / CAP_NET_ADMIN)';
   return null;
 }
 

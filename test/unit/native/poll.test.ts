@@ -193,7 +193,3 @@ describe('poll lifecycle', { skip: unavailable ?? false }, () => {
     }
   });
 });
-
-if (unavailable !== null) {
-  test('poll lifecycle tests', (t) => t.skip(unavailable));
-}
