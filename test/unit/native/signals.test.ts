@@ -79,6 +79,23 @@ describe('real-time signals', { skip: unavailable ?? false }, () => {
     assert.deepEqual(events.at(-1), { event: 'exit', status: 0 }, `child stderr: ${child.stderr()}`);
   });
 
+  test('a burst of 100 queued SIGJSONs is delivered in full (real-time signals queue)', async () => {
+    const child = spawnWithStatus([process.execPath, join(fixturesDir, 'signal-child.js'), '100', '0']);
+    const events: Event[] = [];
+    try {
+      for await (const line of child.lines) {
+        const e = JSON.parse(line) as Event;
+        events.push(e);
+        if (e['event'] === 'ready')
+          for (let i = 0; i < 100; i++) process.kill(Number(e['pid']), Number(e['SIGJSON']));
+      }
+    } finally {
+      child.kill();
+    }
+    assert.equal(events.filter((e) => e['event'] === 'signal').length, 100, child.stderr());
+    assert.deepEqual(events.at(-1), { event: 'exit', status: 0 });
+  });
+
   test('children spawned while subscribed start with the signal unblocked and not caught', () => {
     const { SIGJSON } = realtimeSignals();
     const r = runSnippet(
