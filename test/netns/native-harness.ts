@@ -97,6 +97,27 @@ export class Peer {
   }
 }
 
+/** Deletes namespaces kts-<tag>-<pid>-<n> left by earlier runs whose process is gone. */
+function sweepStale(tag: string): void {
+  let names: string[];
+  try {
+    names = ip('netns', 'list')
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '');
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^kts-${tag}-(\\d+)-\\d+$`).exec(name);
+    if (m === null || existsSync(`/proc/${m[1]}`)) continue;
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      // raced with another sweeper
+    }
+  }
+}
+
 /** A set of namespaces and processes for one test file; cleanup() removes all of it. */
 export class Lab {
   readonly #namespaces: string[] = [];
@@ -105,6 +126,17 @@ export class Lab {
 
   constructor(tag: string) {
     this.tag = tag;
+    sweepStale(tag);
+    // Last resort if the runner kills us between tests: still leave no namespace behind.
+    process.once('exit', () => {
+      for (const ns of this.#namespaces.splice(0)) {
+        try {
+          execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+        } catch {
+          // already gone
+        }
+      }
+    });
   }
 
   /** Creates a namespace named kts-<tag>-<pid>-<n> with lo up and IPv6 DAD off. */
