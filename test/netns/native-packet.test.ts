@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labUnavailable, type VethPair, vethPair } from './native-harness.js';
+import { ip, Lab, labUnavailable, type VethPair, vethPair } from './native-harness.js';
 
 const unavailable = labUnavailable();
 const lab = new Lab('npkt');
@@ -37,6 +37,19 @@ describe('packet sockets between namespaces', { skip: unavailable ?? false }, ()
     assert.equal(msg['packetType'], 1, 'PACKET_BROADCAST');
     assert.equal(msg['hardwareType'], 1, 'ARPHRD_ETHER');
     assert.equal(msg['source'], macHex(pair.macA));
+  });
+
+  test('taking the bound interface down surfaces ENETDOWN as an error event', async () => {
+    const rx = lab.peer(pair.nsB, 'packet-recv', { ifname: pair.ifB, protocol: EXPERIMENTAL_1 });
+    await rx.waitFor((e) => e.event === 'ready');
+    ip('-n', pair.nsB, 'link', 'set', pair.ifB, 'down');
+    try {
+      const err = await rx.waitFor((e) => e.event === 'error');
+      assert.equal(err['name'], 'ErrnoError');
+      assert.equal(err['code'], 'ENETDOWN');
+    } finally {
+      ip('-n', pair.nsB, 'link', 'set', pair.ifB, 'up');
+    }
   });
 
   test('SOCK_DGRAM send: the kernel writes the header for the destination MAC', async () => {
