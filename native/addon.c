@@ -18,8 +18,9 @@ _Static_assert(sizeof(struct kts_meta) == 80, "kts_meta layout is shared with JS
 
 static void env_finalize(napi_env env, void *data, KTS_UNUSED void *hint) {
   struct kts_env *ke = data;
-  kts_signal_teardown(env);
+  /* Watchers first: records destroyed here must not call back into this env. */
   kts_poll_teardown(env, ke);
+  kts_signal_teardown(env, ke);
   kts_fd_teardown(ke);
   if (ke->errno_ctor != NULL) napi_delete_reference(env, ke->errno_ctor);
   free(ke);

@@ -75,7 +75,7 @@ void kts_disown_fd(struct kts_env *ke, int fd);
 void kts_fd_teardown(struct kts_env *ke);
 
 /* signal.c */
-void kts_signal_teardown(napi_env env);
+void kts_signal_teardown(napi_env env, struct kts_env *ke);
 
 /* Exported functions, one group per file. */
 napi_value kts_socket(napi_env env, napi_callback_info info);

@@ -2,9 +2,11 @@
  * Readiness on the libuv loop: one uv_poll_t per fd, owned by the environment's
  * fd-indexed table. pollStart(fd, events, cb) creates or re-arms it and
  * cb(status, events) runs on the loop (status < 0 is a libuv error code).
- * pollStop(fd) disarms it; close(fd) and environment teardown destroy it. The
- * callback may close the fd: the record is only flagged there and freed in the
- * uv_close callback, after the JS call has returned.
+ * pollStop(fd) disarms it; close(fd) and environment teardown destroy it.
+ * Destroying drops the JS references at once, or, when it happens inside the
+ * record's own callback (JS closed the socket there), right after that callback
+ * returns. libuv's close callback then only frees memory, so it never touches
+ * an environment that may be gone by the time it runs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,27 +23,25 @@ struct kts_poll {
   napi_env env;
   napi_ref callback;
   napi_async_context async;
-  int fd;
-  int closing;
+  int closing;     /* destroy() ran: uv_close is pending */
+  int in_callback; /* on_ready is inside the JS callback */
 };
 
+/* Drops the JS callback and async context; the record no longer needs env. */
 static void release_js(napi_env env, struct kts_poll *p) {
+  napi_handle_scope scope;
+  int scoped = napi_open_handle_scope(env, &scope) == napi_ok;
   if (p->callback != NULL) napi_delete_reference(env, p->callback);
   if (p->async != NULL) napi_async_destroy(env, p->async);
+  if (scoped) napi_close_handle_scope(env, scope);
   p->callback = NULL;
   p->async = NULL;
+  p->env = NULL;
 }
 
 static void on_closed(uv_handle_t *handle) {
-  struct kts_poll *p = handle->data;
-  if (p->env != NULL) {
-    napi_handle_scope scope;
-    napi_open_handle_scope(p->env, &scope);
-    release_js(p->env, p);
-    napi_close_handle_scope(p->env, scope);
-  }
   __atomic_sub_fetch(&live_records, 1, __ATOMIC_RELAXED);
-  free(p);
+  free(handle->data);
 }
 
 static void on_ready(uv_poll_t *handle, int status, int events) {
@@ -49,15 +49,18 @@ static void on_ready(uv_poll_t *handle, int status, int events) {
   napi_env env = p->env;
   napi_handle_scope scope;
   napi_value cb, recv, argv[2], result, exc;
-  if (p->closing || p->callback == NULL) return;
+  if (p->closing || env == NULL || p->callback == NULL) return;
   napi_open_handle_scope(env, &scope);
   napi_get_reference_value(env, p->callback, &cb);
   napi_get_global(env, &recv); /* make_callback needs an object receiver */
   napi_create_int32(env, status, &argv[0]);
   napi_create_int32(env, events, &argv[1]);
   /* make_callback drains microtasks; a throw becomes an uncaught exception. */
-  if (napi_make_callback(env, p->async, recv, cb, 2, argv, &result) == napi_pending_exception &&
-      napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+  p->in_callback = 1;
+  napi_status status_js = napi_make_callback(env, p->async, recv, cb, 2, argv, &result);
+  p->in_callback = 0;
+  if (p->closing) release_js(env, p); /* closed by the callback: finish destroy() */
+  if (status_js == napi_pending_exception && napi_get_and_clear_last_exception(env, &exc) == napi_ok)
     napi_fatal_exception(env, exc);
   napi_close_handle_scope(env, scope);
 }
@@ -97,7 +100,6 @@ static struct kts_poll *create(napi_env env, int fd, napi_value cb, int *err) {
     return NULL;
   }
   p->env = env;
-  p->fd = fd;
   p->handle.data = p;
   __atomic_add_fetch(&live_records, 1, __ATOMIC_RELAXED);
   return p;
@@ -178,29 +180,25 @@ napi_value kts_poll_stats(napi_env env, KTS_UNUSED napi_callback_info info) {
   return result;
 }
 
-static void destroy(struct kts_poll *p) {
+static void destroy(napi_env env, struct kts_poll *p) {
   p->closing = 1;
   uv_poll_stop(&p->handle);
+  if (!p->in_callback) release_js(env, p);
   uv_close((uv_handle_t *)&p->handle, on_closed);
 }
 
 /* Called by close(fd) before the fd is closed: epoll must forget it first. */
-void kts_poll_release_fd(KTS_UNUSED napi_env env, struct kts_env *ke, int fd) {
+void kts_poll_release_fd(napi_env env, struct kts_env *ke, int fd) {
   struct kts_poll **s = slot(ke, fd, 0);
   if (s == NULL || *s == NULL) return;
-  destroy(*s);
+  destroy(env, *s);
   *s = NULL;
 }
 
 /* Environment teardown: JS references go now, memory when libuv closes the handles. */
 void kts_poll_teardown(napi_env env, struct kts_env *ke) {
-  for (size_t i = 0; i < ke->npolls; i++) {
-    struct kts_poll *p = ke->polls[i];
-    if (p == NULL) continue;
-    release_js(env, p);
-    p->env = NULL;
-    destroy(p);
-  }
+  for (size_t i = 0; i < ke->npolls; i++)
+    if (ke->polls[i] != NULL) destroy(env, ke->polls[i]);
   free(ke->polls);
   ke->polls = NULL;
   ke->npolls = 0;

@@ -154,14 +154,14 @@ napi_value kts_signal_read(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-static void close_signalfd(napi_env env) {
+static void close_signalfd(napi_env env, struct kts_env *ke) {
   sigset_t empty;
   int fd = sig_fd;
   sigemptyset(&empty);
   signalfd(fd, &empty, 0);
   for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
     if (sigismember(&subscribed, s)) remove_signal(s);
-  kts_poll_release_fd(env, kts_get_env(env), fd);
+  kts_poll_release_fd(env, ke, fd);
   target_tid = 0;
   sig_fd = -1;
   sig_env = NULL;
@@ -175,13 +175,16 @@ napi_value kts_signal_close(napi_env env, napi_callback_info info) {
   int32_t fd;
   KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 1 || check_fd(env, argv[0], &fd)) return argc < 1 ? kts_throw_arg(env, "signalClose(fd)") : NULL;
-  close_signalfd(env);
+  close_signalfd(env, kts_get_env(env));
   return NULL;
 }
 
-/* Environment teardown: the owner's subscriptions end with it. */
-void kts_signal_teardown(napi_env env) {
-  if (sig_fd >= 0 && sig_env == env) close_signalfd(env);
+/*
+ * Environment teardown: the owner's subscriptions end with it. `ke` comes from
+ * the finalizer: napi_get_instance_data no longer answers at that point.
+ */
+void kts_signal_teardown(napi_env env, struct kts_env *ke) {
+  if (sig_fd >= 0 && sig_env == env) close_signalfd(env, ke);
 }
 
 /* signalRange() -> [SIGRTMIN, SIGRTMAX] as this libc defines them at run time. */

@@ -160,6 +160,32 @@ describe('poll lifecycle', { skip: unavailable ?? false }, () => {
     assert.equal(counts.after, counts.before);
   });
 
+  test('exit paths: closing in a listener then exiting, open watchers and signalfd at exit, worker torn down mid-close', () => {
+    const pair = `const a = NetlinkSocket.open({ protocol: 'route', receive: false });
+       const b = NetlinkSocket.open({ protocol: 'route' });
+       a.send(Uint8Array.of(1, 2, 3, 4), { pid: b.portId });`;
+    const snippets = [
+      `import { NetlinkSocket } from NATIVE; ${pair}
+       b.on('message', () => { b.close(); a.close(); process.exit(0); });`,
+      `import { NetlinkSocket } from NATIVE; ${pair}
+       b.on('message', () => { b.close(); a.close(); });`,
+      `import { NetlinkSocket, onRealtimeSignal, realtimeSignals } from NATIVE; ${pair}
+       onRealtimeSignal(realtimeSignals().SIGJSON, () => {});
+       b.unref(); a.unref();`,
+      `import { Worker } from 'node:worker_threads';
+       const w = new Worker(\`Promise.all([import(\${JSON.stringify(NATIVE)}), import('node:worker_threads')])
+         .then(([{ NetlinkSocket }, { parentPort }]) => {
+           ${pair}
+           b.on('message', () => { b.close(); parentPort.postMessage('closed'); });
+         });\`, { eval: true });
+       w.once('message', () => w.terminate());`,
+    ];
+    for (const code of snippets) {
+      const r = runSnippet(code);
+      assert.equal(r.status, 0, `${code}\n${r.stderr}`);
+    }
+  });
+
   test('an exception thrown by a listener reaches uncaughtException', () => {
     const r = runSnippet(
       `import { NetlinkSocket } from NATIVE;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { realtimeSignals } from '../../../src/native/signals.js';
+import { onRealtimeSignal, realtimeSignals } from '../../../src/native/signals.js';
 import { fixturesDir, nativeUnavailable, runSnippet } from './helpers.js';
 
 const unavailable = nativeUnavailable(false);
@@ -94,6 +94,25 @@ describe('real-time signals', { skip: unavailable ?? false }, () => {
     }
     assert.equal(events.filter((e) => e['event'] === 'signal').length, 100, child.stderr());
     assert.deepEqual(events.at(-1), { event: 'exit', status: 0 });
+  });
+
+  test('a subscription does not keep the event loop alive, like process.on for classic signals', () => {
+    const r = runSnippet(
+      `import { onRealtimeSignal, realtimeSignals } from NATIVE;
+       onRealtimeSignal(realtimeSignals().SIGSTATS_CLEAR, () => {});
+       console.log('subscribed');`,
+      [],
+      5000,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /subscribed/);
+  });
+
+  test('only SIGRTMIN..SIGRTMAX are accepted', () => {
+    const { SIGRTMIN, SIGRTMAX } = realtimeSignals();
+    for (const bad of [2, 15, 17, SIGRTMIN - 1, SIGRTMAX + 1, 36.5]) {
+      assert.throws(() => onRealtimeSignal(bad, () => {}), TypeError, String(bad));
+    }
   });
 
   test('children spawned while subscribed start with the signal unblocked and not caught', () => {
