@@ -118,10 +118,12 @@ test('keepalived 2.2.7 and keepalived-ts -t agree on ok/error for >= 95% of the 
   assert.equal(rows.length, 100, 'the corpus has 100 files');
   const disagreements: string[] = [];
   let agree = 0;
+  let sameExit = 0;
   for (const row of rows) {
     const { dir, path } = placeFile(row);
     const theirs = keepalivedVerdict(dir, path);
     const ours = oursVerdict(dir, path);
+    if (theirs.code === ours.code) sameExit++;
     if (theirs.ok === ours.ok) agree++;
     else
       disagreements.push(
@@ -132,6 +134,8 @@ test('keepalived 2.2.7 and keepalived-ts -t agree on ok/error for >= 95% of the 
   }
   t.diagnostic(`agreement: ${agree}/${rows.length} (${((100 * agree) / rows.length).toFixed(1)}%)`);
   for (const d of disagreements) t.diagnostic(d);
-  console.log(`corpus agreement ${agree}/${rows.length}\n${disagreements.join('\n')}`);
+  console.log(
+    `corpus agreement ${agree}/${rows.length} (same exit code: ${sameExit})\n${disagreements.join('\n')}`,
+  );
   assert.ok(agree >= 95, `agreement ${agree}/100 is below 95%:\n${disagreements.join('\n')}`);
 });

@@ -163,7 +163,15 @@ const ROUTE_VALUE_OPTIONS = new Set([
 ]);
 
 /** One route line: `[type] dst [src ADDR] [via|gw ADDR] [dev IF] [table N] [metric N] ...`. */
-export function parseRouteItem(diags: DiagnosticSink, item: ListItem): RouteSpec | undefined {
+/**
+ * One route line. `tracked` routes (virtual_routes) need an interface to be watched;
+ * keepalived warns about those that have none unless they say `no_track`.
+ */
+export function parseRouteItem(
+  diags: DiagnosticSink,
+  item: ListItem,
+  tracked = false,
+): RouteSpec | undefined {
   const words = [...item.words];
   const route: { -readonly [K in keyof RouteSpec]: RouteSpec[K] } & {
     options: Record<string, string>;
@@ -220,6 +228,11 @@ export function parseRouteItem(diags: DiagnosticSink, item: ListItem): RouteSpec
             text: 'gw',
             hint: 'replace gw with via',
           });
+        if (w.text === 'or')
+          diags.error('semantic', '"or" for routes is deprecated. Please use "nexthop"', loc(item, w), {
+            text: 'or',
+            hint: 'write each gateway as nexthop via ADDR',
+          });
         const p = addr();
         if (p) route.via = p;
         break;
@@ -250,6 +263,13 @@ export function parseRouteItem(diags: DiagnosticSink, item: ListItem): RouteSpec
         } else diags.error('syntax', `Unknown route option '${w.text}'`, loc(item, w), { text: w.text });
     }
   }
+  if (route.dst && tracked && route.dev === undefined && !('no_track' in route.options))
+    diags.error(
+      'semantic',
+      `Warning - cannot track route ${route.dst.address}/${route.dst.prefixLen} with no interface specified, not tracking`,
+      item.loc,
+      { hint: 'add dev IFNAME, or no_track' },
+    );
   if (!route.dst) {
     diags.error('semantic', 'Route has no destination', item.loc, {
       text: item.raw,

@@ -212,7 +212,7 @@ export const VRRP_INSTANCE: KeywordTable<InstanceTarget> = {
   virtual_ipaddress_excluded: addresses('excludedAddresses'),
   virtual_routes: (t, s, c) => {
     for (const item of s.items ?? []) {
-      const r = parseRouteItem(c.diags, item);
+      const r = parseRouteItem(c.diags, item, true);
       if (r) t.virtualRoutes.push(r);
     }
   },
