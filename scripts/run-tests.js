@@ -34,7 +34,8 @@ const parallel = all.filter((f) => !isSerial(f));
 const serial = all.filter(isSerial);
 
 // One runner invocation so the closing summary counts every test.
-const args = ['--test', '--test-reporter=spec'];
+// --test-force-exit: a test file that leaves a handle open must not hang the whole run.
+const args = ['--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=300000'];
 if (serial.length > 0 && parallel.length === 0) args.push('--test-concurrency=1');
 const result = spawnSync(process.execPath, [...args, ...parallel, ...serial], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
