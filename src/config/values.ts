@@ -3,6 +3,8 @@
  * the value or undefined after reporting a diagnostic worded like keepalived's, at the
  * word's own line and column, with the valid range as the hint.
  */
+
+import { formatIp, parseIp } from '../wire/ip.js';
 import type { Statement, Word } from './ast.js';
 import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
 import type { IpPrefix } from './model.js';
@@ -134,84 +136,22 @@ function fmtG(n: number): string {
 
 // ---- IP addresses as text ------------------------------------------------------------
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Canonical IPv6 text (RFC 5952) or undefined when `text` is not an IPv6 address. */
-export function canonicalIpv6(text: string): string | undefined {
-  const groups = ipv6Groups(text);
-  if (!groups) return undefined;
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-/** The eight 16-bit groups of an IPv6 address, or undefined. */
-export function ipv6Groups(text: string): number[] | undefined {
-  let s = text;
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon >= 0 && s.slice(lastColon + 1).includes('.')) {
-    const v4 = s.slice(lastColon + 1);
-    if (!IPV4.test(v4)) return undefined;
-    const o = v4.split('.').map(Number);
-    s = `${s.slice(0, lastColon + 1)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-  }
-  const parts = s.split('::');
-  if (parts.length > 2) return undefined;
-  const parse = (p: string): number[] | undefined => {
-    if (p === '') return [];
-    const out: number[] = [];
-    for (const g of p.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(Number.parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(parts[0]!);
-  const rest = parts.length === 2 ? parse(parts[1]!) : [];
-  if (!head || !rest) return undefined;
-  const total = head.length + rest.length;
-  if (parts.length === 1) return total === 8 ? head : undefined;
-  if (total > 7) return undefined;
-  return [...head, ...new Array<number>(8 - total).fill(0), ...rest];
-}
-
 /** Parses `addr` or `addr/len` (IPv4 or IPv6); undefined if it is not one. */
 export function parseIpPrefix(text: string, allowPrefix = true): IpPrefix | undefined {
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;
   const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;
   if (lenText !== undefined && (!allowPrefix || !/^\d{1,3}$/.test(lenText))) return undefined;
-  if (IPV4.test(addrText)) {
-    const prefixLen = lenText === undefined ? 32 : Number(lenText);
-    return prefixLen > 32 ? undefined : { family: 4, address: addrText, prefixLen };
-  }
-  const v6 = canonicalIpv6(addrText);
-  if (v6 === undefined) return undefined;
-  const prefixLen = lenText === undefined ? 128 : Number(lenText);
-  return prefixLen > 128 ? undefined : { family: 6, address: v6, prefixLen };
+  const parsed = parseIp(addrText);
+  if (!parsed.ok) return undefined;
+  const family = parsed.value.family === 'ipv4' ? 4 : 6;
+  const maxLen = family === 4 ? 32 : 128;
+  const prefixLen = lenText === undefined ? maxLen : Number(lenText);
+  if (prefixLen > maxLen) return undefined;
+  return { family, address: formatIp(parsed.value), prefixLen };
 }
 
 /** `addr` or `addr/len` as text: the inverse of {@link parseIpPrefix}. */
 export function formatIpPrefix(p: IpPrefix): string {
   return p.prefixLen === (p.family === 4 ? 32 : 128) ? p.address : `${p.address}/${p.prefixLen}`;
-}
-
-/** IPv4 address as a 32-bit unsigned number. */
-export function ipv4ToNumber(address: string): number {
-  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
