@@ -1,11 +1,16 @@
 /**
  * @module The `keepalived-ts` executable: keepalived's flags, `-t` config test with
- * keepalived 2.2.7's exit codes, `-d` dump of the typed model.
+ * keepalived 2.2.7's exit codes, `-d` dump of the typed model, the VRRP daemon (no flag;
+ * always in the foreground), and `keepalived-ts status [--json]` asking a running daemon.
+ * keepalived-ts adds `--control-socket PATH` (daemon and status) to keepalived's flags.
  */
 import { hostname } from 'node:os';
 import { configTestExitCode, type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import { loadConfig } from '../config/load.js';
 import { nodeFileSystem } from '../config/source.js';
+import { statusCommand } from '../daemon/control-client.js';
+import { runDaemon } from '../daemon/main.js';
+import { controlSocketPath } from '../daemon/pidfile.js';
 import { realHostEnvironment } from '../io/host-environment.js';
 import { type CliOptions, helpText, parseArgs } from './args.js';
 
@@ -47,7 +52,56 @@ function dumpConf(options: CliOptions): number {
   return 0;
 }
 
-export function main(argv: readonly string[]): number {
+/** Takes keepalived-ts's own `--control-socket PATH` / `--control-socket=PATH` out of argv. */
+export function extractControlSocket(argv: readonly string[]): { rest: string[]; path?: string } {
+  const rest: string[] = [];
+  let path: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--control-socket') path = argv[++i];
+    else if (a.startsWith('--control-socket=')) path = a.slice('--control-socket='.length);
+    else rest.push(a);
+  }
+  return path === undefined ? { rest } : { rest, path };
+}
+
+function statusMain(argv: readonly string[], socket: string | undefined): number {
+  const json = argv.includes('--json');
+  const unknown = argv.filter((a) => a !== '--json');
+  if (unknown.length > 0) {
+    process.stderr.write(`keepalived-ts status: unexpected argument '${unknown[0]}'\n`);
+    return 1;
+  }
+  void statusCommand(controlSocketPath(socket, undefined), json).then((code) => {
+    process.exitCode = code;
+  });
+  return 0;
+}
+
+function daemonMain(options: CliOptions, socket: string | undefined, argv: readonly string[]): number {
+  const pidFiles = [options.pidFile, options.vrrpPidFile].filter((p): p is string => p !== undefined);
+  void runDaemon({
+    configFile: options.configFile,
+    configId: options.configId ?? defaultConfigId(),
+    logConsole: options.logConsole,
+    logDetail: options.logDetail,
+    pidFiles,
+    controlSocket: controlSocketPath(socket, options.pidFile),
+    version: VERSION,
+    argv: ['keepalived-ts', ...argv],
+  }).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`keepalived-ts: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+  return 0;
+}
+
+export function main(fullArgv: readonly string[]): number {
+  const { rest: argv, path: socket } = extractControlSocket(fullArgv);
+  if (argv[0] === 'status') return statusMain(argv.slice(1), socket);
   let options: CliOptions;
   try {
     options = parseArgs(argv);
@@ -65,8 +119,5 @@ export function main(argv: readonly string[]): number {
   }
   if (options.configTest) return configTest(options);
   if (options.dumpConf) return dumpConf(options);
-  process.stderr.write(
-    'keepalived-ts: the VRRP daemon is not part of this build yet; use -t to check a configuration or -d to dump it\n',
-  );
-  return 1;
+  return daemonMain(options, socket, fullArgv);
 }

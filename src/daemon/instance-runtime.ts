@@ -1,0 +1,143 @@
+/**
+ * @module One running VRRP instance: its engine state, its channel membership (receive
+ * path: accepted adverts become engine events, drops are counted per reason), and the
+ * effect ports that reach the shared sockets, netlink, timers, GARP sender and notifier.
+ */
+
+import type { AddressManager } from '../io/addresses.js';
+import { AdvertSender } from '../io/advert-sender.js';
+import type { Clock } from '../io/clock.js';
+import type { GarpSender } from '../io/garp.js';
+import type { Notifier } from '../io/notify.js';
+import type { ChannelMember, VrrpChannel } from '../io/vrrp-channel.js';
+import { createInstance, type InstanceState, normalizeConfig, step, type VrrpEvent } from '../vrrp/index.js';
+import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } from '../wire/index.js';
+import { dispatchEffects, type EffectPorts } from './dispatcher.js';
+import type { InstancePlan } from './instance-config.js';
+import type { Logger } from './log.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface RuntimeDeps {
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly addresses: AddressManager;
+  readonly garp: GarpSender;
+  readonly notifier: Notifier;
+  /** MAC and IPv6 forwarding of an interface, for GARP/NA frames. */
+  readonly linkLayer: (ifindex: number) => { mac: Uint8Array; router: boolean };
+}
+
+export class InstanceRuntime implements ChannelMember {
+  readonly plan: InstancePlan;
+  state: InstanceState;
+  readonly drops = new Map<DropReason, number>();
+  readonly vrid: number;
+  #ahLastSequence = 0;
+  #sender: AdvertSender | null = null;
+  #channel: VrrpChannel | null = null;
+  readonly #deps: RuntimeDeps;
+  readonly #ports: EffectPorts;
+  /** VIP netlink operations in flight (awaited on stop). */
+  readonly pending = new Set<Promise<void>>();
+  advertSendErrors = 0;
+
+  constructor(plan: InstancePlan, deps: RuntimeDeps) {
+    this.plan = plan;
+    this.vrid = plan.engine.vrid;
+    this.#deps = deps;
+    const { config, warnings } = normalizeConfig(plan.engine);
+    for (const w of warnings) deps.log.info(w);
+    this.state = createInstance(config);
+    this.#ports = this.#makePorts();
+  }
+
+  attach(channel: VrrpChannel): void {
+    this.#channel = channel;
+    this.#sender = new AdvertSender(this.plan.advert, channel);
+    channel.add(this);
+  }
+
+  detach(): void {
+    this.#channel?.remove(this);
+    this.#channel = null;
+    this.#sender = null;
+  }
+
+  get channel(): VrrpChannel | null {
+    return this.#channel;
+  }
+
+  /** Steps the engine and performs its effects. */
+  feed(event: VrrpEvent): void {
+    const r = step(this.state, event, this.#deps.clock.nowMs());
+    this.state = r.instance;
+    dispatchEffects(r.effects, r.instance, this.#ports);
+  }
+
+  expectations(): InstanceExpectations {
+    return { ...this.plan.expectations, ahLastSequence: this.#ahLastSequence };
+  }
+
+  onAdvert(packet: VrrpPacket, rx: ReceivedAdvert): void {
+    if (rx.ah) this.#ahLastSequence = rx.ah.header.sequence;
+    this.feed({
+      type: 'advert',
+      advert: { priority: packet.priority, maxAdverIntCs: packet.maxAdverIntCs, source: rx.source.bytes },
+    });
+  }
+
+  onDrop(reason: DropReason, detail: string): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    this.#deps.log.detail(`(${this.plan.name}) dropping advert: ${detail}`);
+  }
+
+  #track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  #timerKey(timer: string): string {
+    return `${this.plan.name}/${timer}`;
+  }
+
+  #makePorts(): EffectPorts {
+    const d = this.#deps;
+    const name = this.plan.name;
+    return {
+      sendAdvert: (priority, adverIntCs) => {
+        if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
+      },
+      armTimer: (timer, atMs) =>
+        d.scheduler.arm(this.#timerKey(timer), atMs, () => this.feed({ type: 'timer', timer })),
+      cancelTimer: (timer) => d.scheduler.cancel(this.#timerKey(timer)),
+      addVips: () => {
+        for (const spec of this.plan.vips) this.#track(d.addresses.add(spec));
+      },
+      removeVips: () => {
+        for (const spec of this.plan.vips) this.#track(d.addresses.remove(spec));
+      },
+      sendGarp: (repeat) => this.#garp(repeat),
+      notify: (state, priority) => d.notifier.notify(this.plan.source.notify, name, state, priority),
+      notifyMasterRxLowerPri: () => {
+        const s = this.plan.source.notifyMasterRxLowerPri;
+        if (s) d.notifier.notify({ master: s }, name, 'MASTER', this.state.effectivePriority);
+      },
+      log: (text, detail) => (detail ? d.log.detail(text) : d.log.info(text)),
+    };
+  }
+
+  #garp(repeat: number): void {
+    const byIf = new Map<number, VrrpPacket['addresses'][number][]>();
+    this.plan.vips.forEach((spec, i) => {
+      const list = byIf.get(spec.ifindex) ?? [];
+      list.push({ family: spec.family === 2 ? 'ipv4' : 'ipv6', bytes: spec.local });
+      byIf.set(spec.ifindex, list);
+      void i;
+    });
+    for (const [ifindex, vips] of byIf) {
+      const ll = this.#deps.linkLayer(ifindex);
+      this.#deps.garp.burst({ ifindex, mac: ll.mac, router: ll.router, vips }, repeat);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * @module The daemon's log lines in keepalived's console format (`-l`):
+ * `Tue Nov 24 01:09:29 2026: (VI_1) Entering MASTER STATE`, through the non-blocking
+ * LogWriter on stderr. Lines marked detail are printed only with `-D`. Without `-l`
+ * keepalived logs to syslog; keepalived-ts has no syslog transport yet, so those lines
+ * are counted and discarded.
+ */
+
+import { LogWriter } from '../io/log-writer.js';
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** keepalived's console timestamp: ctime() without the newline (local time). */
+export function consoleTimestamp(d: Date): string {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`
+  );
+}
+
+export interface Logger {
+  info(text: string): void;
+  detail(text: string): void;
+  /** Lines dropped by the writer (slow console) or discarded (no console). */
+  readonly stats: { written: number; dropped: number; discarded: number };
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+export function createLogger(options: {
+  readonly console: boolean;
+  readonly detail: boolean;
+  readonly writer?: LogWriter;
+  readonly now?: () => Date;
+}): Logger {
+  const writer = options.console ? (options.writer ?? new LogWriter({ fd: 2 })) : null;
+  const now = options.now ?? (() => new Date());
+  let discarded = 0;
+  const emit = (text: string): void => {
+    if (writer === null) {
+      discarded++;
+      return;
+    }
+    writer.line(`${consoleTimestamp(now())}: ${text}`);
+  };
+  return {
+    info: emit,
+    detail: (text) => {
+      if (options.detail) emit(text);
+    },
+    get stats() {
+      return { written: writer?.written ?? 0, dropped: writer?.dropped ?? 0, discarded };
+    },
+    flush: (timeoutMs) => writer?.flush(timeoutMs) ?? Promise.resolve(),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * @module Running the VRRP daemon from the command line: load the config, start the
+ * instances, serve the control socket, write pid files, and handle keepalived's signals:
+ * SIGTERM/SIGINT stop gracefully and exit 0; SIGHUP re-reads the config and refuses a
+ * bad one (keeping the running config); SIGUSR1/SIGUSR2 write the status as text to
+ * /tmp/keepalived-ts.data / /tmp/keepalived-ts.stats (keepalived writes
+ * /tmp/keepalived.data and .stats).
+ */
+
+import { writeFile } from 'node:fs/promises';
+import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import { nodeFileSystem } from '../config/source.js';
+import { monotonicClock } from '../io/clock.js';
+import { realHostEnvironment } from '../io/host-environment.js';
+import { startControlServer, stopControlServer } from './control-server.js';
+import { createLogger, type Logger } from './log.js';
+import { removePidFiles, writePidFiles } from './pidfile.js';
+import { formatStatus, statusReport } from './status.js';
+import { VrrpDaemon } from './vrrp-daemon.js';
+
+export interface DaemonOptions {
+  readonly configFile: string;
+  readonly configId: string;
+  readonly logConsole: boolean;
+  readonly logDetail: boolean;
+  readonly pidFiles: readonly string[];
+  readonly controlSocket: string;
+  readonly version: string;
+  readonly argv: readonly string[];
+}
+
+function load(o: DaemonOptions, log: Logger): { config: Config | undefined; errors: number } {
+  const { config, diagnostics } = loadConfig(o.configFile, {
+    fs: nodeFileSystem,
+    env: realHostEnvironment(),
+    configId: o.configId,
+    cwd: process.cwd(),
+  });
+  for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(d));
+  return { config, errors: diagnostics.filter((d) => d.severity === 'error').length };
+}
+
+/** Only instances the daemon can run: an interface and a VRID are required. */
+function runnable(config: Config, log: Logger): Config {
+  const ok = config.vrrpInstances.filter((i) => {
+    if (i.interface && i.virtualRouterId) return true;
+    log.info(`(${i.name}) has no interface or virtual_router_id - ignoring`);
+    return false;
+  });
+  return { ...config, vrrpInstances: ok };
+}
+
+function handleRequest(d: VrrpDaemon, line: string): string {
+  const words = line.split(/\s+/).filter(Boolean);
+  if (words[0] !== 'status') return `error: unknown command ${line}\n`;
+  const report = statusReport(d, process.pid);
+  return words[1] === 'json' ? `${JSON.stringify(report)}\n` : formatStatus(report);
+}
+
+/** Starts the daemon; resolves with the exit code once it has stopped. */
+export async function runDaemon(o: DaemonOptions): Promise<number> {
+  const log = createLogger({ console: o.logConsole, detail: o.logDetail });
+  log.info(`Starting Keepalived-ts v${o.version}`);
+  log.info(`Command line: ${o.argv.map((a) => `'${a}'`).join(' ')}`);
+  log.info(`Configuration file ${o.configFile}`);
+  const first = load(o, log);
+  if (!first.config) {
+    log.info('Stopped - configuration could not be read');
+    await log.flush();
+    return 1;
+  }
+  const daemon = new VrrpDaemon({ config: runnable(first.config, log), clock: monotonicClock, log });
+  try {
+    await daemon.start();
+  } catch (e) {
+    log.info(`Cannot start VRRP: ${(e as Error).message}`);
+    daemon.close();
+    await log.flush();
+    return 1;
+  }
+  writePidFiles(o.pidFiles, process.pid);
+  const server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, line));
+  log.info(`Control socket ${o.controlSocket} ready`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (sig: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`Received ${sig}, stopping`);
+      await daemon.stop();
+      stopControlServer(server, o.controlSocket);
+      removePidFiles(o.pidFiles);
+      log.info(`Stopped Keepalived-ts v${o.version}`);
+      await log.flush();
+      resolve(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGHUP', () => reload(o, daemon, log));
+    process.on('SIGUSR1', () => dump(daemon, '/tmp/keepalived-ts.data'));
+    process.on('SIGUSR2', () => dump(daemon, '/tmp/keepalived-ts.stats'));
+  });
+}
+
+function dump(d: VrrpDaemon, path: string): void {
+  void writeFile(path, formatStatus(statusReport(d, process.pid))).catch(() => {});
+}
+
+/** SIGHUP: re-read and validate; a bad config never replaces the running one. */
+function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger): void {
+  log.info('Reloading');
+  const next = load(o, log);
+  if (!next.config || next.errors > 0) {
+    log.info(
+      `Reload refused: ${next.config ? `${next.errors} configuration errors` : 'configuration unreadable'} - keeping the running configuration`,
+    );
+    return;
+  }
+  const same = JSON.stringify(strip(next.config)) === JSON.stringify(strip(d.config));
+  log.info(
+    same
+      ? 'Reload: configuration unchanged'
+      : 'Reload: configuration changed; applying changes needs a restart (in-place reload not implemented yet) - keeping the running configuration',
+  );
+}
+
+/** The config without source locations, for comparison. */
+function strip(c: Config): unknown {
+  return JSON.parse(
+    JSON.stringify({ g: c.global, i: c.vrrpInstances }, (k, v) =>
+      k === 'loc' || k === 'interfaceLoc' ? undefined : v,
+    ),
+  );
+}

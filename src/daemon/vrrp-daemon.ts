@@ -1,0 +1,236 @@
+/**
+ * @module The VRRP daemon: builds the instances from a config, shares one channel per
+ * (interface, family, protocol) among them, turns kernel link/address events into engine
+ * events, and stops gracefully (priority 0 advert from MASTER, VIPs removed, notify_stop)
+ * leaving no address behind. Everything runs on the event loop without blocking it.
+ */
+
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/model.js';
+import { AddressManager } from '../io/addresses.js';
+import type { Clock } from '../io/clock.js';
+import { GarpSender } from '../io/garp.js';
+import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
+import { LinkMonitor } from '../io/link-monitor.js';
+import { Notifier } from '../io/notify.js';
+import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
+import { ScriptRunner } from '../io/script-runner.js';
+import { VrrpChannel } from '../io/vrrp-channel.js';
+import type { Address } from '../netlink/index.js';
+import { formatIp } from '../wire/index.js';
+import { planInstance } from './instance-config.js';
+import { InstanceRuntime } from './instance-runtime.js';
+import type { Logger } from './log.js';
+import { Scheduler } from './scheduler.js';
+
+export interface VrrpDaemonOptions {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Notify script timeout, ms (keepalived's default script timeout is 15 s... per script). */
+  readonly scriptTimeoutMs?: number;
+}
+
+export class VrrpDaemon {
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly instances: InstanceRuntime[] = [];
+  readonly channels = new Map<string, VrrpChannel>();
+  readonly startedAtMs: number;
+  config: Config;
+  #nl: RtnetlinkClient | null = null;
+  #events: { close(): void } | null = null;
+  #addresses: AddressManager | null = null;
+  #garp: GarpSender;
+  #runner = new ScriptRunner();
+  #interfaces = new Map<string, InterfaceInfo>();
+  #monitor: LinkMonitor | null = null;
+  vipRestores = 0;
+
+  constructor(o: VrrpDaemonOptions) {
+    this.config = o.config;
+    this.clock = o.clock;
+    this.log = o.log;
+    this.scheduler = new Scheduler(o.clock);
+    this.startedAtMs = o.clock.nowMs();
+    this.#garp = new GarpSender({
+      garpIntervalUs: o.config.global.vrrpGarpIntervalUs,
+      gnaIntervalUs: o.config.global.vrrpGnaIntervalUs,
+    });
+  }
+
+  get garpStats() {
+    return { arp: this.#garp.sentArp, na: this.#garp.sentNa, errors: this.#garp.errors };
+  }
+
+  get scriptsStarted(): number {
+    return this.#runner.started;
+  }
+
+  async start(): Promise<void> {
+    const nl = new RtnetlinkClient();
+    this.#nl = nl;
+    this.#addresses = new AddressManager(nl);
+    this.#addresses.onError = (op, spec, e) =>
+      this.log.info(
+        `Failed to ${op} address ${formatIp({ family: spec.family === 2 ? 'ipv4' : 'ipv6', bytes: spec.local })}: ${e.message}`,
+      );
+    this.#events = subscribeRtnl((e) => this.#monitor?.handle(e));
+    this.#interfaces = await readInterfaces(nl);
+    this.#monitor = new LinkMonitor(
+      {
+        onLinkChange: (ifindex, name, up) => this.#onLink(ifindex, name, up),
+        onAddressDeleted: (a) => this.#onAddressDeleted(a),
+        onAddressAdded: () => {},
+      },
+      this.#interfaces.values(),
+    );
+    const notifier = new Notifier({
+      runner: this.#runner,
+      timeoutMs: 15_000,
+      log: (t) => this.log.info(t),
+      ...(this.config.global.scriptUser
+        ? {
+            defaultUser: this.config.global.scriptUser.user,
+            ...(this.config.global.scriptUser.group
+              ? { defaultGroup: this.config.global.scriptUser.group }
+              : {}),
+          }
+        : {}),
+    });
+    for (const i of this.config.vrrpInstances) {
+      const plan = planInstance(i, this.config, this.#interfaces);
+      const rt = new InstanceRuntime(plan, {
+        clock: this.clock,
+        scheduler: this.scheduler,
+        log: this.log,
+        addresses: this.#addresses,
+        garp: this.#garp,
+        notifier,
+        linkLayer: (ifindex) => this.#linkLayer(ifindex),
+      });
+      this.instances.push(rt);
+    }
+    // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
+    await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
+    for (const rt of this.instances) {
+      this.#linkLayer(rt.plan.ifindex);
+      this.#startInstance(rt);
+    }
+  }
+
+  #startInstance(rt: InstanceRuntime): void {
+    const p = rt.plan;
+    if (p.problem !== null) {
+      this.log.info(`(${p.name}) ${p.problem}`);
+      rt.feed({ type: 'fault', reason: p.problem });
+    } else {
+      try {
+        rt.attach(this.#channel(rt));
+      } catch (e) {
+        this.log.info(`(${p.name}) cannot open VRRP socket on ${p.ifname}: ${(e as Error).message}`);
+        rt.feed({ type: 'fault', reason: 'socket' });
+      }
+      if (this.#monitor?.isUp(p.ifindex) === false) rt.feed({ type: 'fault', reason: `${p.ifname} down` });
+    }
+    rt.feed({ type: 'start' });
+  }
+
+  #channel(rt: InstanceRuntime): VrrpChannel {
+    const p = rt.plan;
+    const key = `${p.ifname}/${p.family}/${p.protocol}`;
+    let ch = this.channels.get(key);
+    if (ch === undefined) {
+      const group =
+        p.family === 'ipv4' ? this.config.global.vrrpMcastGroup4 : this.config.global.vrrpMcastGroup6;
+      ch = new VrrpChannel({
+        ifname: p.ifname,
+        ifindex: p.ifindex,
+        family: p.family,
+        protocol: p.protocol,
+        group: { family: p.family, bytes: parseGroup(group, p) },
+      });
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  readonly #linkLayerCache = new Map<number, { mac: Uint8Array; router: boolean }>();
+
+  /** MAC and IPv6 forwarding flag of an interface, read once (sysctl read is synchronous). */
+  #linkLayer(ifindex: number): { mac: Uint8Array; router: boolean } {
+    const cached = this.#linkLayerCache.get(ifindex);
+    if (cached) return cached;
+    let out: { mac: Uint8Array; router: boolean } = { mac: new Uint8Array(0), router: false };
+    for (const i of this.#interfaces.values()) {
+      if (i.ifindex === ifindex) out = { mac: i.mac, router: ipv6Forwarding(i.name) };
+    }
+    this.#linkLayerCache.set(ifindex, out);
+    return out;
+  }
+
+  #onLink(ifindex: number, name: string, up: boolean): void {
+    this.log.info(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+    for (const rt of this.instances) {
+      if (rt.plan.ifindex !== ifindex || rt.plan.problem !== null) continue;
+      rt.feed(
+        up ? { type: 'faultCleared', reason: `${name} up` } : { type: 'fault', reason: `${name} down` },
+      );
+    }
+  }
+
+  /** keepalived puts back a VIP someone else deleted while the instance is MASTER. */
+  #onAddressDeleted(a: Address): void {
+    const local = a.local ?? a.address;
+    if (local === undefined || this.#addresses === null) return;
+    const spec = this.#addresses.wanted(a.ifindex, local, a.prefixLen);
+    if (spec === undefined) return;
+    const owner = this.instances.find((rt) => rt.state.state === 'MASTER' && rt.plan.vips.includes(spec));
+    if (owner === undefined) return;
+    this.vipRestores++;
+    this.log.info(
+      `(${owner.plan.name}) virtual address ${formatIp({ family: a.family === 2 ? 'ipv4' : 'ipv6', bytes: local })} deleted by another process - restoring`,
+    );
+    void this.#addresses.add(spec);
+  }
+
+  /** Graceful stop: shutdown every instance, wait for VIP removal, remove leftovers. */
+  async stop(): Promise<void> {
+    for (const rt of this.instances) rt.feed({ type: 'shutdown' });
+    this.scheduler.cancelAll();
+    await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
+    await this.#addresses?.removeAll();
+    await this.#runner.drain(2000);
+    this.close();
+  }
+
+  close(): void {
+    this.scheduler.cancelAll();
+    for (const rt of this.instances) rt.detach();
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+    this.#garp.close();
+    this.#events?.close();
+    this.#nl?.close();
+  }
+}
+
+function parseGroup(
+  text: string,
+  p: { family: 'ipv4' | 'ipv6'; group: { bytes: Uint8Array } | null },
+): Uint8Array {
+  if (p.group) return p.group.bytes;
+  void text;
+  return p.family === 'ipv4'
+    ? new Uint8Array([224, 0, 0, 18])
+    : Uint8Array.from([0xff, 2, ...new Array(13).fill(0), 0x12]);
+}
+
+function ipv6Forwarding(ifname: string): boolean {
+  try {
+    return readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/forwarding`, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}

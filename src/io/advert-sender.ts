@@ -1,0 +1,99 @@
+/**
+ * @module One instance's advertisements as keepalived 2.2.7 puts them on the wire: the
+ * engine's `sendAdvert` (priority, interval) plus the instance's VRID, VIPs and
+ * authentication become a VRRP message; IPv4 gets keepalived's own IP header (TOS 0xc0,
+ * TTL 255, an id counter incremented before each advert, skipping 0) and, for
+ * auth_type AH, an AH header with its sequence counter. Multicast instances send to the
+ * group, unicast ones to each `unicast_peer`.
+ */
+
+import {
+  encodeIpv4Advert,
+  encodeVrrp,
+  type IpAddress,
+  nextAhSequence,
+  nextIdentification,
+  VRRP_AUTH,
+  VRRP_IPV4_TOS,
+  VRRP_TTL,
+  type VrrpAuthType,
+  type VrrpPacket,
+} from '../wire/index.js';
+import type { VrrpChannel } from './vrrp-channel.js';
+
+export interface AdvertSenderConfig {
+  readonly version: 2 | 3;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly vrid: number;
+  readonly addresses: readonly IpAddress[];
+  readonly authType: VrrpAuthType;
+  /** 8 bytes for PASS/AH; empty otherwise. */
+  readonly authData: Uint8Array;
+  /** The advert source (primary IPv4, IPv6 link-local, or unicast_src_ip). */
+  readonly source: IpAddress;
+  /** The multicast group, or the unicast peers. */
+  readonly destinations: readonly IpAddress[];
+  readonly unicast: boolean;
+}
+
+export class AdvertSender {
+  readonly #cfg: AdvertSenderConfig;
+  readonly #channel: VrrpChannel;
+  #ipId = Math.floor(Math.random() * 0xfffe) + 1;
+  #ahSequence = 0;
+
+  constructor(cfg: AdvertSenderConfig, channel: VrrpChannel) {
+    this.#cfg = cfg;
+    this.#channel = channel;
+  }
+
+  /** Builds and sends one advert to every destination; false if any send failed. */
+  send(priority: number, adverIntCs: number): boolean {
+    const c = this.#cfg;
+    const packet: VrrpPacket = {
+      version: c.version,
+      family: c.family,
+      vrid: c.vrid,
+      priority,
+      maxAdverIntCs: adverIntCs,
+      addresses: c.addresses,
+      authType: c.version === 2 ? c.authType : VRRP_AUTH.none,
+      authData: c.version === 2 && c.family === 'ipv4' ? padAuth(c.authData) : new Uint8Array(0),
+    };
+    let ok = true;
+    for (const dst of c.destinations) ok = this.#sendTo(packet, dst) && ok;
+    return ok;
+  }
+
+  #sendTo(packet: VrrpPacket, destination: IpAddress): boolean {
+    const c = this.#cfg;
+    if (c.family === 'ipv6') {
+      const bytes = encodeVrrp(packet, { source: c.source, destination });
+      return this.#channel.send(bytes, destination, c.source);
+    }
+    this.#ipId = nextIdentification(this.#ipId);
+    let ah: { sequence: number; key: Uint8Array; zeroTtlInIcv: boolean } | undefined;
+    if (c.authType === VRRP_AUTH.ah && c.version === 2) {
+      const next = nextAhSequence(this.#ahSequence);
+      if (next === null) return false;
+      this.#ahSequence = next;
+      ah = { sequence: next, key: c.authData, zeroTtlInIcv: c.unicast };
+    }
+    const bytes = encodeIpv4Advert(packet, {
+      identification: this.#ipId,
+      source: c.source,
+      destination,
+      ttl: VRRP_TTL,
+      tos: VRRP_IPV4_TOS,
+      ...(ah ? { ah } : {}),
+    });
+    return this.#channel.send(bytes, destination);
+  }
+}
+
+function padAuth(data: Uint8Array): Uint8Array {
+  if (data.length === 8) return data;
+  const out = new Uint8Array(8);
+  out.set(data.subarray(0, 8));
+  return out;
+}
