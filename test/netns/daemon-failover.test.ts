@@ -1,0 +1,138 @@
+/**
+ * Two keepalived-ts daemons on one bridge, the article's configs (VRRPv2, advert_int 1,
+ * PASS): election and VIP placement, the status socket, failover on SIGTERM of the
+ * master (priority 0) and on link down, preemption back, notify scripts with
+ * keepalived's arguments, and a VIP deleted by hand put back by the MASTER.
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { controlRequest } from '../../src/daemon/control-client.js';
+import { type Daemon, DaemonLab, ip, labUnavailable, until, vrrpConf } from './daemon-lab.js';
+
+const skip = labUnavailable();
+if (skip) console.log(`# skipping daemon failover tests: ${skip}`);
+
+const VIP = '10.100.1.20/24';
+
+describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, () => {
+  let lab: DaemonLab;
+  let s1: string;
+  let s2: string;
+  let d1: Daemon;
+  let d2: Daemon;
+  let conf1: string;
+  let notifyLog: string;
+
+  before(async () => {
+    lab = new DaemonLab();
+    s1 = lab.host('10.100.1.21/24');
+    s2 = lab.host('10.100.1.22/24');
+    notifyLog = lab.file('notify.log', '');
+    const script = lab.file('notify.sh', `#!/bin/sh\necho "$@" >> ${notifyLog}\n`, 0o755);
+    conf1 = lab.file('s1.conf', vrrpConf({ state: 'MASTER', priority: 255 }));
+    const conf2 = lab.file(
+      's2.conf',
+      vrrpConf({ state: 'BACKUP', priority: 254, extra: `        notify ${script}\n` }),
+    );
+    d1 = await lab.kts('s1', s1, conf1);
+    d2 = await lab.kts('s2', s2, conf2);
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  it('elects the priority 255 server and places the VIP on it only', async () => {
+    await d1.waitFor(/\(VI_1\) Entering MASTER STATE/);
+    await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/);
+    await until(() => lab.addresses(s1).includes(VIP), 3000, 'VIP on s1');
+    assert.ok(!lab.addresses(s2).includes(VIP), 'VIP must not be on the backup');
+  });
+
+  it('answers status on the control socket as JSON and text', async () => {
+    let st2 = await d2.status();
+    const deadline = performance.now() + 3000;
+    while (st2.instances[0]?.masterAddress === null && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      st2 = await d2.status();
+    }
+    const st1 = await d1.status();
+    assert.equal(st1.instances[0]?.state, 'MASTER');
+    assert.equal(st2.instances[0]?.state, 'BACKUP');
+    assert.equal(st2.instances[0]?.masterAddress, '10.100.1.21');
+    assert.equal(st2.instances[0]?.priority, 254);
+    assert.ok(Number(st2.instances[0]?.stats.advertRcvd) >= 1);
+    const text = await controlRequest(d2.socket, 'status');
+    assert.match(text, /VRRP Instance VI_1\n {2}State: BACKUP/);
+    assert.match(await controlRequest(d2.socket, 'bogus'), /^error: unknown command bogus/);
+  });
+
+  it('fails over on SIGTERM of the master (priority 0) and leaves no VIP behind', async () => {
+    const mark = d2.lines.length;
+    const t0 = performance.now();
+    const code = await lab.stop(d1);
+    assert.equal(code, 0);
+    assert.ok(!lab.addresses(s1).includes(VIP), 'stopped master left its VIP');
+    const hit = await d2.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
+    await until(() => lab.addresses(s2).includes(VIP), 3000, 'VIP on s2');
+    console.log(`# graceful-stop failover: ${(hit.atMs - t0).toFixed(1)} ms (SIGTERM to MASTER log line)`);
+    assert.ok(hit.atMs - t0 < 2000, 'priority 0 must give a fast takeover');
+  });
+
+  it('preempts back when the priority 255 server returns', async () => {
+    const mark = d2.lines.length;
+    d1 = await lab.kts('s1b', s1, conf1);
+    await d1.waitFor(/\(VI_1\) Entering MASTER STATE/);
+    await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/, 5000, mark);
+    await until(
+      () => lab.addresses(s1).includes(VIP) && !lab.addresses(s2).includes(VIP),
+      3000,
+      'VIP back on s1',
+    );
+  });
+
+  it('puts back a VIP deleted by someone else while MASTER', async () => {
+    ip('-n', s1, 'addr', 'del', VIP, 'dev', 'eth0');
+    await until(() => lab.addresses(s1).includes(VIP), 2000, 'VIP restored on s1');
+    await d1.waitFor(/deleted by another process - restoring/);
+  });
+
+  it('fails over on link down (FAULT) and preempts back on link up', async () => {
+    const m1 = d1.lines.length;
+    const m2 = d2.lines.length;
+    const t0 = performance.now();
+    ip('-n', s1, 'link', 'set', 'eth0', 'down');
+    await d1.waitFor(/\(VI_1\) Entering FAULT STATE/, 3000, m1);
+    const hit = await d2.waitFor(/\(VI_1\) Entering MASTER STATE/, 6000, m2);
+    console.log(`# link-down failover: ${(hit.atMs - t0).toFixed(1)} ms (link down to MASTER log line)`);
+    await until(() => lab.addresses(s2).includes(VIP), 3000, 'VIP on s2');
+    assert.equal((await d1.status()).instances[0]?.state, 'FAULT');
+    const m2b = d2.lines.length;
+    ip('-n', s1, 'link', 'set', 'eth0', 'up');
+    await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/, 8000, m2b);
+    await until(
+      () => lab.addresses(s1).includes(VIP) && !lab.addresses(s2).includes(VIP),
+      3000,
+      'VIP back on s1',
+    );
+  });
+
+  it('ran the notify script with keepalived arguments', async () => {
+    await until(() => readFileSync(notifyLog, 'utf8').includes('MASTER'), 3000, 'notify MASTER');
+    const lines = readFileSync(notifyLog, 'utf8').trim().split('\n');
+    assert.ok(lines.includes('INSTANCE VI_1 BACKUP 254'), lines.join('|'));
+    assert.ok(lines.includes('INSTANCE VI_1 MASTER 254'), lines.join('|'));
+  });
+
+  it('SIGHUP with a broken config keeps the running one', async () => {
+    const mark = d1.lines.length;
+    const good = readFileSync(conf1, 'utf8');
+    lab.file('s1.conf', 'vrrp_instance VI_1 {\n  priority 300\n  bogus_keyword\n');
+    d1.signal('SIGHUP');
+    await d1.waitFor(/Reload refused/, 3000, mark);
+    lab.file('s1.conf', good);
+    assert.equal((await d1.status()).instances[0]?.state, 'MASTER');
+  });
+});
