@@ -1,0 +1,47 @@
+/**
+ * @module Interoperation with keepalived 2.2.7 on a real kernel (issue 3): for VRRPv2
+ * PASS, VRRPv2 AH, VRRPv3 IPv4, VRRPv3 IPv6 and unicast, keepalived-ts as master with
+ * keepalived as backup, and the reverse. Each scenario checks election, failover on
+ * link cut, preemption back on restore, failover on graceful stop (priority 0),
+ * preemption after restart, the client's neighbour entry for the VIP after every
+ * takeover, and tshark's verdict on every packet keepalived-ts sent.
+ *
+ * KTS_NETNS_IMPL=keepalived runs keepalived on both sides (harness self-check).
+ */
+import { after, describe, test } from 'node:test';
+import {
+  captureUnavailable,
+  cleanupAll,
+  failoverScenario,
+  type Impl,
+  implUnavailable,
+  labUnavailable,
+  MODES,
+} from './harness/index.js';
+
+const override = process.env['KTS_NETNS_IMPL'] as Impl | undefined;
+const ours: Impl = override ?? 'keepalived-ts';
+const skip =
+  labUnavailable() ?? captureUnavailable() ?? implUnavailable('keepalived') ?? implUnavailable(ours);
+
+after(cleanupAll);
+
+describe('VRRP interop with keepalived 2.2.7 in namespaces', { skip: skip ?? false }, () => {
+  for (const mode of MODES) {
+    for (const [masterImpl, backupImpl] of [
+      [ours, 'keepalived'],
+      ['keepalived', ours],
+    ] as const) {
+      test(`${mode}: ${masterImpl} master, ${backupImpl} backup`, async (t) => {
+        const r = await failoverScenario({
+          mode,
+          masterImpl,
+          backupImpl,
+          judgeKeepalived: ours === 'keepalived',
+          log: (line) => t.diagnostic(line),
+        });
+        t.diagnostic(`${r.adverts} adverts captured; judged by tshark: ${r.judged.join(', ')}`);
+      });
+    }
+  }
+});
