@@ -77,6 +77,16 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
   includea: ['readable', 'match', 'wildcard_match', 'brace_match'],
 };
 
+const NON_BLANK = /\S/;
+const BRACES = /[{}]/;
+const COMMENT_OR_QUOTE = /[#!"\\]/;
+
+function stripLineEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
 /** keepalived loops forever on a self-referencing definition; we stop and report it. */
 const MAX_SUBSTITUTIONS_PER_LINE = 256;
 const MAX_INCLUDE_DEPTH = 32;
@@ -91,11 +101,10 @@ export class Preprocessor {
   private produced = 0;
   private substitutions = 0;
   private random: () => number;
-  private lastLocation: { file: string; line: number; physical: string } = {
-    file: '',
-    line: 0,
-    physical: '',
-  };
+  /** Where the last physical line came from (kept as fields: one object per line is GC load). */
+  private lastFile = '';
+  private lastLine = 0;
+  private lastPhysical = '';
   /** Files opened, in order: for reload diffing and `--dump-conf`. */
   readonly filesRead: string[] = [];
 
@@ -145,7 +154,7 @@ export class Preprocessor {
 
   /** The current location, for diagnostics raised while the parser handles a line. */
   location(): SourceLocation {
-    return { file: this.lastLocation.file, line: this.lastLocation.line, col: 1 };
+    return { file: this.lastFile, line: this.lastLine, col: 1 };
   }
 
   /** The next logical line, or undefined at the end of the configuration. */
@@ -178,7 +187,7 @@ export class Preprocessor {
       }
     }
     this.produced++;
-    return { text, ...this.lastLocation };
+    return { text, file: this.lastFile, line: this.lastLine, physical: this.lastPhysical };
   }
 
   // ---- where the next raw line comes from -------------------------------------------
@@ -231,9 +240,11 @@ export class Preprocessor {
         this.files.length = 0;
         return undefined;
       }
-      const physical = frame.lines[frame.index++]!.replace(/[\r\n]+$/, '');
-      this.lastLocation = { file: frame.display, line: frame.index, physical };
-      if (physical.trim() === '') {
+      const physical = stripLineEnd(frame.lines[frame.index++]!);
+      this.lastFile = frame.display;
+      this.lastLine = frame.index;
+      this.lastPhysical = physical;
+      if (!NON_BLANK.test(physical)) {
         if (this.defining) this.endDefinition();
         continue;
       }
@@ -531,6 +542,7 @@ export class Preprocessor {
 
   /** Puts a `{` or `}` outside quotes on a line of its own; the rest becomes residue. */
   private splitBraces(text: string): string {
+    if (!BRACES.test(text)) return text;
     let p = 0;
     if (text[0] !== '{' && text[0] !== '}') {
       let inQuote = false;
@@ -554,6 +566,8 @@ export class Preprocessor {
  * a continued multi-line definition.
  */
 export function decomment(input: string, diags?: DiagnosticSink, loc?: SourceLocation): string {
+  // Most lines have nothing to strip but blanks: skip the character loop for them.
+  if (!COMMENT_OR_QUOTE.test(input)) return input.trim();
   let out = '';
   let quote = false;
   let cont = false;
