@@ -38,13 +38,20 @@ export interface AdvertSenderConfig {
 
 export class AdvertSender {
   readonly #cfg: AdvertSenderConfig;
-  readonly #channel: VrrpChannel;
+  readonly #channel: Pick<VrrpChannel, 'send'>;
   #ipId = Math.floor(Math.random() * 0xfffe) + 1;
   #ahSequence = 0;
 
-  constructor(cfg: AdvertSenderConfig, channel: VrrpChannel) {
+  /** `counters` presets keepalived's IP id / AH sequence (the next advert uses each + 1). */
+  constructor(
+    cfg: AdvertSenderConfig,
+    channel: Pick<VrrpChannel, 'send'>,
+    counters: { ipId?: number; ahSequence?: number } = {},
+  ) {
     this.#cfg = cfg;
     this.#channel = channel;
+    if (counters.ipId !== undefined) this.#ipId = counters.ipId;
+    if (counters.ahSequence !== undefined) this.#ahSequence = counters.ahSequence;
   }
 
   /** Builds and sends one advert to every destination; false if any send failed. */
@@ -58,7 +65,13 @@ export class AdvertSender {
       maxAdverIntCs: adverIntCs,
       addresses: c.addresses,
       authType: c.version === 2 ? c.authType : VRRP_AUTH.none,
-      authData: c.version === 2 && c.family === 'ipv4' ? padAuth(c.authData) : new Uint8Array(0),
+      // keepalived carries the password in the message for PASS only; AH keys the ICV with it.
+      authData:
+        c.version === 2 && c.family === 'ipv4'
+          ? c.authType === VRRP_AUTH.pass
+            ? padAuth(c.authData)
+            : new Uint8Array(8)
+          : new Uint8Array(0),
     };
     let ok = true;
     for (const dst of c.destinations) ok = this.#sendTo(packet, dst) && ok;
