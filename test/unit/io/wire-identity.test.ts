@@ -20,7 +20,13 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function capture(cfg: AdvertSenderConfig, counters: { ipId?: number; ahSequence?: number }) {
   const sent: { bytes: Uint8Array; dst: IpAddress }[] = [];
-  const sender = new AdvertSender(cfg, { send: (bytes, dst) => (sent.push({ bytes, dst }), true) }, counters);
+  const channel = {
+    send: (bytes: Uint8Array, dst: IpAddress) => {
+      sent.push({ bytes, dst });
+      return true;
+    },
+  };
+  const sender = new AdvertSender(cfg, channel, counters);
   return { sender, sent };
 }
 

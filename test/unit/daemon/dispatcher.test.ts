@@ -1,0 +1,80 @@
+/**
+ * The dispatcher maps each engine effect to its port in order: a started MASTER instance
+ * and its shutdown, through the real engine, recorded by fake ports.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { dispatchEffects, type EffectPorts } from '../../../src/daemon/dispatcher.js';
+import { createInstance, type InstanceConfig, step } from '../../../src/vrrp/index.js';
+
+const config: InstanceConfig = {
+  name: 'VI_1',
+  vrid: 51,
+  version: 2,
+  family: 'ipv4',
+  priority: 255,
+  adverIntCs: 100,
+  preempt: true,
+  preemptDelayMs: 0,
+  initialState: 'MASTER',
+  sourceAddress: Uint8Array.from([10, 0, 0, 1]),
+  accept: true,
+  downTimerAdverts: 3,
+  lowerPrioNoAdvert: false,
+  higherPrioSendAdvert: false,
+  garp: {
+    masterDelayMs: 5000,
+    masterRepeat: 5,
+    masterRefreshMs: 0,
+    masterRefreshRepeat: 1,
+    lowerPrioDelayMs: 0,
+    lowerPrioRepeat: 0,
+  },
+};
+
+function recorder() {
+  const calls: string[] = [];
+  const ports: EffectPorts = {
+    sendAdvert: (p, i) => calls.push(`advert ${p} ${i}`),
+    armTimer: (t) => calls.push(`arm ${t}`),
+    cancelTimer: (t) => calls.push(`cancel ${t}`),
+    addVips: () => calls.push('addVips'),
+    removeVips: () => calls.push('removeVips'),
+    sendGarp: (r) => calls.push(`garp ${r}`),
+    notify: (s, p) => calls.push(`notify ${s} ${p}`),
+    notifyMasterRxLowerPri: () => calls.push('rxLower'),
+    log: (t, d) => calls.push(`${d ? 'detail' : 'log'} ${t}`),
+  };
+  return { calls, ports };
+}
+
+describe('dispatchEffects', () => {
+  test('becoming MASTER then shutting down: adverts, VIPs, GARP, notify, logs in engine order', () => {
+    const { calls, ports } = recorder();
+    let inst = createInstance(config);
+    for (const [event, now] of [
+      [{ type: 'start' as const }, 0],
+      [{ type: 'timer' as const, timer: 'masterDown' as const }, 10_000],
+      [{ type: 'shutdown' as const }, 11_000],
+    ] as const) {
+      const r = step(inst, event, now);
+      inst = r.instance;
+      const before = calls.length;
+      dispatchEffects(r.effects, inst, ports);
+      assert.equal(
+        calls.length - before,
+        r.effects.filter((e) => !(e.type === 'notify' && e.to === 'INIT')).length,
+      );
+    }
+    const master = calls.indexOf('log (VI_1) Entering MASTER STATE');
+    assert.ok(master >= 0, calls.join('\n'));
+    assert.ok(calls.slice(master).includes('addVips'));
+    assert.ok(calls.includes('notify MASTER 255'));
+    assert.ok(calls.some((c) => c.startsWith('garp ')));
+    const stop = calls.indexOf('notify STOP 255');
+    assert.ok(stop > master);
+    assert.ok(calls.slice(master).includes('advert 0 100'), 'priority 0 advert on shutdown');
+    assert.ok(calls.lastIndexOf('removeVips') > master);
+  });
+});
