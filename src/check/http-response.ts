@@ -1,0 +1,66 @@
+/**
+ * @module Pure HTTP/1.x response handling for HTTP_GET / SSL_GET: the request keepalived
+ * sends, the status-line and header split, and the verdict against a `url` block (status
+ * code ranges, MD5 digest of the body as genhash computes it, regex). No `node:*` imports.
+ */
+import type { HttpUrl } from '../config/model.js';
+import { md5 } from '../wire/md5.js';
+import type { CheckResult } from './types.js';
+import { fail, pass } from './types.js';
+
+/** keepalived's request: GET, its User-Agent, a Host header (with :port when not default). */
+export function httpRequest(path: string, host: string, port: number, tls: boolean, protocol: '1.0' | '1.0C' | '1.1'): string {
+  const defaultPort = tls ? 443 : 80;
+  const hostHeader = port === defaultPort || port === 0 ? host : `${host}:${port}`;
+  const version = protocol === '1.1' ? '1.1' : '1.0';
+  const close = protocol === '1.0' ? '' : 'Connection: close\r\n';
+  return `GET ${path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\nHost: ${hostHeader}\r\n${close}\r\n`;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: Uint8Array;
+}
+
+function indexOfCrlfCrlf(b: Uint8Array): number {
+  for (let i = 0; i + 3 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
+  return -1;
+}
+
+/** Splits a complete response (read to EOF); `undefined` when it is not HTTP. */
+export function parseHttpResponse(raw: Uint8Array): HttpResponse | undefined {
+  const end = indexOfCrlfCrlf(raw);
+  const headEnd = end < 0 ? raw.length : end;
+  let head = '';
+  for (let i = 0; i < Math.min(headEnd, 16384); i++) head += String.fromCharCode(raw[i]!);
+  const m = /^HTTP\/\d\.\d (\d{3})(?: |\r|$)/.exec(head);
+  if (!m) return undefined;
+  return { status: Number(m[1]), body: end < 0 ? new Uint8Array(0) : raw.subarray(end + 4) };
+}
+
+/** The digest keepalived's genhash prints: MD5 of the body, lowercase hex. */
+export function bodyDigest(body: Uint8Array): string {
+  return [...md5(body)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** keepalived: status_code ranges if given, else 200-299 when there is no digest. */
+export function judgeUrl(url: HttpUrl, res: HttpResponse, digest: (b: Uint8Array) => string = bodyDigest): CheckResult {
+  const ranges = url.statusCodes.length > 0 ? url.statusCodes : url.digest ? [] : [{ from: 200, to: 299 }];
+  if (ranges.length > 0 && !ranges.some((r) => res.status >= r.from && res.status <= r.to))
+    return fail('status-code', `HTTP status code error to ${url.path ?? '/'}: ${res.status}`);
+  if (url.digest) {
+    const got = digest(res.body);
+    if (got !== url.digest.toLowerCase()) return fail('digest', `MD5 digest error to ${url.path ?? '/'}: ${got}`);
+  }
+  if (url.regex !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(url.regex);
+    } catch {
+      return fail('regex', `invalid regex ${url.regex}`);
+    }
+    if (!re.test(new TextDecoder('utf-8', { fatal: false }).decode(res.body)))
+      return fail('regex', `regex match failed on ${url.path ?? '/'}`);
+  }
+  return pass;
+}

@@ -1,0 +1,125 @@
+/**
+ * @module The nftables data plane: applies nft-json.ts documents with `nft -j -f -`
+ * (one atomic transaction that replaces only table `inet keepalived_ts`) and reconciles
+ * by reading the table back with `nft -j list table`: when the kernel's table differs
+ * from what was last applied (external change, or first start) it is rewritten. No other
+ * table is ever touched. `nft` runs asynchronously with a timeout.
+ */
+import { spawn } from 'node:child_process';
+import type { DataPlane, SyncResult } from './data-plane.js';
+import type { ServiceState } from './model.js';
+import { emulatedKinds, NFT_FAMILY, NFT_LIST_ARGS, NFT_TABLE, nftDocument } from './nft-json.js';
+
+export interface NftRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `nft args` with `input` on stdin; never rejects. */
+export function runNft(args: readonly string[], input = '', timeoutMs = 10_000, nft = 'nft'): Promise<NftRun> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(nft, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve({ code: -1, stdout, stderr: String(e) });
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: e.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
+  });
+}
+
+/** The listing without handles and metainfo: what to compare across reads. */
+export function normalizeListing(text: string): string | undefined {
+  let doc: { nftables?: Record<string, unknown>[] };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([k]) => k !== 'handle')
+          .map(([k, x]) => [k, strip(x)]),
+      );
+    return v;
+  };
+  return JSON.stringify((doc.nftables ?? []).filter((o) => !('metainfo' in o)).map(strip));
+}
+
+export class NftPlane implements DataPlane {
+  readonly name = 'nftables' as const;
+  readonly #log: { info(text: string): void };
+  readonly #nft: string;
+  #lastDoc = '';
+  #lastListing: string | undefined;
+  #lastServices: readonly ServiceState[] = [];
+  #warned = new Set<string>();
+
+  constructor(log: { info(text: string): void }, nft = 'nft') {
+    this.#log = log;
+    this.#nft = nft;
+  }
+
+  async #listing(): Promise<string | undefined> {
+    const r = await runNft(NFT_LIST_ARGS, '', 10_000, this.#nft);
+    return r.code === 0 ? normalizeListing(r.stdout) : undefined;
+  }
+
+  async sync(desired: readonly ServiceState[]): Promise<SyncResult> {
+    for (const k of emulatedKinds(desired))
+      if (!this.#warned.has(k)) {
+        this.#warned.add(k);
+        this.#log.info(`nftables data plane: lb_kind ${k} is emulated with DNAT`);
+      }
+    const doc = JSON.stringify(nftDocument(desired));
+    const current = await this.#listing();
+    if (doc === this.#lastDoc && current !== undefined && current === this.#lastListing) return { ok: true, changed: 0 };
+    if (desired.length === 0 && current === undefined) {
+      this.#lastDoc = doc;
+      this.#lastListing = undefined;
+      return { ok: true, changed: 0 };
+    }
+    if (doc === this.#lastDoc && current !== this.#lastListing)
+      this.#log.info(`nftables table ${NFT_FAMILY} ${NFT_TABLE} changed outside keepalived-ts; rewriting it`);
+    const r = await runNft(['-j', '-f', '-'], doc, 10_000, this.#nft);
+    if (r.code !== 0) return { ok: false, error: `nft -j -f - failed (${r.code}): ${r.stderr.trim()}` };
+    this.#lastDoc = doc;
+    this.#lastServices = desired;
+    this.#lastListing = await this.#listing();
+    return { ok: true, changed: 1 };
+  }
+
+  /** The services last applied, if the kernel's table still matches them. */
+  async read(): Promise<readonly ServiceState[] | undefined> {
+    const current = await this.#listing();
+    return current !== undefined && current === this.#lastListing ? this.#lastServices : undefined;
+  }
+
+  async clear(): Promise<void> {
+    await runNft(['-j', '-f', '-'], JSON.stringify(nftDocument([])), 10_000, this.#nft);
+    this.#lastDoc = '';
+    this.#lastListing = undefined;
+    this.#lastServices = [];
+  }
+
+  close(): void {}
+}
