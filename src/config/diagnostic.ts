@@ -33,6 +33,8 @@ export interface Diagnostic {
   readonly text?: string;
   /** How to fix it, when that is obvious. */
   readonly hint?: string;
+  /** keepalived stops reading at this one (exit 2); we go on and report the rest. */
+  readonly aborts?: boolean;
 }
 
 /** Collects diagnostics in order; the parser and the builders share one sink. */
@@ -56,7 +58,7 @@ export class DiagnosticSink {
   }
 }
 
-type DiagnosticExtra = { readonly text?: string; readonly hint?: string };
+type DiagnosticExtra = { readonly text?: string; readonly hint?: string; readonly aborts?: boolean };
 
 /** True when keepalived 2.2.7's `-t` would exit non-zero for this diagnostic. */
 export function failsConfigTest(d: Diagnostic): boolean {
@@ -67,7 +69,8 @@ export function failsConfigTest(d: Diagnostic): boolean {
 export function configTestExitCode(diagnostics: readonly Diagnostic[]): number {
   const failing = diagnostics.filter(failsConfigTest);
   if (failing.length === 0) return 0;
-  // keepalived reports the status of the last error it saw; script security is 6.
+  // A missing parameter makes keepalived exit at once (2); script security is 6.
+  if (failing.some((d) => d.aborts)) return 2;
   return failing.some((d) => d.kind === 'security') ? 6 : 5;
 }
 

@@ -42,7 +42,8 @@ export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: H
         `Configuration error: BFD instance ${bfd.name} has no neighbor address set, disabling instance`,
         bfd.loc,
       );
-  checkScriptSecurity(config, diags, env);
+  // keepalived stops before its script security pass when an interface is missing.
+  if (!missingInterface.first) checkScriptSecurity(config, diags, env);
   if (missingInterface.first)
     diags.error('environment', 'Non-existent interface specified in configuration', missingInterface.first);
 }
@@ -92,8 +93,11 @@ function checkScripts(config: Config, diags: DiagnosticSink, env: HostEnvironmen
       diags.error('environment', `Unable to set default user for vrrp script ${s.name} - removing`, s.loc);
       continue;
     }
-    const found = env.findScript(s.script.argv[0] ?? '');
-    if (!found.found) {
+    const command = s.script.argv[0] ?? '';
+    // keepalived only resolves absolute paths and bare names; it leaves other forms
+    // (e.g. "</dev/tcp/127.0.0.1/80") alone at start-up.
+    const checkable = command.startsWith('/') || !command.includes('/');
+    if (checkable && !env.findScript(command).found) {
       diags.error(
         'environment',
         `Disabling track script ${s.name} since not found/accessible`,
@@ -355,13 +359,19 @@ function checkVirtualServer(config: Config, vs: VirtualServer, diags: Diagnostic
 }
 
 /** Every script the configuration would run, with where it was written. */
-export function allScripts(config: Config): { script: ScriptCommand; loc: SourceLocation; check: boolean }[] {
+export function allScripts(
+  config: Config,
+  active: (i: VrrpInstance) => boolean = () => true,
+): { script: ScriptCommand; loc: SourceLocation; check: boolean }[] {
   const out: { script: ScriptCommand; loc: SourceLocation; check: boolean }[] = [];
   const add = (s: ScriptCommand | undefined, check = false) => {
     if (s) out.push({ script: s, loc: s.loc, check });
   };
-  for (const s of config.vrrpScripts) add(s.script);
-  for (const i of config.vrrpInstances) for (const s of Object.values(i.notify)) add(s);
+  const instances = config.vrrpInstances.filter(active);
+  // Only scripts that would run count: those of instances that can start.
+  const tracked = new Set(instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+  for (const s of config.vrrpScripts) if (tracked.has(s.name)) add(s.script);
+  for (const i of instances) for (const s of Object.values(i.notify)) add(s);
   for (const g of config.vrrpSyncGroups) for (const s of Object.values(g.notify)) add(s);
   for (const vs of config.virtualServers) {
     add(vs.quorumUp, true);
@@ -384,7 +394,8 @@ function checkScriptSecurity(config: Config, diags: DiagnosticSink, env: HostEnv
   const runAsRoot = (s: ScriptCommand) =>
     (s.user ?? config.global.scriptUser?.user ?? 'root') === 'root' ||
     !env.userExists(s.user ?? config.global.scriptUser?.user ?? DEFAULT_SCRIPT_USER);
-  const found = allScripts(config).filter(
+  const active = (i: VrrpInstance) => i.interface === undefined || env.interfaceExists(i.interface);
+  const found = allScripts(config, active).filter(
     ({ script }) => runAsRoot(script) && env.findScript(script.argv[0] ?? '').found,
   );
   const vrrp = found.filter((f) => !f.check);

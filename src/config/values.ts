@@ -109,7 +109,11 @@ export function missing(diags: DiagnosticSink, stmt: Statement, position = stmt.
     'syntax',
     `Configuration line starting \`${stmt.keyword}\` is missing a parameter after keyword \`${stmt.args.at(-1)?.text ?? stmt.keyword}\` at word position ${position}`,
     stmt.loc,
-    { text: [stmt.keyword, ...stmt.args.map((w) => w.text)].join(' '), hint: `give ${stmt.keyword} a value` },
+    {
+      text: [stmt.keyword, ...stmt.args.map((w) => w.text)].join(' '),
+      hint: `give ${stmt.keyword} a value`,
+      aborts: true,
+    },
   );
   return undefined;
 }

@@ -165,9 +165,18 @@ describe('global_defs and scripts', () => {
   });
 
   test('scripts that would run as root without enable_script_security: exit 6 as keepalived', () => {
-    const { diagnostics } = load(`vrrp_script chk {\n  script "true"\n}\n${ARTICLE}`);
+    const tracking = ARTICLE.replace(
+      '        virtual_ipaddress',
+      '        track_script {\n  chk\n }\n        virtual_ipaddress',
+    );
+    const { diagnostics } = load(`vrrp_script chk {\n  script "true"\n}\n${tracking}`);
     assert.ok(find(diagnostics, /SECURITY VIOLATION/));
     assert.equal(configTestExitCode(diagnostics), 6);
+  });
+
+  test('a script no instance tracks never runs, so it is no security problem', () => {
+    const { diagnostics } = load(`vrrp_script chk {\n  script "true"\n}\n${ARTICLE}`);
+    assert.equal(find(diagnostics, /SECURITY VIOLATION/), undefined);
   });
 
   test('a script that is not on this host disables the tracker', () => {
