@@ -156,6 +156,9 @@ export class DaemonLab {
     ip('netns', 'add', name);
     this.#namespaces.push(name);
     ip('-n', name, 'link', 'set', 'lo', 'up');
+    for (const key of ['all', 'default']) {
+      execFileSync('ip', ['netns', 'exec', name, 'sysctl', '-qw', `net.ipv6.conf.${key}.accept_dad=0`]);
+    }
     return name;
   }
 
@@ -262,7 +265,8 @@ export function vrrpConf(o: {
   priority: number;
   vip?: string;
   vrid?: number;
-  auth?: 'PASS' | 'AH';
+  /** 'none': no authentication block (VRRPv3). */
+  auth?: 'PASS' | 'AH' | 'none';
   extra?: string;
   globalDefs?: string;
 }): string {
@@ -272,11 +276,7 @@ export function vrrpConf(o: {
         virtual_router_id ${o.vrid ?? 51}
         priority ${o.priority}
         advert_int 1
-        authentication {
-              auth_type ${o.auth ?? 'PASS'}
-              auth_pass 12345
-        }
-        virtual_ipaddress {
+${o.auth === 'none' ? '' : `        authentication {\n              auth_type ${o.auth ?? 'PASS'}\n              auth_pass 12345\n        }\n`}        virtual_ipaddress {
               ${o.vip ?? '10.100.1.20/24'}
         }
 ${o.extra ?? ''}}

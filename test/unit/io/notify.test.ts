@@ -71,7 +71,7 @@ describe('LinkMonitor', () => {
     const seen: string[] = [];
     const m = new LinkMonitor(
       {
-        onLinkChange: (i, n, up) => seen.push(`${n} ${up ? 'up' : 'down'}`),
+        onLinkChange: (_i, n, up) => seen.push(`${n} ${up ? 'up' : 'down'}`),
         onAddressDeleted: () => seen.push('del'),
         onAddressAdded: () => {},
       },
