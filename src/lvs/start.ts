@@ -1,0 +1,215 @@
+/**
+ * @module `startLvs(config, {log, dataPlane?})`: the LVS half of the daemon. Builds the
+ * model, starts every checker on a CheckRunner, turns checker transitions into real
+ * server health, quorum transitions (plan.ts) and data-plane syncs, and runs notify_up /
+ * notify_down / quorum_up / quorum_down scripts (argv as configured, no shell, no extra
+ * arguments — as keepalived runs them). Syncs are serialized and coalesced; a periodic
+ * sync reconciles external changes. `stop()` clears the data plane (omega: runs the down
+ * notifiers first). Meant to run in the checker process, never on the VRRP loop.
+ */
+import { checkFnFor } from '../check/dispatch.js';
+import { CheckRunner } from '../check/runner.js';
+import { type CheckerState, realServerUp, realServerWeight } from '../check/schedule.js';
+import type { CheckSpec } from '../check/types.js';
+import type { Config, ScriptCommand } from '../config/model.js';
+import { ScriptRunner } from '../io/script-runner.js';
+import type { DataPlane } from './data-plane.js';
+import { selectDataPlane } from './data-plane.js';
+import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
+import { NftPlane } from './nft-plane.js';
+import { desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
+
+export interface LvsLog {
+  info(text: string): void;
+}
+
+export interface LvsOptions {
+  readonly log: LvsLog;
+  readonly dataPlane?: DataPlane;
+  /** Force a plane when `dataPlane` is not given (CLI flag; overrides global_defs). */
+  readonly forcePlane?: 'ipvs' | 'nftables';
+  readonly reconcileIntervalMs?: number;
+  readonly concurrency?: number;
+  readonly scripts?: { run: ScriptRunner['run'] };
+}
+
+export interface LvsStatus {
+  readonly plane: string;
+  readonly checksRun: number;
+  readonly syncs: number;
+  readonly syncErrors: number;
+  readonly services: readonly {
+    readonly id: string;
+    readonly quorumUp: boolean;
+    readonly reals: readonly { readonly id: string; readonly up: boolean; readonly weight: number }[];
+  }[];
+  readonly desired: readonly ServiceState[];
+}
+
+export interface LvsHandle {
+  stop(): Promise<void>;
+  status(): LvsStatus;
+  /** Resolves after the pending sync (if any) is applied. For tests and reloads. */
+  settled(): Promise<void>;
+}
+
+interface VsRuntime {
+  readonly spec: VirtualSpec;
+  quorumUp: boolean;
+  readonly health: Map<string, RealHealth>;
+  readonly checks: Map<string, CheckSpec[]>;
+}
+
+const protoName = (vs: VirtualSpec): string => {
+  const m = vs.matches[0];
+  return m && m.kind === 'address' ? m.protocol.toLowerCase() : 'fwm';
+};
+
+async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane> {
+  const forced = opts.forcePlane ?? config.global.dataPlane;
+  const nft = async (): Promise<DataPlane> => new NftPlane(opts.log);
+  return selectDataPlane({
+    ...(forced ? { forced } : {}),
+    log: opts.log,
+    ipvsProbe: async () => {
+      const { probeIpvs } = await import('./ipvs-probe.js');
+      return probeIpvs();
+    },
+    // The IPVS plane is not implemented yet (see ipvs-probe.ts): nftables stands in.
+    makeIpvs: async () => {
+      opts.log.info('IPVS data plane not implemented yet; using nftables');
+      return nft();
+    },
+    makeNft: nft,
+  });
+}
+
+export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHandle> {
+  const log = opts.log;
+  const scripts = opts.scripts ?? new ScriptRunner(64);
+  const runScript = (sc: ScriptCommand | undefined): void => {
+    if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000 });
+  };
+  const plane = opts.dataPlane ?? (await defaultPlane(config, opts));
+  const runtimes: VsRuntime[] = lvsModel(config).map((spec) => ({
+    spec,
+    quorumUp: true,
+    health: new Map(spec.reals.map((rs) => [rs.id, { up: rs.checks.length === 0 || !spec.alpha, weight: rs.weight }])),
+    checks: new Map(),
+  }));
+  for (const rt of runtimes) rt.quorumUp = initialQuorum(rt.spec, rt.health);
+
+  let syncs = 0;
+  let syncErrors = 0;
+  let dirty = true;
+  let syncing: Promise<void> | undefined;
+  let stopped = false;
+  const desiredAll = (): ServiceState[] => runtimes.flatMap((rt) => desiredServices(rt.spec, rt.health, rt.quorumUp));
+  const sync = (): Promise<void> => {
+    if (syncing) return syncing;
+    syncing = (async () => {
+      while (dirty && !stopped) {
+        dirty = false;
+        const r = await plane.sync(desiredAll());
+        syncs++;
+        if (!r.ok) {
+          syncErrors++;
+          log.info(`LVS: data plane sync failed: ${r.error}`);
+        }
+      }
+    })().finally(() => {
+      syncing = undefined;
+    });
+    return syncing;
+  };
+
+  const rsStates = (runner: CheckRunner, rt: VsRuntime, rs: RealSpec): CheckerState[] =>
+    (rt.checks.get(rs.id) ?? []).map((c) => runner.state(c.id)).filter((s): s is CheckerState => s !== undefined);
+
+  const onChange = (rt: VsRuntime, rs: RealSpec): void => {
+    const states = rsStates(runner, rt, rs);
+    const next: RealHealth = { up: realServerUp(states), weight: realServerWeight(rs.weight, states) };
+    const prev = rt.health.get(rs.id)!;
+    rt.health.set(rs.id, next);
+    if (prev.up !== next.up) {
+      const vsText = `[${rt.spec.id.replace(/^\[?(.*?)\]?:(\d+)$/, '$1]:' + protoName(rt.spec) + ':$2')}`;
+      const rsText = `[${rs.address.address}]:${protoName(rt.spec)}:${rs.port}`;
+      if (next.up) log.info(`Adding service ${rsText} to VS ${vsText}`);
+      else log.info(`${rs.inhibitOnFailure ? 'Disabling' : 'Removing'} service ${rsText} from VS ${vsText}`);
+      runScript(next.up ? rs.notifyUp : rs.notifyDown);
+    }
+    const q = stepQuorum(rt.spec, rt.quorumUp, rt.health);
+    if (q.event) {
+      rt.quorumUp = q.quorumUp;
+      log.info(`${q.event === 'up' ? 'Gained' : 'Lost'} quorum ${rt.spec.quorum}${q.event === 'up' ? '+' : '-'}${rt.spec.hysteresis} for VS ${rt.spec.id}`);
+      runScript(q.event === 'up' ? rt.spec.quorumUp : rt.spec.quorumDown);
+    }
+    dirty = true;
+    void sync();
+  };
+
+  const byCheck = new Map<string, { rt: VsRuntime; rs: RealSpec }>();
+  const runner = new CheckRunner({
+    concurrency: opts.concurrency ?? 512,
+    onChange: (spec, _state, result, transition) => {
+      const where = byCheck.get(spec.id);
+      if (!where) return;
+      if (transition === 'down') log.info(`${spec.type} on service ${where.rs.id} failed: ${result.ok ? '' : result.detail}`);
+      if (transition === 'up') log.info(`${spec.type} on service ${where.rs.id} succeeded`);
+      onChange(where.rt, where.rs);
+    },
+  });
+  for (const rt of runtimes)
+    for (const rs of rt.spec.reals) {
+      const active: CheckSpec[] = [];
+      for (const c of rs.checks) {
+        const fn = checkFnFor(c, scripts);
+        if (!fn) {
+          log.info(`${c.type} for ${rs.id} in VS ${rt.spec.id} is not supported yet; ignoring it`);
+          continue;
+        }
+        active.push(c);
+        byCheck.set(c.id, { rt, rs });
+      }
+      rt.checks.set(rs.id, active);
+      if (active.length === 0) rt.health.set(rs.id, { up: true, weight: rs.weight });
+      for (const c of active) runner.add(c, checkFnFor(c, scripts)!);
+    }
+  await sync();
+  const periodic = setInterval(() => {
+    dirty = true;
+    void sync();
+  }, opts.reconcileIntervalMs ?? 5000);
+  periodic.unref();
+
+  return {
+    async stop() {
+      runner.stop();
+      clearInterval(periodic);
+      await syncing;
+      stopped = true;
+      for (const rt of runtimes)
+        if (rt.spec.omega) {
+          for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) runScript(rs.notifyDown);
+          if (rt.quorumUp) runScript(rt.spec.quorumDown);
+        }
+      await plane.clear();
+      plane.close();
+    },
+    status: () => ({
+      plane: plane.name,
+      checksRun: runner.checksRun,
+      syncs,
+      syncErrors,
+      services: runtimes.map((rt) => ({
+        id: rt.spec.id,
+        quorumUp: rt.quorumUp,
+        reals: rt.spec.reals.map((rs) => ({ id: rs.id, ...rt.health.get(rs.id)! })),
+      })),
+      desired: desiredAll(),
+    }),
+    settled: async () => {
+      while (syncing) await syncing;
+    },
+  };
+}
