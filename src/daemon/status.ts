@@ -61,7 +61,12 @@ function instanceStatus(rt: InstanceRuntime, nowMs: number) {
     vipsSet: s.vipsSet,
     virtualAddresses: rt.plan.vipAddresses.map((a) => formatAddress(a.bytes)),
     lastTransition: s.lastTransition
-      ? { ...s.lastTransition, agoMs: Math.round(nowMs - s.lastTransition.atMs) }
+      ? {
+          ...s.lastTransition,
+          agoMs: Math.round(nowMs - s.lastTransition.atMs),
+          /** Wall-clock time of the transition, ms since the epoch, sub-ms precision (for failover measurements across processes). */
+          atWallMs: performance.timeOrigin + s.lastTransition.atMs,
+        }
       : null,
     stats: { ...s.stats, advertSendErrors: rt.advertSendErrors },
     drops: drops(rt.drops, c.version),

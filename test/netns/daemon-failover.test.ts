@@ -16,10 +16,20 @@ if (skip) console.log(`# skipping daemon failover tests: ${skip}`);
 
 const VIP = '10.100.1.20/24';
 
+function mac(ns: string): string {
+  return (JSON.parse(ip('-n', ns, '-j', 'link', 'show', 'dev', 'eth0')) as { address: string }[])[0]!.address;
+}
+
+function neighbour(ns: string, addr: string): string | undefined {
+  const out = JSON.parse(ip('-n', ns, '-j', 'neigh', 'show', addr)) as { lladdr?: string }[];
+  return out[0]?.lladdr;
+}
+
 describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, () => {
   let lab: DaemonLab;
   let s1: string;
   let s2: string;
+  let client: string;
   let d1: Daemon;
   let d2: Daemon;
   let conf1: string;
@@ -29,6 +39,7 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     lab = new DaemonLab();
     s1 = lab.host('10.100.1.21/24');
     s2 = lab.host('10.100.1.22/24');
+    client = lab.host('10.100.1.99/24');
     notifyLog = lab.file('notify.log', '');
     const script = lab.file('notify.sh', `#!/bin/sh\necho "$@" >> ${notifyLog}\n`, 0o755);
     conf1 = lab.file('s1.conf', vrrpConf({ state: 'MASTER', priority: 255 }));
@@ -70,15 +81,27 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
   });
 
   it('fails over on SIGTERM of the master (priority 0) and leaves no VIP behind', async () => {
+    // Any datagram to the VIP makes the client resolve it by ARP (no ping here).
+    const probe = "require('dgram').createSocket('udp4').send('x', 9, '10.100.1.20', (e, n) => process.exit(0))";
+    ip('netns', 'exec', client, process.execPath, '-e', probe);
+    await until(() => neighbour(client, '10.100.1.20') === mac(s1), 2000, 'client resolves the VIP to s1');
     const mark = d2.lines.length;
     const t0 = performance.now();
+    const wall0 = performance.timeOrigin + t0;
     const code = await lab.stop(d1);
     assert.equal(code, 0);
     assert.ok(!lab.addresses(s1).includes(VIP), 'stopped master left its VIP');
     const hit = await d2.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
     await until(() => lab.addresses(s2).includes(VIP), 3000, 'VIP on s2');
-    console.log(`# graceful-stop failover: ${(hit.atMs - t0).toFixed(1)} ms (SIGTERM to MASTER log line)`);
+    const tr = (await d2.status()) as unknown as { instances: { lastTransition: { atWallMs: number } }[] };
+    const inDaemonMs = tr.instances[0]!.lastTransition.atWallMs - wall0;
+    console.log(
+      `# graceful-stop failover: ${inDaemonMs.toFixed(1)} ms SIGTERM to backup's MASTER transition, ${(hit.atMs - t0).toFixed(1)} ms to its log line`,
+    );
     assert.ok(hit.atMs - t0 < 2000, 'priority 0 must give a fast takeover');
+    await until(() => neighbour(client, '10.100.1.20') === mac(s2), 2000, "client's ARP entry moved by GARP");
+    const st = (await d2.status()) as unknown as { garp: { arp: number } };
+    assert.ok(st.garp.arp >= 5, `vrrp_garp_master_repeat 5: ${JSON.stringify(st.garp)}`);
   });
 
   it('preempts back when the priority 255 server returns', async () => {
