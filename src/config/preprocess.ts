@@ -18,7 +18,10 @@
  *
  * Pure: files come through {@link ConfigFileSystem}; randomness through a seedable PRNG.
  */
+
+import { decomment } from './decomment.js';
 import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
+import { parseLst, parseSeq, type Replay } from './replay.js';
 import type { ConfigFileSystem } from './source.js';
 
 /** One line as the keyword parser sees it, with the physical line it came from. */
@@ -56,12 +59,6 @@ interface FileFrame {
   includeCheck: ReadonlySet<IncludeCheck>;
 }
 
-interface Replay {
-  readonly vars: readonly string[];
-  readonly text: string;
-  next(): readonly string[] | undefined;
-}
-
 interface MultilineFrame {
   readonly lines: string[];
   readonly replayDepth: number;
@@ -79,7 +76,6 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 
 const NON_BLANK = /\S/;
 const BRACES = /[{}]/;
-const COMMENT_OR_QUOTE = /[#!"\\]/;
 
 function stripLineEnd(line: string): string {
   let end = line.length;
@@ -409,7 +405,7 @@ export class Preprocessor {
 
   private addReplay(buf: string): void {
     const frame = this.files.at(-1);
-    const replay = buf.startsWith('~SEQ') ? this.parseSeq(buf) : this.parseLst(buf);
+    const replay = buf.startsWith('~SEQ') ? parseSeq(buf, (t) => this.substitute(t)) : parseLst(buf);
     if (!replay) {
       this.diags.error('syntax', `Invalid ${buf.slice(0, 4)} specification '${buf}'`, this.location(), {
         text: buf,
@@ -420,58 +416,6 @@ export class Preprocessor {
       return;
     }
     frame?.replays.push(replay);
-  }
-
-  private parseSeq(buf: string): Replay | undefined {
-    const m = /^~SEQ(x?)[ \t]*\([ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*,([^)]*)\)[ \t]*(.*)$/.exec(buf);
-    if (!m) return undefined;
-    const hex = m[1] === 'x';
-    const args = (this.substitute(m[3]!) ?? m[3]!).split(',').map((s) => parseCInteger(s.trim()));
-    if (args.some((a) => a === undefined) || args.length < 1 || args.length > 3) return undefined;
-    const nums = args as number[];
-    let start: number;
-    let step: number;
-    let end: number;
-    if (nums.length === 1) {
-      end = nums[0]!;
-      step = end < 1 ? -1 : 1;
-      start = end < 0 ? -1 : 1;
-    } else if (nums.length === 2) {
-      [start, end] = nums as [number, number];
-      step = start <= end ? 1 : -1;
-    } else {
-      [start, step, end] = nums as [number, number, number];
-      if (step === 0 || (start < end && step < 0) || (start > end && step > 0)) return undefined;
-    }
-    if (hex && (start < 0 || end < 0)) return undefined;
-    let value = start;
-    return {
-      vars: [m[2]!],
-      text: m[4]!,
-      next: () => {
-        if ((step > 0 && value > end) || (step < 0 && value < end)) return undefined;
-        const v = value;
-        value += step;
-        return [hex ? v.toString(16) : String(v)];
-      },
-    };
-  }
-
-  private parseLst(buf: string): Replay | undefined {
-    const open = buf.indexOf('(');
-    if (!buf.startsWith('~LST') || open < 0 || buf.slice(4, open).trim() !== '') return undefined;
-    const close = matchingParen(buf, open);
-    if (close < 0) return undefined;
-    const groups = splitTopLevel(buf.slice(open + 1, close)).map((g) => {
-      const t = g.trim();
-      return t.startsWith('{') && t.endsWith('}') ? splitTopLevel(t.slice(1, -1)).map((s) => s.trim()) : [t];
-    });
-    const [vars, ...values] = groups;
-    if (!vars || values.length === 0) return undefined;
-    if (!vars.every((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) return undefined;
-    if (values.some((v) => v.length !== vars.length)) return undefined;
-    let i = 0;
-    return { vars, text: buf.slice(close + 1).trim(), next: () => values[i++] };
   }
 
   // ---- include --------------------------------------------------------------------------
@@ -558,78 +502,6 @@ export class Preprocessor {
     if (rest !== '') this.residue = rest;
     return text.slice(0, cut).trimEnd();
   }
-}
-
-/**
- * Removes a comment (`#` or `!` outside double quotes) and surrounding blanks; `\#` and
- * `\!` outside quotes stand for the characters themselves. A final `\` is kept: it marks
- * a continued multi-line definition.
- */
-export function decomment(input: string, diags?: DiagnosticSink, loc?: SourceLocation): string {
-  // Most lines have nothing to strip but blanks: skip the character loop for them.
-  if (!COMMENT_OR_QUOTE.test(input)) return input.trim();
-  let out = '';
-  let quote = false;
-  let cont = false;
-  const s = input.replace(/^[ \t]+/, '');
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '"') {
-      quote = !quote;
-      out += c;
-    } else if (c === '\\') {
-      if (i + 1 >= s.length) {
-        cont = true;
-        break;
-      }
-      const n = s[i + 1]!;
-      out += !quote && (n === '#' || n === '!') ? n : c + n;
-      i++;
-    } else if (!quote && (c === '#' || c === '!')) break;
-    else out += c;
-  }
-  if (quote && diags && loc)
-    diags.error('syntax', `Unterminated quote '${input.trim()}'`, loc, { text: input.trim() });
-  out = out.replace(/[ \t]+$/, '');
-  return cont ? `${out}\\` : out;
-}
-
-/** strtol(s, 0): decimal, 0x hex or leading-0 octal, with sign; undefined on junk. */
-export function parseCInteger(s: string): number | undefined {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
-  if (!m) return undefined;
-  const body = m[2]!;
-  const v = /^0[xX]/.test(body)
-    ? Number.parseInt(body, 16)
-    : body.length > 1 && body.startsWith('0')
-      ? Number.parseInt(body, 8)
-      : Number(body);
-  return m[1] === '-' ? -v : v;
-}
-
-function matchingParen(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    if (s[i] === '(') depth++;
-    else if (s[i] === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const c of s) {
-    if (c === '{') depth++;
-    else if (c === '}') depth--;
-    if (c === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
 }
 
 /** A small seedable PRNG for ${_RANDOM}: configs with random_seed must be repeatable. */

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { decomment } from '../../../src/config/decomment.js';
 import { DiagnosticSink } from '../../../src/config/diagnostic.js';
-import { decomment, Preprocessor } from '../../../src/config/preprocess.js';
+import { Preprocessor } from '../../../src/config/preprocess.js';
 import { memoryFs } from '../../helpers/memory-fs.js';
 
 function lines(
