@@ -33,6 +33,11 @@ export function checkFnFor(spec: CheckSpec, scripts: ScriptExecutor): CheckFn | 
 
 /** The hard limit for one check: its own timeout plus slack for process/socket teardown. */
 export function hardTimeoutMs(spec: CheckSpec): number {
-  const own = spec.kind.kind === 'misc' ? spec.kind.timeoutMs : spec.kind.kind === 'http' ? spec.connectTimeoutMs * Math.max(1, spec.kind.urls.length) : spec.connectTimeoutMs;
+  const own =
+    spec.kind.kind === 'misc'
+      ? spec.kind.timeoutMs
+      : spec.kind.kind === 'http'
+        ? spec.connectTimeoutMs * Math.max(1, spec.kind.urls.length)
+        : spec.connectTimeoutMs;
   return own + 2000;
 }

@@ -9,7 +9,13 @@ import type { CheckResult } from './types.js';
 import { fail, pass } from './types.js';
 
 /** keepalived's request: GET, its User-Agent, a Host header (with :port when not default). */
-export function httpRequest(path: string, host: string, port: number, tls: boolean, protocol: '1.0' | '1.0C' | '1.1'): string {
+export function httpRequest(
+  path: string,
+  host: string,
+  port: number,
+  tls: boolean,
+  protocol: '1.0' | '1.0C' | '1.1',
+): string {
   const defaultPort = tls ? 443 : 80;
   const hostHeader = port === defaultPort || port === 0 ? host : `${host}:${port}`;
   const version = protocol === '1.1' ? '1.1' : '1.0';
@@ -23,7 +29,8 @@ export interface HttpResponse {
 }
 
 function indexOfCrlfCrlf(b: Uint8Array): number {
-  for (let i = 0; i + 3 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
+  for (let i = 0; i + 3 < b.length; i++)
+    if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
   return -1;
 }
 
@@ -44,13 +51,18 @@ export function bodyDigest(body: Uint8Array): string {
 }
 
 /** keepalived: status_code ranges if given, else 200-299 when there is no digest. */
-export function judgeUrl(url: HttpUrl, res: HttpResponse, digest: (b: Uint8Array) => string = bodyDigest): CheckResult {
+export function judgeUrl(
+  url: HttpUrl,
+  res: HttpResponse,
+  digest: (b: Uint8Array) => string = bodyDigest,
+): CheckResult {
   const ranges = url.statusCodes.length > 0 ? url.statusCodes : url.digest ? [] : [{ from: 200, to: 299 }];
   if (ranges.length > 0 && !ranges.some((r) => res.status >= r.from && res.status <= r.to))
     return fail('status-code', `HTTP status code error to ${url.path ?? '/'}: ${res.status}`);
   if (url.digest) {
     const got = digest(res.body);
-    if (got !== url.digest.toLowerCase()) return fail('digest', `MD5 digest error to ${url.path ?? '/'}: ${got}`);
+    if (got !== url.digest.toLowerCase())
+      return fail('digest', `MD5 digest error to ${url.path ?? '/'}: ${got}`);
   }
   if (url.regex !== undefined) {
     let re: RegExp;

@@ -17,13 +17,19 @@ export interface ScriptExecutor {
 export function miscVerdict(r: ScriptResult, dynamic: boolean): CheckResult {
   if (r.kind === 'error') return fail('script-error', r.message);
   if (r.kind === 'signal')
-    return fail(r.timedOut ? 'timeout' : 'exit-code', r.timedOut ? 'misc_timeout exceeded' : `killed by ${r.signal}`);
+    return fail(
+      r.timedOut ? 'timeout' : 'exit-code',
+      r.timedOut ? 'misc_timeout exceeded' : `killed by ${r.signal}`,
+    );
   if (r.code === 0) return pass;
   if (dynamic && r.code >= 2 && r.code <= 255) return { ok: true, weight: r.code - 2 };
   return fail('exit-code', `exited with status ${r.code}`);
 }
 
-export function miscCheck(runner: ScriptExecutor, ids?: (user: string, group?: string) => { uid: number; gid: number } | undefined): CheckFn {
+export function miscCheck(
+  runner: ScriptExecutor,
+  ids?: (user: string, group?: string) => { uid: number; gid: number } | undefined,
+): CheckFn {
   return async (spec) => {
     const m = spec.kind as MiscSpec;
     if (!m.script) return fail('script-error', 'no misc_path');

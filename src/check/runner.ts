@@ -15,7 +15,12 @@ export interface RunnerOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   /** Called after a check whose result changed up/down or the dynamic weight. */
-  readonly onChange: (spec: CheckSpec, state: CheckerState, result: CheckResult, transition: 'up' | 'down' | undefined) => void;
+  readonly onChange: (
+    spec: CheckSpec,
+    state: CheckerState,
+    result: CheckResult,
+    transition: 'up' | 'down' | undefined,
+  ) => void;
   /** Called after every check (for counters and logs). */
   readonly onResult?: (spec: CheckSpec, result: CheckResult, retrying: boolean) => void;
 }
@@ -100,7 +105,8 @@ export class CheckRunner {
     const out = stepChecker(e.spec.schedule, before, result, this.#now());
     e.state = out.state;
     this.#opts.onResult?.(e.spec, result, out.retrying);
-    if (out.transition || before.weight !== out.state.weight) this.#opts.onChange(e.spec, out.state, result, out.transition);
+    if (out.transition || before.weight !== out.state.weight)
+      this.#opts.onChange(e.spec, out.state, result, out.transition);
     this.#arm(e);
   }
 

@@ -29,8 +29,10 @@ export function scheduleParams(vs: VirtualServer, rs: RealServer, c: CheckerComm
     delayLoopMs: Math.round(delayLoopS * S),
     retry: c.retry ?? rs.retry ?? vs.retry ?? defaultRetry(c.type),
     delayBeforeRetryMs: Math.round(
-      (c.delayBeforeRetryS ?? rs.delayBeforeRetryS ?? vs.delayBeforeRetryS ?? defaultDelayBeforeRetryS(c.type, delayLoopS)) *
-        S,
+      (c.delayBeforeRetryS ??
+        rs.delayBeforeRetryS ??
+        vs.delayBeforeRetryS ??
+        defaultDelayBeforeRetryS(c.type, delayLoopS)) * S,
     ),
     warmupMs: Math.round((c.warmupS ?? rs.warmupS ?? vs.warmupS ?? delayLoopS) * S),
     alpha: c.alpha ?? rs.alpha ?? vs.alpha,
@@ -52,7 +54,8 @@ function firstWord(settings: Readonly<Record<string, unknown>>, key: string): st
  */
 export function parseHex(text: string, allowX: boolean): { value: number; mask: number }[] {
   const out: { value: number; mask: number }[] = [];
-  const nib = (ch: string): [number, number] => (allowX && /[xX]/.test(ch) ? [0, 0] : [Number.parseInt(ch, 16) & 15, 15]);
+  const nib = (ch: string): [number, number] =>
+    allowX && /[xX]/.test(ch) ? [0, 0] : [Number.parseInt(ch, 16) & 15, 15];
   for (const run of text.split(/\s+/).filter((r) => /^[0-9a-fA-FxX]+$/.test(r))) {
     for (let i = 0; i < run.length; i += 2) {
       const [hv, hm] = nib(run[i]!);
@@ -102,14 +105,19 @@ function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon): CheckKin
       return {
         kind: 'misc',
         ...(st.script ? { script: st.script as never } : {}),
-        timeoutMs: (typeof st.timeoutS === 'number' ? st.timeoutS : Math.round(scheduleParams(vs, rs, c).delayLoopMs / S)) * S,
+        timeoutMs:
+          (typeof st.timeoutS === 'number'
+            ? st.timeoutS
+            : Math.round(scheduleParams(vs, rs, c).delayLoopMs / S)) * S,
         dynamic: st.dynamic === true,
       };
     case 'SMTP_CHECK':
       return { kind: 'smtp', heloName: firstWord(st, 'helo_name') ?? 'localhost' };
     case 'DNS_CHECK': {
       const t = (firstWord(st, 'type') ?? 'SOA').toUpperCase();
-      const qtype = (['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'].includes(t) ? t : 'SOA') as DnsSpec['qtype'];
+      const qtype = (
+        ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'].includes(t) ? t : 'SOA'
+      ) as DnsSpec['qtype'];
       return { kind: 'dns', qtype, name: firstWord(st, 'name') ?? '.' };
     }
     case 'UDP_CHECK':
@@ -122,7 +130,13 @@ function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon): CheckKin
 }
 
 /** The checker's spec; `serviceId` names the virtual server (see lvs/model). */
-export function checkSpec(serviceId: string, vs: VirtualServer, rs: RealServer, c: CheckerCommon, index: number): CheckSpec {
+export function checkSpec(
+  serviceId: string,
+  vs: VirtualServer,
+  rs: RealServer,
+  c: CheckerCommon,
+  index: number,
+): CheckSpec {
   const ip = c.connectIp ?? rs.address;
   return {
     id: `${serviceId}/${rsKey(rs)}/${index}`,
@@ -141,6 +155,9 @@ export function checkSpec(serviceId: string, vs: VirtualServer, rs: RealServer, 
 }
 
 /** `[addr]:port` for IPv6, `addr:port` for IPv4: keepalived's FMT_RS form. */
-export function rsKey(rs: { readonly address: { readonly family: 4 | 6; readonly address: string }; readonly port: number }): string {
+export function rsKey(rs: {
+  readonly address: { readonly family: 4 | 6; readonly address: string };
+  readonly port: number;
+}): string {
   return rs.address.family === 6 ? `[${rs.address.address}]:${rs.port}` : `${rs.address.address}:${rs.port}`;
 }

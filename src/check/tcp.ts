@@ -3,7 +3,7 @@
  * completes within connect_timeout. The connection is closed at once (keepalived closes
  * it after the handshake too).
  */
-import { guarded, errorReason, errorText, tcpConnect } from './net.js';
+import { errorReason, errorText, guarded, tcpConnect } from './net.js';
 import type { CheckResult, CheckSpec } from './types.js';
 import { fail, pass } from './types.js';
 

@@ -19,7 +19,8 @@ export function udpReplyVerdict(u: UdpSpec, reply: Uint8Array): CheckResult {
   const n = Math.min(pattern.length, reply.length);
   for (let i = 0; i < n; i++) {
     const p = pattern[i]!;
-    if ((reply[i]! & p.mask) !== (p.value & p.mask)) return fail('bad-reply', `reply byte ${i} does not match`);
+    if ((reply[i]! & p.mask) !== (p.value & p.mask))
+      return fail('bad-reply', `reply byte ${i} does not match`);
   }
   return pass;
 }
@@ -39,8 +40,11 @@ export function udpCheck(spec: CheckSpec, signal: AbortSignal): Promise<CheckRes
     sock.on('message', (msg) => settle(needReply ? udpReplyVerdict(u, msg) : pass));
     const ep = spec.endpoint;
     const go = (): void =>
-      sock.connect(ep.port, ep.address, () => sock.send(u.payload ?? randomBytes(16), (e) => e && settle(fail(errorReason(e), errorText(e)))));
-    if (ep.bindTo || ep.bindPort) sock.bind({ ...(ep.bindTo ? { address: ep.bindTo } : {}), port: ep.bindPort ?? 0 }, go);
+      sock.connect(ep.port, ep.address, () =>
+        sock.send(u.payload ?? randomBytes(16), (e) => e && settle(fail(errorReason(e), errorText(e)))),
+      );
+    if (ep.bindTo || ep.bindPort)
+      sock.bind({ ...(ep.bindTo ? { address: ep.bindTo } : {}), port: ep.bindPort ?? 0 }, go);
     else go();
   });
 }

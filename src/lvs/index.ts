@@ -6,7 +6,7 @@ export type { DataPlane, SyncResult } from './data-plane.js';
 export { selectDataPlane } from './data-plane.js';
 export type { Destination, ServiceMatch, ServiceState, VirtualSpec } from './model.js';
 export { lvsModel } from './model.js';
-export { nftDocument, NFT_FAMILY, NFT_TABLE } from './nft-json.js';
+export { NFT_FAMILY, NFT_TABLE, nftDocument } from './nft-json.js';
 export { NftPlane } from './nft-plane.js';
 export { desiredServices, initialQuorum, stepQuorum } from './plan.js';
 export { reconcile } from './reconcile.js';

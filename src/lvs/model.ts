@@ -6,11 +6,26 @@
  */
 import { checkSpec, rsKey } from '../check/spec.js';
 import type { CheckSpec } from '../check/types.js';
-import type { Config, IpPrefix, LbAlgo, LbKind, LvsProtocol, RealServer, ScriptCommand, VirtualServer } from '../config/model.js';
+import type {
+  Config,
+  IpPrefix,
+  LbAlgo,
+  LbKind,
+  LvsProtocol,
+  RealServer,
+  ScriptCommand,
+  VirtualServer,
+} from '../config/model.js';
 
 /** How a service is matched: address + port (+ protocol), or firewall mark. */
 export type ServiceMatch =
-  | { readonly kind: 'address'; readonly family: 4 | 6; readonly address: string; readonly port: number; readonly protocol: LvsProtocol }
+  | {
+      readonly kind: 'address';
+      readonly family: 4 | 6;
+      readonly address: string;
+      readonly port: number;
+      readonly protocol: LvsProtocol;
+    }
   | { readonly kind: 'fwmark'; readonly family: 4 | 6; readonly fwmark: number };
 
 /** A destination (real server or sorry server) in the kernel. Weight 0 = quiesced. */
@@ -88,7 +103,9 @@ function matchesOf(config: Config, vs: VirtualServer): ServiceMatch[] {
   if (vs.kind === 'fwmark') return [{ kind: 'fwmark', family: vs.family ?? 4, fwmark: vs.fwmark! }];
   if (vs.kind === 'address') {
     const a = vs.address!;
-    return [{ kind: 'address', family: a.family, address: a.address, port: vs.port ?? 0, protocol: vs.protocol }];
+    return [
+      { kind: 'address', family: a.family, address: a.address, port: vs.port ?? 0, protocol: vs.protocol },
+    ];
   }
   const group = config.virtualServerGroups.find((g) => g.name === vs.group);
   const out: ServiceMatch[] = [];
@@ -131,7 +148,15 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
     ...(vs.quorumUp ? { quorumUp: vs.quorumUp } : {}),
     ...(vs.quorumDown ? { quorumDown: vs.quorumDown } : {}),
     ...(s
-      ? { sorry: { family: s.address.family, address: s.address.address, port: s.port, weight: 1, lbKind: s.lbKind ?? vs.lbKind } }
+      ? {
+          sorry: {
+            family: s.address.family,
+            address: s.address.address,
+            port: s.port,
+            weight: 1,
+            lbKind: s.lbKind ?? vs.lbKind,
+          },
+        }
       : {}),
     sorryInhibit: vs.sorryServerInhibit,
     alpha: vs.alpha,
@@ -146,7 +171,9 @@ export function lvsModel(config: Config): VirtualSpec[] {
 
 /** Stable key of a service match, for maps and diffs. */
 export function matchKey(m: ServiceMatch): string {
-  return m.kind === 'fwmark' ? `fwm/${m.family}/${m.fwmark}` : `${m.protocol}/${m.family}/${m.address}/${m.port}`;
+  return m.kind === 'fwmark'
+    ? `fwm/${m.family}/${m.fwmark}`
+    : `${m.protocol}/${m.family}/${m.address}/${m.port}`;
 }
 
 /** Stable key of a destination within its service. */

@@ -45,7 +45,8 @@ function matchExprs(m: ServiceMatch): Expr[] {
     { match: { op: '==', left: { payload: { protocol: proto, field: 'daddr' } }, right: m.address } },
     { match: { op: '==', left: { meta: { key: 'l4proto' } }, right: m.protocol.toLowerCase() } },
   ];
-  if (m.port !== 0) out.push({ match: { op: '==', left: { payload: { protocol: 'th', field: 'dport' } }, right: m.port } });
+  if (m.port !== 0)
+    out.push({ match: { op: '==', left: { payload: { protocol: 'th', field: 'dport' } }, right: m.port } });
   return out;
 }
 
@@ -61,7 +62,10 @@ export function selectorFor(s: ServiceState): Selector {
 }
 
 /** Shares of the key space: [from, to] per selectable destination (index into `dests`). */
-export function shares(weights: readonly number[], equal: boolean): { index: number; from: number; to: number }[] {
+export function shares(
+  weights: readonly number[],
+  equal: boolean,
+): { index: number; from: number; to: number }[] {
   const out: { index: number; from: number; to: number }[] = [];
   let next = 0;
   weights.forEach((w, index) => {
@@ -79,13 +83,21 @@ const REJECT: Expr = { reject: { type: 'icmpx', expr: 'port-unreachable' } };
 const l4 = (p: string): Expr => ({ match: { op: '==', left: { meta: { key: 'l4proto' } }, right: p } });
 
 function dnat(d: Destination): Expr {
-  return { dnat: { family: d.family === 4 ? 'ip' : 'ip6', addr: d.address, ...(d.port !== 0 ? { port: d.port } : {}) } };
+  return {
+    dnat: {
+      family: d.family === 4 ? 'ip' : 'ip6',
+      addr: d.address,
+      ...(d.port !== 0 ? { port: d.port } : {}),
+    },
+  };
 }
 
 function selectorKey(sel: Selector, family: 4 | 6, mod: number): Expr {
   if (sel === 'inc' || sel === 'random') return { numgen: { mode: sel, mod, offset: 0 } };
   const field = sel === 'saddr' ? 'saddr' : 'daddr';
-  return { jhash: { mod, seed: 0, offset: 0, expr: { payload: { protocol: family === 4 ? 'ip' : 'ip6', field } } } };
+  return {
+    jhash: { mod, seed: 0, offset: 0, expr: { payload: { protocol: family === 4 ? 'ip' : 'ip6', field } } },
+  };
 }
 
 function serviceRule(chain: string, s: ServiceState, family: 4 | 6): Expr[] {
@@ -99,12 +111,17 @@ function serviceRule(chain: string, s: ServiceState, family: 4 | 6): Expr[] {
   if (sh.length === 0) return [REJECT];
   if (sh.length === 1) return [{ goto: { target: `${chain}_d${sh[0]!.index}` } }];
   const mod = sh[sh.length - 1]!.to + 1;
-  const set = sh.map((x) => [x.from === x.to ? x.from : { range: [x.from, x.to] }, { goto: { target: `${chain}_d${x.index}` } }]);
+  const set = sh.map((x) => [
+    x.from === x.to ? x.from : { range: [x.from, x.to] },
+    { goto: { target: `${chain}_d${x.index}` } },
+  ]);
   return [{ vmap: { key: selectorKey(sel, family, mod), data: { set } } }];
 }
 
 const rule = (chain: string, expr: Expr[]): Json => ({ add: { rule: { ...inTable, chain, expr } } });
-const chain = (name: string, base?: Json): Json => ({ add: { chain: { ...inTable, name, ...(base ?? {}) } } });
+const chain = (name: string, base?: Json): Json => ({
+  add: { chain: { ...inTable, name, ...(base ?? {}) } },
+});
 
 /** The whole document: create-if-missing, delete, re-create, all in one transaction. */
 export function nftDocument(services: readonly ServiceState[]): Json {

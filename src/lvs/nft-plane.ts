@@ -17,7 +17,12 @@ export interface NftRun {
 }
 
 /** Runs `nft args` with `input` on stdin; never rejects. */
-export function runNft(args: readonly string[], input = '', timeoutMs = 10_000, nft = 'nft'): Promise<NftRun> {
+export function runNft(
+  args: readonly string[],
+  input = '',
+  timeoutMs = 10_000,
+  nft = 'nft',
+): Promise<NftRun> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -92,7 +97,8 @@ export class NftPlane implements DataPlane {
       }
     const doc = JSON.stringify(nftDocument(desired));
     const current = await this.#listing();
-    if (doc === this.#lastDoc && current !== undefined && current === this.#lastListing) return { ok: true, changed: 0 };
+    if (doc === this.#lastDoc && current !== undefined && current === this.#lastListing)
+      return { ok: true, changed: 0 };
     if (desired.length === 0 && current === undefined) {
       this.#lastDoc = doc;
       this.#lastListing = undefined;

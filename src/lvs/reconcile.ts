@@ -31,7 +31,8 @@ function destOps(want: ServiceState, have: ServiceState | undefined): LvsOp[] {
   for (const d of want.destinations) {
     const h = haveBy.get(destKey(d));
     if (!h) adds.push({ op: 'add-dest', service: want, dest: d });
-    else if (h.weight !== d.weight || h.lbKind !== d.lbKind) adds.push({ op: 'update-dest', service: want, dest: d });
+    else if (h.weight !== d.weight || h.lbKind !== d.lbKind)
+      adds.push({ op: 'update-dest', service: want, dest: d });
   }
   const dels: LvsOp[] = [];
   for (const [k, d] of haveBy) if (!wantKeys.has(k)) dels.push({ op: 'del-dest', service: want, dest: d });

@@ -94,7 +94,9 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
   const runtimes: VsRuntime[] = lvsModel(config).map((spec) => ({
     spec,
     quorumUp: true,
-    health: new Map(spec.reals.map((rs) => [rs.id, { up: rs.checks.length === 0 || !spec.alpha, weight: rs.weight }])),
+    health: new Map(
+      spec.reals.map((rs) => [rs.id, { up: rs.checks.length === 0 || !spec.alpha, weight: rs.weight }]),
+    ),
     checks: new Map(),
   }));
   for (const rt of runtimes) rt.quorumUp = initialQuorum(rt.spec, rt.health);
@@ -104,7 +106,8 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
   let dirty = true;
   let syncing: Promise<void> | undefined;
   let stopped = false;
-  const desiredAll = (): ServiceState[] => runtimes.flatMap((rt) => desiredServices(rt.spec, rt.health, rt.quorumUp));
+  const desiredAll = (): ServiceState[] =>
+    runtimes.flatMap((rt) => desiredServices(rt.spec, rt.health, rt.quorumUp));
   const sync = (): Promise<void> => {
     if (syncing) return syncing;
     syncing = (async () => {
@@ -124,7 +127,9 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
   };
 
   const rsStates = (runner: CheckRunner, rt: VsRuntime, rs: RealSpec): CheckerState[] =>
-    (rt.checks.get(rs.id) ?? []).map((c) => runner.state(c.id)).filter((s): s is CheckerState => s !== undefined);
+    (rt.checks.get(rs.id) ?? [])
+      .map((c) => runner.state(c.id))
+      .filter((s): s is CheckerState => s !== undefined);
 
   const onChange = (rt: VsRuntime, rs: RealSpec): void => {
     const states = rsStates(runner, rt, rs);
@@ -141,7 +146,9 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     const q = stepQuorum(rt.spec, rt.quorumUp, rt.health);
     if (q.event) {
       rt.quorumUp = q.quorumUp;
-      log.info(`${q.event === 'up' ? 'Gained' : 'Lost'} quorum ${rt.spec.quorum}${q.event === 'up' ? '+' : '-'}${rt.spec.hysteresis} for VS ${rt.spec.id}`);
+      log.info(
+        `${q.event === 'up' ? 'Gained' : 'Lost'} quorum ${rt.spec.quorum}${q.event === 'up' ? '+' : '-'}${rt.spec.hysteresis} for VS ${rt.spec.id}`,
+      );
       runScript(q.event === 'up' ? rt.spec.quorumUp : rt.spec.quorumDown);
     }
     dirty = true;
@@ -154,7 +161,8 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     onChange: (spec, _state, result, transition) => {
       const where = byCheck.get(spec.id);
       if (!where) return;
-      if (transition === 'down') log.info(`${spec.type} on service ${where.rs.id} failed: ${result.ok ? '' : result.detail}`);
+      if (transition === 'down')
+        log.info(`${spec.type} on service ${where.rs.id} failed: ${result.ok ? '' : result.detail}`);
       if (transition === 'up') log.info(`${spec.type} on service ${where.rs.id} succeeded`);
       onChange(where.rt, where.rs);
     },
