@@ -39,7 +39,9 @@ function load(o: DaemonOptions, log: Logger): { config: Config | undefined; erro
     cwd: process.cwd(),
   });
   for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(d));
-  return { config, errors: diagnostics.filter((d) => d.severity === 'error').length };
+  // keepalived runs scripts without script security (it only warns), so that is no reason to refuse.
+  const errors = diagnostics.filter((d) => d.aborts || (d.severity === 'error' && d.kind !== 'security'));
+  return { config, errors: errors.length };
 }
 
 /** Only instances the daemon can run: an interface and a VRID are required. */
@@ -98,7 +100,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGHUP', () => reload(o, daemon, log));
+    const busy = { reloading: false };
+    process.on('SIGHUP', () => reload(o, daemon, log, busy));
     process.on('SIGUSR1', () => dump(daemon, '/tmp/keepalived-ts.data'));
     process.on('SIGUSR2', () => dump(daemon, '/tmp/keepalived-ts.stats'));
   });
@@ -108,29 +111,27 @@ function dump(d: VrrpDaemon, path: string): void {
   void writeFile(path, formatStatus(statusReport(d, process.pid))).catch(() => {});
 }
 
-/** SIGHUP: re-read and validate; a bad config never replaces the running one. */
-function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger): void {
+/** SIGHUP: re-read and validate; a bad config never replaces the running one; a good one is applied as a diff. */
+function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger, busy: { reloading: boolean }): void {
+  if (busy.reloading) return;
   log.info('Reloading');
   const next = load(o, log);
   if (!next.config || next.errors > 0) {
-    log.info(
-      `Reload refused: ${next.config ? `${next.errors} configuration errors` : 'configuration unreadable'} - keeping the running configuration`,
-    );
+    const why = next.config ? `${next.errors} configuration errors` : 'configuration unreadable';
+    log.info(`Reload refused: ${why} - keeping the running configuration`);
     return;
   }
-  const same = JSON.stringify(strip(next.config)) === JSON.stringify(strip(d.config));
-  log.info(
-    same
-      ? 'Reload: configuration unchanged'
-      : 'Reload: configuration changed; applying changes needs a restart (in-place reload not implemented yet) - keeping the running configuration',
-  );
-}
-
-/** The config without source locations, for comparison. */
-function strip(c: Config): unknown {
-  return JSON.parse(
-    JSON.stringify({ g: c.global, i: c.vrrpInstances }, (k, v) =>
-      k === 'loc' || k === 'interfaceLoc' ? undefined : v,
-    ),
-  );
+  busy.reloading = true;
+  void d
+    .reload(runnable(next.config, log))
+    .then(
+      (p) =>
+        log.info(
+          `Reload done: kept ${p.keep.length}, restarted ${p.restart.length}, added ${p.add.length}, removed ${p.remove.length}`,
+        ),
+      (e: unknown) => log.info(`Reload failed: ${(e as Error).message}`),
+    )
+    .finally(() => {
+      busy.reloading = false;
+    });
 }

@@ -65,6 +65,11 @@ export class Scheduler {
     this.#entries.delete(key);
   }
 
+  /** Cancels every key starting with `prefix` (an instance's timers). */
+  cancelPrefix(prefix: string): void {
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.cancel(key);
+  }
+
   /** Deadline of an armed key, or null. */
   deadline(key: string): number | null {
     return this.#entries.get(key)?.atMs ?? null;

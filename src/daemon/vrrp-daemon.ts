@@ -6,7 +6,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config/model.js';
+import type { Config, VrrpInstance } from '../config/model.js';
 import { AddressManager } from '../io/addresses.js';
 import type { Clock } from '../io/clock.js';
 import { GarpSender } from '../io/garp.js';
@@ -21,6 +21,7 @@ import { formatIp } from '../wire/index.js';
 import { planInstance } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
+import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
 
 export interface VrrpDaemonOptions {
@@ -35,7 +36,7 @@ export class VrrpDaemon {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly log: Logger;
-  readonly instances: InstanceRuntime[] = [];
+  instances: InstanceRuntime[] = [];
   readonly channels = new Map<string, VrrpChannel>();
   readonly startedAtMs: number;
   config: Config;
@@ -86,41 +87,60 @@ export class VrrpDaemon {
       },
       this.#interfaces.values(),
     );
-    const notifier = new Notifier({
+    this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
+    // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
+    await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
+    for (const rt of this.instances) this.#startInstance(rt);
+  }
+
+  #notifier(): Notifier {
+    const user = this.config.global.scriptUser;
+    return new Notifier({
       runner: this.#runner,
       timeoutMs: 15_000,
       log: (t) => this.log.info(t),
-      ...(this.config.global.scriptUser
-        ? {
-            defaultUser: this.config.global.scriptUser.user,
-            ...(this.config.global.scriptUser.group
-              ? { defaultGroup: this.config.global.scriptUser.group }
-              : {}),
-          }
-        : {}),
+      ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
     });
-    for (const i of this.config.vrrpInstances) {
-      const plan = planInstance(i, this.config, this.#interfaces);
-      const rt = new InstanceRuntime(plan, {
-        clock: this.clock,
-        scheduler: this.scheduler,
-        log: this.log,
-        addresses: this.#addresses,
-        garp: this.#garp,
-        notifier,
-        linkLayer: (ifindex) => this.#linkLayer(ifindex),
-      });
-      this.instances.push(rt);
+  }
+
+  #createRuntime(i: VrrpInstance): InstanceRuntime {
+    return new InstanceRuntime(planInstance(i, this.config, this.#interfaces), {
+      clock: this.clock,
+      scheduler: this.scheduler,
+      log: this.log,
+      addresses: this.#addresses!,
+      garp: this.#garp,
+      notifier: this.#notifier(),
+      linkLayer: (ifindex) => this.#linkLayer(ifindex),
+    });
+  }
+
+  /** SIGHUP with a valid config: keep unchanged instances, restart changed ones, add and remove. */
+  async reload(next: Config): Promise<ReloadPlan> {
+    const plan = diffConfigs(this.config, next);
+    const going = this.instances.filter((rt) => !plan.keep.includes(rt.plan.name));
+    for (const rt of going) {
+      rt.feed({ type: 'shutdown' });
+      this.scheduler.cancelPrefix(`${rt.plan.name}/`);
+      rt.detach();
     }
-    // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
-    await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
-    for (const rt of this.instances) {
-      this.#linkLayer(rt.plan.ifindex);
-      this.#startInstance(rt);
+    await Promise.all(going.flatMap((rt) => [...rt.pending]));
+    this.config = next;
+    this.#interfaces = await readInterfaces(this.#nl!);
+    this.#linkLayerCache.clear();
+    const kept = new Map(this.instances.filter((rt) => !going.includes(rt)).map((rt) => [rt.plan.name, rt]));
+    this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
+    for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
+    for (const [key, ch] of this.channels) {
+      if (ch.size > 0) continue;
+      ch.close();
+      this.channels.delete(key);
     }
+    return plan;
   }
 
   #startInstance(rt: InstanceRuntime): void {
+    this.#linkLayer(rt.plan.ifindex);
     const p = rt.plan;
     if (p.problem !== null) {
       this.log.info(`(${p.name}) ${p.problem}`);

@@ -33,6 +33,7 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
   let d1: Daemon;
   let d2: Daemon;
   let conf1: string;
+  let conf2: string;
   let notifyLog: string;
 
   before(async () => {
@@ -43,7 +44,7 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     notifyLog = lab.file('notify.log', '');
     const script = lab.file('notify.sh', `#!/bin/sh\necho "$@" >> ${notifyLog}\n`, 0o755);
     conf1 = lab.file('s1.conf', vrrpConf({ state: 'MASTER', priority: 255 }));
-    const conf2 = lab.file(
+    conf2 = lab.file(
       's2.conf',
       vrrpConf({ state: 'BACKUP', priority: 254, extra: `        notify ${script}\n` }),
     );
@@ -82,7 +83,8 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
 
   it('fails over on SIGTERM of the master (priority 0) and leaves no VIP behind', async () => {
     // Any datagram to the VIP makes the client resolve it by ARP (no ping here).
-    const probe = "require('dgram').createSocket('udp4').send('x', 9, '10.100.1.20', (e, n) => process.exit(0))";
+    const probe =
+      "require('dgram').createSocket('udp4').send('x', 9, '10.100.1.20', (e, n) => process.exit(0))";
     ip('netns', 'exec', client, process.execPath, '-e', probe);
     await until(() => neighbour(client, '10.100.1.20') === mac(s1), 2000, 'client resolves the VIP to s1');
     const mark = d2.lines.length;
@@ -157,5 +159,20 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     await d1.waitFor(/Reload refused/, 3000, mark);
     lab.file('s1.conf', good);
     assert.equal((await d1.status()).instances[0]?.state, 'MASTER');
+  });
+
+  it('SIGHUP applies a changed config as a diff: unchanged kept, changed restarted', async () => {
+    let mark = d2.lines.length;
+    d2.signal('SIGHUP');
+    await d2.waitFor(/Reload done: kept 1, restarted 0/, 3000, mark);
+    mark = d2.lines.length;
+    lab.file('s2.conf', readFileSync(conf2, 'utf8').replace('priority 254', 'priority 100'));
+    d2.signal('SIGHUP');
+    await d2.waitFor(/Reload done: kept 0, restarted 1/, 3000, mark);
+    await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/, 3000, mark);
+    const st = (await d2.status()).instances[0]!;
+    assert.equal(st.priority, 100);
+    assert.equal(st.state, 'BACKUP');
+    assert.ok(lab.addresses(s1).includes(VIP) && !lab.addresses(s2).includes(VIP));
   });
 });
