@@ -5,6 +5,8 @@
  * `S` seconds. Addresses are parsed values, never strings to re-parse.
  */
 import type { SourceLocation } from './diagnostic.js';
+import type { SimpleFields } from './keywords/simple.js';
+import type { GLOBAL_SIMPLE, INSTANCE_SIMPLE, VIRTUAL_SERVER_SIMPLE } from './keywords/simple-tables.js';
 
 /** An IPv4 or IPv6 address with an optional prefix length, as parsed from the config. */
 export interface IpPrefix {
@@ -101,7 +103,7 @@ export interface UnicastPeer {
   readonly loc: SourceLocation;
 }
 
-export interface VrrpInstance {
+export interface VrrpInstance extends SimpleFields<typeof INSTANCE_SIMPLE> {
   readonly name: string;
   readonly loc: SourceLocation;
   readonly initialState: VrrpState | undefined;
@@ -293,7 +295,7 @@ export interface RealServer {
   readonly checkers: readonly CheckerCommon[];
 }
 
-export interface VirtualServer {
+export interface VirtualServer extends SimpleFields<typeof VIRTUAL_SERVER_SIMPLE> {
   readonly loc: SourceLocation;
   readonly kind: 'address' | 'fwmark' | 'group';
   readonly address?: IpPrefix;
@@ -359,7 +361,7 @@ export interface BfdInstance {
   readonly weight: number;
 }
 
-export interface GlobalDefs {
+export interface GlobalDefs extends SimpleFields<typeof GLOBAL_SIMPLE> {
   readonly routerId?: string;
   readonly notificationEmails: readonly string[];
   readonly notificationEmailFrom?: string;

@@ -6,6 +6,8 @@ import type { Statement } from '../ast.js';
 import type { GlobalDefs, Mutable } from '../model.js';
 import { parseIpPrefix, readBool, readInt, readTimerS, readUnsigned, wordLoc } from '../values.js';
 import { arg, type BuildContext, type KeywordTable, lineScript, listWords, notifyScript } from './common.js';
+import { simpleHandlers } from './simple.js';
+import { GLOBAL_SIMPLE } from './simple-tables.js';
 
 export type GlobalTarget = Mutable<GlobalDefs> & {
   notificationEmails: string[];
@@ -110,6 +112,7 @@ function fifoScript(
 }
 
 export const GLOBAL_DEFS: KeywordTable<GlobalTarget> = {
+  ...simpleHandlers<GlobalTarget>(GLOBAL_SIMPLE),
   router_id: (t, s, c) => {
     const w = arg(c, s);
     if (w) t.routerId = w.text;

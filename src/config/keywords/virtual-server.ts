@@ -16,12 +16,25 @@ import type {
 } from '../model.js';
 import { parseIpPrefix, readInt, readTimerS, readUnsigned, wordLoc } from '../values.js';
 import { applyBlock, arg, type BuildContext, type KeywordTable, lineScript, notifyScript } from './common.js';
+import { simpleHandlers } from './simple.js';
+import { VIRTUAL_SERVER_SIMPLE } from './simple-tables.js';
 
 type Arr<T> = T extends readonly (infer U)[] ? U[] : T;
 type Target<T> = { -readonly [K in keyof T]: Arr<T[K]> };
 export type VsTarget = Target<Mutable<VirtualServer>> & { other: Record<string, string[]> };
 export type RsTarget = Target<Mutable<RealServer>>;
 type CheckerTarget = Mutable<CheckerCommon> & { settings: Record<string, unknown> };
+
+/** IPVS scheduler flags keepalived accepts as bare keywords in virtual_server. */
+export const SCHEDULER_FLAGS = [
+  'flag-1',
+  'flag-2',
+  'flag-3',
+  'sh-fallback',
+  'sh-port',
+  'mh-fallback',
+  'mh-port',
+] as const;
 
 export const LB_ALGOS: readonly LbAlgo[] = [
   'rr',
@@ -293,6 +306,15 @@ function sorryServer(t: VsTarget, s: Statement, c: BuildContext): void {
 }
 
 export const VIRTUAL_SERVER: KeywordTable<VsTarget> = {
+  ...simpleHandlers<VsTarget>(VIRTUAL_SERVER_SIMPLE),
+  ...Object.fromEntries(
+    SCHEDULER_FLAGS.map((f) => [
+      f,
+      (t: VsTarget, s: Statement) => {
+        if (!t.schedulerFlags.includes(s.keyword)) t.schedulerFlags.push(s.keyword);
+      },
+    ]),
+  ),
   lb_algo: (t, s, c) => VIRTUAL_SERVER.lvs_sched!(t, s, c),
   lvs_sched: (t, s, c) => {
     const w = arg(c, s);

@@ -7,6 +7,8 @@ import type { Mutable, TrackRef, UnicastPeer, VirtualAddress, VrrpInstance } fro
 import { parseIpPrefix, readBool, readDouble, readInt, readUnsigned, wordLoc } from '../values.js';
 import { parseAddressItem, parseRouteItem, parseRuleItem } from './addresses.js';
 import { arg, type BuildContext, type KeywordTable, listWords, notifyScript } from './common.js';
+import { simpleHandlers } from './simple.js';
+import { INSTANCE_SIMPLE } from './simple-tables.js';
 
 type Arr<T> = T extends readonly (infer U)[] ? U[] : T;
 export type InstanceTarget = Omit<
@@ -135,6 +137,7 @@ function notify(key: keyof InstanceTarget['notify']) {
 }
 
 export const VRRP_INSTANCE: KeywordTable<InstanceTarget> = {
+  ...simpleHandlers<InstanceTarget>(INSTANCE_SIMPLE),
   state: (t, s, c) => {
     const w = arg(c, s);
     if (!w) return;
