@@ -10,7 +10,14 @@ import type { Clock } from '../io/clock.js';
 import type { GarpSender } from '../io/garp.js';
 import type { Notifier } from '../io/notify.js';
 import type { ChannelMember, VrrpChannel } from '../io/vrrp-channel.js';
-import { createInstance, type InstanceState, normalizeConfig, step, type VrrpEvent } from '../vrrp/index.js';
+import {
+  createInstance,
+  EMPTY_STATS,
+  type InstanceState,
+  normalizeConfig,
+  step,
+  type VrrpEvent,
+} from '../vrrp/index.js';
 import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } from '../wire/index.js';
 import { dispatchEffects, type EffectPorts } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
@@ -73,6 +80,12 @@ export class InstanceRuntime implements ChannelMember {
     const r = step(this.state, event, this.#deps.clock.nowMs());
     this.state = r.instance;
     dispatchEffects(r.effects, r.instance, this.#ports);
+  }
+
+  clearStats(): void {
+    this.state = { ...this.state, stats: EMPTY_STATS };
+    this.drops.clear();
+    this.advertSendErrors = 0;
   }
 
   expectations(): InstanceExpectations {

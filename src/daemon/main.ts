@@ -1,10 +1,11 @@
 /**
  * @module Running the VRRP daemon from the command line: load the config, start the
  * instances, serve the control socket, write pid files, and handle keepalived's signals:
- * SIGTERM/SIGINT stop gracefully and exit 0; SIGHUP re-reads the config and refuses a
- * bad one (keeping the running config); SIGUSR1/SIGUSR2 write the status as text to
- * /tmp/keepalived-ts.data / /tmp/keepalived-ts.stats (keepalived writes
- * /tmp/keepalived.data and .stats).
+ * SIGTERM/SIGINT stop gracefully and exit 0; SIGHUP re-reads the config, refuses a bad
+ * one (keeping the running config) and applies a good one as a diff; SIGUSR1/SIGUSR2
+ * write the status as text to /tmp/keepalived-ts.data / .stats, SIGJSON as JSON to
+ * /tmp/keepalived-ts.json (keepalived writes /tmp/keepalived.data, .stats, .json);
+ * SIGSTATS_CLEAR zeroes the counters.
  */
 
 import { writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { realHostEnvironment } from '../io/host-environment.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
 import { removePidFiles, writePidFiles } from './pidfile.js';
+import { installSignals } from './signals.js';
 import { formatStatus, statusReport } from './status.js';
 import { VrrpDaemon } from './vrrp-daemon.js';
 
@@ -92,23 +94,30 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       stopping = true;
       log.info(`Received ${sig}, stopping`);
       await daemon.stop();
+      uninstall();
       stopControlServer(server, o.controlSocket);
       removePidFiles(o.pidFiles);
       log.info(`Stopped Keepalived-ts v${o.version}`);
       await log.flush();
       resolve(0);
     };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
     const busy = { reloading: false };
-    process.on('SIGHUP', () => reload(o, daemon, log, busy));
-    process.on('SIGUSR1', () => dump(daemon, '/tmp/keepalived-ts.data'));
-    process.on('SIGUSR2', () => dump(daemon, '/tmp/keepalived-ts.stats'));
+    const uninstall = installSignals(
+      {
+        stop: (sig) => void stop(sig),
+        reload: () => reload(o, daemon, log, busy),
+        dumpData: () => dump('/tmp/keepalived-ts.data', formatStatus(statusReport(daemon, process.pid))),
+        dumpStats: () => dump('/tmp/keepalived-ts.stats', formatStatus(statusReport(daemon, process.pid))),
+        dumpJson: () => dump('/tmp/keepalived-ts.json', JSON.stringify(statusReport(daemon, process.pid))),
+        clearStats: () => daemon.clearStats(),
+      },
+      (e) => log.info(`real-time signals unavailable: ${e.message}`),
+    );
   });
 }
 
-function dump(d: VrrpDaemon, path: string): void {
-  void writeFile(path, formatStatus(statusReport(d, process.pid))).catch(() => {});
+function dump(path: string, text: string): void {
+  void writeFile(path, text).catch(() => {});
 }
 
 /** SIGHUP: re-read and validate; a bad config never replaces the running one; a good one is applied as a diff. */

@@ -215,6 +215,12 @@ export class VrrpDaemon {
     void this.#addresses.add(spec);
   }
 
+  /** SIGSTATS_CLEAR: zero every instance's and channel's counters. */
+  clearStats(): void {
+    for (const rt of this.instances) rt.clearStats();
+    for (const ch of this.channels.values()) ch.clearStats();
+  }
+
   /** Graceful stop: shutdown every instance, wait for VIP removal, remove leftovers. */
   async stop(): Promise<void> {
     for (const rt of this.instances) rt.feed({ type: 'shutdown' });

@@ -111,6 +111,13 @@ export class VrrpChannel {
     }
   }
 
+  clearStats(): void {
+    this.drops.clear();
+    this.received = 0;
+    this.sent = 0;
+    this.sendErrors = 0;
+  }
+
   #count(reason: DropReason): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
   }

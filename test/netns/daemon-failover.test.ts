@@ -6,9 +6,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { controlRequest } from '../../src/daemon/control-client.js';
+import { realtimeSignals } from '../../src/native/index.js';
 import { type Daemon, DaemonLab, ip, labUnavailable, until, vrrpConf } from './daemon-lab.js';
 
 const skip = labUnavailable();
@@ -174,5 +175,21 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     assert.equal(st.priority, 100);
     assert.equal(st.state, 'BACKUP');
     assert.ok(lab.addresses(s1).includes(VIP) && !lab.addresses(s2).includes(VIP));
+  });
+
+  it('SIGJSON writes the status as JSON, SIGSTATS_CLEAR zeroes the counters', async () => {
+    const { SIGJSON, SIGSTATS_CLEAR } = realtimeSignals();
+    const pid = d2.child.pid!;
+    rmSync('/tmp/keepalived-ts.json', { force: true });
+    process.kill(pid, SIGJSON);
+    await until(() => existsSync('/tmp/keepalived-ts.json'), 2000, '/tmp/keepalived-ts.json');
+    await until(() => readFileSync('/tmp/keepalived-ts.json', 'utf8').endsWith('}'), 2000, 'complete JSON');
+    assert.equal((JSON.parse(readFileSync('/tmp/keepalived-ts.json', 'utf8')) as { pid: number }).pid, pid);
+    const rcvd = async () => Number((await d2.status()).instances[0]!.stats.advertRcvd);
+    for (let i = 0; i < 40 && (await rcvd()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await rcvd()) >= 2);
+    process.kill(pid, SIGSTATS_CLEAR);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(Number((await d2.status()).instances[0]!.stats.advertRcvd) <= 1);
   });
 });
