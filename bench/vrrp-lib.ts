@@ -1,0 +1,164 @@
+/**
+ * @module Shared plumbing for the VRRP benchmarks (not a benchmark itself: run-bench
+ * skips `*-lib.js`): the article's two-server LAN from the netns harness, a pair of
+ * daemons of one implementation, a capture per run, process CPU / RSS readings from
+ * /proc, bounded busy loops, and the knobs (BENCH_TRIALS, BENCH_WINDOW_S, BENCH_IMPLS).
+ * Timings come from capture timestamps and log-line arrival times, never from polling.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import {
+  articleLab,
+  Capture,
+  captureUnavailable,
+  type Impl,
+  implUnavailable,
+  type Lab,
+  labUnavailable,
+  type Mode,
+  processTree,
+  VrrpNode,
+  vrrpConf,
+} from '../test/netns/harness/index.js';
+
+export const TRIALS = Math.max(1, Number(process.env['BENCH_TRIALS'] ?? 20));
+export const WINDOW_S = Math.max(2, Number(process.env['BENCH_WINDOW_S'] ?? 20));
+export const IMPLS: readonly Impl[] = ['keepalived-ts', 'keepalived'];
+
+/** Why the VRRP benchmarks cannot run here, or null. */
+export function benchUnavailable(): string | null {
+  return (
+    labUnavailable() ??
+    captureUnavailable() ??
+    implUnavailable('keepalived') ??
+    implUnavailable('keepalived-ts')
+  );
+}
+
+/** A VRRP profile: version/mode and advert interval (s). */
+export interface Profile {
+  readonly name: string;
+  readonly mode: Mode;
+  readonly advertS: number;
+}
+
+export const V2_1S: Profile = { name: 'v2 1s', mode: 'v2-pass', advertS: 1 };
+export const V3_10MS: Profile = { name: 'v3 0.01s', mode: 'v3-ipv4', advertS: 0.01 };
+export const V3_100MS: Profile = { name: 'v3 0.1s', mode: 'v3-ipv4', advertS: 0.1 };
+
+/** Master_Down_Interval in ms for a backup of `priority` (RFC 5798 §6.1). */
+export const masterDownMs = (advertS: number, priority: number): number =>
+  3 * advertS * 1000 + ((256 - priority) * advertS * 1000) / 256;
+
+/** Two servers of one implementation: server1 priority 255 (master), server2 254. */
+export class Pair {
+  readonly lab: Lab;
+  readonly impl: Impl;
+  readonly profile: Profile;
+  a!: VrrpNode;
+  b!: VrrpNode;
+  capture!: Capture;
+
+  constructor(impl: Impl, profile: Profile, tag: string) {
+    this.impl = impl;
+    this.profile = profile;
+    this.lab = articleLab(tag);
+  }
+
+  conf(role: 'server1' | 'server2'): string {
+    const [self, peer] =
+      role === 'server1'
+        ? [this.lab.host('server1'), this.lab.host('server2')]
+        : [this.lab.host('server2'), this.lab.host('server1')];
+    return vrrpConf({
+      mode: this.profile.mode,
+      self,
+      peer,
+      priority: role === 'server1' ? 255 : 254,
+      state: role === 'server1' ? 'MASTER' : 'BACKUP',
+      advertInt: this.profile.advertS,
+    });
+  }
+
+  startA(): VrrpNode {
+    this.a = new VrrpNode(this.lab, this.lab.host('server1'), this.impl, this.conf('server1'), {
+      echo: false,
+    });
+    return this.a;
+  }
+
+  /** Starts the capture and both daemons; resolves once server1 is MASTER and server2 BACKUP. */
+  async start(): Promise<void> {
+    this.capture = await Capture.start(this.lab, `${this.impl}-${this.profile.mode}`, 'ip proto 112');
+    this.b = new VrrpNode(this.lab, this.lab.host('server2'), this.impl, this.conf('server2'), {
+      echo: false,
+    });
+    this.startA();
+    await this.converged(0, 0);
+  }
+
+  /** Waits for server1 MASTER (after line fromA) and server2 BACKUP (after fromB). */
+  async converged(fromA: number, fromB: number, timeoutMs = 15_000): Promise<void> {
+    await this.a.waitState('MASTER', timeoutMs, fromA);
+    await this.b.waitState('BACKUP', timeoutMs, fromB);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.a?.stop(), this.b?.stop()]);
+    await this.capture?.stop();
+    this.lab.destroy();
+  }
+}
+
+/** CPU seconds (user + system) and RSS (KiB) of a process tree. */
+export function usage(pid: number): { cpuS: number; rssKiB: number } {
+  let ticks = 0;
+  let rss = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      rss += Number(m?.[1] ?? 0);
+    } catch {
+      // exited
+    }
+  }
+  return { cpuS: ticks / 100, rssKiB: rss };
+}
+
+/** One busy loop per core for at most `maxS` seconds (a bounded loop, also killed by stop()). */
+export function busyCores(cores: number, maxS: number): { stop: () => void } {
+  const script = `const end=Date.now()+${Math.round(maxS * 1000)};let x=0;while(Date.now()<end){x++}`;
+  const kids: ChildProcess[] = [];
+  for (let i = 0; i < cores; i++) kids.push(spawn(process.execPath, ['-e', script], { stdio: 'ignore' }));
+  return {
+    stop: () => {
+      for (const k of kids) if (k.exitCode === null) k.kill('SIGKILL');
+    },
+  };
+}
+
+/** Runs `body` with a fresh pair of `impl`; always cleans up. Errors are printed, not thrown. */
+export async function withPair<T>(
+  impl: Impl,
+  profile: Profile,
+  tag: string,
+  body: (p: Pair) => Promise<T>,
+): Promise<T | undefined> {
+  const pair = new Pair(impl, profile, tag);
+  try {
+    await pair.start();
+    return await body(pair);
+  } catch (e) {
+    console.log(
+      `  ! ${impl} ${profile.name} ${tag}: ${(e as Error).message.split('\n').slice(0, 12).join('\n    ')}`,
+    );
+    return undefined;
+  } finally {
+    await pair.close();
+  }
+}
+
+export const fmtMs = (ms: number): string => `${ms.toFixed(1)} ms`;
