@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { controlRequest } from '../../src/daemon/control-client.js';
 import { realtimeSignals } from '../../src/native/index.js';
@@ -98,6 +99,9 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     await until(() => lab.addresses(s2).includes(VIP), 3000, 'VIP on s2');
     const tr = (await d2.status()) as unknown as { instances: { lastTransition: { atWallMs: number } }[] };
     const inDaemonMs = tr.instances[0]!.lastTransition.atWallMs - wall0;
+    const timers = ((await d2.status()) as unknown as { timers: { maxLateMs: number } }).timers;
+    console.log(`# timer lateness so far (max): ${timers.maxLateMs} ms`);
+    assert.ok(timers.maxLateMs < 50, `timers fire late: ${timers.maxLateMs} ms`);
     console.log(
       `# graceful-stop failover: ${inDaemonMs.toFixed(1)} ms SIGTERM to backup's MASTER transition, ${(hit.atMs - t0).toFixed(1)} ms to its log line`,
     );
@@ -107,9 +111,11 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     assert.ok(st.garp.arp >= 5, `vrrp_garp_master_repeat 5: ${JSON.stringify(st.garp)}`);
   });
 
-  it('preempts back when the priority 255 server returns', async () => {
+  it('preempts back when the priority 255 server returns (started with -p and -r pid files)', async () => {
     const mark = d2.lines.length;
-    d1 = await lab.kts('s1b', s1, conf1);
+    const pids = [join(lab.dir, 's1.pid'), join(lab.dir, 's1.vrrp.pid')];
+    d1 = await lab.kts('s1b', s1, conf1, ['-p', pids[0]!, '-r', pids[1]!]);
+    for (const p of pids) assert.equal(readFileSync(p, 'utf8').trim(), String(d1.child.pid));
     await d1.waitFor(/\(VI_1\) Entering MASTER STATE/);
     await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/, 5000, mark);
     await until(

@@ -181,9 +181,9 @@ export class DaemonLab {
   }
 
   /** Starts keepalived-ts in `ns`; waits until its control socket answers. */
-  async kts(name: string, ns: string, conf: string): Promise<Daemon> {
+  async kts(name: string, ns: string, conf: string, extra: string[] = []): Promise<Daemon> {
     const socket = join(this.dir, `${name}.sock`);
-    const argv = [process.execPath, BIN, '-n', '-l', '-D', '-f', conf, '--control-socket', socket];
+    const argv = [process.execPath, BIN, '-n', '-l', '-D', '-f', conf, '--control-socket', socket, ...extra];
     const d = new Daemon(name, ns, argv, socket);
     this.#daemons.push(d);
     await d.waitFor(/Control socket .* ready/);
