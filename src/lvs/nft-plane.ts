@@ -1,11 +1,15 @@
 /**
- * @module The nftables data plane: applies nft-json.ts documents with `nft -j -f -`
- * (one atomic transaction that replaces only table `inet keepalived_ts`) and reconciles
+ * @module The nftables data plane: applies nft-json.ts documents with `nft -j -f FILE`
+ * (a private temp file: nft cannot open /dev/stdin when it is a socket pair, as Node's
+ * pipes are; one atomic transaction that replaces only table `inet keepalived_ts`) and reconciles
  * by reading the table back with `nft -j list table`: when the kernel's table differs
  * from what was last applied (external change, or first start) it is rewritten. No other
  * table is ever touched. `nft` runs asynchronously with a timeout.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DataPlane, SyncResult } from './data-plane.js';
 import type { ServiceState } from './model.js';
 import { emulatedKinds, NFT_FAMILY, NFT_LIST_ARGS, NFT_TABLE, nftDocument } from './nft-json.js';
@@ -14,6 +18,21 @@ export interface NftRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** Applies a JSON document through a private temp file; never rejects. */
+export async function applyNftJson(doc: string, nft = 'nft'): Promise<NftRun> {
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'kts-nft-'));
+    const file = join(dir, 'ruleset.json');
+    await writeFile(file, doc, { mode: 0o600 });
+    return await runNft(['-j', '-f', file], '', 10_000, nft);
+  } catch (e) {
+    return { code: -1, stdout: '', stderr: String(e) };
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /** Runs `nft args` with `input` on stdin; never rejects. */
@@ -106,8 +125,8 @@ export class NftPlane implements DataPlane {
     }
     if (doc === this.#lastDoc && current !== this.#lastListing)
       this.#log.info(`nftables table ${NFT_FAMILY} ${NFT_TABLE} changed outside keepalived-ts; rewriting it`);
-    const r = await runNft(['-j', '-f', '-'], doc, 10_000, this.#nft);
-    if (r.code !== 0) return { ok: false, error: `nft -j -f - failed (${r.code}): ${r.stderr.trim()}` };
+    const r = await applyNftJson(doc, this.#nft);
+    if (r.code !== 0) return { ok: false, error: `nft -j -f failed (${r.code}): ${r.stderr.trim()}` };
     this.#lastDoc = doc;
     this.#lastServices = desired;
     this.#lastListing = await this.#listing();
@@ -121,7 +140,7 @@ export class NftPlane implements DataPlane {
   }
 
   async clear(): Promise<void> {
-    await runNft(['-j', '-f', '-'], JSON.stringify(nftDocument([])), 10_000, this.#nft);
+    await applyNftJson(JSON.stringify(nftDocument([])), this.#nft);
     this.#lastDoc = '';
     this.#lastListing = undefined;
     this.#lastServices = [];
