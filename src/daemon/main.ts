@@ -10,11 +10,9 @@
 
 import { writeFile } from 'node:fs/promises';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
-import { nodeFileSystem } from '../config/source.js';
 import { monotonicClock } from '../io/clock.js';
-import { realHostEnvironment } from '../io/host-environment.js';
+import { loadConfigOffThread } from './config-worker.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
 import { removePidFiles, writePidFiles } from './pidfile.js';
@@ -33,10 +31,9 @@ export interface DaemonOptions {
   readonly argv: readonly string[];
 }
 
-function load(o: DaemonOptions, log: Logger): { config: Config | undefined; errors: number } {
-  const { config, diagnostics } = loadConfig(o.configFile, {
-    fs: nodeFileSystem,
-    env: realHostEnvironment(),
+async function load(o: DaemonOptions, log: Logger): Promise<{ config: Config | undefined; errors: number }> {
+  const { config, diagnostics } = await loadConfigOffThread({
+    configFile: o.configFile,
     configId: o.configId,
     cwd: process.cwd(),
   });
@@ -69,7 +66,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   log.info(`Starting Keepalived-ts v${o.version}`);
   log.info(`Command line: ${o.argv.map((a) => `'${a}'`).join(' ')}`);
   log.info(`Configuration file ${o.configFile}`);
-  const first = load(o, log);
+  const first = await load(o, log);
   if (!first.config) {
     log.info('Stopped - configuration could not be read');
     await log.flush();
@@ -123,24 +120,24 @@ function dump(path: string, text: string): void {
 /** SIGHUP: re-read and validate; a bad config never replaces the running one; a good one is applied as a diff. */
 function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger, busy: { reloading: boolean }): void {
   if (busy.reloading) return;
+  busy.reloading = true;
   log.info('Reloading');
-  const next = load(o, log);
+  void applyReload(o, d, log)
+    .catch((e: unknown) => log.info(`Reload failed: ${(e as Error).message}`))
+    .finally(() => {
+      busy.reloading = false;
+    });
+}
+
+async function applyReload(o: DaemonOptions, d: VrrpDaemon, log: Logger): Promise<void> {
+  const next = await load(o, log);
   if (!next.config || next.errors > 0) {
     const why = next.config ? `${next.errors} configuration errors` : 'configuration unreadable';
     log.info(`Reload refused: ${why} - keeping the running configuration`);
     return;
   }
-  busy.reloading = true;
-  void d
-    .reload(runnable(next.config, log))
-    .then(
-      (p) =>
-        log.info(
-          `Reload done: kept ${p.keep.length}, restarted ${p.restart.length}, added ${p.add.length}, removed ${p.remove.length}`,
-        ),
-      (e: unknown) => log.info(`Reload failed: ${(e as Error).message}`),
-    )
-    .finally(() => {
-      busy.reloading = false;
-    });
+  const p = await d.reload(runnable(next.config, log));
+  log.info(
+    `Reload done: kept ${p.keep.length}, restarted ${p.restart.length}, added ${p.add.length}, removed ${p.remove.length}`,
+  );
 }
