@@ -149,18 +149,24 @@ export function evaluateTracking(
 }
 
 /**
- * The engine events that take an instance from one verdict to the next: the priority
- * first (so a BACKUP leaving FAULT computes its Master_Down_Interval with it), then the
- * fault edge. `prev` null: the first verdict, applied before `start`.
+ * The engine events that bring an instance to `next`, given whether tracking faulted it
+ * before and the engine's current effective priority. As keepalived 2.2.7 does (checked
+ * against it: a track_file going to -254 logs "Entering FAULT STATE" with no priority
+ * line; a weighted script failing while in FAULT logs "Changing effective priority from
+ * 120 to 70"): a rising fault is reported alone, the priority follows at the next change;
+ * otherwise the priority first (so a BACKUP leaving FAULT computes its Master_Down_Interval
+ * with it), then a falling fault edge.
  */
-export function trackingEvents(prev: TrackingVerdict | null, next: TrackingVerdict): VrrpEvent[] {
-  const out: VrrpEvent[] = [];
-  if (prev === null || prev.priority !== next.priority)
-    out.push({ type: 'priorityChanged', priority: next.priority });
-  const wasFault = prev !== null && prev.faultBy.length > 0;
+export function trackingEvents(
+  prevFault: boolean,
+  enginePriority: number,
+  next: TrackingVerdict,
+): VrrpEvent[] {
   const isFault = next.faultBy.length > 0;
-  if (isFault && !wasFault) out.push({ type: 'fault', reason: next.faultBy.join(',') });
-  if (!isFault && wasFault) out.push({ type: 'faultCleared', reason: prev.faultBy.join(',') });
+  if (isFault && !prevFault) return [{ type: 'fault', reason: next.faultBy.join(',') }];
+  const out: VrrpEvent[] = [];
+  if (enginePriority !== next.priority) out.push({ type: 'priorityChanged', priority: next.priority });
+  if (!isFault && prevFault) out.push({ type: 'faultCleared', reason: 'tracking' });
   return out;
 }
 

@@ -125,19 +125,19 @@ test('keepalived: faults from several trackers are all reported; unknown tracker
   assert.equal(v.init, false);
 });
 
-test('trackingEvents: priority first, then the fault edge; nothing when nothing changed', () => {
-  const base = { total: 100, priority: 100, faultBy: [], init: false } as const;
-  assert.deepEqual(trackingEvents(null, base), [{ type: 'priorityChanged', priority: 100 }]);
-  assert.deepEqual(trackingEvents(base, base), []);
-  const faulted = { ...base, priority: 80, faultBy: ['script:chk' as TrackerKey] };
-  assert.deepEqual(trackingEvents(base, faulted), [
-    { type: 'priorityChanged', priority: 80 },
-    { type: 'fault', reason: 'script:chk' },
+test('keepalived 2.2.7 (observed): a rising fault is reported alone, the priority follows at the next change', () => {
+  const ok = { total: 120, priority: 120, faultBy: [], init: false } as const;
+  const faulted = { total: 100, priority: 100, faultBy: ['file:tf' as TrackerKey], init: false };
+  assert.deepEqual(trackingEvents(false, 120, faulted), [{ type: 'fault', reason: 'file:tf' }]);
+  // the script then fails while in FAULT: "Changing effective priority from 120 to 70"
+  assert.deepEqual(trackingEvents(true, 120, { ...faulted, total: 70, priority: 70 }), [
+    { type: 'priorityChanged', priority: 70 },
   ]);
-  assert.deepEqual(trackingEvents(faulted, base), [
-    { type: 'priorityChanged', priority: 100 },
-    { type: 'faultCleared', reason: 'script:chk' },
+  assert.deepEqual(trackingEvents(true, 70, { ...ok, total: 353, priority: 254 }), [
+    { type: 'priorityChanged', priority: 254 },
+    { type: 'faultCleared', reason: 'tracking' },
   ]);
+  assert.deepEqual(trackingEvents(false, 120, ok), []);
 });
 
 const ref = (name: string, weight?: number, reverse = false): TrackRef => ({
