@@ -237,6 +237,7 @@ export class VrrpDaemon {
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
     this.#garp.close();
+    this.#runner.close();
     this.#events?.close();
     this.#nl?.close();
   }

@@ -39,10 +39,12 @@ describe('notifyCommands', () => {
   });
 });
 
-describe('ScriptRunner', () => {
+describe('ScriptRunner (scripts spawned in the worker thread)', () => {
   test('argv is not interpreted by a shell', async () => {
-    const r = await new ScriptRunner().run({ argv: ['/bin/echo', '$(false); exit 3'], timeoutMs: 5000 });
+    const runner = new ScriptRunner();
+    const r = await runner.run({ argv: ['/bin/echo', '$(false); exit 3'], timeoutMs: 5000 });
     assert.deepEqual(r, { kind: 'exit', code: 0 });
+    runner.close();
   });
 
   test('exit codes, spawn errors and timeouts', async () => {
@@ -53,6 +55,25 @@ describe('ScriptRunner', () => {
     const r = await runner.run({ argv: ['/bin/sleep', '10'], timeoutMs: 50 });
     assert.deepEqual(r, { kind: 'signal', signal: 'SIGTERM', timedOut: true });
     assert.ok(performance.now() - t0 < 2000);
+    runner.close();
+  });
+
+  test('the concurrency cap queues the rest', async () => {
+    let live = 0;
+    let peak = 0;
+    const spawner = {
+      spawn: async () => {
+        peak = Math.max(peak, ++live);
+        await new Promise((r) => setTimeout(r, 5));
+        live--;
+        return { kind: 'exit' as const, code: 0 };
+      },
+      close: () => {},
+    };
+    const runner = new ScriptRunner(2, spawner);
+    await Promise.all([1, 2, 3, 4, 5].map(() => runner.run({ argv: ['x'], timeoutMs: 10 })));
+    assert.equal(peak, 2);
+    assert.equal(runner.started, 5);
   });
 });
 
