@@ -1,0 +1,94 @@
+/**
+ * @module Advertisement interval jitter (issue 3): the master's adverts captured on the
+ * bridge, interval minus advert_int, for keepalived-ts and keepalived 2.2.7 at VRRPv2
+ * advert_int 1 and VRRPv3 advert_int 0.01, idle and with both cores busy (bounded busy
+ * loops, stopped at the end). Also counts spurious takeovers by the backup during the
+ * window. Windows: BENCH_JITTER_V2_S (default 25) and BENCH_JITTER_V3_S (default 10).
+ */
+import { sleep, vrrpFrames } from '../test/netns/harness/index.js';
+import { percentile, table } from './stats.js';
+import {
+  benchUnavailable,
+  busyCores,
+  IMPLS,
+  type Pair,
+  type Profile,
+  V2_1S,
+  V3_10MS,
+  withPair,
+} from './vrrp-lib.js';
+
+interface Sample {
+  readonly errorsMs: number[];
+  takeovers: number;
+}
+
+async function window(pair: Pair, seconds: number, busy: boolean, out: Sample): Promise<void> {
+  const fb = pair.b.mark();
+  const load = busy ? busyCores(2, seconds + 5) : undefined;
+  const from = Date.now();
+  try {
+    await sleep(seconds * 1000);
+  } finally {
+    load?.stop();
+  }
+  const to = Date.now();
+  out.takeovers += pair.b.transitions('MASTER', fb).length;
+  const frames = vrrpFrames(await pair.capture.stop()).filter(
+    (f) => f.ethSrc === pair.a.host.mac && f.priority > 0 && f.t >= from && f.t <= to,
+  );
+  const nominal = pair.profile.advertS * 1000;
+  for (let i = 1; i < frames.length; i++) out.errorsMs.push(frames[i]!.t - frames[i - 1]!.t - nominal);
+}
+
+async function measure(p: Profile, seconds: number, busy: boolean) {
+  const by: Record<string, Sample> = {};
+  for (const impl of IMPLS) {
+    const sample: Sample = { errorsMs: [], takeovers: 0 };
+    by[impl] = sample;
+    await withPair(impl, p, busy ? 'busy' : 'idle', (pair) => window(pair, seconds, busy, sample));
+  }
+  return by;
+}
+
+const abs = (xs: readonly number[]) => xs.map(Math.abs);
+
+async function main(): Promise<void> {
+  const why = benchUnavailable();
+  if (why) {
+    console.log(`vrrp-jitter: skipped (${why})`);
+    return;
+  }
+  const plan: [Profile, number][] = [
+    [V2_1S, Number(process.env['BENCH_JITTER_V2_S'] ?? 25)],
+    [V3_10MS, Number(process.env['BENCH_JITTER_V3_S'] ?? 10)],
+  ];
+  for (const [p, seconds] of plan) {
+    const rows = [];
+    const notes: string[] = [];
+    for (const busy of [false, true]) {
+      const by = await measure(p, seconds, busy);
+      const ours = by['keepalived-ts']!;
+      const theirs = by['keepalived']!;
+      const load = busy ? 'busy' : 'idle';
+      rows.push({
+        name: `|interval error| ${load}`,
+        unit: 'ms',
+        ours: abs(ours.errorsMs),
+        theirs: abs(theirs.errorsMs),
+      });
+      rows.push({ name: `interval error ${load}`, unit: 'ms', ours: ours.errorsMs, theirs: theirs.errorsMs });
+      const p99 = (s: Sample) => percentile(abs(s.errorsMs), 99).toFixed(2);
+      const max = (s: Sample) => Math.max(...abs(s.errorsMs)).toFixed(2);
+      notes.push(
+        `   ${load}: p99 |error| ${p99(ours)} ms vs ${p99(theirs)} ms; max ${max(ours)} vs ${max(theirs)} ms; ` +
+          `intervals ${ours.errorsMs.length} vs ${theirs.errorsMs.length}; ` +
+          `spurious takeovers ${ours.takeovers} vs ${theirs.takeovers} (keepalived-ts vs keepalived)`,
+      );
+    }
+    console.log(table(`advert jitter, ${p.name}, ${seconds} s windows, both cores busy or idle`, rows));
+    for (const n of notes) console.log(n);
+  }
+}
+
+await main();

@@ -1,0 +1,121 @@
+/**
+ * @module Resource use (issue 3): RSS and CPU seconds per minute of keepalived-ts and
+ * keepalived 2.2.7 (whole process tree: keepalived's parent and VRRP child) with 1, 50
+ * and 255 instances at advert_int 1 (VRRPv2) and 0.1 (VRRPv3), for the master and the
+ * backup of a two-server LAN. CPU is measured over a bounded window (BENCH_WINDOW_S,
+ * default 20 s) once every instance has settled, and scaled to a minute.
+ * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid.
+ */
+import {
+  articleLab,
+  manyInstancesConf,
+  VrrpNode as Node,
+  sleep,
+  type VrrpNode,
+} from '../test/netns/harness/index.js';
+import { benchUnavailable, type IMPLS, usage, WINDOW_S } from './vrrp-lib.js';
+
+interface Reading {
+  readonly cpuSPerMin: number;
+  readonly rssMiB: number;
+}
+
+async function settle(master: VrrpNode, backup: VrrpNode, count: number, advertS: number): Promise<void> {
+  const deadline = Date.now() + 30_000 + count * advertS * 200;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    const m = master.proc.findAll(/Entering MASTER STATE/).length;
+    const b = backup.proc.findAll(/Entering BACKUP STATE/).length;
+    if (m >= count && b >= count) return;
+    if (!master.proc.running || !backup.proc.running) break;
+    await sleep(200);
+  }
+  throw new Error(`${master.label}: instances did not settle (${master.proc.tail(5)})`);
+}
+
+async function measure(impl: (typeof IMPLS)[number], count: number, advertS: number) {
+  const lab = articleLab(`r${count}`);
+  const nodes: VrrpNode[] = [];
+  try {
+    const conf = (role: string, priority: number, state: 'MASTER' | 'BACKUP') =>
+      manyInstancesConf({ role, count, priority, state, advertInt: advertS });
+    const master = new Node(lab, lab.host('server1'), impl, conf('server1', 200, 'MASTER'), { echo: false });
+    const backup = new Node(lab, lab.host('server2'), impl, conf('server2', 100, 'BACKUP'), { echo: false });
+    nodes.push(master, backup);
+    await settle(master, backup, count, advertS);
+    await sleep(1000);
+    const before = [usage(master.proc.pid), usage(backup.proc.pid)];
+    const t0 = performance.now();
+    await sleep(WINDOW_S * 1000);
+    const s = (performance.now() - t0) / 1000;
+    const after = [usage(master.proc.pid), usage(backup.proc.pid)];
+    const read = (i: number): Reading => ({
+      cpuSPerMin: ((after[i]!.cpuS - before[i]!.cpuS) / s) * 60,
+      rssMiB: after[i]!.rssKiB / 1024,
+    });
+    return { master: read(0), backup: read(1) };
+  } catch (e) {
+    console.log(`  ! ${impl} ${count} x ${advertS}s: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    lab.destroy();
+  }
+}
+
+const list = (env: string | undefined, dflt: number[]) =>
+  env === undefined
+    ? dflt
+    : env
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0);
+
+async function main(): Promise<void> {
+  const why = benchUnavailable();
+  if (why) {
+    console.log(`vrrp-resources: skipped (${why})`);
+    return;
+  }
+  const counts = list(process.env['BENCH_INSTANCES'], [1, 50, 255]);
+  const adverts = list(process.env['BENCH_ADVERTS'], [1, 0.1]);
+  console.log(`== resources, ${WINDOW_S} s window per point, CPU scaled to s/min (100% of a core = 60)`);
+  const head = [
+    'instances',
+    'advert',
+    'role',
+    'kts CPU s/min',
+    'ka CPU s/min',
+    'ratio',
+    'kts RSS MiB',
+    'ka RSS MiB',
+    'ratio',
+  ];
+  console.log(head.map((h, i) => h.padStart(i < 3 ? 9 : 13)).join(' '));
+  for (const advertS of adverts) {
+    for (const count of counts) {
+      const ours = await measure('keepalived-ts', count, advertS);
+      const theirs = await measure('keepalived', count, advertS);
+      for (const role of ['master', 'backup'] as const) {
+        const o = ours?.[role];
+        const t = theirs?.[role];
+        const f = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(2));
+        const ratio = (a?: number, b?: number) =>
+          a === undefined || b === undefined ? 'n/a' : (a / b).toFixed(2);
+        const cells = [
+          String(count),
+          `${advertS}s`,
+          role,
+          f(o?.cpuSPerMin),
+          f(t?.cpuSPerMin),
+          ratio(o?.cpuSPerMin, t?.cpuSPerMin),
+          f(o?.rssMiB),
+          f(t?.rssMiB),
+          ratio(o?.rssMiB, t?.rssMiB),
+        ];
+        console.log(cells.map((c, i) => c.padStart(i < 3 ? 9 : 13)).join(' '));
+      }
+    }
+  }
+}
+
+await main();
