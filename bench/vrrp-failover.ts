@@ -84,7 +84,8 @@ async function frozen(pair: Pair, marks: Mark[], single: number[]): Promise<void
 
 async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): Promise<void> {
   const push = (k: string, v: number) => {
-    if (Number.isFinite(v)) (out[k] ??= []).push(v);
+    if (!Number.isFinite(v)) return;
+    out[k] = [...(out[k] ?? []), v];
   };
   const measure = async (tag: string, body: (pair: Pair, marks: Mark[]) => Promise<void>) => {
     const marks: Mark[] = [];
