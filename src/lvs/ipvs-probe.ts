@@ -2,10 +2,6 @@
  * @module Does this kernel have IPVS? Resolves the generic netlink family "IPVS"
  * (CTRL_CMD_GETFAMILY) on a NETLINK_GENERIC socket; the answer (with the reason) feeds
  * data-plane selection. Never throws: a missing native addon or a timeout is a "no".
- *
- * The IPVS data plane itself (services/dests through src/netlink/ipvs-requests.ts) is not
- * written yet: this kernel has no ip_vs and the qemu lab was not used. Until it is, a
- * kernel with IPVS still gets the nftables plane, and the log says so.
  */
 import { NetlinkSocket } from '../native/index.js';
 import { decodeFamily, getFamilyRequest } from '../netlink/genl.js';

@@ -75,10 +75,9 @@ async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane
       const { probeIpvs } = await import('./ipvs-probe.js');
       return probeIpvs();
     },
-    // The IPVS plane is not implemented yet (see ipvs-probe.ts): nftables stands in.
     makeIpvs: async () => {
-      opts.log.info('IPVS data plane not implemented yet; using nftables');
-      return nft();
+      const { IpvsPlane } = await import('./ipvs-plane.js');
+      return IpvsPlane.open();
     },
     makeNft: nft,
   });
