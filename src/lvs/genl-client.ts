@@ -55,13 +55,15 @@ export class GenlIpvsClient {
             if (errno === 0) continue;
             clearTimeout(timer);
             this.#socket.off('message', onMsg);
-            return reject(errnoError('genl IPVS family', errno));
+            reject(errnoError('genl IPVS family', errno));
+            return;
           }
           const f = decodeFamily(m);
           if (f.ok) {
             clearTimeout(timer);
             this.#socket.off('message', onMsg);
-            return resolve(f.value.id);
+            resolve(f.value.id);
+            return;
           }
         }
       };

@@ -160,7 +160,13 @@ class Lb {
           ),
         timeoutMs,
       );
-      this.#waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      this.#waiters.push({
+        re,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
     });
   }
 }

@@ -1,0 +1,159 @@
+/**
+ * Runs inside the qemu IPVS lab guest (see lvs-ipvs.test.ts): drives the real ip_vs
+ * through IpvsPlane and compares `ipvsadm -Ln` with the desired state field by field
+ * after every step. Writes {ok, steps} to /tmp/xfer/result.json; exit code 0 on success.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { selectDataPlane } from '../../src/lvs/data-plane.js';
+import { IpvsPlane } from '../../src/lvs/ipvs-plane.js';
+import { probeIpvs } from '../../src/lvs/ipvs-probe.js';
+import type { Destination, ServiceState } from '../../src/lvs/model.js';
+
+const FWD: Record<string, string> = { NAT: 'Masq', DR: 'Route', TUN: 'Tunnel' };
+const steps: { step: string; ok: boolean; detail?: string }[] = [];
+const ipvsadm = (...a: string[]) => execFileSync('ipvsadm', a, { encoding: 'utf8' });
+
+function svcLine(s: ServiceState): string {
+  const m = s.match;
+  const head =
+    m.kind === 'fwmark'
+      ? `FWM  ${m.fwmark}`
+      : `${m.protocol.padEnd(4)} ${m.family === 6 ? `[${m.address}]` : m.address}:${m.port}`;
+  const flags = s.schedulerFlags.length > 0 ? ` (${s.schedulerFlags.join(',')})` : '';
+  const pers = s.persistenceTimeoutS !== undefined ? ` persistent ${s.persistenceTimeoutS}` : '';
+  return `${head} ${s.scheduler}${flags}${pers}`.replace(/\s+/g, ' ');
+}
+
+function destLine(d: Destination): string {
+  return `-> ${d.family === 6 ? `[${d.address}]` : d.address}:${d.port} ${FWD[d.lbKind]} ${d.weight}`;
+}
+
+/** `ipvsadm -Ln` reduced to service lines and "-> addr:port Forward Weight" lines, sorted per service. */
+function kernelView(): string[] {
+  const out: string[] = [];
+  let dests: string[] = [];
+  const flush = () => {
+    out.push(...dests.sort());
+    dests = [];
+  };
+  for (const line of ipvsadm('-Ln').split('\n').slice(3)) {
+    if (!line.trim()) continue;
+    if (line.trimStart().startsWith('->')) {
+      const [arrow, addr, fwd, weight] = line.trim().split(/\s+/);
+      dests.push(`${arrow} ${addr} ${fwd} ${weight}`);
+    } else {
+      flush();
+      out.push(line.trim().replace(/\s+/g, ' '));
+    }
+  }
+  flush();
+  return out;
+}
+
+function expected(services: readonly ServiceState[], foreign: string[] = []): string[] {
+  const out: string[] = [];
+  for (const s of services) out.push(svcLine(s), ...s.destinations.map(destLine).sort());
+  return [...out, ...foreign];
+}
+
+function compare(step: string, want: string[]): void {
+  const got = kernelView();
+  const ok = JSON.stringify([...got].sort()) === JSON.stringify([...want].sort());
+  steps.push({
+    step,
+    ok,
+    ...(ok ? {} : { detail: `want ${JSON.stringify(want)} got ${JSON.stringify(got)}` }),
+  });
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : `\n  want ${want.join(' | ')}\n  got  ${got.join(' | ')}`}`,
+  );
+}
+
+const d = (
+  address: string,
+  port: number,
+  weight: number,
+  lbKind: Destination['lbKind'] = 'NAT',
+  family: 4 | 6 = 4,
+): Destination => ({
+  family,
+  address,
+  port,
+  weight,
+  lbKind,
+});
+const web: ServiceState = {
+  match: { kind: 'address', family: 4, address: '192.0.2.10', port: 80, protocol: 'TCP' },
+  scheduler: 'wrr',
+  schedulerFlags: [],
+  destinations: [d('198.51.100.1', 8080, 3), d('198.51.100.2', 8080, 1)],
+};
+const dns: ServiceState = {
+  match: { kind: 'address', family: 4, address: '192.0.2.11', port: 53, protocol: 'UDP' },
+  scheduler: 'sh',
+  schedulerFlags: ['sh-port'],
+  persistenceTimeoutS: 120,
+  destinations: [d('198.51.100.3', 53, 1, 'DR')],
+};
+const v6: ServiceState = {
+  match: { kind: 'address', family: 6, address: '2001:db8::10', port: 443, protocol: 'TCP' },
+  scheduler: 'rr',
+  schedulerFlags: [],
+  destinations: [d('2001:db8::1', 443, 2, 'NAT', 6), d('2001:db8::2', 443, 2, 'TUN', 6)],
+};
+const fwm: ServiceState = {
+  match: { kind: 'fwmark', family: 4, fwmark: 7 },
+  scheduler: 'wlc',
+  schedulerFlags: [],
+  destinations: [d('198.51.100.4', 0, 5, 'DR')],
+};
+
+const probe = await probeIpvs();
+steps.push({ step: 'probe: genl family IPVS resolves', ok: probe.ok, detail: probe.why });
+console.log(`probe ${JSON.stringify(probe)}`);
+const logs: string[] = [];
+const plane = await selectDataPlane({
+  ipvsProbe: probeIpvs,
+  makeIpvs: () => IpvsPlane.open(),
+  makeNft: async () => {
+    throw new Error('nftables chosen although IPVS is present');
+  },
+  log: { info: (l) => logs.push(l) },
+});
+steps.push({
+  step: 'selection picks IPVS and says why',
+  ok: plane.name === 'ipvs' && /IPVS \(genl family "IPVS" resolves/.test(logs.join()),
+  detail: logs.join(),
+});
+ipvsadm('-A', '-t', '203.0.113.1:25', '-s', 'rr'); // someone else's service: must survive
+const foreign = ['TCP 203.0.113.1:25 rr'];
+
+let r = await plane.sync([web, dns, v6, fwm]);
+console.log(JSON.stringify(r));
+compare('initial: 4 services, 6 destinations', expected([web, dns, v6, fwm], foreign));
+
+const web2: ServiceState = { ...web, destinations: [d('198.51.100.1', 8080, 0), d('198.51.100.5', 8080, 2)] };
+const dns2: ServiceState = { ...dns, scheduler: 'rr', schedulerFlags: [], persistenceTimeoutS: 60 };
+r = await plane.sync([web2, dns2, v6, fwm]);
+console.log(JSON.stringify(r));
+compare(
+  'health change: weight 0, removal, addition; scheduler and persistence change',
+  expected([web2, dns2, v6, fwm], foreign),
+);
+
+ipvsadm('-d', '-t', '192.0.2.10:80', '-r', '198.51.100.5:8080');
+ipvsadm('-e', '-t', '[2001:db8::10]:443', '-r', '[2001:db8::1]:443', '-m', '-w', '9');
+r = await plane.sync([web2, dns2, v6, fwm]);
+compare('external changes are reconciled', expected([web2, dns2, v6, fwm], foreign));
+
+r = await plane.sync([web2]);
+compare('services no longer wanted are deleted; the foreign one stays', expected([web2], foreign));
+
+await plane.clear();
+plane.close();
+compare('clear() removes only ours', expected([], foreign));
+
+const ok = steps.every((s) => s.ok);
+writeFileSync('/tmp/xfer/result.json', JSON.stringify({ ok, steps }, null, 1));
+process.exitCode = ok ? 0 : 1;
