@@ -1,12 +1,13 @@
 /**
- * @module Picks the check function for a spec's kind. PING_CHECK and FILE_CHECK are
- * not implemented yet and BFD_CHECK needs a BFD instance: such checkers report
- * `unsupported` once at start and are left out of the real server's verdict (see
- * runner.ts), so they never take a server down.
+ * @module Picks the check function for a spec's kind. FILE_CHECK is not implemented
+ * yet and BFD_CHECK needs a BFD instance: for those there is no function, and startLvs
+ * logs them once and leaves them out of the real server's verdict, so they never take
+ * a server down.
  */
 import { dnsCheck } from './dns.js';
 import { httpCheck } from './http.js';
 import { miscCheck, type ScriptExecutor } from './misc.js';
+import { pingCheck } from './ping.js';
 import { smtpCheck } from './smtp.js';
 import { tcpCheck } from './tcp.js';
 import type { CheckFn, CheckSpec } from './types.js';
@@ -26,6 +27,8 @@ export function checkFnFor(spec: CheckSpec, scripts: ScriptExecutor): CheckFn | 
       return dnsCheck;
     case 'udp':
       return udpCheck;
+    case 'ping':
+      return pingCheck;
     default:
       return undefined;
   }

@@ -254,3 +254,15 @@ describe('check/misc', () => {
     assert.equal(why(await misc(spec(0, k(['/nonexistent/script'])), signal())), 'script-error');
   });
 });
+
+describe('check/ping (raw ICMP through the native layer)', {
+  skip: process.getuid?.() === 0 ? false : 'needs CAP_NET_RAW',
+}, () => {
+  // Only loopback: no echo may leave the machine (the negative case is in pure.test.ts).
+  test('127.0.0.1 and ::1 answer', async () => {
+    const { pingCheck } = await import('../../../src/check/ping.js');
+    assert.equal(why(await pingCheck(spec(0, { kind: 'ping' }), signal())), 'ok');
+    const v6 = { ...spec(0, { kind: 'ping' }), endpoint: { family: 6 as const, address: '::1', port: 0 } };
+    assert.equal(why(await pingCheck(v6, signal())), 'ok');
+  });
+});

@@ -115,3 +115,18 @@ describe('check/smtp, udp, misc', () => {
     assert.equal(t.ok ? '' : t.reason, 'timeout');
   });
 });
+
+describe('check/icmp-echo', () => {
+  test('echo request checksum and reply matching (IPv4 header skipped)', async () => {
+    const { echoReplySeq, echoRequest } = await import('../../../src/check/icmp-echo.js');
+    const req = echoRequest(4, 0x1234, 7, new Uint8Array([1, 2]));
+    assert.deepEqual([...req], [8, 0, 0xe4, 0xc2, 0x12, 0x34, 0, 7, 1, 2]);
+    const ipHdr = new Uint8Array(20);
+    ipHdr[0] = 0x45;
+    const reply = Uint8Array.from([...ipHdr, 0, 0, 0, 0, 0x12, 0x34, 0, 7]);
+    assert.equal(echoReplySeq(4, 0x1234, reply), 7);
+    assert.equal(echoReplySeq(4, 0x9999, reply), undefined);
+    assert.equal(echoReplySeq(6, 1, Uint8Array.from([129, 0, 0, 0, 0, 1, 0, 9])), 9);
+    assert.equal(echoReplySeq(6, 1, Uint8Array.from([128, 0, 0, 0, 0, 1, 0, 9])), undefined);
+  });
+});
