@@ -167,6 +167,25 @@ describe('check/http (HTTP_GET)', () => {
   });
 });
 
+describe('check/genhash', () => {
+  test('prints the digest HTTP_GET compares (plain and TLS)', async () => {
+    const { genhash } = await import('../../../src/check/genhash.js');
+    const want = md5Hex(new TextEncoder().encode(BODY));
+    assert.deepEqual(await genhash({ address: LO, port: ports.http!, path: '/' }), {
+      ok: true,
+      status: 200,
+      digest: want,
+      bodyBytes: BODY.length,
+    });
+    const tls = await genhash({ address: LO, port: ports.tls!, path: '/', tls: true });
+    assert.equal(tls.ok && tls.digest, want);
+    assert.deepEqual(await genhash({ address: LO, port: ports.closed!, path: '/' }), {
+      ok: false,
+      error: 'ECONNREFUSED',
+    });
+  });
+});
+
 describe('check/http (SSL_GET)', () => {
   test("self-signed certificate: up without verification (keepalived's default)", async () => {
     assert.equal(why(await httpCheck(spec(ports.tls!, http([{}], true)), signal())), 'ok');
