@@ -44,7 +44,9 @@ export class Scheduler {
       entry.handle = this.#timers.set(() => {
         if (this.#entries.get(key) !== entry) return;
         const now = this.#clock.nowMs();
-        if (now < entry.atMs - 0.05) {
+        // Never early, not even by a microsecond: the engine ignores a timer that is not
+        // due yet, and the timer would be lost (it is not re-armed).
+        if (now < entry.atMs) {
           schedule();
           return;
         }

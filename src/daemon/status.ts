@@ -100,6 +100,7 @@ export function statusReport(d: VrrpDaemon, pid: number) {
       maxLateMs: Math.round(d.scheduler.maxLateMs * 1000) / 1000,
     },
     log: d.log.stats,
+    eventLoopDelayMs: d.loopDelay(),
   };
 }
 

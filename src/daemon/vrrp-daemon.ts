@@ -6,6 +6,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Config, VrrpInstance } from '../config/model.js';
 import { AddressManager } from '../io/addresses.js';
 import type { Clock } from '../io/clock.js';
@@ -65,11 +66,21 @@ export class VrrpDaemon {
     return { arp: this.#garp.sentArp, na: this.#garp.sentNa, errors: this.#garp.errors };
   }
 
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 1 });
+
+  /** Event-loop delay since start (perf_hooks histogram), ms. */
+  loopDelay(): { p50: number; p99: number; max: number } {
+    const h = this.#loopDelay;
+    const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+    return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+  }
+
   get scriptsStarted(): number {
     return this.#runner.started;
   }
 
   async start(): Promise<void> {
+    this.#loopDelay.enable();
     const nl = new RtnetlinkClient();
     this.#nl = nl;
     this.#addresses = new AddressManager(nl);
@@ -238,6 +249,7 @@ export class VrrpDaemon {
     this.channels.clear();
     this.#garp.close();
     this.#runner.close();
+    this.#loopDelay.disable();
     this.#events?.close();
     this.#nl?.close();
   }

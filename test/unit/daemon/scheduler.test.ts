@@ -58,6 +58,18 @@ describe('Scheduler', () => {
     assert.equal(n, 1);
   });
 
+  test('a firing a microsecond early is re-armed, never delivered (regression: lost adver timers)', () => {
+    const f = fakes();
+    const s = new Scheduler(f.clock, f.timers);
+    let n = 0;
+    s.arm('k', 100, () => n++);
+    f.fireAll(99.999);
+    assert.equal(n, 0);
+    assert.equal(s.deadline('k'), 100);
+    f.fireAll(100);
+    assert.equal(n, 1);
+  });
+
   test('re-arming replaces, cancel drops', () => {
     const f = fakes();
     const s = new Scheduler(f.clock, f.timers);
