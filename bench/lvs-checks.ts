@@ -1,0 +1,130 @@
+/**
+ * @module Checker benchmark: 2,000 real servers with TCP_CHECK and 2,000 with HTTP_GET
+ * at delay_loop 1 s against local backends (a child process on 127.0.0.1, so their CPU
+ * is not counted), through the CheckRunner the daemon uses. Prints the checker's CPU
+ * use, check latency (due time → result applied) and, after half of the HTTP backends
+ * stop, the failure-to-decision latency; plus RSS and open fds at start and end (leaks)
+ * over ~100,000 checks. keepalived's checker cannot run here (it needs IPVS), so there is
+ * no side-by-side column; run it in the qemu lab for that. Never pass/fail.
+ *
+ * usage: node dist/bench/lvs-checks.js [seconds=25] [servers-per-kind=2000]
+ */
+import { fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { httpCheck } from '../src/check/http.js';
+import { CheckRunner } from '../src/check/runner.js';
+import { tcpCheck } from '../src/check/tcp.js';
+import type { CheckSpec } from '../src/check/types.js';
+import { median, percentile } from './stats.js';
+
+const seconds = Number(process.argv[2] ?? 25);
+const perKind = Number(process.argv[3] ?? 2000);
+const PORTS = 40;
+
+if (process.argv[2] === 'backend') {
+  const { createServer } = await import('node:http');
+  const net = await import('node:net');
+  const servers: { close(): void }[] = [];
+  const ports: { tcp: number[]; http: number[] } = { tcp: [], http: [] };
+  for (let i = 0; i < PORTS; i++) {
+    const t = net.createServer((s) => s.destroy());
+    const h = createServer((_q, r) => r.end('ok'));
+    servers.push(t, h);
+    ports.tcp.push(
+      await new Promise<number>((r) =>
+        t.listen(0, '127.0.0.1', () => r((t.address() as { port: number }).port)),
+      ),
+    );
+    ports.http.push(
+      await new Promise<number>((r) =>
+        h.listen(0, '127.0.0.1', () => r((h.address() as { port: number }).port)),
+      ),
+    );
+  }
+  process.send!(ports);
+  process.on('message', (m) => {
+    if (m === 'stop-half-http') for (let i = 0; i < PORTS / 2; i++) servers[2 * i + 1]!.close();
+  });
+} else await main();
+
+async function main(): Promise<void> {
+  const child = fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit' });
+  const ports = await new Promise<{ tcp: number[]; http: number[] }>((r) =>
+    child.once('message', (m) => r(m as never)),
+  );
+  const specs: CheckSpec[] = [];
+  const mk = (kind: 'tcp' | 'http', i: number): CheckSpec => ({
+    id: `${kind}/${i}`,
+    type: kind === 'tcp' ? 'TCP_CHECK' : 'HTTP_GET',
+    endpoint: {
+      family: 4,
+      address: '127.0.0.1',
+      port: (kind === 'tcp' ? ports.tcp : ports.http)[i % PORTS]!,
+    },
+    connectTimeoutMs: 1000,
+    schedule: { delayLoopMs: 1000, retry: 1, delayBeforeRetryMs: 1000, warmupMs: 1000, alpha: false },
+    kind:
+      kind === 'tcp'
+        ? { kind: 'tcp' }
+        : {
+            kind: 'http',
+            tls: false,
+            urls: [{ path: '/', statusCodes: [], loc: undefined as never }],
+            httpProtocol: '1.0',
+            enableSni: false,
+          },
+  });
+  for (let i = 0; i < perKind; i++) specs.push(mk('tcp', i), mk('http', i));
+  const latencies: number[] = [];
+  const downAt = new Map<string, number>();
+  let failStart = 0;
+  const runner = new CheckRunner({
+    concurrency: 512,
+    onResult: (spec) => {
+      const st = runner.state(spec.id);
+      if (st) latencies.push(performance.now() - dueOf.get(spec.id)!);
+      if (st) dueOf.set(spec.id, st.dueMs);
+    },
+    onChange: (spec, _s, _r, t) => {
+      if (t === 'down' && failStart > 0) downAt.set(spec.id, performance.now() - failStart);
+    },
+  });
+  const dueOf = new Map<string, number>();
+  for (const s of specs) dueOf.set(s.id, runner.add(s, s.kind.kind === 'tcp' ? tcpCheck : httpCheck).dueMs);
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const rss = () => process.memoryUsage().rss / 2 ** 20;
+  await new Promise((r) => setTimeout(r, 3000)); // warm up
+  const start = {
+    fds: fds(),
+    rss: rss(),
+    cpu: process.cpuUsage(),
+    t: performance.now(),
+    checks: runner.checksRun,
+  };
+  latencies.length = 0;
+  await new Promise((r) => setTimeout(r, (seconds - 8) * 1000));
+  const cpu = process.cpuUsage(start.cpu);
+  const wall = (performance.now() - start.t) / 1000;
+  const steady = { fds: fds(), rss: rss(), checks: runner.checksRun - start.checks };
+  const lat = [...latencies];
+  failStart = performance.now();
+  child.send('stop-half-http');
+  await new Promise((r) => setTimeout(r, 8000));
+  runner.stop();
+  child.kill();
+  const cpuPct = ((cpu.user + cpu.system) / 1e6 / wall) * 100;
+  const down = [...downAt.values()];
+  console.log(`lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency 512`);
+  console.log(
+    `  checks run            ${steady.checks} in ${wall.toFixed(1)} s (${(steady.checks / wall).toFixed(0)}/s)`,
+  );
+  console.log(`  checker CPU           ${cpuPct.toFixed(1)} % of one core`);
+  console.log(
+    `  due → applied         median ${median(lat).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `  failure → down        ${down.length} servers, median ${median(down).toFixed(0)} ms, p99 ${percentile(down, 99).toFixed(0)} ms (bound: delay_loop + retry x delay_before_retry + timeouts)`,
+  );
+  console.log(`  fds                   ${start.fds} → ${steady.fds}`);
+  console.log(`  RSS                   ${start.rss.toFixed(0)} → ${steady.rss.toFixed(0)} MiB`);
+}
