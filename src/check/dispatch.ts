@@ -1,10 +1,10 @@
 /**
- * @module Picks the check function for a spec's kind. FILE_CHECK is not implemented
- * yet and BFD_CHECK needs a BFD instance: for those there is no function, and startLvs
- * logs them once and leaves them out of the real server's verdict, so they never take
- * a server down.
+ * @module Picks the check function for a spec's kind. BFD_CHECK needs a BFD instance
+ * (not implemented): it has no function, and startLvs logs it once and leaves it out of
+ * the real server's verdict, so it never takes a server down.
  */
 import { dnsCheck } from './dns.js';
+import { fileCheck } from './file.js';
 import { httpCheck } from './http.js';
 import { miscCheck, type ScriptExecutor } from './misc.js';
 import { pingCheck } from './ping.js';
@@ -29,6 +29,8 @@ export function checkFnFor(spec: CheckSpec, scripts: ScriptExecutor): CheckFn | 
       return udpCheck;
     case 'ping':
       return pingCheck;
+    case 'file':
+      return fileCheck;
     default:
       return undefined;
   }

@@ -4,7 +4,7 @@
  * retry, delay_before_retry, warmup, connect_timeout and alpha, the connect address and
  * the checker-specific settings. Pure: no `node:*` imports.
  */
-import type { CheckerCommon, RealServer, VirtualServer } from '../config/model.js';
+import type { CheckerCommon, Config, RealServer, VirtualServer } from '../config/model.js';
 import type { CheckKindSpec, CheckSpec, DnsSpec, ScheduleParams, UdpSpec } from './types.js';
 
 const S = 1000;
@@ -82,7 +82,26 @@ function udpSpec(st: Readonly<Record<string, unknown>>): UdpSpec {
   };
 }
 
-function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon): CheckKindSpec {
+function fileSpec(
+  config: Config | undefined,
+  rs: RealServer,
+  st: Readonly<Record<string, unknown>>,
+): CheckKindSpec {
+  const name = firstWord(st, 'track_file') ?? '';
+  const tf = config?.vrrpTrackFiles.find((t) => t.name === name);
+  const w = words(st.weight);
+  return {
+    kind: 'file',
+    trackFile: name,
+    ...(tf?.file ? { path: tf.file } : {}),
+    weight: w[0] !== undefined ? Number(w[0]) : (tf?.weight ?? 1),
+    reverse: w[0] !== undefined ? w[1] === 'reverse' : (tf?.weightReverse ?? false),
+    dynamic: st.dynamic !== undefined,
+    rsWeight: rs.weight,
+  };
+}
+
+function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon, config?: Config): CheckKindSpec {
   const st = c.settings;
   switch (c.type) {
     case 'TCP_CHECK':
@@ -124,6 +143,8 @@ function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon): CheckKin
       return udpSpec(st);
     case 'PING_CHECK':
       return { kind: 'ping' };
+    case 'FILE_CHECK':
+      return fileSpec(config, rs, st);
     default:
       return { kind: 'unsupported', type: c.type };
   }
@@ -136,6 +157,7 @@ export function checkSpec(
   rs: RealServer,
   c: CheckerCommon,
   index: number,
+  config?: Config,
 ): CheckSpec {
   const ip = c.connectIp ?? rs.address;
   return {
@@ -150,7 +172,7 @@ export function checkSpec(
     },
     connectTimeoutMs: Math.round((c.connectTimeoutS ?? rs.connectTimeoutS ?? vs.connectTimeoutS ?? 5) * S),
     schedule: scheduleParams(vs, rs, c),
-    kind: kindSpec(vs, rs, c),
+    kind: kindSpec(vs, rs, c, config),
   };
 }
 

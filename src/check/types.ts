@@ -94,9 +94,14 @@ export interface FileSpec {
   readonly kind: 'file';
   /** Name of the `track_file` block. */
   readonly trackFile: string;
+  /** The tracked file (from the track_file block); undefined if the block is missing. */
   readonly path?: string;
+  /** Multiplier for the value read (FILE_CHECK weight, else the track_file's, else 1). */
   readonly weight: number;
   readonly reverse: boolean;
+  readonly dynamic: boolean;
+  /** The real server's configured weight (the base for dynamic weights). */
+  readonly rsWeight: number;
 }
 
 export type CheckKindSpec =

@@ -118,7 +118,7 @@ function matchesOf(config: Config, vs: VirtualServer): ServiceMatch[] {
   return out;
 }
 
-function realSpec(id: string, vs: VirtualServer, rs: RealServer): RealSpec {
+function realSpec(config: Config, id: string, vs: VirtualServer, rs: RealServer): RealSpec {
   return {
     id: rsKey(rs),
     address: rs.address,
@@ -128,7 +128,7 @@ function realSpec(id: string, vs: VirtualServer, rs: RealServer): RealSpec {
     inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure,
     ...(rs.notifyUp ? { notifyUp: rs.notifyUp } : {}),
     ...(rs.notifyDown ? { notifyDown: rs.notifyDown } : {}),
-    checks: rs.checkers.map((c, i) => checkSpec(id, vs, rs, c, i)),
+    checks: rs.checkers.map((c, i) => checkSpec(id, vs, rs, c, i, config)),
   };
 }
 
@@ -161,7 +161,7 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
     sorryInhibit: vs.sorryServerInhibit,
     alpha: vs.alpha,
     omega: vs.omega,
-    reals: vs.realServers.map((rs) => realSpec(id, vs, rs)),
+    reals: vs.realServers.map((rs) => realSpec(config, id, vs, rs)),
   };
 }
 

@@ -130,3 +130,26 @@ describe('check/icmp-echo', () => {
     assert.equal(echoReplySeq(6, 1, Uint8Array.from([128, 0, 0, 0, 0, 1, 0, 9])), undefined);
   });
 });
+
+describe('check/file', () => {
+  test('weight 0: up only at 0; -254 or less down; dynamic weights; reverse', async () => {
+    const { fileVerdict } = await import('../../../src/check/file.js');
+    const f = {
+      kind: 'file' as const,
+      trackFile: 't',
+      weight: 0,
+      reverse: false,
+      dynamic: false,
+      rsWeight: 10,
+    };
+    assert.equal(fileVerdict(f, 0).ok, true);
+    assert.equal(fileVerdict(f, 3).ok, false);
+    assert.equal(fileVerdict({ ...f, weight: 1 }, -254).ok, false);
+    assert.deepEqual(fileVerdict({ ...f, weight: 2, dynamic: true }, 3), { ok: true, weight: 16 });
+    assert.deepEqual(fileVerdict({ ...f, weight: 2, dynamic: true, reverse: true }, 3), {
+      ok: true,
+      weight: 4,
+    });
+    assert.deepEqual(fileVerdict({ ...f, weight: 1, dynamic: true }, -20), { ok: true, weight: 0 });
+  });
+});

@@ -217,3 +217,38 @@ describe('lvs/reconcile', () => {
     ]);
   });
 });
+
+describe('lvs/model: FILE_CHECK', () => {
+  test('takes the file and weight from its track_file block, or its own weight', () => {
+    const [vs] = lvsModel(
+      configOf(`
+vrrp_track_file tf {
+  file "/run/kts-weight"
+  weight 3 reverse
+}
+virtual_server 10.0.0.1 80 {
+  real_server 10.0.1.1 80 {
+    weight 7
+    FILE_CHECK {
+      track_file tf
+    }
+    FILE_CHECK {
+      track_file tf
+      weight 0
+    }
+  }
+}`),
+    );
+    const [a, b] = vs!.reals[0]!.checks;
+    assert.deepEqual(a!.kind, {
+      kind: 'file',
+      trackFile: 'tf',
+      path: '/run/kts-weight',
+      weight: 3,
+      reverse: true,
+      dynamic: false,
+      rsWeight: 7,
+    });
+    assert.equal(b!.kind.kind === 'file' && b!.kind.weight, 0);
+  });
+});
