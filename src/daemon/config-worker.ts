@@ -23,7 +23,8 @@ export interface LoadReply {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-function loadHere(r: LoadRequest): LoadReply {
+/** Loads on this thread (start-up, before any timer runs, and the fallback). */
+export function loadHere(r: LoadRequest): LoadReply {
   return loadConfig(r.configFile, {
     fs: nodeFileSystem,
     env: realHostEnvironment(),

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/model.js';
 import { monotonicClock } from '../io/clock.js';
-import { loadConfigOffThread } from './config-worker.js';
+import { loadConfigOffThread, loadHere } from './config-worker.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
 import { removePidFiles, writePidFiles } from './pidfile.js';
@@ -31,12 +31,14 @@ export interface DaemonOptions {
   readonly argv: readonly string[];
 }
 
-async function load(o: DaemonOptions, log: Logger): Promise<{ config: Config | undefined; errors: number }> {
-  const { config, diagnostics } = await loadConfigOffThread({
-    configFile: o.configFile,
-    configId: o.configId,
-    cwd: process.cwd(),
-  });
+/** Start-up loads on this thread (no timer runs yet, and no worker isolate stays in memory); reloads in a worker. */
+async function load(
+  o: DaemonOptions,
+  log: Logger,
+  offThread: boolean,
+): Promise<{ config: Config | undefined; errors: number }> {
+  const request = { configFile: o.configFile, configId: o.configId, cwd: process.cwd() };
+  const { config, diagnostics } = offThread ? await loadConfigOffThread(request) : loadHere(request);
   for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(d));
   // keepalived runs scripts without script security (it only warns), so that is no reason to refuse.
   const errors = diagnostics.filter((d) => d.aborts || (d.severity === 'error' && d.kind !== 'security'));
@@ -66,7 +68,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   log.info(`Starting Keepalived-ts v${o.version}`);
   log.info(`Command line: ${o.argv.map((a) => `'${a}'`).join(' ')}`);
   log.info(`Configuration file ${o.configFile}`);
-  const first = await load(o, log);
+  const first = await load(o, log, false);
   if (!first.config) {
     log.info('Stopped - configuration could not be read');
     await log.flush();
@@ -130,7 +132,7 @@ function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger, busy: { reloading:
 }
 
 async function applyReload(o: DaemonOptions, d: VrrpDaemon, log: Logger): Promise<void> {
-  const next = await load(o, log);
+  const next = await load(o, log, true);
   if (!next.config || next.errors > 0) {
     const why = next.config ? `${next.errors} configuration errors` : 'configuration unreadable';
     log.info(`Reload refused: ${why} - keeping the running configuration`);

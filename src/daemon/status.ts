@@ -101,6 +101,7 @@ export function statusReport(d: VrrpDaemon, pid: number) {
     },
     log: d.log.stats,
     eventLoopDelayMs: d.loopDelay(),
+    memoryBytes: process.memoryUsage(),
   };
 }
 
