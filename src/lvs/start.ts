@@ -47,7 +47,11 @@ export interface LvsStatus {
 }
 
 export interface LvsHandle {
-  stop(): Promise<void>;
+  /**
+   * Stops the checkers; with omega runs the down notifiers; clears the data plane unless
+   * `keepPlane` (a reload hands the kernel state to the next startLvs, which reconciles it).
+   */
+  stop(options?: { readonly keepPlane?: boolean }): Promise<void>;
   status(): LvsStatus;
   /** Resolves after the pending sync (if any) is applied. For tests and reloads. */
   settled(): Promise<void>;
@@ -190,7 +194,7 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
   periodic.unref();
 
   return {
-    async stop() {
+    async stop(stopOptions) {
       runner.stop();
       clearInterval(periodic);
       await syncing;
@@ -200,8 +204,8 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
           for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) runScript(rs.notifyDown);
           if (rt.quorumUp) runScript(rt.spec.quorumDown);
         }
-      await plane.clear();
-      plane.close();
+      if (!stopOptions?.keepPlane) await plane.clear();
+      if (!opts.dataPlane) plane.close();
     },
     status: () => ({
       plane: plane.name,

@@ -307,6 +307,21 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
     assert.ok(existsSync(join(dir, 'quorum-up')), 'quorum_up ran');
   });
 
+  test('reload: a new weight takes effect without flushing the table', async () => {
+    writeFileSync(
+      join(dir, 'keepalived.conf'),
+      conf(dir).replace(/weight 1\n {4}HTTP_GET/, 'weight 4\n    HTTP_GET'),
+    );
+    const at = Date.now();
+    lb.proc.kill('SIGHUP');
+    await lb.waitFor(/^RELOADED$/, 10_000, at);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = traffic(80, 900);
+    assert.deepEqual(r.errors, {});
+    const got = [r.counts.b1 ?? 0, r.counts.b2 ?? 0, r.counts.b3 ?? 0];
+    [400, 200, 300].forEach((want, i) => assert.ok(Math.abs(got[i]! - want) <= 10, `${got} vs 400,200,300`));
+  });
+
   test('an external change to the table is reconciled; stop removes the table', async () => {
     execFileSync('ip', [
       'netns',

@@ -1,0 +1,133 @@
+/**
+ * @module The checker process: LVS and health checks in a child process of their own,
+ * as keepalived's checker child, so no check, script or nft/netlink call can delay a
+ * VRRP advertisement. The parent calls `spawnLvsChecker(...)`; the child (this module
+ * run with `--kts-lvs-checker`) loads the config, runs `startLvs` and talks over the
+ * IPC channel: log lines up; `status`, `reload` and `stop` down.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { loadConfig } from '../config/load.js';
+import { nodeFileSystem } from '../config/source.js';
+import { realHostEnvironment } from '../io/host-environment.js';
+import { type LvsHandle, type LvsStatus, startLvs } from './start.js';
+
+export interface CheckerProcessOptions {
+  readonly configFile: string;
+  readonly configId: string;
+  readonly cwd?: string;
+  /** `--lvs-data-plane`-style override. */
+  readonly forcePlane?: 'ipvs' | 'nftables';
+}
+
+type Up =
+  | { type: 'log'; line: string }
+  | { type: 'ready' }
+  | { type: 'status'; id: number; status: LvsStatus | null }
+  | { type: 'done'; id: number };
+type Down = { type: 'status' | 'reload' | 'stop'; id: number };
+
+const FLAG = '--kts-lvs-checker';
+
+export interface CheckerProcess {
+  readonly child: ChildProcess;
+  /** Resolves when the child has started its checkers (or failed to: see the log). */
+  readonly ready: Promise<void>;
+  status(): Promise<LvsStatus | null>;
+  /** Re-reads the config file and restarts checking; the kernel state is reconciled, not flushed. */
+  reload(): Promise<void>;
+  /** Stops checking, clears the data plane, and waits for the child to exit. */
+  stop(): Promise<void>;
+}
+
+export function spawnLvsChecker(
+  opts: CheckerProcessOptions,
+  log: { info(text: string): void },
+): CheckerProcess {
+  const child = fork(new URL(import.meta.url).pathname, [FLAG, JSON.stringify(opts)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 1;
+  const waiting = new Map<number, (m: Up) => void>();
+  let readyResolve: () => void = () => {};
+  const ready = new Promise<void>((r) => {
+    readyResolve = r;
+  });
+  child.on('message', (m: Up) => {
+    if (m.type === 'log') log.info(m.line);
+    else if (m.type === 'ready') readyResolve();
+    else waiting.get(m.id)?.(m);
+  });
+  child.on('exit', () => {
+    readyResolve();
+    for (const w of waiting.values()) w({ type: 'done', id: 0 });
+  });
+  const ask = (type: Down['type']): Promise<Up> =>
+    new Promise((resolve) => {
+      if (!child.connected) return resolve({ type: 'done', id: 0 });
+      const id = next++;
+      waiting.set(id, (m) => {
+        waiting.delete(id);
+        resolve(m);
+      });
+      child.send({ type, id } satisfies Down);
+    });
+  return {
+    child,
+    ready,
+    status: async () => {
+      const m = await ask('status');
+      return m.type === 'status' ? m.status : null;
+    },
+    reload: async () => {
+      await ask('reload');
+    },
+    stop: async () => {
+      const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      await ask('stop');
+      await exited;
+    },
+  };
+}
+
+async function childMain(opts: CheckerProcessOptions): Promise<void> {
+  const send = (m: Up): void => {
+    if (process.connected) process.send!(m);
+  };
+  const log = { info: (line: string) => send({ type: 'log', line }) };
+  const start = async (): Promise<LvsHandle | undefined> => {
+    const r = loadConfig(opts.configFile, {
+      fs: nodeFileSystem,
+      env: realHostEnvironment(),
+      configId: opts.configId,
+      cwd: opts.cwd ?? process.cwd(),
+    });
+    if (!r.config) {
+      log.info(`LVS: configuration ${opts.configFile} failed to load; checker not (re)started`);
+      return undefined;
+    }
+    return startLvs(r.config, { log, ...(opts.forcePlane ? { forcePlane: opts.forcePlane } : {}) });
+  };
+  let lvs = await start();
+  let stopping = false;
+  send({ type: 'ready' });
+  process.on('message', async (m: Down) => {
+    if (m.type === 'status') send({ type: 'status', id: m.id, status: lvs?.status() ?? null });
+    else if (m.type === 'reload') {
+      await lvs?.stop({ keepPlane: true });
+      lvs = await start();
+      send({ type: 'done', id: m.id });
+    } else if (m.type === 'stop') {
+      stopping = true;
+      await lvs?.stop();
+      send({ type: 'done', id: m.id });
+      process.disconnect();
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => {
+    // The parent died: stop checking and leave the kernel as keepalived would at exit.
+    if (!stopping) void (lvs?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === FLAG) void childMain(JSON.parse(process.argv[3]!) as CheckerProcessOptions);
