@@ -319,7 +319,8 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
     const r = traffic(80, 900);
     assert.deepEqual(r.errors, {});
     const got = [r.counts.b1 ?? 0, r.counts.b2 ?? 0, r.counts.b3 ?? 0];
-    [400, 200, 300].forEach((want, i) => assert.ok(Math.abs(got[i]! - want) <= 10, `${got} vs 400,200,300`));
+    for (const [i, want] of [400, 200, 300].entries())
+      assert.ok(Math.abs(got[i]! - want) <= 10, `${got} vs 400,200,300`);
   });
 
   test('an external change to the table is reconciled; stop removes the table', async () => {
