@@ -154,6 +154,56 @@ await plane.clear();
 plane.close();
 compare('clear() removes only ours', expected([], foreign));
 
+// startLvs end to end on IPVS: automatic selection, a live and a dead real server,
+// a health change, and removal on stop.
+{
+  const { createServer } = await import('node:net');
+  const { configOf } = await import('../unit/lvs/load-config.js');
+  const { startLvs } = await import('../../src/lvs/start.js');
+  const srv = createServer((c) => c.destroy());
+  const port = await new Promise<number>((r) =>
+    srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)),
+  );
+  const conf = `
+virtual_server 192.0.2.50 80 {
+  delay_loop 0.2
+  lb_algo wlc
+  lb_kind DR
+  inhibit_on_failure
+  real_server 127.0.0.1 ${port} {
+    weight 5
+    TCP_CHECK { connect_timeout 0.5 retry 0 warmup 0 }
+  }
+  real_server 127.0.0.2 ${port} {
+    weight 2
+    TCP_CHECK { connect_ip 127.0.0.1 connect_timeout 0.5 retry 0 warmup 0 }
+  }
+}`;
+  const lines: string[] = [];
+  const lvs = await startLvs(configOf(conf), { log: { info: (l) => lines.push(l) } });
+  const svc = (w1: number, w2: number): string[] => [
+    'TCP 192.0.2.50:80 wlc',
+    `-> 127.0.0.1:${port} Route ${w1}`,
+    `-> 127.0.0.2:${port} Route ${w2}`,
+  ];
+  const settle = async (want: string[]) => {
+    for (let i = 0; i < 50 && JSON.stringify(kernelView().sort()) !== JSON.stringify(want.sort()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+  };
+  steps.push({
+    step: 'startLvs picks IPVS by itself',
+    ok: /LVS data plane: IPVS/.test(lines.join('\n')),
+    detail: lines.join('\n'),
+  });
+  await settle(svc(5, 2));
+  compare('startLvs: both real servers at their weights', [...svc(5, 2), ...foreign]);
+  srv.close();
+  await settle([...svc(0, 0), ...foreign]);
+  compare('startLvs: a failed server is inhibited to weight 0', [...svc(0, 0), ...foreign]);
+  await lvs.stop();
+  compare('startLvs: stop removes its service', foreign);
+}
+
 const ok = steps.every((s) => s.ok);
 writeFileSync('/tmp/xfer/result.json', JSON.stringify({ ok, steps }, null, 1));
 process.exitCode = ok ? 0 : 1;
