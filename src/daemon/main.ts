@@ -16,6 +16,7 @@ import { loadConfigOffThread, loadHere } from './config-worker.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
 import { removePidFiles, writePidFiles } from './pidfile.js';
+import { applyProcessPriority } from './process-priority.js';
 import { installSignals } from './signals.js';
 import { formatStatus, statusReport } from './status.js';
 import { VrrpDaemon } from './vrrp-daemon.js';
@@ -74,6 +75,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     await log.flush();
     return 1;
   }
+  applyProcessPriority(first.config, (t) => log.info(t));
   const daemon = new VrrpDaemon({ config: runnable(first.config, log), clock: monotonicClock, log });
   try {
     await daemon.start();

@@ -48,7 +48,12 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     conf1 = lab.file('s1.conf', vrrpConf({ state: 'MASTER', priority: 255 }));
     conf2 = lab.file(
       's2.conf',
-      vrrpConf({ state: 'BACKUP', priority: 254, extra: `        notify ${script}\n` }),
+      vrrpConf({
+        state: 'BACKUP',
+        priority: 254,
+        extra: `        notify ${script}\n`,
+        globalDefs: '        vrrp_rt_priority 10',
+      }),
     );
     d1 = await lab.kts('s1', s1, conf1);
     d2 = await lab.kts('s2', s2, conf2);
@@ -63,6 +68,11 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     await d2.waitFor(/\(VI_1\) Entering BACKUP STATE/);
     await until(() => lab.addresses(s1).includes(VIP), 3000, 'VIP on s1');
     assert.ok(!lab.addresses(s2).includes(VIP), 'VIP must not be on the backup');
+  });
+
+  it('applies vrrp_rt_priority (SCHED_RR) at start-up', async () => {
+    const line = await d2.waitFor(/real-time priority 10/, 3000);
+    console.log(`# ${line.text}`);
   });
 
   it('answers status on the control socket as JSON and text', async () => {
@@ -197,5 +207,6 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     process.kill(pid, SIGSTATS_CLEAR);
     await new Promise((r) => setTimeout(r, 100));
     assert.ok(Number((await d2.status()).instances[0]!.stats.advertRcvd) <= 1);
+    rmSync('/tmp/keepalived-ts.json', { force: true });
   });
 });
