@@ -8,9 +8,7 @@ import { hostname } from 'node:os';
 import { configTestExitCode, type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import { loadConfig } from '../config/load.js';
 import { nodeFileSystem } from '../config/source.js';
-import { statusCommand } from '../daemon/control-client.js';
-import { runDaemon } from '../daemon/main.js';
-import { controlSocketPath } from '../daemon/pidfile.js';
+import { controlSocketPath, runDaemon, statusCommand } from '../daemon/index.js';
 import { realHostEnvironment } from '../io/host-environment.js';
 import { type CliOptions, helpText, parseArgs } from './args.js';
 
