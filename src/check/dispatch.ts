@@ -13,14 +13,18 @@ import { tcpCheck } from './tcp.js';
 import type { CheckFn, CheckSpec } from './types.js';
 import { udpCheck } from './udp.js';
 
-export function checkFnFor(spec: CheckSpec, scripts: ScriptExecutor): CheckFn | undefined {
+export function checkFnFor(
+  spec: CheckSpec,
+  scripts: ScriptExecutor,
+  ids?: (user: string, group?: string) => { uid: number; gid: number } | undefined,
+): CheckFn | undefined {
   switch (spec.kind.kind) {
     case 'tcp':
       return tcpCheck;
     case 'http':
       return httpCheck;
     case 'misc':
-      return miscCheck(scripts);
+      return miscCheck(scripts, ids);
     case 'smtp':
       return smtpCheck;
     case 'dns':

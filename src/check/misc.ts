@@ -26,6 +26,7 @@ export function miscVerdict(r: ScriptResult, dynamic: boolean): CheckResult {
   return fail('exit-code', `exited with status ${r.code}`);
 }
 
+/** `ids(user, group)`: uid/gid to run as; user '' means the default script user. */
 export function miscCheck(
   runner: ScriptExecutor,
   ids?: (user: string, group?: string) => { uid: number; gid: number } | undefined,
@@ -33,7 +34,9 @@ export function miscCheck(
   return async (spec) => {
     const m = spec.kind as MiscSpec;
     if (!m.script) return fail('script-error', 'no misc_path');
-    const who = m.script.user && ids ? ids(m.script.user, m.script.group) : undefined;
+    // '' asks the resolver for its default (global_defs script_user).
+    const user = m.user ?? m.script.user ?? '';
+    const who = ids ? ids(user, m.user ? m.group : m.script.group) : undefined;
     try {
       const r = await runner.run({ argv: m.script.argv, timeoutMs: m.timeoutMs, ...(who ?? {}) });
       return miscVerdict(r, m.dynamic);

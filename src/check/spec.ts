@@ -129,6 +129,8 @@ function kindSpec(vs: VirtualServer, rs: RealServer, c: CheckerCommon, config?: 
             ? st.timeoutS
             : Math.round(scheduleParams(vs, rs, c).delayLoopMs / S)) * S,
         dynamic: st.dynamic === true,
+        ...(words(st.user)[0] ? { user: words(st.user)[0] } : {}),
+        ...(words(st.user)[1] ? { group: words(st.user)[1] } : {}),
       };
     case 'SMTP_CHECK':
       return { kind: 'smtp', heloName: firstWord(st, 'helo_name') ?? 'localhost' };

@@ -68,6 +68,9 @@ export interface MiscSpec {
   readonly script?: ScriptCommand;
   readonly timeoutMs: number;
   readonly dynamic: boolean;
+  /** The checker's `user USER [GROUP]`. */
+  readonly user?: string;
+  readonly group?: string;
 }
 
 export interface SmtpSpec {

@@ -13,6 +13,7 @@ import { type CheckerState, realServerUp, realServerWeight } from '../check/sche
 import type { CheckSpec } from '../check/types.js';
 import type { Config, ScriptCommand } from '../config/model.js';
 import { ScriptRunner } from '../io/script-runner.js';
+import { resolveGroup, resolveUser } from '../io/users.js';
 import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
 import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
@@ -90,8 +91,19 @@ async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane
 export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHandle> {
   const log = opts.log;
   const scripts = opts.scripts ?? new ScriptRunner(64);
+  // Scripts run as their own user, else global_defs script_user, else as this process.
+  const ids = (user: string, group?: string): { uid: number; gid: number } | undefined => {
+    const su = config.global.scriptUser;
+    const name = user || su?.user;
+    if (!name) return undefined;
+    const u = resolveUser(name);
+    const g = user ? group : su?.group;
+    const gid = g === undefined ? undefined : resolveGroup(g);
+    return u ? { uid: u.uid, gid: gid ?? u.gid } : undefined;
+  };
+  const whoFor = (sc: ScriptCommand) => ids(sc.user ?? '', sc.group);
   const runScript = (sc: ScriptCommand | undefined): void => {
-    if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000 });
+    if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000, ...(whoFor(sc) ?? {}) });
   };
   const plane = opts.dataPlane ?? (await defaultPlane(config, opts));
   const runtimes: VsRuntime[] = lvsModel(config).map((spec) => ({
@@ -174,7 +186,7 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     for (const rs of rt.spec.reals) {
       const active: CheckSpec[] = [];
       for (const c of rs.checks) {
-        const fn = checkFnFor(c, scripts);
+        const fn = checkFnFor(c, scripts, ids);
         if (!fn) {
           log.info(`${c.type} for ${rs.id} in VS ${rt.spec.id} is not supported yet; ignoring it`);
           continue;
@@ -184,7 +196,7 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
       }
       rt.checks.set(rs.id, active);
       if (active.length === 0) rt.health.set(rs.id, { up: true, weight: rs.weight });
-      for (const c of active) runner.add(c, checkFnFor(c, scripts)!);
+      for (const c of active) runner.add(c, checkFnFor(c, scripts, ids)!);
     }
   await sync();
   const periodic = setInterval(() => {

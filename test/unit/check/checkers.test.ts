@@ -272,6 +272,17 @@ describe('check/misc', () => {
     assert.equal(why(await misc(spec(0, k(['/bin/sleep', '5'], false, 200)), signal())), 'timeout');
     assert.equal(why(await misc(spec(0, k(['/nonexistent/script'])), signal())), 'script-error');
   });
+  test("runs as the checker's user", { skip: process.getuid?.() === 0 ? false : 'needs root' }, async () => {
+    const { resolveUser } = await import('../../../src/io/users.js');
+    const nobody = resolveUser('nobody')!;
+    const asNobody = miscCheck(runner, (u) => (u ? resolveUser(u) : undefined));
+    const script = k(['/bin/sh', '-c', `test "$(id -u)" = ${nobody.uid}`]);
+    assert.equal(
+      why(await asNobody(spec(0, { ...script, user: 'nobody' } as CheckKindSpec), signal())),
+      'ok',
+    );
+    assert.equal(why(await asNobody(spec(0, script), signal())), 'exit-code');
+  });
 });
 
 describe('check/ping (raw ICMP through the native layer)', {
