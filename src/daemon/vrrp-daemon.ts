@@ -175,7 +175,7 @@ export class VrrpDaemon {
     if (ch === undefined) {
       const group =
         p.family === 'ipv4' ? this.config.global.vrrpMcastGroup4 : this.config.global.vrrpMcastGroup6;
-      ch = new VrrpChannel({
+      ch = VrrpChannel.open({
         ifname: p.ifname,
         ifindex: p.ifindex,
         family: p.family,

@@ -11,7 +11,12 @@
  * channel, configuration mismatches on the member.
  */
 
-import { type RawIpMessage, RawIpSocket } from '../native/index.js';
+import {
+  type RawIpDestination,
+  type RawIpMessage,
+  type RawIpSendOptions,
+  RawIpSocket,
+} from '../native/index.js';
 import {
   checkReceivedAdvert,
   type DropReason,
@@ -34,6 +39,14 @@ export interface ChannelMember {
   onDrop(reason: DropReason, detail: string): void;
 }
 
+/** What the channel needs of a raw socket (RawIpSocket's shape). */
+export interface ChannelSocket {
+  on(event: 'message', listener: (m: RawIpMessage) => void): unknown;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number;
+  close(): void;
+}
+
 export interface ChannelOptions {
   readonly ifname: string;
   readonly ifindex: number;
@@ -46,7 +59,7 @@ export interface ChannelOptions {
 
 export class VrrpChannel {
   readonly options: ChannelOptions;
-  readonly #socket: RawIpSocket;
+  readonly #socket: ChannelSocket;
   readonly #members = new Map<number, Set<ChannelMember>>();
   /** Drops not attributable to an instance: decode failures and VRIDs nobody runs. */
   readonly drops = new Map<DropReason, number>();
@@ -54,15 +67,27 @@ export class VrrpChannel {
   sent = 0;
   sendErrors = 0;
 
-  constructor(options: ChannelOptions) {
+  /** Wraps an open socket (tests pass a fake); `VrrpChannel.open` makes the real one. */
+  constructor(options: ChannelOptions, socket: ChannelSocket) {
     this.options = options;
+    socket.on('message', (m) => this.#onMessage(m));
+    socket.on('error', () => {
+      this.sendErrors++;
+    });
+    this.#socket = socket;
+  }
+
+  /** Opens and configures the raw socket for (interface, family, protocol). */
+  static open(options: ChannelOptions): VrrpChannel {
     const v4 = options.family === 'ipv4';
     const s = RawIpSocket.open({ family: v4 ? 4 : 6, protocol: options.protocol });
     try {
       s.bindToDevice(options.ifname);
       if (v4) s.setHeaderIncluded(true);
-      else s.setMulticastHops(255);
-      if (!v4) s.setUnicastHops(255);
+      else {
+        s.setMulticastHops(255);
+        s.setUnicastHops(255);
+      }
       s.setMulticastLoop(false);
       s.setMulticastInterface(options.ifindex);
       if (options.group) s.joinMulticast(options.group.bytes, options.ifindex);
@@ -71,11 +96,7 @@ export class VrrpChannel {
       s.close();
       throw e;
     }
-    s.on('message', (m) => this.#onMessage(m));
-    s.on('error', () => {
-      this.sendErrors++;
-    });
-    this.#socket = s;
+    return new VrrpChannel(options, s);
   }
 
   add(member: ChannelMember): void {

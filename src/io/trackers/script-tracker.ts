@@ -60,6 +60,10 @@ export class ScriptTracker implements Tracker {
     this.#counter = createScriptCounter(s.rise, s.fall, s.initFail);
   }
 
+  get name(): string {
+    return this.#o.script.name;
+  }
+
   get state(): TrackerState {
     return scriptStatus(this.#counter);
   }

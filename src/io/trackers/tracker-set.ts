@@ -1,0 +1,88 @@
+/**
+ * @module Every tracker a config defines, started together, with one table of their states
+ * for the pure tracking evaluation (src/vrrp/tracking.ts). Only trackers some instance or
+ * sync group uses are run (keepalived: "the script will only be executed if at least one
+ * VRRP instance monitors it"; unused track files are removed).
+ */
+
+import type { Config } from '../../config/model.js';
+import type { TrackerKey, TrackerState } from '../../vrrp/tracking.js';
+import { trackerKey } from '../../vrrp/tracking.js';
+import { FileTracker } from './file-tracker.js';
+import { InterfaceTracker } from './interface-tracker.js';
+import { ProcessTracker } from './process-tracker.js';
+import { ScriptTracker } from './script-tracker.js';
+import type { TrackerUpdate } from './types.js';
+
+export interface TrackerSetOptions {
+  readonly config: Config;
+  /** Called after the state table changed. */
+  readonly onChange: (update: TrackerUpdate) => void;
+  /** Initial link states by name (from the interface table). */
+  readonly links: Iterable<{ readonly name: string; readonly up: boolean }>;
+  readonly log?: (text: string) => void;
+  readonly defaultUser?: string;
+  readonly defaultGroup?: string;
+}
+
+function usedNames(config: Config, pick: 'trackScripts' | 'trackFiles' | 'trackProcesses'): Set<string> {
+  const refs = [...config.vrrpInstances, ...config.vrrpSyncGroups].flatMap((x) => x[pick]);
+  return new Set(refs.map((r) => r.name));
+}
+
+export class TrackerSet {
+  readonly states = new Map<TrackerKey, TrackerState>();
+  readonly scripts: ScriptTracker[] = [];
+  readonly files: FileTracker[] = [];
+  readonly processes: ProcessTracker[] = [];
+  readonly interfaces: InterfaceTracker;
+  readonly #o: TrackerSetOptions;
+
+  constructor(o: TrackerSetOptions) {
+    this.#o = o;
+    const onUpdate = (u: TrackerUpdate): void => this.#apply(u);
+    const c = o.config;
+    const scripts = usedNames(c, 'trackScripts');
+    const files = usedNames(c, 'trackFiles');
+    const procs = usedNames(c, 'trackProcesses');
+    for (const script of c.vrrpScripts.filter((s) => scripts.has(s.name))) {
+      const opts = { script, onUpdate, ...(o.log ? { log: o.log } : {}) };
+      this.scripts.push(new ScriptTracker({ ...opts, ...this.#users() }));
+    }
+    for (const file of c.vrrpTrackFiles.filter((f) => files.has(f.name))) {
+      this.files.push(new FileTracker({ file, onUpdate }));
+    }
+    for (const spec of c.vrrpTrackProcesses.filter((p) => procs.has(p.name))) {
+      this.processes.push(new ProcessTracker({ spec, onUpdate }));
+    }
+    this.interfaces = new InterfaceTracker(onUpdate, o.links);
+    for (const [k, s] of this.interfaces.states()) this.states.set(k, s);
+    for (const t of this.scripts) this.states.set(trackerKey('script', t.name), t.state);
+  }
+
+  #users(): { defaultUser?: string; defaultGroup?: string } {
+    const { defaultUser, defaultGroup } = this.#o;
+    return {
+      ...(defaultUser === undefined ? {} : { defaultUser }),
+      ...(defaultGroup === undefined ? {} : { defaultGroup }),
+    };
+  }
+
+  #apply(u: TrackerUpdate): void {
+    for (const line of u.logs) this.#o.log?.(line);
+    this.states.set(u.key, u.state);
+    this.#o.onChange(u);
+  }
+
+  /** Initial reads (files, /proc), then every tracker running. */
+  async start(): Promise<void> {
+    await Promise.all([...this.files.map((f) => f.init()), ...this.processes.map((p) => p.init())]);
+    for (const f of this.files) this.states.set(trackerKey('file', f.name), f.state);
+    for (const p of this.processes) this.states.set(trackerKey('process', p.name), p.state);
+    for (const t of [...this.scripts, ...this.files, ...this.processes]) t.start();
+  }
+
+  stop(): void {
+    for (const t of [...this.scripts, ...this.files, ...this.processes]) t.stop();
+  }
+}
