@@ -3,7 +3,9 @@
  * bytes, `strtol(buf, NULL, 0)`: leading blanks, a sign, 0x hex or leading-0 octal,
  * anything unparsable is 0; a missing file is 0), clamped to -254..254. The directory is
  * watched (fs.watch, keepalived uses inotify on the directory for close-write, delete and
- * move) and the file is also re-read periodically in case an event is missed. `init_file`
+ * move). fs.watch also reports the truncation that starts a rewrite, so a watch event is
+ * read only once events have settled for `settleMs`; the periodic re-read (for missed
+ * events) reports a new value only when two consecutive polls agree. `init_file`
  * writes the value at start if the file is absent, or always with `overwrite`. Reads are
  * asynchronous; the loop never waits on the file system.
  */
@@ -37,6 +39,8 @@ export interface FileTrackerOptions {
   readonly onUpdate: TrackerListener;
   /** Periodic re-read, ms (default 1000). */
   readonly pollMs?: number;
+  /** Quiet time after the last watch event before reading, ms (default 50). */
+  readonly settleMs?: number;
 }
 
 export class FileTracker implements Tracker {
@@ -44,8 +48,9 @@ export class FileTracker implements Tracker {
   #value = 0;
   #watcher: FSWatcher | null = null;
   #timer: NodeJS.Timeout | null = null;
-  #reading = false;
-  #again = false;
+  #settle: NodeJS.Timeout | null = null;
+  /** A value the last poll saw that differs from the reported one, awaiting confirmation. */
+  #polled: number | null = null;
   #stopped = true;
 
   constructor(options: FileTrackerOptions) {
@@ -76,14 +81,13 @@ export class FileTracker implements Tracker {
     this.#stopped = false;
     try {
       this.#watcher = watch(dirname(path), (_event, name) => {
-        if (name === null || name === basename(path)) this.#refresh();
+        if (name === null || name === basename(path)) this.#onEvent();
       });
       this.#watcher.on('error', () => {});
     } catch {
       // The directory is missing: the periodic read still notices the file appearing.
     }
-    this.#timer = setInterval(() => this.#refresh(), this.#o.pollMs ?? 1000);
-    this.#refresh();
+    this.#timer = setInterval(() => this.#poll(), this.#o.pollMs ?? 1000);
   }
 
   stop(): void {
@@ -91,27 +95,33 @@ export class FileTracker implements Tracker {
     this.#watcher?.close();
     this.#watcher = null;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#settle) clearTimeout(this.#settle);
     this.#timer = null;
+    this.#settle = null;
   }
 
-  #refresh(): void {
-    if (this.#reading) {
-      this.#again = true;
-      return;
-    }
-    this.#reading = true;
+  #onEvent(): void {
+    if (this.#settle) clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => {
+      this.#settle = null;
+      void this.#read().then((v) => this.#report(v));
+    }, this.#o.settleMs ?? 50);
+  }
+
+  #poll(): void {
+    if (this.#settle !== null) return;
     void this.#read().then((v) => {
-      this.#reading = false;
-      if (this.#stopped) return;
-      if (v !== this.#value) {
-        this.#value = v;
-        this.#o.onUpdate({ key: trackerKey('file', this.#o.file.name), state: this.state, logs: [] });
-      }
-      if (this.#again) {
-        this.#again = false;
-        this.#refresh();
-      }
+      if (v === this.#value) this.#polled = null;
+      else if (this.#polled === v) this.#report(v);
+      else this.#polled = v;
     });
+  }
+
+  #report(v: number): void {
+    this.#polled = null;
+    if (this.#stopped || v === this.#value) return;
+    this.#value = v;
+    this.#o.onUpdate({ key: trackerKey('file', this.#o.file.name), state: this.state, logs: [] });
   }
 
   async #read(): Promise<number> {
