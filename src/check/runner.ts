@@ -47,9 +47,17 @@ export class CheckRunner {
     this.#now = opts.now ?? (() => performance.now());
   }
 
-  /** Adds a checker and arms its first check (after its warmup). */
-  add(spec: CheckSpec, fn: CheckFn): CheckerState {
-    const state = initialCheckerState(spec.schedule, this.#now(), (this.#opts.random ?? Math.random)());
+  /**
+   * Adds a checker and arms its first check (after its warmup). With `prior` (a reload
+   * of an unchanged checker) it keeps its up/down state and retry count, and its next
+   * check comes within one delay_loop.
+   */
+  add(spec: CheckSpec, fn: CheckFn, prior?: CheckerState): CheckerState {
+    const random = (this.#opts.random ?? Math.random)();
+    const now = this.#now();
+    const state = prior
+      ? { ...prior, dueMs: now + Math.floor(random * spec.schedule.delayLoopMs) }
+      : initialCheckerState(spec.schedule, now, random);
     const e: Entry = { spec, fn, state };
     this.#entries.set(spec.id, e);
     this.#arm(e);

@@ -9,7 +9,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { loadConfig } from '../config/load.js';
 import { nodeFileSystem } from '../config/source.js';
 import { realHostEnvironment } from '../io/host-environment.js';
-import { type LvsHandle, type LvsStatus, startLvs } from './start.js';
+import { type LvsCarry, type LvsHandle, type LvsStatus, startLvs } from './start.js';
 
 export interface CheckerProcessOptions {
   readonly configFile: string;
@@ -94,7 +94,7 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
     if (process.connected) process.send!(m);
   };
   const log = { info: (line: string) => send({ type: 'log', line }) };
-  const start = async (): Promise<LvsHandle | undefined> => {
+  const start = async (carry?: LvsCarry): Promise<LvsHandle | undefined> => {
     const r = loadConfig(opts.configFile, {
       fs: nodeFileSystem,
       env: realHostEnvironment(),
@@ -105,7 +105,11 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
       log.info(`LVS: configuration ${opts.configFile} failed to load; checker not (re)started`);
       return undefined;
     }
-    return startLvs(r.config, { log, ...(opts.forcePlane ? { forcePlane: opts.forcePlane } : {}) });
+    return startLvs(r.config, {
+      log,
+      ...(carry ? { carry } : {}),
+      ...(opts.forcePlane ? { forcePlane: opts.forcePlane } : {}),
+    });
   };
   let lvs = await start();
   let stopping = false;
@@ -113,8 +117,10 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
   process.on('message', async (m: Down) => {
     if (m.type === 'status') send({ type: 'status', id: m.id, status: lvs?.status() ?? null });
     else if (m.type === 'reload') {
+      // Unchanged checkers keep their state, so a dead server does not come back on reload.
+      const carry = lvs?.carry();
       await lvs?.stop({ keepPlane: true });
-      lvs = await start();
+      lvs = await start(carry);
       send({ type: 'done', id: m.id });
     } else if (m.type === 'stop') {
       stopping = true;

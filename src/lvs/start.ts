@@ -24,8 +24,16 @@ export interface LvsLog {
   info(text: string): void;
 }
 
+/** What a reload carries from the old checker to the new one (opaque to callers). */
+export interface LvsCarry {
+  readonly checks: ReadonlyMap<string, { readonly key: string; readonly state: CheckerState }>;
+  readonly quorum: ReadonlyMap<string, boolean>;
+}
+
 export interface LvsOptions {
   readonly log: LvsLog;
+  /** From the previous instance's `carry()`: unchanged checkers keep their state. */
+  readonly carry?: LvsCarry;
   readonly dataPlane?: DataPlane;
   /** Force a plane when `dataPlane` is not given (CLI flag; overrides global_defs). */
   readonly forcePlane?: 'ipvs' | 'nftables';
@@ -56,6 +64,8 @@ export interface LvsHandle {
   status(): LvsStatus;
   /** Resolves after the pending sync (if any) is applied. For tests and reloads. */
   settled(): Promise<void>;
+  /** Checker and quorum states to hand to the next startLvs on reload. */
+  carry(): LvsCarry;
 }
 
 interface VsRuntime {
@@ -114,7 +124,6 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     ),
     checks: new Map(),
   }));
-  for (const rt of runtimes) rt.quorumUp = initialQuorum(rt.spec, rt.health);
 
   let syncs = 0;
   let syncErrors = 0;
@@ -195,9 +204,19 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
         byCheck.set(c.id, { rt, rs });
       }
       rt.checks.set(rs.id, active);
-      if (active.length === 0) rt.health.set(rs.id, { up: true, weight: rs.weight });
-      for (const c of active) runner.add(c, checkFnFor(c, scripts, ids)!);
+      for (const c of active) {
+        const prior = opts.carry?.checks.get(c.id);
+        runner.add(
+          c,
+          checkFnFor(c, scripts, ids)!,
+          prior?.key === JSON.stringify(c) ? prior.state : undefined,
+        );
+      }
+      const states = rsStates(runner, rt, rs);
+      rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
     }
+  for (const rt of runtimes)
+    rt.quorumUp = opts.carry?.quorum.get(rt.spec.id) ?? initialQuorum(rt.spec, rt.health);
   await sync();
   const periodic = setInterval(() => {
     dirty = true;
@@ -230,6 +249,16 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
         reals: rt.spec.reals.map((rs) => ({ id: rs.id, ...rt.health.get(rs.id)! })),
       })),
       desired: desiredAll(),
+    }),
+    carry: () => ({
+      checks: new Map(
+        [...byCheck.entries()].flatMap(([id, w]) => {
+          const c = (w.rt.checks.get(w.rs.id) ?? []).find((x) => x.id === id);
+          const state = runner.state(id);
+          return c && state ? [[id, { key: JSON.stringify(c), state }] as const] : [];
+        }),
+      ),
+      quorum: new Map(runtimes.map((rt) => [rt.spec.id, rt.quorumUp])),
     }),
     settled: async () => {
       while (syncing) await syncing;

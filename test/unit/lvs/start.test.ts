@@ -128,3 +128,38 @@ virtual_server 10.9.0.1 80 {
     assert.equal(plane.cleared, true);
   });
 });
+
+describe('lvs/start: reload', () => {
+  test('an unchanged checker keeps its state: a dead server does not come back on reload', async () => {
+    const live = await listen();
+    const dead = await listen();
+    dead.server.close();
+    const conf = (w: number) => `
+virtual_server 10.9.0.2 80 {
+  delay_loop 0.1
+  real_server 127.0.0.1 ${live.port} {
+    weight ${w}
+    TCP_CHECK { connect_timeout 0.5 retry 0 warmup 0 }
+  }
+  real_server 127.0.0.1 ${dead.port} {
+    TCP_CHECK { connect_timeout 0.5 retry 0 warmup 0 }
+  }
+}`;
+    const plane = new RecordingPlane();
+    const log = { info: () => {} };
+    const first = await startLvs(configOf(conf(1)), { log, dataPlane: plane, reconcileIntervalMs: 60_000 });
+    const dests = () => (plane.state[0]?.destinations ?? []).map((d) => `${d.port}:${d.weight}`);
+    await until(() => dests().length === 1);
+    const carry = first.carry();
+    await first.stop({ keepPlane: true });
+    assert.equal(plane.cleared, false);
+    const second = await startLvs(configOf(conf(3)), {
+      log,
+      dataPlane: plane,
+      carry,
+      reconcileIntervalMs: 60_000,
+    });
+    assert.deepEqual(dests(), [`${live.port}:3`]);
+    await second.stop();
+  });
+});
