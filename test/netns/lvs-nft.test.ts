@@ -89,6 +89,52 @@ function backend(i: number, port: number, name = `b${i + 1}`): Promise<ChildProc
   });
 }
 
+const UDP_SERVER = `
+const name = process.argv[1], port = Number(process.argv[2]);
+const s = require('node:dgram').createSocket('udp4');
+s.on('message', (m, r) => s.send(Buffer.from(name), r.port, r.address));
+s.bind(port, process.argv[3], () => console.log('up'));`;
+
+/** Starts one backend UDP server answering its name. */
+function udpBackend(i: number, port: number, name: string): Promise<ChildProcess> {
+  const p = spawn(
+    'ip',
+    ['netns', 'exec', NS.b[i]!, process.execPath, '-e', UDP_SERVER, name, String(port), BACKEND(i)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  procs.add(p);
+  p.on('exit', () => procs.delete(p));
+  return new Promise((resolve, reject) => {
+    p.stdout!.once('data', () => resolve(p));
+    p.once('exit', (c) => reject(new Error(`udp backend ${name} exited ${c}`)));
+  });
+}
+
+const UDP_CLIENT = `
+const [host, port, n] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const dgram = require('node:dgram'); const counts = {}; let lost = 0, done = 0;
+for (let i = 0; i < n; i++) {
+  const s = dgram.createSocket('udp4');
+  const t = setTimeout(() => { lost++; s.close(); fin(); }, 2000);
+  s.on('message', (m) => { clearTimeout(t); counts[m] = (counts[m] ?? 0) + 1; s.close(); fin(); });
+  s.send('ping', port, host);
+}
+function fin() { if (++done === n) console.log(JSON.stringify({ counts, lost })); }`;
+
+function udpTraffic(port: number, n: number): { counts: Record<string, number>; lost: number } {
+  const out = execFileSync(
+    'ip',
+    ['netns', 'exec', NS.client, process.execPath, '-e', UDP_CLIENT, VIP, String(port), String(n)],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  return JSON.parse(out) as { counts: Record<string, number>; lost: number };
+}
+
 const CLIENT = `
 const [host, port, n, conc] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
 const http = require('node:http'); const counts = {}; const errors = {}; let started = 0, done = 0;
@@ -220,6 +266,33 @@ virtual_server ${VIP} 81 {
 }
 `;
 
+const confExtra = () => `
+virtual_server ${VIP} 82 {
+  delay_loop 1
+  lb_algo sh
+  lb_kind NAT
+  protocol TCP
+  real_server ${BACKEND(0)} 8080 {
+    TCP_CHECK { connect_timeout 1 warmup 0 }
+  }
+  real_server ${BACKEND(1)} 8080 {
+    TCP_CHECK { connect_timeout 1 warmup 0 }
+  }
+}
+virtual_server ${VIP} 53 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol UDP
+  real_server ${BACKEND(0)} 5300 {
+    UDP_CHECK { connect_timeout 1 warmup 0 payload 70696e67 require_reply }
+  }
+  real_server ${BACKEND(1)} 5300 {
+    UDP_CHECK { connect_timeout 1 warmup 0 payload 70696e67 require_reply }
+  }
+}
+`;
+
 describe('lvs: nftables data plane in namespaces', { skip }, () => {
   let lb: Lb;
   const b: Record<string, ChildProcess> = {};
@@ -228,13 +301,15 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
     sweepStale();
     topology();
     dir = mkdtempSync(join(tmpdir(), 'kts-lvs-'));
-    writeFileSync(join(dir, 'keepalived.conf'), conf(dir));
+    writeFileSync(join(dir, 'keepalived.conf'), conf(dir) + confExtra());
     b.b1 = await backend(0, 8080);
     b.b2 = await backend(1, 8080);
     b.b3 = await backend(2, 8080);
     b.b1q = await backend(0, 8081, 'q1');
     b.b2q = await backend(1, 8081, 'q2');
     b.sorry = await backend(2, 8082, 'sorry');
+    b.u1 = await udpBackend(0, 5300, 'u1');
+    b.u2 = await udpBackend(1, 5300, 'u2');
     lb = new Lb(join(dir, 'keepalived.conf'));
     await lb.waitFor(/^READY$/, 10_000);
   });
@@ -305,6 +380,22 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
     assert.deepEqual(back.errors, {});
     assert.deepEqual(Object.keys(back.counts).sort(), ['q1', 'q2']);
     assert.ok(existsSync(join(dir, 'quorum-up')), 'quorum_up ran');
+  });
+
+  test('sh: one client always reaches the same backend', () => {
+    const r = traffic(82, 200);
+    assert.deepEqual(r.errors, {});
+    assert.equal(Object.keys(r.counts).length, 1, JSON.stringify(r.counts));
+  });
+
+  test('UDP service with UDP_CHECK: datagrams shared round robin; a dead backend is removed', async () => {
+    const r = udpTraffic(53, 200);
+    assert.deepEqual(r, { counts: { u1: 100, u2: 100 }, lost: 0 });
+    const at = Date.now();
+    b.u2!.kill('SIGKILL');
+    await lb.waitFor(/Removing service \[10\.77\.2\.2\]:udp:5300/, 10_000, at);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.deepEqual(udpTraffic(53, 50), { counts: { u1: 50 }, lost: 0 });
   });
 
   test('reload: a new weight takes effect without flushing the table', async () => {
