@@ -9,6 +9,7 @@
  */
 
 import { writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/model.js';
 import { monotonicClock } from '../io/clock.js';
@@ -69,24 +70,32 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   log.info(`Starting Keepalived-ts v${o.version}`);
   log.info(`Command line: ${o.argv.map((a) => `'${a}'`).join(' ')}`);
   log.info(`Configuration file ${o.configFile}`);
-  const first = await load(o, log, false);
-  if (!first.config) {
-    log.info('Stopped - configuration could not be read');
+  /** Start-up failures also reach stderr without `-l` (keepalived would have syslog). */
+  const fatal = async (text: string): Promise<number> => {
+    log.info(text);
+    if (!o.logConsole) process.stderr.write(`keepalived-ts: ${text}\n`);
     await log.flush();
     return 1;
-  }
+  };
+  const first = await load(o, log, false);
+  if (!first.config) return fatal('Stopped - configuration could not be read');
   applyProcessPriority(first.config, (t) => log.info(t));
   const daemon = new VrrpDaemon({ config: runnable(first.config, log), clock: monotonicClock, log });
+  let server: Server;
+  try {
+    // Listen first: a socket that cannot be created must fail before any VIP is touched.
+    server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, line));
+  } catch (e) {
+    return fatal(`Cannot create control socket ${o.controlSocket}: ${(e as Error).message}`);
+  }
   try {
     await daemon.start();
   } catch (e) {
-    log.info(`Cannot start VRRP: ${(e as Error).message}`);
     daemon.close();
-    await log.flush();
-    return 1;
+    stopControlServer(server, o.controlSocket);
+    return fatal(`Cannot start VRRP: ${(e as Error).message}`);
   }
   writePidFiles(o.pidFiles, process.pid);
-  const server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, line));
   log.info(`Control socket ${o.controlSocket} ready`);
   return new Promise<number>((resolve) => {
     let stopping = false;
