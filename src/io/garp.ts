@@ -25,6 +25,12 @@ export interface GarpTarget {
   readonly router: boolean;
 }
 
+/** Where frames go: PacketSocket's send/close. */
+export interface FrameSink {
+  send(frame: Uint8Array, ifindex: number): number;
+  close(): void;
+}
+
 export interface GarpIntervals {
   /** vrrp_garp_interval, microseconds. */
   readonly garpIntervalUs: number;
@@ -46,19 +52,26 @@ export function burstFrames(target: GarpTarget, repeat: number): { frame: Uint8A
 }
 
 export class GarpSender {
-  #socket: PacketSocket | null = null;
+  #socket: FrameSink | null = null;
   readonly #intervals: GarpIntervals;
   readonly #timers = new Set<NodeJS.Timeout>();
   sentArp = 0;
   sentNa = 0;
   errors = 0;
 
-  constructor(intervals: GarpIntervals) {
+  readonly #open: () => FrameSink;
+
+  /** `open` makes the socket on first use (tests pass a fake). */
+  constructor(
+    intervals: GarpIntervals,
+    open: () => FrameSink = () => PacketSocket.open({ mode: 'raw', protocol: 0 }),
+  ) {
     this.#intervals = intervals;
+    this.#open = open;
   }
 
-  #sock(): PacketSocket {
-    this.#socket ??= PacketSocket.open({ mode: 'raw', protocol: 0 });
+  #sock(): FrameSink {
+    this.#socket ??= this.#open();
     return this.#socket;
   }
 

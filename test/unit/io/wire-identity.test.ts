@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AdvertSender, type AdvertSenderConfig } from '../../../src/io/advert-sender.js';
-import { burstFrames } from '../../../src/io/garp.js';
+import { burstFrames, GarpSender } from '../../../src/io/garp.js';
 import { authDataFromPassword, type IpAddress, ip, VRRP_AUTH } from '../../../src/wire/index.js';
 import { readPcap } from '../../helpers/pcap.js';
 
@@ -127,5 +127,31 @@ describe('GARP / NA bursts', () => {
     assert.equal(out.length, 6);
     const targets = out.map((o) => o.frame.subarray(38, 42).join('.'));
     assert.deepEqual(targets, ['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.2']);
+  });
+});
+
+describe('GarpSender pacing', () => {
+  test('vrrp_garp_interval spaces the messages of a burst; 0 sends it at once', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const sent: number[] = [];
+    const sink = { send: (f: Uint8Array) => sent.push(f.length), close: () => {} };
+    const paced = new GarpSender({ garpIntervalUs: 10_000, gnaIntervalUs: 0 }, () => sink);
+    const target = {
+      ifindex: 1,
+      mac: Uint8Array.from([2, 0, 0, 0, 0, 1]),
+      vips: [ip('10.0.0.1')],
+      router: false,
+    };
+    paced.burst(target, 3);
+    assert.equal(sent.length, 1);
+    t.mock.timers.tick(10);
+    assert.equal(sent.length, 2);
+    t.mock.timers.tick(10);
+    assert.equal(sent.length, 3);
+    const burst = new GarpSender({ garpIntervalUs: 0, gnaIntervalUs: 0 }, () => sink);
+    burst.burst(target, 5);
+    assert.equal(sent.length, 8);
+    assert.equal(burst.sentArp, 5);
+    paced.close();
   });
 });
