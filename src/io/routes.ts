@@ -122,7 +122,7 @@ function scopeOf(s: AddressScope | undefined): number {
 /** A config route as a netlink route; problems (unknown device, table, option) are thrown as messages. */
 export function toNetlinkRoute(r: RouteSpec, names: RouteNames): NlRoute {
   const family = (r.dst ?? r.via ?? r.src)?.family === 6 ? AF.INET6 : AF.INET;
-  const table = lookup(r.table, TABLES, names.tables);
+  const table = lookup(r.table ?? 'main', TABLES, names.tables);
   if (table === undefined) throw new Error(`unknown table ${r.table}`);
   const protocol = lookup(r.protocol, PROTOS) ?? RTPROT.KEEPALIVED;
   const metrics: Record<string, number> = {};
