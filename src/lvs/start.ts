@@ -16,6 +16,7 @@ import { ScriptRunner } from '../io/script-runner.js';
 import { resolveGroup, resolveUser } from '../io/users.js';
 import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
+import { checkerLine, quorumLine, rsChangeLine } from './log-text.js';
 import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
 import { NftPlane } from './nft-plane.js';
 import { desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
@@ -74,11 +75,6 @@ interface VsRuntime {
   readonly health: Map<string, RealHealth>;
   readonly checks: Map<string, CheckSpec[]>;
 }
-
-const protoName = (vs: VirtualSpec): string => {
-  const m = vs.matches[0];
-  return m && m.kind === 'address' ? m.protocol.toLowerCase() : 'fwm';
-};
 
 async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane> {
   const forced = opts.forcePlane ?? config.global.dataPlane;
@@ -161,18 +157,13 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     const prev = rt.health.get(rs.id)!;
     rt.health.set(rs.id, next);
     if (prev.up !== next.up) {
-      const vsText = `[${rt.spec.id.replace(/^\[?(.*?)\]?:(\d+)$/, '$1]:' + protoName(rt.spec) + ':$2')}`;
-      const rsText = `[${rs.address.address}]:${protoName(rt.spec)}:${rs.port}`;
-      if (next.up) log.info(`Adding service ${rsText} to VS ${vsText}`);
-      else log.info(`${rs.inhibitOnFailure ? 'Disabling' : 'Removing'} service ${rsText} from VS ${vsText}`);
+      log.info(rsChangeLine(rt.spec, rs, next.up));
       runScript(next.up ? rs.notifyUp : rs.notifyDown);
     }
     const q = stepQuorum(rt.spec, rt.quorumUp, rt.health);
     if (q.event) {
       rt.quorumUp = q.quorumUp;
-      log.info(
-        `${q.event === 'up' ? 'Gained' : 'Lost'} quorum ${rt.spec.quorum}${q.event === 'up' ? '+' : '-'}${rt.spec.hysteresis} for VS ${rt.spec.id}`,
-      );
+      log.info(quorumLine(rt.spec, q.event === 'up', rt.health));
       runScript(q.event === 'up' ? rt.spec.quorumUp : rt.spec.quorumDown);
     }
     dirty = true;
@@ -185,9 +176,16 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     onChange: (spec, _state, result, transition) => {
       const where = byCheck.get(spec.id);
       if (!where) return;
-      if (transition === 'down')
-        log.info(`${spec.type} on service ${where.rs.id} failed: ${result.ok ? '' : result.detail}`);
-      if (transition === 'up') log.info(`${spec.type} on service ${where.rs.id} succeeded`);
+      if (transition)
+        log.info(
+          checkerLine(
+            spec.type,
+            where.rt.spec,
+            where.rs,
+            transition === 'up',
+            result.ok ? '' : result.detail,
+          ),
+        );
       onChange(where.rt, where.rs);
     },
   });

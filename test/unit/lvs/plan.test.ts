@@ -252,3 +252,34 @@ virtual_server 10.0.0.1 80 {
     assert.equal(b!.kind.kind === 'file' && b!.kind.weight, 0);
   });
 });
+
+describe('lvs/log-text', () => {
+  test("keepalived's FMT_VS / FMT_RS, add/remove and quorum lines", async () => {
+    const { checkerLine, quorumLine, rsChangeLine, vsText } = await import('../../../src/lvs/log-text.js');
+    const [vs, grp] = lvsModel(configOf(CONF));
+    const [a, b] = vs!.reals;
+    assert.equal(vsText(vs!), '[10.0.0.1]:tcp:80');
+    assert.equal(vsText(grp!), 'group G');
+    assert.equal(
+      rsChangeLine(vs!, a!, false),
+      'Removing service [10.0.1.1]:tcp:8080 from VS [10.0.0.1]:tcp:80',
+    );
+    assert.equal(
+      rsChangeLine(vs!, b!, false),
+      'Disabling service [10.0.1.2]:tcp:8080 from VS [10.0.0.1]:tcp:80',
+    );
+    assert.equal(rsChangeLine(vs!, a!, true), 'Adding service [10.0.1.1]:tcp:8080 to VS [10.0.0.1]:tcp:80');
+    assert.equal(
+      quorumLine(vs!, false, h([['10.0.1.1:8080', true, 2]])),
+      'Lost quorum 4-1=3 > 2 for VS [10.0.0.1]:tcp:80',
+    );
+    assert.equal(
+      quorumLine(vs!, true, h([['10.0.1.1:8080', true, 5]])),
+      'Gained quorum 4+1=5 <= 5 for VS [10.0.0.1]:tcp:80',
+    );
+    assert.equal(
+      checkerLine('TCP_CHECK', vs!, a!, true, ''),
+      'TCP connection to [10.0.1.1]:tcp:8080 success.',
+    );
+  });
+});
