@@ -24,6 +24,7 @@ import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
+import { trackInterfaces } from './tracking.js';
 
 export interface VrrpDaemonOptions {
   readonly config: Config;
@@ -163,7 +164,7 @@ export class VrrpDaemon {
         this.log.info(`(${p.name}) cannot open VRRP socket on ${p.ifname}: ${(e as Error).message}`);
         rt.feed({ type: 'fault', reason: 'socket' });
       }
-      if (this.#monitor?.isUp(p.ifindex) === false) rt.feed({ type: 'fault', reason: `${p.ifname} down` });
+      this.#applyTracking(rt);
     }
     rt.feed({ type: 'start' });
   }
@@ -203,11 +204,30 @@ export class VrrpDaemon {
 
   #onLink(ifindex: number, name: string, up: boolean): void {
     this.log.info(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
-    for (const rt of this.instances) {
-      if (rt.plan.ifindex !== ifindex || rt.plan.problem !== null) continue;
+    void ifindex;
+    for (const rt of this.instances) if (rt.plan.problem === null) this.#applyTracking(rt);
+  }
+
+  #linkUp(name: string): boolean | undefined {
+    const info = this.#interfaces.get(name);
+    return info === undefined ? undefined : (this.#monitor?.isUp(info.ifindex) ?? info.up);
+  }
+
+  /** Feeds fault / faultCleared / priorityChanged when tracking's verdict changed. */
+  #applyTracking(rt: InstanceRuntime): void {
+    const t = trackInterfaces(rt.plan.source, (n) => this.#linkUp(n));
+    const faulted = t.faults.length > 0;
+    if (faulted !== rt.trackedFault) {
+      rt.trackedFault = faulted;
       rt.feed(
-        up ? { type: 'faultCleared', reason: `${name} up` } : { type: 'fault', reason: `${name} down` },
+        faulted
+          ? { type: 'fault', reason: t.faults.join(', ') }
+          : { type: 'faultCleared', reason: 'tracking' },
       );
+    }
+    if (t.priority !== rt.trackedPriority) {
+      rt.trackedPriority = t.priority;
+      rt.feed({ type: 'priorityChanged', priority: t.priority });
     }
   }
 

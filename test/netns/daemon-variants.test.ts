@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DaemonLab, labUnavailable, until, vrrpConf } from './daemon-lab.js';
+import { DaemonLab, ip, labUnavailable, until, vrrpConf } from './daemon-lab.js';
 
 const skip = labUnavailable(true);
 if (skip) console.log(`# skipping keepalived variant interop tests: ${skip}`);
@@ -73,6 +73,34 @@ describe('interop variants with keepalived 2.2.7', { skip: skip ?? false }, () =
       ['MASTER', 'BACKUP'],
     );
     assert.ok(!lab.addresses(s1).includes('10.100.1.30/24'));
+    await lab.stop(a);
+    await lab.stop(b);
+  });
+
+  it('track_interface weight lowers the priority while the tracked link is down', async () => {
+    ip('-n', s1, 'link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk1');
+    ip('-n', s1, 'link', 'set', 'trk1', 'up');
+    ip('-n', s1, 'link', 'set', 'trk0', 'up');
+    const track = '        track_interface {\n              trk0 weight -60\n        }\n';
+    const a = await lab.kts(
+      'trk-a',
+      s1,
+      lab.file('trk-a.conf', vrrpConf({ state: 'BACKUP', priority: 200, extra: track })),
+    );
+    const b = await lab.kts(
+      'trk-b',
+      s2,
+      lab.file('trk-b.conf', vrrpConf({ state: 'BACKUP', priority: 150 })),
+    );
+    await a.waitFor(/\(VI_1\) Entering MASTER STATE/);
+    const mark = b.lines.length;
+    ip('-n', s1, 'link', 'set', 'trk0', 'down');
+    await a.waitFor(/\(VI_1\) Changing effective priority from 200 to 140/);
+    await b.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
+    assert.equal((await a.status()).instances[0]!.effectivePriority, 140);
+    ip('-n', s1, 'link', 'set', 'trk0', 'up');
+    await a.waitFor(/\(VI_1\) Changing effective priority from 140 to 200/);
+    await b.waitFor(/\(VI_1\) Entering BACKUP STATE/, 5000, mark);
     await lab.stop(a);
     await lab.stop(b);
   });
