@@ -3,6 +3,7 @@
  * and link state, each emitting typed state changes for src/vrrp/tracking.ts.
  */
 
+export * from './coordinator.js';
 export * from './file-tracker.js';
 export * from './interface-tracker.js';
 export * from './process-match.js';

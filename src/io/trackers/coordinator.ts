@@ -1,0 +1,128 @@
+/**
+ * @module The daemon's one entry to tracking: runs every tracker a config uses, resolves
+ * each instance's bindings (its own track_*, its sync group's, its interface unless
+ * `dont_track_primary`; weights restricted as keepalived does in sync groups and for
+ * address owners, with keepalived's log lines), and turns tracker changes into engine
+ * events per instance (src/vrrp/tracking.ts `trackingEvents`). For a sync-group member the
+ * fault edge is reported separately (`onFault`) so the daemon can route it through
+ * src/vrrp/sync-group.ts `setMemberFault` instead of feeding it to the member alone.
+ */
+
+import type { Config } from '../../config/model.js';
+import { VRRP_PRIO_OWNER } from '../../vrrp/constants.js';
+import type { VrrpEvent } from '../../vrrp/index.js';
+import {
+  evaluateTracking,
+  resolveBindings,
+  type TrackBinding,
+  type TrackingVerdict,
+  trackingEvents,
+} from '../../vrrp/tracking.js';
+import { TrackerSet } from './tracker-set.js';
+
+export interface TrackingHooks {
+  /** The engine's current effective priority of an instance. */
+  readonly enginePriority: (instance: string) => number;
+  /** Events for an instance not in a sync group (or priority events of a member). */
+  readonly onEvents: (instance: string, events: readonly VrrpEvent[]) => void;
+  /** A sync-group member's own fault changed. */
+  readonly onFault: (group: string, instance: string, faulted: boolean, reason: string) => void;
+  readonly log: (text: string) => void;
+}
+
+interface Tracked {
+  readonly name: string;
+  readonly base: number;
+  readonly bindings: readonly TrackBinding[];
+  readonly group: string | null;
+  fault: boolean;
+  verdict: TrackingVerdict | null;
+}
+
+export class TrackingCoordinator {
+  readonly trackers: TrackerSet;
+  readonly #hooks: TrackingHooks;
+  readonly #tracked: Tracked[] = [];
+
+  constructor(
+    config: Config,
+    links: Iterable<{ readonly name: string; readonly up: boolean }>,
+    hooks: TrackingHooks,
+  ) {
+    this.#hooks = hooks;
+    const user = config.global?.scriptUser;
+    this.trackers = new TrackerSet({
+      config,
+      links,
+      onChange: () => this.evaluateAll(),
+      log: hooks.log,
+      ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
+    });
+    for (const inst of config.vrrpInstances) {
+      const g = config.vrrpSyncGroups.find((s) => s.members.some((m) => m.name === inst.name));
+      const hasOwnerMember =
+        g !== undefined &&
+        config.vrrpInstances.some(
+          (i) => g.members.some((m) => m.name === i.name) && i.priority === VRRP_PRIO_OWNER,
+        );
+      const r = resolveBindings(inst, config, g === undefined ? undefined : { config: g, hasOwnerMember });
+      for (const w of r.warnings) hooks.log(w);
+      const group = g === undefined ? null : g.name;
+      this.#tracked.push({
+        name: inst.name,
+        base: inst.priority,
+        bindings: r.bindings,
+        group,
+        fault: false,
+        verdict: null,
+      });
+    }
+  }
+
+  /** Initial reads, then the trackers running. Call `evaluateAll()` before starting instances. */
+  async start(): Promise<void> {
+    await this.trackers.start();
+  }
+
+  stop(): void {
+    this.trackers.stop();
+  }
+
+  /** Feed the link monitor's `onLinkChange` here. */
+  handleLinkChange(ifindex: number, name: string, up: boolean): void {
+    this.trackers.interfaces.handleLinkChange(ifindex, name, up);
+  }
+
+  /** The latest verdict of an instance (for status output). */
+  verdict(instance: string): TrackingVerdict | null {
+    return this.#tracked.find((t) => t.name === instance)?.verdict ?? null;
+  }
+
+  /** A weight-0 script has not reported yet: keepalived keeps the instance in INIT. */
+  holdsInit(instance: string): boolean {
+    return this.verdict(instance)?.init ?? false;
+  }
+
+  /** Re-evaluates every instance and emits what changed. */
+  evaluateAll(): void {
+    for (const t of this.#tracked) this.#evaluate(t);
+  }
+
+  #evaluate(t: Tracked): void {
+    const v = evaluateTracking(t.base, t.bindings, this.trackers.states);
+    t.verdict = v;
+    const events = trackingEvents(t.fault, this.#hooks.enginePriority(t.name), v);
+    const fault = v.faultBy.length > 0;
+    if (t.group === null) {
+      t.fault = fault;
+      if (events.length > 0) this.#hooks.onEvents(t.name, events);
+      return;
+    }
+    const prio = events.filter((e) => e.type === 'priorityChanged');
+    if (prio.length > 0) this.#hooks.onEvents(t.name, prio);
+    if (fault !== t.fault) {
+      t.fault = fault;
+      this.#hooks.onFault(t.group, t.name, fault, fault ? v.faultBy.join(',') : 'tracking');
+    }
+  }
+}
