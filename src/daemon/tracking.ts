@@ -16,20 +16,46 @@ export interface TrackResult {
   readonly priority: number;
 }
 
-/** `up(name)`: the link state, or undefined for an unknown interface (counts as down). */
-export function trackInterfaces(i: VrrpInstance, up: (name: string) => boolean | undefined): TrackResult {
+/** A `vrrp_script` as tracking sees it: its verdict and its own weight. */
+export interface ScriptVerdict {
+  /** True while the script is in its OK state; undefined for an unknown script (a fault). */
+  readonly ok: boolean | undefined;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+type Contribution = { fault: boolean; delta: number };
+
+/** keepalived's rule for one tracked object that is `on` (up / succeeding). */
+function contribution(on: boolean, weight: number | undefined, reverse: boolean): Contribution {
+  if (weight === undefined || weight === 0) return { fault: !on, delta: 0 };
+  const active = reverse ? !on : on;
+  if (weight > 0) return { fault: false, delta: active ? weight : 0 };
+  return { fault: false, delta: active ? 0 : weight };
+}
+
+/**
+ * `up(name)`: the link state, or undefined for an unknown interface (counts as down);
+ * `script(name)`: a vrrp_script's verdict (the default: no scripts).
+ */
+export function trackInterfaces(
+  i: VrrpInstance,
+  up: (name: string) => boolean | undefined,
+  script: (name: string) => ScriptVerdict = () => ({ ok: undefined, weight: 0, reverse: false }),
+): TrackResult {
   const faults: string[] = [];
   let priority = i.priority;
   if (i.interface && !i.dontTrackPrimary && up(i.interface) !== true) faults.push(`${i.interface} down`);
   for (const t of i.trackInterfaces) {
-    const isUp = up(t.name) === true;
-    if (t.weight === undefined || t.weight === 0) {
-      if (!isUp) faults.push(`${t.name} down`);
-      continue;
-    }
-    const on = t.reverse ? !isUp : isUp;
-    if (t.weight > 0 && on) priority += t.weight;
-    if (t.weight < 0 && !on) priority += t.weight;
+    const c = contribution(up(t.name) === true, t.weight, t.reverse);
+    if (c.fault) faults.push(`${t.name} down`);
+    priority += c.delta;
+  }
+  for (const t of i.trackScripts) {
+    const v = script(t.name);
+    const c = contribution(v.ok === true, t.weight ?? v.weight, t.reverse !== v.reverse);
+    if (c.fault) faults.push(`script ${t.name} failed`);
+    priority += c.delta;
   }
   return { faults: [...new Set(faults)], priority };
 }

@@ -5,7 +5,6 @@
  * leaving no address behind. Everything runs on the event loop without blocking it.
  */
 
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Config, VrrpInstance } from '../config/model.js';
 import { AddressManager } from '../io/addresses.js';
@@ -19,11 +18,13 @@ import { ScriptRunner } from '../io/script-runner.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
+import { ipv6Forwarding, parseGroup } from './host-facts.js';
 import { planInstance } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
+import { ScriptTracker } from './script-tracker.js';
 import { trackInterfaces } from './tracking.js';
 
 export interface VrrpDaemonOptions {
@@ -50,6 +51,7 @@ export class VrrpDaemon {
   #interfaces = new Map<string, InterfaceInfo>();
   #monitor: LinkMonitor | null = null;
   vipRestores = 0;
+  #scripts: ScriptTracker | null = null;
 
   constructor(o: VrrpDaemonOptions) {
     this.config = o.config;
@@ -102,7 +104,22 @@ export class VrrpDaemon {
     this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
     // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
     await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
+    this.#startScripts();
     for (const rt of this.instances) this.#startInstance(rt);
+  }
+
+  /** vrrp_script checks used by the instances; a verdict change re-runs tracking. */
+  #startScripts(): void {
+    this.#scripts?.stop();
+    const used = new Set(this.config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+    this.#scripts = new ScriptTracker(this.config.vrrpScripts, used, {
+      runner: this.#runner,
+      log: (t) => this.log.info(t),
+      onChange: () => {
+        for (const rt of this.instances) if (rt.plan.problem === null) this.#applyTracking(rt);
+      },
+    });
+    this.#scripts.start();
   }
 
   #notifier(): Notifier {
@@ -140,6 +157,7 @@ export class VrrpDaemon {
     this.config = next;
     this.#interfaces = await readInterfaces(this.#nl!);
     this.#linkLayerCache.clear();
+    this.#startScripts();
     const kept = new Map(this.instances.filter((rt) => !going.includes(rt)).map((rt) => [rt.plan.name, rt]));
     this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
     for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
@@ -215,7 +233,11 @@ export class VrrpDaemon {
 
   /** Feeds fault / faultCleared / priorityChanged when tracking's verdict changed. */
   #applyTracking(rt: InstanceRuntime): void {
-    const t = trackInterfaces(rt.plan.source, (n) => this.#linkUp(n));
+    const t = trackInterfaces(
+      rt.plan.source,
+      (n) => this.#linkUp(n),
+      (n) => this.#scripts?.verdict(n) ?? { ok: undefined, weight: 0, reverse: false },
+    );
     const faulted = t.faults.length > 0;
     if (faulted !== rt.trackedFault) {
       rt.trackedFault = faulted;
@@ -264,6 +286,7 @@ export class VrrpDaemon {
 
   close(): void {
     this.scheduler.cancelAll();
+    this.#scripts?.stop();
     for (const rt of this.instances) rt.detach();
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
@@ -272,24 +295,5 @@ export class VrrpDaemon {
     this.#loopDelay.disable();
     this.#events?.close();
     this.#nl?.close();
-  }
-}
-
-function parseGroup(
-  text: string,
-  p: { family: 'ipv4' | 'ipv6'; group: { bytes: Uint8Array } | null },
-): Uint8Array {
-  if (p.group) return p.group.bytes;
-  void text;
-  return p.family === 'ipv4'
-    ? new Uint8Array([224, 0, 0, 18])
-    : Uint8Array.from([0xff, 2, ...new Array(13).fill(0), 0x12]);
-}
-
-function ipv6Forwarding(ifname: string): boolean {
-  try {
-    return readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/forwarding`, 'utf8').trim() === '1';
-  } catch {
-    return false;
   }
 }

@@ -7,6 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DaemonLab, ip, labUnavailable, until, vrrpConf } from './daemon-lab.js';
 
@@ -100,6 +101,31 @@ describe('interop variants with keepalived 2.2.7', { skip: skip ?? false }, () =
     assert.equal((await a.status()).instances[0]!.effectivePriority, 140);
     ip('-n', s1, 'link', 'set', 'trk0', 'up');
     await a.waitFor(/\(VI_1\) Changing effective priority from 140 to 200/);
+    await b.waitFor(/\(VI_1\) Entering BACKUP STATE/, 5000, mark);
+    await lab.stop(a);
+    await lab.stop(b);
+  });
+
+  it('track_script weight lowers the priority while the script fails', async () => {
+    const flag = `${lab.dir}/fail-flag`;
+    const chk = lab.file('chk.sh', `#!/bin/sh\ntest ! -e ${flag}\n`, 0o755);
+    const defs = `vrrp_script chk {\n        script "${chk}"\n        interval 1\n        weight -60\n        fall 1\n        rise 1\n}\n`;
+    const track = '        track_script {\n              chk\n        }\n';
+    const confA = defs + vrrpConf({ state: 'BACKUP', priority: 200, extra: track });
+    const a = await lab.kts('scr-a', s1, lab.file('scr-a.conf', confA));
+    const b = await lab.kts(
+      'scr-b',
+      s2,
+      lab.file('scr-b.conf', vrrpConf({ state: 'BACKUP', priority: 150 })),
+    );
+    await a.waitFor(/\(VI_1\) Entering MASTER STATE/);
+    const mark = b.lines.length;
+    lab.file('fail-flag', '');
+    await a.waitFor(/VRRP_Script\(chk\) failed/, 4000);
+    await a.waitFor(/\(VI_1\) Changing effective priority from 200 to 140/);
+    await b.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
+    rmSync(flag);
+    await a.waitFor(/VRRP_Script\(chk\) succeeded/, 4000);
     await b.waitFor(/\(VI_1\) Entering BACKUP STATE/, 5000, mark);
     await lab.stop(a);
     await lab.stop(b);
