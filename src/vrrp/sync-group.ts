@@ -25,7 +25,7 @@ import { transition } from './transitions.js';
 import type { InstanceState, StepResult, VrrpEffect, VrrpEvent, VrrpState } from './types.js';
 
 /** The group's own state (keepalived `vgroup->state`). */
-export type SyncGroupState = 'BACKUP' | 'MASTER' | 'FAULT';
+export type SyncGroupState = 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
 export interface SyncGroup {
   readonly name: string;
@@ -56,13 +56,20 @@ export interface MemberStep {
   readonly result: StepResult;
 }
 
+/**
+ * What a group step did. keepalived's group line ("VRRP_Group(G) Syncing instances to
+ * MASTER state") is a `log` effect placed where keepalived prints it: after the member
+ * that moved first, before the members that follow (observed with keepalived 2.2.7).
+ */
 export interface GroupStepResult {
   readonly group: SyncGroup;
   readonly steps: readonly MemberStep[];
-  /** The group's new state when it changed: run the group's notify scripts for it. */
+  /**
+   * Run the group's notify scripts for this state after every step's effects (keepalived:
+   * the generic `notify` gets "GROUP NAME STATE 0"; at start-up once every member has left
+   * INIT; STOP when the first member stops).
+   */
   readonly notify: SyncGroupState | null;
-  /** keepalived's group log lines ("VRRP_Group(G) Syncing instances to MASTER state"). */
-  readonly logs: readonly string[];
 }
 
 type Instances = ReadonlyMap<string, InstanceState>;
@@ -138,18 +145,19 @@ export function stepMember(
   nowMs: number,
 ): GroupStepResult {
   const inst = instances.get(member);
-  if (inst === undefined) return { group, steps: [], notify: null, logs: [] };
+  if (inst === undefined) return { group, steps: [], notify: null };
   const result = step(inst, event, nowMs);
   const t = transitionOf(result.effects);
   if (t === null) {
     // A BACKUP that hears a master (its Master_Down_Timer re-armed) no longer wants MASTER.
     const heard = event.type === 'advert' && result.instance.state === 'BACKUP';
     const g = heard ? { ...group, wantMaster: without(group.wantMaster, member) } : group;
-    return { group: g, steps: [{ member, result }], notify: null, logs: [] };
+    return { group: g, steps: [{ member, result }], notify: null };
   }
+  if (t.from === 'INIT' || t.to === 'STOP') return startOrStop(group, instances, member, result, t.to);
   if (t.to === 'MASTER' && t.from === 'BACKUP' && !canGoMaster(group, member, instances)) {
     const g = { ...group, wantMaster: withName(group.wantMaster, member) };
-    return { group: g, steps: [{ member, result: hold(inst, nowMs) }], notify: null, logs: [] };
+    return { group: g, steps: [{ member, result: hold(inst, nowMs) }], notify: null };
   }
   return afterTransition(group, instances, member, result, t.to, nowMs);
 }
@@ -165,16 +173,42 @@ function afterTransition(
   const own: MemberStep = { member, result };
   const wantMaster = to === 'MASTER' ? group.wantMaster : without(group.wantMaster, member);
   if ((to !== 'MASTER' && to !== 'BACKUP') || group.state === to || group.state === 'FAULT') {
-    return { group: { ...group, wantMaster }, steps: [own], notify: null, logs: [] };
+    return { group: { ...group, wantMaster }, steps: [own], notify: null };
   }
   const updated = new Map(instances).set(member, result.instance);
-  const steps = [own, ...follow(group, member, updated, to, nowMs)];
-  return {
-    group: { ...group, state: to, wantMaster: to === 'MASTER' ? [] : wantMaster },
-    steps,
-    notify: to,
-    logs: [`VRRP_Group(${group.name}) Syncing instances to ${to} state`],
+  const steps = withGroupLog([own, ...follow(group, member, updated, to, nowMs)], group.name, to);
+  return { group: { ...group, state: to, wantMaster: to === 'MASTER' ? [] : wantMaster }, steps, notify: to };
+}
+
+/** Start-up: the group notifies its state once no member is in INIT; STOP at the first stop. */
+function startOrStop(
+  group: SyncGroup,
+  instances: Instances,
+  member: string,
+  result: StepResult,
+  to: VrrpState,
+): GroupStepResult {
+  const steps = [{ member, result }];
+  if (to === 'STOP') {
+    if (group.state === 'STOP') return { group, steps, notify: null };
+    return { group: { ...group, state: 'STOP', wantMaster: [] }, steps, notify: 'STOP' };
+  }
+  const updated = new Map(instances).set(member, result.instance);
+  const started = group.members.every((m) => updated.get(m)?.state !== 'INIT');
+  return { group, steps, notify: started ? group.state : null };
+}
+
+/** Insert keepalived's group line after the first step's effects. */
+function withGroupLog(steps: MemberStep[], name: string, to: SyncGroupState): MemberStep[] {
+  const line: VrrpEffect = {
+    type: 'log',
+    detail: false,
+    text: `VRRP_Group(${name}) Syncing instances to ${to} state`,
   };
+  const [first, ...rest] = steps;
+  if (first === undefined) return steps;
+  const r = first.result;
+  return [{ member: first.member, result: { ...r, effects: [...r.effects, line] } }, ...rest];
 }
 
 /**
@@ -194,20 +228,16 @@ export function setMemberFault(
   const ownFault = faulted ? withName(group.ownFault, member) : without(group.ownFault, member);
   const has = ownFault.length > 0;
   const g0: SyncGroup = { ...group, ownFault, wantMaster: [] };
-  if (had === has) return { group: { ...group, ownFault }, steps: [], notify: null, logs: [] };
+  if (had === has) return { group: { ...group, ownFault }, steps: [], notify: null };
   const event: VrrpEvent = has ? { type: 'fault', reason } : { type: 'faultCleared', reason };
   const steps: MemberStep[] = [];
-  for (const m of group.members) {
+  // The member whose fault changed moves first, then the others (keepalived's order).
+  for (const m of [member, ...group.members.filter((x) => x !== member)]) {
     const inst = instances.get(m);
     if (inst === undefined) continue;
     const result = step(inst, event, nowMs);
     if (result.effects.length > 0 || result.instance !== inst) steps.push({ member: m, result });
   }
   const state: SyncGroupState = has ? 'FAULT' : 'BACKUP';
-  return {
-    group: { ...g0, state },
-    steps,
-    notify: state,
-    logs: [`VRRP_Group(${group.name}) Syncing instances to ${state} state`],
-  };
+  return { group: { ...g0, state }, steps: withGroupLog(steps, group.name, state), notify: state };
 }

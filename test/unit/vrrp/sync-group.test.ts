@@ -16,6 +16,10 @@ import {
 } from '../../../src/vrrp/sync-group.js';
 import { advert, config, Driver, logs, ofType } from './fixtures.js';
 
+function allLogs(r: GroupStepResult, detail = true): string[] {
+  return r.steps.flatMap((s) => logs(s.result.effects, detail));
+}
+
 class Pair {
   group: SyncGroup = createSyncGroup('G', ['VI_1', 'VI_2']);
   insts = new Map<string, InstanceState>();
@@ -52,7 +56,11 @@ test('keepalived vrrp_sync_fault: one member FAULT puts every member in FAULT, a
   const r = p.fault('VI_1', true, 5000);
   assert.deepEqual(p.states(), ['FAULT', 'FAULT']);
   assert.equal(r.notify, 'FAULT');
-  assert.deepEqual(r.logs, ['VRRP_Group(G) Syncing instances to FAULT state']);
+  assert.deepEqual(allLogs(r, false), [
+    '(VI_1) Entering FAULT STATE',
+    'VRRP_Group(G) Syncing instances to FAULT state',
+    '(VI_2) Entering FAULT STATE',
+  ]);
   const vi2 = r.steps.find((s) => s.member === 'VI_2');
   assert.ok(vi2);
   assert.ok(ofType(vi2.result.effects, 'sendAdvert').some((a) => a.priority === 0));
@@ -69,7 +77,12 @@ test('keepalived try_up_instance: the group leaves FAULT only when no member has
   const r = p.fault('VI_2', false, 400);
   assert.deepEqual(p.states(), ['BACKUP', 'BACKUP']);
   assert.equal(r.notify, 'BACKUP');
-  assert.deepEqual(r.logs, ['VRRP_Group(G) Syncing instances to BACKUP state']);
+  // keepalived 2.2.7 (observed): "(VI_1) Entering BACKUP STATE", the group line, then VI_2
+  assert.deepEqual(allLogs(r, false), [
+    '(VI_2) Entering BACKUP STATE',
+    'VRRP_Group(G) Syncing instances to BACKUP state',
+    '(VI_1) Entering BACKUP STATE',
+  ]);
   assert.equal(p.group.state, 'BACKUP');
 });
 
@@ -92,7 +105,13 @@ test('keepalived vrrp_sync_master: when every member wants MASTER the last one t
   const r = p.feed('VI_2', { type: 'timer', timer: 'masterDown' }, at + 1);
   assert.deepEqual(p.states(), ['MASTER', 'MASTER']);
   assert.equal(r.notify, 'MASTER');
-  assert.deepEqual(r.logs, ['VRRP_Group(G) Syncing instances to MASTER state']);
+  // keepalived 2.2.7 (observed): "(VI_2) Entering MASTER STATE", the group line, "(VI_1) Entering MASTER STATE"
+  const lines = allLogs(r, false).filter((l) => /STATE|Group/.test(l));
+  assert.deepEqual(lines, [
+    '(VI_2) Entering MASTER STATE',
+    'VRRP_Group(G) Syncing instances to MASTER state',
+    '(VI_1) Entering MASTER STATE',
+  ]);
   assert.deepEqual(
     r.steps.map((s) => s.member),
     ['VI_2', 'VI_1'],
@@ -133,4 +152,23 @@ test('sync group: events that change no state pass straight through', () => {
   assert.equal(r.notify, null);
   assert.equal(r.steps.length, 1);
   assert.deepEqual(p.states(), ['MASTER', 'MASTER']);
+});
+
+test('keepalived 2.2.7 (observed): the group notifies BACKUP once every member has started, STOP at the first stop', () => {
+  const group = createSyncGroup('G', ['VI_1', 'VI_2']);
+  const insts = new Map<string, InstanceState>([
+    ['VI_1', new Driver(config({ name: 'VI_1', vrid: 1 })).inst],
+    ['VI_2', new Driver(config({ name: 'VI_2', vrid: 2 })).inst],
+  ]);
+  const a = stepMember(group, insts, 'VI_1', { type: 'start' }, 0);
+  insts.set('VI_1', a.steps[0]!.result.instance);
+  assert.equal(a.notify, null);
+  const b = stepMember(a.group, insts, 'VI_2', { type: 'start' }, 0);
+  insts.set('VI_2', b.steps[0]!.result.instance);
+  assert.equal(b.notify, 'BACKUP');
+  const c = stepMember(b.group, insts, 'VI_1', { type: 'shutdown' }, 10);
+  insts.set('VI_1', c.steps[0]!.result.instance);
+  assert.equal(c.notify, 'STOP');
+  const d = stepMember(c.group, insts, 'VI_2', { type: 'shutdown' }, 10);
+  assert.equal(d.notify, null);
 });
