@@ -8,6 +8,9 @@
  *   (arp_filter stays 0); for an IPv4 instance IPv6 is off (addrgenmode none,
  *   disable_ipv6=1);
  * - on the parent: arp_ignore=1 and arp_filter=1, which keepalived leaves set at exit;
+ * - for an IPv6 instance no IPv4 sysctls at all; addrgenmode none, and the parent's
+ *   link-local address added to the VMAC (nodad; keepalived also marks it deprecated,
+ *   preferred_lft 0, which the address builder here cannot express yet);
  * - removed on exit; logs "(VI_1): Success creating VMAC interface vrrp.51" and
  *   "(VI_1) Success removing VMAC interface vrrp.51".
  */
@@ -15,13 +18,18 @@
 import { writeFile } from 'node:fs/promises';
 import { isErrno } from '../native/index.js';
 import {
+  AF,
+  addAddressRequest,
   createMacvlanRequest,
   deleteLinkRequest,
+  getAddressesRequest,
   getLinksRequest,
+  IFA_F,
   IN6_ADDR_GEN_MODE,
   IPV4_DEVCONF,
   type Link,
   MACVLAN_MODE,
+  RT_SCOPE,
   setAddrGenModeRequest,
   setIpv4DevconfRequest,
   setLinkUpRequest,
@@ -107,15 +115,40 @@ export class VmacManager {
     if (link === undefined) throw new Error(`VMAC ${name} vanished after creation`);
     const ifindex = link.ifindex;
     this.#made.set(name, { instance: spec.instance, ifindex });
-    await this.#nl.request((seq) => setIpv4DevconfRequest(ifindex, VMAC_DEVCONF, seq));
+    await this.#nl.request((seq) => setAddrGenModeRequest(ifindex, IN6_ADDR_GEN_MODE.NONE, seq));
     if (spec.family === 'ipv4') {
-      await this.#nl.request((seq) => setAddrGenModeRequest(ifindex, IN6_ADDR_GEN_MODE.NONE, seq));
+      await this.#nl.request((seq) => setIpv4DevconfRequest(ifindex, VMAC_DEVCONF, seq));
       await writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1').catch(() => {});
+      await this.#nl.request((seq) => setIpv4DevconfRequest(spec.parent, PARENT_DEVCONF, seq));
     }
-    await this.#nl.request((seq) => setIpv4DevconfRequest(spec.parent, PARENT_DEVCONF, seq));
     await this.#nl.request((seq) => setLinkUpRequest(ifindex, true, seq));
+    if (spec.family === 'ipv6') await this.#addParentLinkLocal(spec.parent, ifindex);
     this.#log(`(${spec.instance}): Success creating VMAC interface ${name}`);
     return { name, ifindex, address };
+  }
+
+  /** keepalived gives an IPv6 VMAC its parent's link-local address (the advert source). */
+  async #addParentLinkLocal(parent: number, ifindex: number): Promise<void> {
+    const addrs = await this.#nl.dump((seq) => getAddressesRequest(AF.INET6, seq));
+    for (const e of addrs) {
+      if (e.kind !== 'address' || e.address.ifindex !== parent) continue;
+      const local = e.address.local ?? e.address.address;
+      if (local === undefined || local[0] !== 0xfe || ((local[1] ?? 0) & 0xc0) !== 0x80) continue;
+      const spec = {
+        family: AF.INET6,
+        ifindex,
+        local,
+        prefixLen: 64,
+        scope: RT_SCOPE.LINK,
+        flags: IFA_F.NODAD,
+      };
+      await this.#nl
+        .request((seq) => addAddressRequest(spec, seq))
+        .catch((err: unknown) => {
+          if (!isErrno(err, 'EEXIST')) throw err;
+        });
+      return;
+    }
   }
 
   /** Deletes a VMAC this manager made; a link already gone is success. */

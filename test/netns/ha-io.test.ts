@@ -73,12 +73,12 @@ async function child(role: string): Promise<void> {
   const ifs = await readInterfaces(nl);
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-  if (role === 'vmac') {
+  if (role === 'vmac' || role === 'vmac6') {
     const m = new VmacManager(nl, (l) => logs.push(l));
     const v = await m.create({
       instance: 'VI_1',
       vrid: 51,
-      family: 'ipv4',
+      family: role === 'vmac' ? 'ipv4' : 'ipv6',
       parent: ifs.get('hd0')?.ifindex ?? 0,
     });
     say({ step: 'created', name: v.name, logs });
@@ -144,6 +144,16 @@ if (ROLE !== undefined) {
       process.once('exit', cleanup);
       sh('ip', 'netns', 'add', NS);
       sh('ip', '-n', NS, 'link', 'set', 'lo', 'up');
+      sh(
+        'ip',
+        'netns',
+        'exec',
+        NS,
+        'sysctl',
+        '-qw',
+        'net.ipv6.conf.all.accept_dad=0',
+        'net.ipv6.conf.default.accept_dad=0',
+      );
       sh('ip', '-n', NS, 'link', 'add', 'hd0', 'type', 'veth', 'peer', 'name', 'hd1');
       sh('ip', '-n', NS, 'link', 'set', 'hd0', 'up');
       sh('ip', '-n', NS, 'link', 'set', 'hd1', 'up');
@@ -187,6 +197,25 @@ if (ROLE !== undefined) {
       c.go();
       const gone = await c.next();
       assert.deepEqual((gone.logs as string[])[1], '(VI_1) Success removing VMAC interface vrrp.51');
+      assert.throws(() => sh('ip', '-n', NS, 'link', 'show', 'vrrp.51'));
+    });
+
+    test('use_vmac for IPv6: 00:00:5e:00:02:33, addrgenmode none, the parent link-local, no IPv4 sysctls', async () => {
+      const c = new Child('vmac6');
+      assert.equal((await c.next()).step, 'created');
+      const link = sh('ip', '-n', NS, '-d', 'link', 'show', 'vrrp.51');
+      assert.match(link, /link\/ether 00:00:5e:00:02:33 /);
+      assert.match(link, /macvlan mode private/);
+      assert.match(link, /addrgenmode none/);
+      const ll = (dev: string) =>
+        /inet6 (fe80::[0-9a-f:]+)\/64/.exec(sh('ip', '-n', NS, '-6', 'addr', 'show', 'dev', dev))?.[1];
+      assert.ok(ll('hd0'));
+      assert.equal(ll('vrrp.51'), ll('hd0'));
+      const cat = (path: string) => sh('ip', 'netns', 'exec', NS, 'cat', path).trim();
+      assert.equal(cat('/proc/sys/net/ipv4/conf/vrrp.51/arp_ignore'), '0');
+      assert.equal(cat('/proc/sys/net/ipv6/conf/vrrp.51/disable_ipv6'), '0');
+      c.go();
+      assert.equal((await c.next()).step, 'removed');
       assert.throws(() => sh('ip', '-n', NS, 'link', 'show', 'vrrp.51'));
     });
 
