@@ -28,6 +28,11 @@ export interface TrackingHooks {
   /** A sync-group member's own fault changed. */
   readonly onFault: (group: string, instance: string, faulted: boolean, reason: string) => void;
   readonly log: (text: string) => void;
+  /**
+   * Whether tracking had faulted an instance before this coordinator existed (a reload
+   * keeping a running instance), so that a fault gone meanwhile is cleared. Default: no.
+   */
+  readonly trackedFault?: (instance: string) => boolean;
 }
 
 interface Tracked {
