@@ -48,14 +48,10 @@ export class InstanceRuntime implements ChannelMember {
   /** VIP netlink operations in flight (awaited on stop). */
   readonly pending = new Set<Promise<void>>();
   advertSendErrors = 0;
-  /** Tracking's last verdict fed to the engine (see tracking.ts). */
-  trackedFault = false;
-  trackedPriority: number;
 
   constructor(plan: InstancePlan, deps: RuntimeDeps) {
     this.plan = plan;
     this.vrid = plan.engine.vrid;
-    this.trackedPriority = plan.engine.priority;
     this.#deps = deps;
     const { config, warnings } = normalizeConfig(plan.engine);
     for (const w of warnings) deps.log.info(w);

@@ -15,6 +15,7 @@ import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier } from '../io/notify.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
+import { TrackingCoordinator } from '../io/trackers/index.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
@@ -24,8 +25,6 @@ import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
-import { ScriptTracker } from './script-tracker.js';
-import { trackInterfaces } from './tracking.js';
 
 export interface VrrpDaemonOptions {
   readonly config: Config;
@@ -51,7 +50,7 @@ export class VrrpDaemon {
   #interfaces = new Map<string, InterfaceInfo>();
   #monitor: LinkMonitor | null = null;
   vipRestores = 0;
-  #scripts: ScriptTracker | null = null;
+  #tracking: TrackingCoordinator | null = null;
 
   constructor(o: VrrpDaemonOptions) {
     this.config = o.config;
@@ -104,22 +103,28 @@ export class VrrpDaemon {
     this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
     // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
     await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
-    this.#startScripts();
+    await this.#startTracking();
+    this.#tracking?.evaluateAll();
     for (const rt of this.instances) this.#startInstance(rt);
   }
 
-  /** vrrp_script checks used by the instances; a verdict change re-runs tracking. */
-  #startScripts(): void {
-    this.#scripts?.stop();
-    const used = new Set(this.config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-    this.#scripts = new ScriptTracker(this.config.vrrpScripts, used, {
-      runner: this.#runner,
-      log: (t) => this.log.info(t),
-      onChange: () => {
-        for (const rt of this.instances) if (rt.plan.problem === null) this.#applyTracking(rt);
+  /** Every tracker the config uses (src/io/trackers); verdicts become engine events. */
+  async #startTracking(): Promise<void> {
+    this.#tracking?.stop();
+    const links = [...this.#interfaces.values()].map((i) => ({ name: i.name, up: i.up }));
+    const find = (name: string) => this.instances.find((rt) => rt.plan.name === name);
+    this.#tracking = new TrackingCoordinator(this.config, links, {
+      enginePriority: (n) => find(n)?.state.effectivePriority ?? 0,
+      onEvents: (n, events) => {
+        const rt = find(n);
+        for (const e of events) rt?.feed(e);
       },
+      // Sync groups are not run yet: a member's fault goes to the member itself.
+      onFault: (_g, n, faulted, reason) =>
+        find(n)?.feed(faulted ? { type: 'fault', reason } : { type: 'faultCleared', reason }),
+      log: (t) => this.log.info(t),
     });
-    this.#scripts.start();
+    await this.#tracking.start();
   }
 
   #notifier(): Notifier {
@@ -157,9 +162,10 @@ export class VrrpDaemon {
     this.config = next;
     this.#interfaces = await readInterfaces(this.#nl!);
     this.#linkLayerCache.clear();
-    this.#startScripts();
+    await this.#startTracking();
     const kept = new Map(this.instances.filter((rt) => !going.includes(rt)).map((rt) => [rt.plan.name, rt]));
     this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
+    this.#tracking?.evaluateAll();
     for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
     for (const [key, ch] of this.channels) {
       if (ch.size > 0) continue;
@@ -182,7 +188,6 @@ export class VrrpDaemon {
         this.log.info(`(${p.name}) cannot open VRRP socket on ${p.ifname}: ${(e as Error).message}`);
         rt.feed({ type: 'fault', reason: 'socket' });
       }
-      this.#applyTracking(rt);
     }
     rt.feed({ type: 'start' });
   }
@@ -222,35 +227,7 @@ export class VrrpDaemon {
 
   #onLink(ifindex: number, name: string, up: boolean): void {
     this.log.info(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
-    void ifindex;
-    for (const rt of this.instances) if (rt.plan.problem === null) this.#applyTracking(rt);
-  }
-
-  #linkUp(name: string): boolean | undefined {
-    const info = this.#interfaces.get(name);
-    return info === undefined ? undefined : (this.#monitor?.isUp(info.ifindex) ?? info.up);
-  }
-
-  /** Feeds fault / faultCleared / priorityChanged when tracking's verdict changed. */
-  #applyTracking(rt: InstanceRuntime): void {
-    const t = trackInterfaces(
-      rt.plan.source,
-      (n) => this.#linkUp(n),
-      (n) => this.#scripts?.verdict(n) ?? { ok: undefined, weight: 0, reverse: false },
-    );
-    const faulted = t.faults.length > 0;
-    if (faulted !== rt.trackedFault) {
-      rt.trackedFault = faulted;
-      rt.feed(
-        faulted
-          ? { type: 'fault', reason: t.faults.join(', ') }
-          : { type: 'faultCleared', reason: 'tracking' },
-      );
-    }
-    if (t.priority !== rt.trackedPriority) {
-      rt.trackedPriority = t.priority;
-      rt.feed({ type: 'priorityChanged', priority: t.priority });
-    }
+    this.#tracking?.handleLinkChange(ifindex, name, up);
   }
 
   /** keepalived puts back a VIP someone else deleted while the instance is MASTER. */
@@ -286,7 +263,7 @@ export class VrrpDaemon {
 
   close(): void {
     this.scheduler.cancelAll();
-    this.#scripts?.stop();
+    this.#tracking?.stop();
     for (const rt of this.instances) rt.detach();
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
