@@ -9,6 +9,7 @@ import { AdvertSender } from '../io/advert-sender.js';
 import type { Clock } from '../io/clock.js';
 import type { GarpSender } from '../io/garp.js';
 import type { Notifier } from '../io/notify.js';
+import type { RouteManager } from '../io/routes.js';
 import type { ChannelMember, VrrpChannel } from '../io/vrrp-channel.js';
 import {
   createInstance,
@@ -29,6 +30,8 @@ export interface RuntimeDeps {
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly addresses: AddressManager;
+  /** virtual_routes / virtual_rules, installed with the VIPs under the instance's name. */
+  readonly routes: RouteManager;
   readonly garp: GarpSender;
   readonly notifier: Notifier;
   /** MAC and IPv6 forwarding of an interface, for GARP/NA frames. */
@@ -126,9 +129,15 @@ export class InstanceRuntime implements ChannelMember {
       cancelTimer: (timer) => d.scheduler.cancel(this.#timerKey(timer)),
       addVips: () => {
         for (const spec of this.plan.vips) this.#track(d.addresses.add(spec));
+        const src = this.plan.source;
+        if (src.virtualRoutes.length + src.virtualRules.length > 0) {
+          this.#track(d.routes.install(name, src.virtualRoutes, src.virtualRules));
+        }
       },
       removeVips: () => {
         for (const spec of this.plan.vips) this.#track(d.addresses.remove(spec));
+        const src = this.plan.source;
+        if (src.virtualRoutes.length + src.virtualRules.length > 0) this.#track(d.routes.remove(name));
       },
       sendGarp: (repeat) => this.#garp(repeat),
       notify: (state, priority) => d.notifier.notify(this.plan.source.notify, name, state, priority),

@@ -13,6 +13,7 @@ import { GarpSender } from '../io/garp.js';
 import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier } from '../io/notify.js';
+import { RouteManager } from '../io/routes.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
@@ -45,6 +46,7 @@ export class VrrpDaemon {
   #nl: RtnetlinkClient | null = null;
   #events: { close(): void } | null = null;
   #addresses: AddressManager | null = null;
+  #routes: RouteManager | null = null;
   #garp: GarpSender;
   #runner = new ScriptRunner();
   #interfaces = new Map<string, InterfaceInfo>();
@@ -92,6 +94,11 @@ export class VrrpDaemon {
       );
     this.#events = subscribeRtnl((e) => this.#monitor?.handle(e));
     this.#interfaces = await readInterfaces(nl);
+    this.#routes = new RouteManager(nl, { ifindex: (n) => this.#interfaces.get(n)?.ifindex });
+    this.#routes.onError = (owner, what, e) => this.log.info(`(${owner}) ${what} failed: ${e.message}`);
+    if (this.config.staticRoutes.length + this.config.staticRules.length > 0) {
+      await this.#routes.install('static', this.config.staticRoutes, this.config.staticRules);
+    }
     this.#monitor = new LinkMonitor(
       {
         onLinkChange: (ifindex, name, up) => this.#onLink(ifindex, name, up),
@@ -143,6 +150,7 @@ export class VrrpDaemon {
       scheduler: this.scheduler,
       log: this.log,
       addresses: this.#addresses!,
+      routes: this.#routes!,
       garp: this.#garp,
       notifier: this.#notifier(),
       linkLayer: (ifindex) => this.#linkLayer(ifindex),
@@ -257,6 +265,7 @@ export class VrrpDaemon {
     this.scheduler.cancelAll();
     await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
     await this.#addresses?.removeAll();
+    await this.#routes?.removeAll();
     await this.#runner.drain(2000);
     this.close();
   }

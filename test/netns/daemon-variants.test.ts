@@ -78,6 +78,31 @@ describe('interop variants with keepalived 2.2.7', { skip: skip ?? false }, () =
     await lab.stop(b);
   });
 
+  it('virtual_routes follow the master and are removed on stop', async () => {
+    const routes = '        virtual_routes {\n              10.77.0.0/16 dev eth0\n        }\n';
+    const has = (ns: string) => ip('-n', ns, 'route', 'show', '10.77.0.0/16').includes('10.77.0.0/16');
+    const a = await lab.kts(
+      'rt-a',
+      s1,
+      lab.file('rt-a.conf', vrrpConf({ state: 'BACKUP', priority: 200, extra: routes })),
+    );
+    const b = await lab.kts(
+      'rt-b',
+      s2,
+      lab.file('rt-b.conf', vrrpConf({ state: 'BACKUP', priority: 150, extra: routes })),
+    );
+    await a.waitFor(/\(VI_1\) Entering MASTER STATE/);
+    await until(() => has(s1), 3000, 'route on the master');
+    assert.ok(!has(s2), 'route must not be on the backup');
+    const mark = b.lines.length;
+    assert.equal(await lab.stop(a), 0);
+    assert.ok(!has(s1), 'route left behind by the stopped master');
+    await b.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
+    await until(() => has(s2), 3000, 'route on the new master');
+    await lab.stop(b);
+    assert.ok(!has(s2), 'route left behind');
+  });
+
   it('track_interface weight lowers the priority while the tracked link is down', async () => {
     ip('-n', s1, 'link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk1');
     ip('-n', s1, 'link', 'set', 'trk1', 'up');
