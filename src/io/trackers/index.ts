@@ -5,10 +5,12 @@
 
 export * from './coordinator.js';
 export * from './file-tracker.js';
+export * from './group-spawn.js';
 export * from './interface-tracker.js';
 export * from './process-match.js';
 export * from './process-tracker.js';
 export * from './script-counter.js';
+export * from './script-thread.js';
 export * from './script-tracker.js';
 export * from './tracker-set.js';
 export * from './types.js';

@@ -8,11 +8,10 @@
  * - skipping run". Results go through the rise/fall counter; state changes are emitted.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import type { VrrpScript } from '../../config/model.js';
 import { type TrackerState, trackerKey } from '../../vrrp/tracking.js';
 import { resolveGroup, resolveUser } from '../users.js';
+import { killGroup } from './group-spawn.js';
 import {
   countScriptRun,
   createScriptCounter,
@@ -20,14 +19,22 @@ import {
   type ScriptOutcome,
   scriptStatus,
 } from './script-counter.js';
+import { ScriptThread } from './script-thread.js';
 import type { Tracker, TrackerListener } from './types.js';
 
-/** keepalived waits this long after SIGTERM before SIGKILL (vrrp_script_child_thread). */
+/** keepalived waits this long after SIGTERM before SIGKILL (vrrp_scheduler.c). */
 export const SCRIPT_KILL_GRACE_MS = 2000;
+
+/** Where runs are spawned: the script thread (shared), or anything with the same shape. */
+export interface ScriptSpawner {
+  run(run: import('./group-spawn.js').GroupRun, onPid?: (pid: number) => void): Promise<ScriptOutcome>;
+}
 
 export interface ScriptTrackerOptions {
   readonly script: VrrpScript;
   readonly onUpdate: TrackerListener;
+  /** Default: a script thread of its own. */
+  readonly spawner?: ScriptSpawner;
   /** Global `script_user` / group when the script names none. */
   readonly defaultUser?: string;
   readonly defaultGroup?: string;
@@ -47,15 +54,19 @@ export interface ScriptTrackerStats {
 
 export class ScriptTracker implements Tracker {
   readonly #o: ScriptTrackerOptions;
+  readonly #spawner: ScriptSpawner;
+  readonly #ownThread: ScriptThread | null;
   #counter: ScriptCounter;
   #timer: NodeJS.Timeout | null = null;
-  #child: ChildProcess | null = null;
-  #killTimers: NodeJS.Timeout[] = [];
+  #running = false;
+  #pid: number | null = null;
   #stopped = false;
   readonly stats: ScriptTrackerStats = { runs: 0, timedOut: 0, skipped: 0 };
 
   constructor(options: ScriptTrackerOptions) {
     this.#o = options;
+    this.#ownThread = options.spawner === undefined ? new ScriptThread() : null;
+    this.#spawner = options.spawner ?? (this.#ownThread as ScriptThread);
     const s = options.script;
     this.#counter = createScriptCounter(s.rise, s.fall, s.initFail);
   }
@@ -82,67 +93,49 @@ export class ScriptTracker implements Tracker {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    for (const t of this.#killTimers) clearTimeout(t);
-    this.#killTimers = [];
-    if (this.#child?.pid !== undefined) killGroup(this.#child.pid, 'SIGKILL');
-    this.#child = null;
+    if (this.#pid !== null) killGroup(this.#pid, 'SIGKILL');
+    this.#ownThread?.close();
   }
 
   #tick(): void {
     if (this.#stopped) return;
     const name = this.#o.script.name;
-    if (this.#child !== null) {
+    if (this.#running) {
       this.stats.skipped++;
       this.#o.log?.(`Track script ${name} is already running, expect idle - skipping run`);
       return;
     }
     const argv = this.#o.script.script?.argv ?? [];
-    const [file, ...args] = argv;
-    if (file === undefined) return;
-    this.#run(file, args);
+    if (argv.length === 0) return;
+    this.#run(argv);
   }
 
-  #run(file: string, args: readonly string[]): void {
+  #run(argv: readonly string[]): void {
     const s = this.#o.script.script;
     const user = s?.user ?? this.#o.defaultUser;
     const group = s?.group ?? this.#o.defaultGroup;
     const uid = user === undefined ? undefined : resolveUser(user);
     const gid = group === undefined ? uid?.gid : resolveGroup(group);
+    const timeoutMs = this.#o.timeoutMs ?? (this.#o.script.timeoutS ?? this.#o.script.intervalS) * 1000;
     this.stats.runs++;
-    let killedByUs = false;
-    const child = spawn(file, args, {
-      stdio: 'ignore',
-      shell: false,
-      detached: true,
+    this.#running = true;
+    const run = {
+      argv,
+      timeoutMs,
+      graceMs: SCRIPT_KILL_GRACE_MS,
       ...(uid ? { uid: uid.uid } : {}),
       ...(gid === undefined ? {} : { gid }),
-    });
-    this.#child = child;
-    const timeoutMs = this.#o.timeoutMs ?? (this.#o.script.timeoutS ?? this.#o.script.intervalS) * 1000;
-    const term = setTimeout(() => {
-      killedByUs = true;
-      this.stats.timedOut++;
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGTERM');
-      const kill = setTimeout(
-        () => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'),
-        SCRIPT_KILL_GRACE_MS,
-      );
-      this.#killTimers.push(kill);
-    }, timeoutMs);
-    this.#killTimers.push(term);
-    const done = (outcome: ScriptOutcome): void => {
-      clearTimeout(term);
-      if (this.#child === child) this.#child = null;
-      if (!this.#stopped) this.#count(outcome);
     };
-    child.on('error', () => done({ kind: 'exit', code: 127 }));
-    child.on('exit', (code, signal) => {
-      // keepalived kills the group once more so no grandchild outlives a killed script.
-      if (signal !== null && child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-      if (signal === null) done({ kind: 'exit', code: code ?? 0 });
-      else if (killedByUs) done({ kind: 'timedOut' });
-      else done({ kind: 'signal', signal: signalNumber(signal) });
-    });
+    void this.#spawner
+      .run(run, (pid) => {
+        this.#pid = pid;
+      })
+      .then((outcome) => {
+        this.#running = false;
+        this.#pid = null;
+        if (outcome.kind === 'timedOut') this.stats.timedOut++;
+        if (!this.#stopped) this.#count(outcome);
+      });
   }
 
   #count(outcome: ScriptOutcome): void {
@@ -156,16 +149,4 @@ export class ScriptTracker implements Tracker {
       });
     }
   }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function signalNumber(name: NodeJS.Signals): number {
-  return constants.signals[name] ?? 0;
 }

@@ -11,6 +11,7 @@ import { trackerKey } from '../../vrrp/tracking.js';
 import { FileTracker } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
 import { ProcessTracker } from './process-tracker.js';
+import { ScriptThread } from './script-thread.js';
 import { ScriptTracker } from './script-tracker.js';
 import type { TrackerUpdate } from './types.js';
 
@@ -36,6 +37,8 @@ export class TrackerSet {
   readonly files: FileTracker[] = [];
   readonly processes: ProcessTracker[] = [];
   readonly interfaces: InterfaceTracker;
+  /** One thread spawns every vrrp_script run, off the VRRP loop. */
+  readonly #thread = new ScriptThread();
   readonly #o: TrackerSetOptions;
 
   constructor(o: TrackerSetOptions) {
@@ -46,7 +49,7 @@ export class TrackerSet {
     const files = usedNames(c, 'trackFiles');
     const procs = usedNames(c, 'trackProcesses');
     for (const script of c.vrrpScripts.filter((s) => scripts.has(s.name))) {
-      const opts = { script, onUpdate, ...(o.log ? { log: o.log } : {}) };
+      const opts = { script, onUpdate, spawner: this.#thread, ...(o.log ? { log: o.log } : {}) };
       this.scripts.push(new ScriptTracker({ ...opts, ...this.#users() }));
     }
     for (const file of c.vrrpTrackFiles.filter((f) => files.has(f.name))) {
@@ -84,5 +87,6 @@ export class TrackerSet {
 
   stop(): void {
     for (const t of [...this.scripts, ...this.files, ...this.processes]) t.stop();
+    this.#thread.close();
   }
 }

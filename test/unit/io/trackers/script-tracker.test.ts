@@ -84,3 +84,42 @@ test('vrrp_script: a hanging script is killed with its children, counted timed_o
   assert.equal(skipped[0], 'Track script chk is already running, expect idle - skipping run');
   assert.ok(maxLagMs < 100, `event loop lag ${maxLagMs} ms`);
 });
+
+test('issue 4: 50 hanging track scripts, spawned and killed from the script thread, keep the event loop free', async () => {
+  const { ScriptThread } = await import('../../../../src/io/trackers/script-thread.js');
+  const thread = new ScriptThread();
+  // The thread starts once, with the daemon; its start-up is not what is measured here.
+  await thread.run({ argv: ['/bin/true'], timeoutMs: 1000, graceMs: 100 });
+  const trackers = Array.from(
+    { length: 50 },
+    (_, i) =>
+      new ScriptTracker({
+        script: { ...script(['/bin/sh', '-c', 'sleep 30 & wait']), name: `s${i}` },
+        onUpdate: () => {},
+        spawner: thread,
+        intervalMs: 100,
+        timeoutMs: 300,
+      }),
+  );
+  const lags: number[] = [];
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    lags.push(now - last - 5);
+    last = now;
+  }, 5);
+  for (const t of trackers) t.start();
+  await waitFor(() => trackers.every((t) => t.stats.timedOut >= 1), 10_000);
+  clearInterval(probe);
+  for (const t of trackers) t.stop();
+  thread.close();
+  lags.sort((a, b) => a - b);
+  const p99 = lags[Math.floor(lags.length * 0.99)] ?? 0;
+  console.log(
+    `# 50 hanging scripts: loop lag p99 ${p99.toFixed(1)} ms, max ${(lags[lags.length - 1] ?? 0).toFixed(1)} ms`,
+  );
+  // Spawning the same 50 on the main thread stalled the loop for 565 ms here (2 cores,
+  // load 2-3); from the thread what is left is CPU contention with the forks.
+  assert.ok(p99 < 100, `event loop lag p99 ${p99} ms`);
+  assert.ok((lags[lags.length - 1] ?? 0) < 300, `event loop lag max ${lags[lags.length - 1]} ms`);
+});
