@@ -7,7 +7,7 @@
  *   advert);
  * - frozen master: SIGSTOP → server2's first advert; then SIGCONT → server2 logs
  *   "Entering BACKUP STATE" (a single master again) and → server1's first advert.
- * Profiles: VRRPv2 advert_int 1 and VRRPv3 advert_int 0.01 (BENCH_PROFILES=v2,v3).
+ * Profiles: VRRPv2 advert_int 1, VRRPv3 advert_int 0.01 and 0.1 (BENCH_PROFILES=v2,v3).
  * Times are capture timestamps and log-line arrival times. Prints figures, never fails.
  */
 import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
@@ -21,6 +21,7 @@ import {
   TRIALS,
   V2_1S,
   V3_10MS,
+  V3_100MS,
   withPair,
 } from './vrrp-lib.js';
 
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     return;
   }
   const wanted = (process.env['BENCH_PROFILES'] ?? 'v2,v3').split(',');
-  const profiles = [V2_1S, V3_10MS].filter((p) => wanted.some((w) => p.name.startsWith(w)));
+  const profiles = [V2_1S, V3_10MS, V3_100MS].filter((p) => wanted.some((w) => p.name.startsWith(w)));
   for (const p of profiles) {
     const series: Record<string, Series> = {};
     for (const impl of IMPLS) {

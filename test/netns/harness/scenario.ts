@@ -47,6 +47,8 @@ class Run {
   readonly s2: Host;
   readonly client: Host;
   readonly vip: string;
+  /** Wall time of the SIGTERM to server1 (graceful stop). */
+  termAt = 0;
 
   constructor(opts: ScenarioOptions) {
     this.opts = opts;
@@ -139,7 +141,7 @@ async function electAndCut(r: Run, a: VrrpNode, b: VrrpNode): Promise<void> {
 async function stopAndRestart(r: Run, a: VrrpNode, b: VrrpNode, spec: InstanceSpec): Promise<VrrpNode> {
   const mb = b.mark();
   await r.step('failover on graceful stop', async () => {
-    await a.terminate();
+    r.termAt = await a.terminate();
     await r.waitState(b, 'MASTER', 2500, mb);
   });
   if (hasAddress(r.s1.ns, r.vip)) r.fail(`${a.label} left ${r.vip} behind after SIGTERM`);
@@ -180,6 +182,9 @@ export async function failoverScenario(opts: ScenarioOptions): Promise<ScenarioR
       judged.push(node.label);
       problems.push(...judgeAdverts(frames, node.host.mac, expectedFields(spec), 3));
       problems.push(...judgeAnnounces(announces, node.host.mac, r.vip, t0));
+      // RFC 5798 §6.4.3: a master that shuts down sends an advert with priority 0.
+      const zero = frames.some((f) => f.ethSrc === node.host.mac && f.priority === 0 && f.t >= r.termAt - 5);
+      if (node === a && !zero) problems.push(`${node.label} sent no priority 0 advert after SIGTERM`);
     }
     if (problems.length > 0) r.fail(`tshark judged ${judged.join(', ')}:\n  ${problems.join('\n  ')}`);
     return { steps: r.steps, adverts: frames.length, judged };
