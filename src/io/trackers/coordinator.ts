@@ -113,8 +113,21 @@ export class TrackingCoordinator {
     for (const t of this.#tracked) this.#evaluate(t);
   }
 
+  /** keepalived's "(VI_1): tracked file tf now FAULT state" / "leaving FAULT state" (observed). */
+  #logFileFaults(t: Tracked, before: readonly string[], after: readonly string[]): void {
+    for (const k of after) {
+      if (k.startsWith('file:') && !before.includes(k))
+        this.#hooks.log(`(${t.name}): tracked file ${k.slice(5)} now FAULT state`);
+    }
+    for (const k of before) {
+      if (k.startsWith('file:') && !after.includes(k))
+        this.#hooks.log(`(${t.name}): tracked file ${k.slice(5)} leaving FAULT state`);
+    }
+  }
+
   #evaluate(t: Tracked): void {
     const v = evaluateTracking(t.base, t.bindings, this.trackers.states);
+    this.#logFileFaults(t, t.verdict?.faultBy ?? [], v.faultBy);
     t.verdict = v;
     const events = trackingEvents(t.fault, this.#hooks.enginePriority(t.name), v);
     const fault = v.faultBy.length > 0;
