@@ -117,7 +117,8 @@ export class VrrpDaemon {
 
   /** Every tracker the config uses (src/io/trackers); verdicts become engine events. */
   async #startTracking(): Promise<void> {
-    this.#tracking?.stop();
+    const previous = this.#tracking;
+    previous?.stop();
     const links = [...this.#interfaces.values()].map((i) => ({ name: i.name, up: i.up }));
     const find = (name: string) => this.instances.find((rt) => rt.plan.name === name);
     this.#tracking = new TrackingCoordinator(this.config, links, {
@@ -130,6 +131,8 @@ export class VrrpDaemon {
       onFault: (_g, n, faulted, reason) =>
         find(n)?.feed(faulted ? { type: 'fault', reason } : { type: 'faultCleared', reason }),
       log: (t) => this.log.info(t),
+      // On reload, a kept instance starts from the fault its old trackers had put it in.
+      trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
     });
     await this.#tracking.start();
   }
