@@ -80,7 +80,10 @@ export function statusReport(d: VrrpDaemon, pid: number) {
   return {
     pid,
     uptimeMs: Math.round(now - d.startedAtMs),
-    instances: d.instances.map((rt) => instanceStatus(rt, now)),
+    instances: d.instances.map((rt) => ({
+      ...instanceStatus(rt, now),
+      tracking: d.trackingVerdict(rt.plan.name),
+    })),
     channels: [...d.channels.values()].map((ch) => ({
       interface: ch.options.ifname,
       family: ch.options.family,

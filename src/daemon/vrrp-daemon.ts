@@ -256,6 +256,11 @@ export class VrrpDaemon {
     void this.#addresses.add(spec);
   }
 
+  /** Tracking's latest verdict for an instance (status output), or null. */
+  trackingVerdict(name: string): { total: number; priority: number; faultBy: readonly unknown[] } | null {
+    return this.#tracking?.verdict(name) ?? null;
+  }
+
   /** SIGSTATS_CLEAR: zero every instance's and channel's counters. */
   clearStats(): void {
     for (const rt of this.instances) rt.clearStats();
