@@ -20,13 +20,16 @@ import { median, percentile } from './stats.js';
 const seconds = Number(process.argv[2] ?? 25);
 const perKind = Number(process.argv[3] ?? 2000);
 const PORTS = 40;
+/** Backend processes (each serves PORTS / CHILDREN TCP and HTTP ports); on a 2-core host one leaves a core to the checker. */
+const CHILDREN = Number(process.env.KTS_BACKENDS ?? 1);
+const concurrency = Number(process.env.KTS_CONC ?? 512);
 
 if (process.argv[2] === 'backend') {
   const { createServer } = await import('node:http');
   const net = await import('node:net');
   const servers: { close(): void }[] = [];
   const ports: { tcp: number[]; http: number[] } = { tcp: [], http: [] };
-  for (let i = 0; i < PORTS; i++) {
+  for (let i = 0; i < PORTS / CHILDREN; i++) {
     const t = net.createServer((s) => s.destroy());
     const h = createServer((_q, r) => r.end('ok'));
     servers.push(t, h);
@@ -42,16 +45,22 @@ if (process.argv[2] === 'backend') {
     );
   }
   process.send!(ports);
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (m) => {
-    if (m === 'stop-half-http') for (let i = 0; i < PORTS / 2; i++) servers[2 * i + 1]!.close();
+    if (m === 'stop-half-http') for (let i = 0; i < PORTS / CHILDREN / 2; i++) servers[2 * i + 1]!.close();
   });
 } else await main();
 
 async function main(): Promise<void> {
-  const child = fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit' });
-  const ports = await new Promise<{ tcp: number[]; http: number[] }>((r) =>
-    child.once('message', (m) => r(m as never)),
+  const children = Array.from({ length: CHILDREN }, () =>
+    fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit' }),
   );
+  const parts = await Promise.all(
+    children.map(
+      (c) => new Promise<{ tcp: number[]; http: number[] }>((r) => c.once('message', (m) => r(m as never))),
+    ),
+  );
+  const ports = { tcp: parts.flatMap((p) => p.tcp), http: parts.flatMap((p) => p.http) };
   const specs: CheckSpec[] = [];
   const mk = (kind: 'tcp' | 'http', i: number): CheckSpec => ({
     id: `${kind}/${i}`,
@@ -79,7 +88,7 @@ async function main(): Promise<void> {
   const downAt = new Map<string, number>();
   let failStart = 0;
   const runner = new CheckRunner({
-    concurrency: 512,
+    concurrency,
     onResult: (spec) => {
       const st = runner.state(spec.id);
       if (st) latencies.push(performance.now() - dueOf.get(spec.id)!);
@@ -108,13 +117,15 @@ async function main(): Promise<void> {
   const steady = { fds: fds(), rss: rss(), checks: runner.checksRun - start.checks };
   const lat = [...latencies];
   failStart = performance.now();
-  child.send('stop-half-http');
+  for (const c of children) c.send('stop-half-http');
   await new Promise((r) => setTimeout(r, 8000));
   runner.stop();
-  child.kill();
+  for (const c of children) c.kill();
   const cpuPct = ((cpu.user + cpu.system) / 1e6 / wall) * 100;
   const down = [...downAt.values()];
-  console.log(`lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency 512`);
+  console.log(
+    `lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency ${concurrency}, ${CHILDREN} backend processes`,
+  );
   console.log(
     `  checks run            ${steady.checks} in ${wall.toFixed(1)} s (${(steady.checks / wall).toFixed(0)}/s)`,
   );
