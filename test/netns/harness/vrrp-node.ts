@@ -6,6 +6,7 @@
  * `(VI_1) Entering MASTER STATE`. keepalived runs under `stdbuf -oL` so that each
  * line arrives when it is written (its console log is block-buffered on a pipe).
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,18 @@ export function implUnavailable(impl: Impl): string | null {
 /** Extra daemon flags from the environment (KTS_NETNS_KTS_ARGS), e.g. a control socket. */
 const extraKtsArgs = (): string[] =>
   (process.env['KTS_NETNS_KTS_ARGS'] ?? '').split(' ').filter((s) => s !== '');
+
+/** The part of `keepalived-ts status --json` the scenarios read. */
+export interface StatusJson {
+  readonly pid: number;
+  readonly instances: readonly {
+    readonly name: string;
+    readonly state: string;
+    readonly priority: number;
+    readonly masterAddress: string | null;
+    readonly virtualAddresses: readonly string[];
+  }[];
+}
 
 export interface VrrpNodeOptions {
   readonly label?: string;
@@ -102,6 +115,22 @@ export class VrrpNode {
   /** Transition lines for `state` since `from`. */
   transitions(state: VrrpState, from = 0, instance = 'VI_1'): LogLine[] {
     return this.proc.findAll(new RegExp(`\\(${instance}\\) Entering ${state} STATE`), from);
+  }
+
+  /** The control socket keepalived-ts derives from `-p DIR/keepalived.pid`. */
+  get controlSocket(): string {
+    return join(this.dir, 'keepalived.sock');
+  }
+
+  /** keepalived-ts only: `keepalived-ts status --json --control-socket PATH`, parsed. */
+  status(): Promise<StatusJson> {
+    const args = [ktsBin(), 'status', '--json', '--control-socket', this.controlSocket];
+    return new Promise((resolvePromise, reject) => {
+      execFile(process.execPath, args, { timeout: 5000 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${this.label} status: ${err.message} ${stderr}`));
+        else resolvePromise(JSON.parse(stdout) as StatusJson);
+      });
+    });
   }
 
   /** Graceful stop: SIGTERM and wait for exit; returns the time SIGTERM was sent. */
