@@ -21,6 +21,8 @@ export interface RunnerOptions {
     result: CheckResult,
     transition: 'up' | 'down' | undefined,
   ) => void;
+  /** Hard limit per check (default: dispatch.ts hardTimeoutMs); for tests. */
+  readonly hardTimeoutMs?: (spec: CheckSpec) => number;
   /** Called after every check (for counters and logs). */
   readonly onResult?: (spec: CheckSpec, result: CheckResult, retrying: boolean) => void;
 }
@@ -97,14 +99,24 @@ export class CheckRunner {
   async #run(e: Entry): Promise<void> {
     const ac = new AbortController();
     e.inFlight = ac;
-    const hard = setTimeout(() => ac.abort(), hardTimeoutMs(e.spec));
+    const limitMs = this.#opts.hardTimeoutMs?.(e.spec) ?? hardTimeoutMs(e.spec);
+    const hard = setTimeout(() => ac.abort(), limitMs);
+    // A checker that ignores its signal still cannot hold a slot: the race settles it.
+    let late: NodeJS.Timeout | undefined;
+    const deadline = new Promise<CheckResult>((resolve) => {
+      late = setTimeout(
+        () => resolve({ ok: false, reason: 'timeout', detail: `no result within ${limitMs} ms` }),
+        limitMs + 500,
+      );
+    });
     let result: CheckResult;
     try {
-      result = await e.fn(e.spec, ac.signal);
+      result = await Promise.race([e.fn(e.spec, ac.signal), deadline]);
     } catch (err) {
       result = { ok: false, reason: 'connect-error', detail: `checker threw: ${String(err)}` };
     } finally {
       clearTimeout(hard);
+      clearTimeout(late);
       e.inFlight = undefined;
     }
     if (this.#stopped || this.#entries.get(e.spec.id) !== e) return;

@@ -1,0 +1,71 @@
+/** CheckRunner: bounded concurrency, hard deadlines even for checkers that ignore their signal, throws as failures, stop. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CheckRunner } from '../../../src/check/runner.js';
+import type { CheckFn, CheckSpec } from '../../../src/check/types.js';
+
+const spec = (id: string, delayLoopMs = 50, retry = 0): CheckSpec => ({
+  id,
+  type: 'TCP_CHECK',
+  endpoint: { family: 4, address: '127.0.0.1', port: 1 },
+  connectTimeoutMs: 100,
+  schedule: { delayLoopMs, retry, delayBeforeRetryMs: 10, warmupMs: 0, alpha: false },
+  kind: { kind: 'tcp' },
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('check/runner', () => {
+  test('never more than `concurrency` checks in flight', async () => {
+    let now = 0;
+    let peak = 0;
+    const fn: CheckFn = async () => {
+      now++;
+      peak = Math.max(peak, now);
+      await sleep(20);
+      now--;
+      return { ok: true };
+    };
+    const runner = new CheckRunner({ concurrency: 5, onChange: () => {} });
+    for (let i = 0; i < 40; i++) runner.add(spec(`c${i}`), fn);
+    await sleep(300);
+    runner.stop();
+    assert.equal(peak, 5);
+    assert.ok(runner.checksRun >= 40, `${runner.checksRun}`);
+  });
+
+  test('a checker that never settles and one that throws both count as failures and free their slot', async () => {
+    const changes: string[] = [];
+    const runner = new CheckRunner({
+      concurrency: 1,
+      hardTimeoutMs: () => 50,
+      onChange: (s, _st, r, t) => changes.push(`${s.id} ${t} ${r.ok ? '' : r.reason}`),
+    });
+    runner.add(spec('hang', 1000), () => new Promise(() => {}));
+    runner.add(spec('throw', 1000), () => {
+      throw new Error('boom');
+    });
+    await sleep(1000);
+    runner.stop();
+    assert.deepEqual(changes.sort(), ['hang down timeout', 'throw down connect-error']);
+  });
+
+  test('stop() aborts checks in flight and arms nothing more', async () => {
+    let aborted = false;
+    let runs = 0;
+    const runner = new CheckRunner({ onChange: () => {} });
+    runner.add(spec('a', 10), (_s, signal) => {
+      runs++;
+      return new Promise((resolve) =>
+        signal.addEventListener('abort', () => {
+          aborted = true;
+          resolve({ ok: false, reason: 'timeout', detail: 'aborted' });
+        }),
+      );
+    });
+    await sleep(30);
+    runner.stop();
+    await sleep(50);
+    assert.equal(aborted, true);
+    assert.equal(runs, 1);
+  });
+});
