@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -110,8 +110,9 @@ class HaLab {
   }
 }
 
-function conf(o: { priority: number; rc: string; tf: string; syncGroup: boolean }): string {
-  const group = o.syncGroup ? 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n' : '';
+function conf(o: { priority: number; rc: string; tf: string; syncGroup: boolean; notify?: string }): string {
+  const notify = o.notify === undefined ? '' : `  notify ${o.notify}\n`;
+  const group = o.syncGroup ? `vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n${notify}}\n` : '';
   const inst = (
     name: string,
     dev: string,
@@ -127,7 +128,7 @@ function conf(o: { priority: number; rc: string; tf: string; syncGroup: boolean 
   virtual_ipaddress {
     ${vip}
   }
-${track}}
+${notify}${track}}
 `;
   const scriptTrack = o.syncGroup ? '' : '  track_script {\n    chk\n  }\n';
   return `global_defs {
@@ -155,16 +156,19 @@ for (const syncGroup of [false]) {
     let d1: Daemon;
     let rc: string;
     let tf: string;
+    let notifyLog: string;
 
     before(async () => {
       lab = new HaLab();
       s1 = lab.host('s1', '10.252.0.1/24', '10.252.1.1/24');
       s2 = lab.host('s2', '10.252.0.2/24', '10.252.1.2/24');
+      notifyLog = lab.file('notify.log', '');
+      const notify = lab.file('notify.sh', `#!/bin/sh\necho "$@" >> ${notifyLog}\n`, 0o755);
       rc = lab.file('rc1', '0');
       tf = lab.file('tf1', '0\n');
       const rc2 = lab.file('rc2', '0');
       const tf2 = lab.file('tf2', '0\n');
-      d1 = await lab.kts('s1', s1, lab.file('s1.conf', conf({ priority: 150, rc, tf, syncGroup })));
+      d1 = await lab.kts('s1', s1, lab.file('s1.conf', conf({ priority: 150, rc, tf, syncGroup, notify })));
       await lab.kts('s2', s2, lab.file('s2.conf', conf({ priority: 100, rc: rc2, tf: tf2, syncGroup })));
       await d1.waitFor(/\(VI_1\) Entering MASTER STATE/, 15_000);
       await d1.waitFor(/\(VI_2\) Entering MASTER STATE/, 15_000);
@@ -200,6 +204,11 @@ for (const syncGroup of [false]) {
         await d1.waitFor(/\(VI_2\) Entering FAULT STATE/, 5000, from);
         await until(() => lab.addresses(s2, 'eth0').includes('10.252.0.100/24'), 8000, 'VIP 1 on s2');
         await until(() => lab.addresses(s2, 'eth1').includes('10.252.1.100/24'), 8000, 'VIP 2 on s2');
+        // keepalived 2.2.7 (observed): each instance's notify, then the group's "GROUP G FAULT 0"
+        const notes = () => readFileSync(notifyLog, 'utf8').trim().split('\n');
+        await until(() => notes().includes('GROUP G FAULT 0'), 3000, 'group notify');
+        const tail = notes().slice(-3);
+        assert.deepEqual(tail, ['INSTANCE VI_1 FAULT 150', 'INSTANCE VI_2 FAULT 150', 'GROUP G FAULT 0']);
         writeFileSync(tf, '0\n');
         await d1.waitFor(/VRRP_Group\(G\) Syncing instances to BACKUP state/, 5000, from);
       });
