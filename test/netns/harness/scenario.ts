@@ -18,6 +18,8 @@ export interface ScenarioOptions {
   readonly masterImpl: Impl;
   /** Implementation on server2 (priority 150). */
   readonly backupImpl: Impl;
+  /** Which end of server1's veth the link cut sets down (default the bridge port). */
+  readonly cutSide?: 'host' | 'bridge';
   /** Also judge keepalived's own packets (proves the judge and the harness). */
   readonly judgeKeepalived?: boolean;
   /** Called with a progress line per step. */
@@ -124,14 +126,14 @@ async function electAndCut(r: Run, a: VrrpNode, b: VrrpNode): Promise<void> {
   await r.holds(a, b, 'after election');
   const [ma, mb] = [a.mark(), b.mark()];
   await r.step('failover on link cut', async () => {
-    r.lab.cut('server1');
+    r.lab.cut('server1', r.opts.cutSide);
     await r.waitState(b, 'MASTER', TAKEOVER_MS, mb);
   });
   await r.holds(b, undefined, 'after link cut');
   await r.waitState(a, 'FAULT', 3000, ma);
   const [ma2, mb2] = [a.mark(), b.mark()];
   await r.step('preemption after link restore', async () => {
-    r.lab.restore('server1');
+    r.lab.restore('server1', r.opts.cutSide);
     await r.waitState(a, 'MASTER', TAKEOVER_MS + 2000, ma2);
     await r.waitState(b, 'BACKUP', 3000, mb2);
   });
