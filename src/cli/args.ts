@@ -32,6 +32,7 @@ export interface CliOptions {
   namespace?: string;
   allConfig: boolean;
   dataPlane?: 'ipvs' | 'nftables';
+  controlSocket?: string;
   signum?: string;
   version: boolean;
   help: boolean;
@@ -281,6 +282,14 @@ export const FLAGS: readonly FlagSpec[] = [
       o.dataPlane = v;
     },
     help: 'Force the LVS data plane: ipvs or nftables (default: IPVS when the kernel has it)',
+  },
+  {
+    long: 'control-socket',
+    value: 'required',
+    apply: (o, v) => {
+      o.controlSocket = v!;
+    },
+    help: 'Control socket for `keepalived-ts status` (default: next to the -p pid file, else /run/keepalived-ts.sock)',
   },
   {
     short: 'v',

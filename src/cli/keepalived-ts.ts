@@ -11,6 +11,7 @@ import { nodeFileSystem } from '../config/source.js';
 import { controlSocketPath, runDaemon, statusCommand } from '../daemon/index.js';
 import { realHostEnvironment } from '../io/host-environment.js';
 import { type CliOptions, helpText, parseArgs } from './args.js';
+import { genhashMain } from './genhash.js';
 
 export const VERSION = '0.1.0';
 
@@ -50,33 +51,22 @@ function dumpConf(options: CliOptions): number {
   return 0;
 }
 
-/** Takes keepalived-ts's own `--control-socket PATH` / `--control-socket=PATH` out of argv. */
-export function extractControlSocket(argv: readonly string[]): { rest: string[]; path?: string } {
-  const rest: string[] = [];
-  let path: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--control-socket') path = argv[++i];
-    else if (a.startsWith('--control-socket=')) path = a.slice('--control-socket='.length);
-    else rest.push(a);
-  }
-  return path === undefined ? { rest } : { rest, path };
-}
-
-function statusMain(argv: readonly string[], socket: string | undefined): number {
-  const json = argv.includes('--json');
-  const unknown = argv.filter((a) => a !== '--json');
-  if (unknown.length > 0) {
-    process.stderr.write(`keepalived-ts status: unexpected argument '${unknown[0]}'\n`);
+/** `keepalived-ts status [--json] [--control-socket PATH] [-p PIDFILE]`. */
+function statusMain(argv: readonly string[]): number {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`keepalived-ts status: ${(e as Error).message}\n`);
     return 1;
   }
-  void statusCommand(controlSocketPath(socket, undefined), json).then((code) => {
+  void statusCommand(controlSocketPath(options.controlSocket, options.pidFile), options.json).then((code) => {
     process.exitCode = code;
   });
   return 0;
 }
 
-function daemonMain(options: CliOptions, socket: string | undefined, argv: readonly string[]): number {
+function daemonMain(options: CliOptions, argv: readonly string[]): number {
   const pidFiles = [options.pidFile, options.vrrpPidFile].filter((p): p is string => p !== undefined);
   void runDaemon({
     configFile: options.configFile,
@@ -84,9 +74,12 @@ function daemonMain(options: CliOptions, socket: string | undefined, argv: reado
     logConsole: options.logConsole,
     logDetail: options.logDetail,
     pidFiles,
-    controlSocket: controlSocketPath(socket, options.pidFile),
+    controlSocket: controlSocketPath(options.controlSocket, options.pidFile),
     version: VERSION,
     argv: ['keepalived-ts', ...argv],
+    runVrrp: !options.checkOnly,
+    runChecker: !options.vrrpOnly,
+    ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
   }).then(
     (code) => process.exit(code),
     (e: unknown) => {
@@ -97,9 +90,10 @@ function daemonMain(options: CliOptions, socket: string | undefined, argv: reado
   return 0;
 }
 
-export function main(fullArgv: readonly string[]): number {
-  const { rest: argv, path: socket } = extractControlSocket(fullArgv);
-  if (argv[0] === 'status') return statusMain(argv.slice(1), socket);
+export function main(argv: readonly string[]): number {
+  if (argv[0] === 'status') return statusMain(argv.slice(1));
+  // keepalived: "-T, --genhash  Enter into genhash utility mode (this should be the first option used)".
+  if (argv[0] === 'genhash' || argv[0] === '-T' || argv[0] === '--genhash') return genhashMain(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseArgs(argv);
@@ -117,5 +111,5 @@ export function main(fullArgv: readonly string[]): number {
   }
   if (options.configTest) return configTest(options);
   if (options.dumpConf) return dumpConf(options);
-  return daemonMain(options, socket, fullArgv);
+  return daemonMain(options, argv);
 }

@@ -13,6 +13,7 @@ import type { Server } from 'node:net';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/model.js';
 import { monotonicClock } from '../io/clock.js';
+import { type CheckerProcess, spawnLvsChecker } from '../lvs/checker-process.js';
 import { loadConfigOffThread, loadHere } from './config-worker.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
@@ -31,6 +32,11 @@ export interface DaemonOptions {
   readonly controlSocket: string;
   readonly version: string;
   readonly argv: readonly string[];
+  /** `-P`: VRRP only; `-C`: checkers only (keepalived's meanings). */
+  readonly runVrrp: boolean;
+  readonly runChecker: boolean;
+  /** `--data-plane` / `lvs_data_plane`: force the LVS data plane. */
+  readonly dataPlane?: 'ipvs' | 'nftables';
 }
 
 /** Start-up loads on this thread (no timer runs yet, and no worker isolate stays in memory); reloads in a worker. */
@@ -80,7 +86,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const first = await load(o, log, false);
   if (!first.config) return fatal('Stopped - configuration could not be read');
   applyProcessPriority(first.config, (t) => log.info(t));
-  const daemon = new VrrpDaemon({ config: runnable(first.config, log), clock: monotonicClock, log });
+  const vrrpConfig = o.runVrrp ? runnable(first.config, log) : { ...first.config, vrrpInstances: [] };
+  const daemon = new VrrpDaemon({ config: vrrpConfig, clock: monotonicClock, log });
   let server: Server;
   try {
     // Listen first: a socket that cannot be created must fail before any VIP is touched.
@@ -95,6 +102,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     stopControlServer(server, o.controlSocket);
     return fatal(`Cannot start VRRP: ${(e as Error).message}`);
   }
+  // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.
+  const checker = startChecker(o, first.config, log);
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${o.controlSocket} ready`);
   return new Promise<number>((resolve) => {
@@ -103,7 +112,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info(`Received ${sig}, stopping`);
-      await daemon.stop();
+      await Promise.all([daemon.stop(), checker?.stop()]);
       uninstall();
       stopControlServer(server, o.controlSocket);
       removePidFiles(o.pidFiles);
@@ -115,7 +124,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     const uninstall = installSignals(
       {
         stop: (sig) => void stop(sig),
-        reload: () => reload(o, daemon, log, busy),
+        reload: () => {
+          reload(o, daemon, log, busy);
+          void checker?.reload();
+        },
         dumpData: () => dump('/tmp/keepalived-ts.data', formatStatus(statusReport(daemon, process.pid))),
         dumpStats: () => dump('/tmp/keepalived-ts.stats', formatStatus(statusReport(daemon, process.pid))),
         dumpJson: () => dump('/tmp/keepalived-ts.json', JSON.stringify(statusReport(daemon, process.pid))),
@@ -124,6 +136,19 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       (e) => log.info(`real-time signals unavailable: ${e.message}`),
     );
   });
+}
+
+function startChecker(o: DaemonOptions, config: Config, log: Logger): CheckerProcess | undefined {
+  if (!o.runChecker || config.virtualServers.length === 0) return undefined;
+  return spawnLvsChecker(
+    {
+      configFile: o.configFile,
+      configId: o.configId,
+      cwd: process.cwd(),
+      ...(o.dataPlane ? { forcePlane: o.dataPlane } : {}),
+    },
+    log,
+  );
 }
 
 function dump(path: string, text: string): void {

@@ -57,6 +57,8 @@ export function spawnLvsChecker(
     else if (m.type === 'ready') readyResolve();
     else waiting.get(m.id)?.(m);
   });
+  // A child that died (e.g. the whole process group got SIGTERM) must not crash the parent.
+  child.on('error', (e) => log.info(`LVS checker process: ${e.message}`));
   child.on('exit', () => {
     readyResolve();
     for (const w of waiting.values()) w({ type: 'done', id: 0 });
@@ -69,7 +71,9 @@ export function spawnLvsChecker(
         waiting.delete(id);
         resolve(m);
       });
-      child.send({ type, id } satisfies Down);
+      child.send({ type, id } satisfies Down, (e) => {
+        if (e) waiting.get(id)?.({ type: 'done', id });
+      });
     });
   return {
     child,
@@ -130,6 +134,14 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
       process.exit(0);
     }
   });
+  // SIGTERM to the whole group (e.g. from a service manager): clean up like a stop request.
+  const terminate = () => {
+    if (stopping) return;
+    stopping = true;
+    void (lvs?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', terminate);
+  process.on('SIGINT', terminate);
   process.on('disconnect', () => {
     // The parent died: stop checking and leave the kernel as keepalived would at exit.
     if (!stopping) void (lvs?.stop() ?? Promise.resolve()).finally(() => process.exit(0));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { extractControlSocket } from '../../../src/cli/keepalived-ts.js';
+import { parseArgs } from '../../../src/cli/args.js';
 import { controlRequest } from '../../../src/daemon/control-client.js';
 import { startControlServer, stopControlServer } from '../../../src/daemon/control-server.js';
 import { consoleTimestamp } from '../../../src/daemon/log.js';
@@ -43,16 +43,10 @@ describe('control socket', () => {
     assert.equal(controlSocketPath('/x.sock', '/run/k/keepalived.pid'), '/x.sock');
   });
 
-  test('--control-socket is taken out of keepalived argv in both spellings', () => {
-    assert.deepEqual(extractControlSocket(['-n', '--control-socket', '/a', '-l']), {
-      rest: ['-n', '-l'],
-      path: '/a',
-    });
-    assert.deepEqual(extractControlSocket(['status', '--control-socket=/b']), {
-      rest: ['status'],
-      path: '/b',
-    });
-    assert.deepEqual(extractControlSocket(['-f', 'x']), { rest: ['-f', 'x'] });
+  test('--control-socket is a flag like the others, in both spellings', () => {
+    assert.equal(parseArgs(['-n', '--control-socket', '/a', '-l']).controlSocket, '/a');
+    assert.equal(parseArgs(['--control-socket=/b', '--json']).controlSocket, '/b');
+    assert.equal(parseArgs(['-f', 'x']).controlSocket, undefined);
   });
 
   test("log timestamps are keepalived's console format", () => {
