@@ -3,7 +3,9 @@
  * bridge, interval minus advert_int, for keepalived-ts and keepalived 2.2.7 at VRRPv2
  * advert_int 1 and VRRPv3 advert_int 0.01, idle and with both cores busy (bounded busy
  * loops, stopped at the end). Also counts spurious takeovers by the backup during the
- * window. Windows: BENCH_JITTER_V2_S (default 25) and BENCH_JITTER_V3_S (default 10).
+ * window. Windows: BENCH_JITTER_V2_S (default 25) and BENCH_JITTER_V3_S (default 10);
+ * BENCH_PROFILES=v2,v3 and BENCH_JITTER_LOADS=idle,busy choose the grid (a 10-minute
+ * spurious-takeover run: BENCH_PROFILES=v3 BENCH_JITTER_LOADS=busy BENCH_JITTER_V3_S=600).
  */
 import { sleep, vrrpFrames } from '../test/netns/harness/index.js';
 import { percentile, table } from './stats.js';
@@ -59,14 +61,18 @@ async function main(): Promise<void> {
     console.log(`vrrp-jitter: skipped (${why})`);
     return;
   }
-  const plan: [Profile, number][] = [
-    [V2_1S, Number(process.env['BENCH_JITTER_V2_S'] ?? 25)],
-    [V3_10MS, Number(process.env['BENCH_JITTER_V3_S'] ?? 10)],
-  ];
+  const wanted = (process.env['BENCH_PROFILES'] ?? 'v2,v3').split(',');
+  const loads = (process.env['BENCH_JITTER_LOADS'] ?? 'idle,busy').split(',');
+  const plan = (
+    [
+      [V2_1S, Number(process.env['BENCH_JITTER_V2_S'] ?? 25)],
+      [V3_10MS, Number(process.env['BENCH_JITTER_V3_S'] ?? 10)],
+    ] as [Profile, number][]
+  ).filter(([p]) => wanted.some((w) => p.name.startsWith(w)));
   for (const [p, seconds] of plan) {
     const rows = [];
     const notes: string[] = [];
-    for (const busy of [false, true]) {
+    for (const busy of [false, true].filter((b) => loads.includes(b ? 'busy' : 'idle'))) {
       const by = await measure(p, seconds, busy);
       const ours = by['keepalived-ts']!;
       const theirs = by['keepalived']!;
