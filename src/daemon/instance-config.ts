@@ -123,7 +123,9 @@ export function planInstance(
     adverIntCs: i.advertIntCs,
     preempt: i.preempt,
     preemptDelayMs: i.preemptDelayMs,
-    initialState: i.initialState ?? 'BACKUP',
+    // keepalived clears state MASTER with AH ("Initial state master is incompatible with AH
+    // authentication"): the router must first learn the peers' AH sequence as a backup.
+    initialState: auth?.type === 'AH' ? 'BACKUP' : (i.initialState ?? 'BACKUP'),
     sourceAddress: source.bytes,
     accept: i.accept ?? !g.vrrpStrict,
     downTimerAdverts: Number(i.other.down_timer_adverts?.[0] ?? 3),

@@ -96,7 +96,10 @@ export class InstanceRuntime implements ChannelMember {
   }
 
   onAdvert(packet: VrrpPacket, rx: ReceivedAdvert): void {
-    if (rx.ah) this.#ahLastSequence = rx.ah.header.sequence;
+    if (rx.ah) {
+      this.#ahLastSequence = rx.ah.header.sequence;
+      this.#sender?.seedAhSequence(rx.ah.header.sequence);
+    }
     this.feed({
       type: 'advert',
       advert: { priority: packet.priority, maxAdverIntCs: packet.maxAdverIntCs, source: rx.source.bytes },

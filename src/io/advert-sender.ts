@@ -54,6 +54,15 @@ export class AdvertSender {
     if (counters.ahSequence !== undefined) this.#ahSequence = counters.ahSequence;
   }
 
+  /**
+   * Continues the AH sequence from what peers have sent: keepalived keeps one counter per
+   * instance and rejects an advert whose sequence it has already seen, so a router that
+   * takes over must go on from the highest sequence heard, not from 1.
+   */
+  seedAhSequence(received: number): void {
+    if (received > this.#ahSequence) this.#ahSequence = received;
+  }
+
   /** Builds and sends one advert to every destination; false if any send failed. */
   send(priority: number, adverIntCs: number): boolean {
     const c = this.#cfg;
