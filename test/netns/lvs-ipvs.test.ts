@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -16,7 +16,6 @@ const ready =
   existsSync(join(LAB, 'vmlinux')) &&
   existsSync(join(LAB, 'initrd.cpio')) &&
   spawnSync('qemu-system-x86_64', ['--version']).status === 0;
-const GUEST = new URL('lvs-ipvs-guest.js', import.meta.url).pathname;
 const REPO = new URL('../../..', import.meta.url).pathname;
 
 function boot(xfer: string): { status: number | null; out: string } {
@@ -69,7 +68,13 @@ describe('lvs: IPVS data plane in a qemu guest with ip_vs', {
     rmSync(xfer, { recursive: true, force: true });
     mkdirSync(xfer, { recursive: true });
     try {
-      writeFileSync(join(xfer, 'job.sh'), `cd ${REPO} && node ${GUEST}\n`);
+      // The guest mounts its own tmpfs on /tmp, hiding a checkout that lives there: ship the
+      // compiled tree through the xfer share instead (it is mounted at /tmp/xfer inside).
+      cpSync(join(REPO, 'dist'), join(xfer, 'repo/dist'), { recursive: true });
+      cpSync(join(REPO, 'package.json'), join(xfer, 'repo/package.json'));
+      const addon = 'native/build/Release/kts_native.node';
+      cpSync(join(REPO, addon), join(xfer, 'repo', addon));
+      writeFileSync(join(xfer, 'job.sh'), 'cd /tmp/xfer/repo && node dist/test/netns/lvs-ipvs-guest.js\n');
       let run = boot(xfer);
       // NOTES.md: rare TCG stalls; retry a boot once.
       if (!existsSync(join(xfer, 'result.json'))) run = boot(xfer);

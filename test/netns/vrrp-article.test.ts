@@ -58,7 +58,13 @@ test("the article's two servers: election, link-cut failover, preemption back, g
     assert.ok(hasAddress(s1.ns, VIP4) && !hasAddress(s2.ns, VIP4), 'VIP on server1 only');
     assert.equal((await neighbourBecomes(client.ns, VIP4, s1.mac, 2000))?.lladdr, s1.mac);
     if (impl === 'keepalived-ts') {
-      const [st1, st2] = await Promise.all([n1.status(), n2.status()]);
+      const st1 = await n1.status();
+      // The backup learns who the master is from the next advert (advert_int 1 s).
+      let st2 = await n2.status();
+      for (let i = 0; i < 30 && !st2.instances[0]?.masterAddress; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        st2 = await n2.status();
+      }
       assert.equal(st1.instances[0]?.state, 'MASTER', 'status: server1 MASTER');
       assert.equal(st2.instances[0]?.state, 'BACKUP', 'status: server2 BACKUP');
       assert.equal(st2.instances[0]?.masterAddress, s1.v4, 'status: server2 knows server1 is master');
