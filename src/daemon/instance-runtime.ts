@@ -16,6 +16,7 @@ import {
   EMPTY_STATS,
   type InstanceState,
   normalizeConfig,
+  type StepResult,
   step,
   type VrrpEvent,
 } from '../vrrp/index.js';
@@ -78,9 +79,23 @@ export class InstanceRuntime implements ChannelMember {
     return this.#channel;
   }
 
-  /** Steps the engine and performs its effects. */
+  /**
+   * Where events go instead of this instance's own engine step: its sync group
+   * (src/vrrp/sync-group.ts), which steps it and the members that follow it.
+   */
+  router: ((event: VrrpEvent) => void) | null = null;
+
+  /** Steps the engine (through the sync group, if any) and performs its effects. */
   feed(event: VrrpEvent): void {
-    const r = step(this.state, event, this.#deps.clock.nowMs());
+    if (this.router !== null) {
+      this.router(event);
+      return;
+    }
+    this.apply(step(this.state, event, this.#deps.clock.nowMs()));
+  }
+
+  /** Takes a step's result: the new state, then its effects in order. */
+  apply(r: StepResult): void {
     this.state = r.instance;
     dispatchEffects(r.effects, r.instance, this.#ports);
   }

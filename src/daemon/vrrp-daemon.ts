@@ -21,11 +21,12 @@ import { VrrpChannel } from '../io/vrrp-channel.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
 import { ipv6Forwarding, parseGroup } from './host-facts.js';
-import { planInstance } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
+import { SyncGroups } from './sync-groups.js';
+import { DaemonVmacs } from './vmacs.js';
 
 export interface VrrpDaemonOptions {
   readonly config: Config;
@@ -53,6 +54,8 @@ export class VrrpDaemon {
   #monitor: LinkMonitor | null = null;
   vipRestores = 0;
   #tracking: TrackingCoordinator | null = null;
+  #groups: SyncGroups | null = null;
+  #vmacs: DaemonVmacs | null = null;
 
   constructor(o: VrrpDaemonOptions) {
     this.config = o.config;
@@ -107,12 +110,33 @@ export class VrrpDaemon {
       },
       this.#interfaces.values(),
     );
+    this.#vmacs = new DaemonVmacs(nl, (t) => this.log.info(t));
+    if (await this.#vmacs.create(this.config.vrrpInstances, this.#interfaces))
+      this.#interfaces = await readInterfaces(nl);
     this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
     // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
     await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
+    this.#startGroups();
     await this.#startTracking();
     this.#tracking?.evaluateAll();
     for (const rt of this.instances) this.#startInstance(rt);
+  }
+
+  /** vrrp_sync_group: members' events go through their group (src/vrrp/sync-group.ts). */
+  #startGroups(): void {
+    const user = this.config.global.scriptUser;
+    const groups = new SyncGroups(this.config, {
+      runtime: (n) => this.instances.find((rt) => rt.plan.name === n),
+      nowMs: () => this.clock.nowMs(),
+      runner: this.#runner,
+      log: (t) => this.log.info(t),
+      ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
+    });
+    this.#groups = groups;
+    for (const rt of this.instances) {
+      const name = rt.plan.name;
+      rt.router = groups.groupOf(name) === undefined ? null : (event) => groups.feed(name, event);
+    }
   }
 
   /** Every tracker the config uses (src/io/trackers); verdicts become engine events. */
@@ -127,9 +151,8 @@ export class VrrpDaemon {
         const rt = find(n);
         for (const e of events) rt?.feed(e);
       },
-      // Sync groups are not run yet: a member's fault goes to the member itself.
-      onFault: (_g, n, faulted, reason) =>
-        find(n)?.feed(faulted ? { type: 'fault', reason } : { type: 'faultCleared', reason }),
+      // A sync-group member's own fault goes to its group, which moves every member.
+      onFault: (g, n, faulted, reason) => this.#groups?.setFault(g, n, faulted, reason),
       log: (t) => this.log.info(t),
       // On reload, a kept instance starts from the fault its old trackers had put it in.
       trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
@@ -148,7 +171,7 @@ export class VrrpDaemon {
   }
 
   #createRuntime(i: VrrpInstance): InstanceRuntime {
-    return new InstanceRuntime(planInstance(i, this.config, this.#interfaces), {
+    return new InstanceRuntime(this.#vmacs!.plan(i, this.config, this.#interfaces), {
       clock: this.clock,
       scheduler: this.scheduler,
       log: this.log,
@@ -170,12 +193,15 @@ export class VrrpDaemon {
       rt.detach();
     }
     await Promise.all(going.flatMap((rt) => [...rt.pending]));
+    for (const rt of going) await this.#vmacs?.remove(rt.plan.name);
     this.config = next;
+    await this.#vmacs?.create(next.vrrpInstances, this.#interfaces);
     this.#interfaces = await readInterfaces(this.#nl!);
     this.#linkLayerCache.clear();
     await this.#startTracking();
     const kept = new Map(this.instances.filter((rt) => !going.includes(rt)).map((rt) => [rt.plan.name, rt]));
     this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
+    this.#startGroups();
     this.#tracking?.evaluateAll();
     for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
     for (const [key, ch] of this.channels) {
@@ -274,6 +300,7 @@ export class VrrpDaemon {
     await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
     await this.#addresses?.removeAll();
     await this.#routes?.removeAll();
+    await this.#vmacs?.removeAll();
     await this.#runner.drain(2000);
     this.close();
   }
