@@ -86,6 +86,8 @@ const ROOT: Readonly<Record<string, RootHandler>> = {
     applyBlock(GLOBAL_DEFS, config.global as ReturnType<typeof defaultGlobalDefs>, stmt.body, ctx),
   vrrp_script: named(newScript, VRRP_SCRIPT, (c, t) => c.vrrpScripts.push(t)),
   vrrp_track_file: named(newTrackFile, VRRP_TRACK_FILE, (c, t) => c.vrrpTrackFiles.push(t)),
+  // keepalived 2.2.7 also accepts the root block under its newer name.
+  track_file: named(newTrackFile, VRRP_TRACK_FILE, (c, t) => c.vrrpTrackFiles.push(t)),
   vrrp_track_process: named(newTrackProcess, VRRP_TRACK_PROCESS, (c, t) => c.vrrpTrackProcesses.push(t)),
   vrrp_sync_group: named(newSyncGroup, VRRP_SYNC_GROUP, (c, t) => c.vrrpSyncGroups.push(t)),
   bfd_instance: named(newBfd, BFD_INSTANCE, (c, t) => c.bfdInstances.push(t)),

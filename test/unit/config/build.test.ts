@@ -155,6 +155,21 @@ describe('grammar recovery', () => {
   });
 });
 
+describe('trackers', () => {
+  test('the root track_file block (keepalived 2.2.7 name) builds the same tracker as vrrp_track_file', () => {
+    const tracking = ARTICLE.replace(
+      '        virtual_ipaddress',
+      '        track_file {\n  tf weight 2\n }\n        virtual_ipaddress',
+    );
+    const { config, diagnostics } = load(`track_file tf {\n  file /tmp/x\n  weight 3\n}\n${tracking}`);
+    assert.equal(find(diagnostics, /track file tf not found/), undefined);
+    assert.deepEqual(
+      config!.vrrpTrackFiles.map((f) => [f.name, f.file, f.weight]),
+      [['tf', '/tmp/x', 3]],
+    );
+  });
+});
+
 describe('global_defs and scripts', () => {
   test('keepalived defaults apply', () => {
     const g = load('global_defs {\n}\n').config!.global;
