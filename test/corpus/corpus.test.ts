@@ -6,50 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { configTestExitCode, failsConfigTest, formatDiagnostic } from '../../src/config/diagnostic.js';
 import { loadConfig } from '../../src/config/load.js';
 import { nodeFileSystem } from '../../src/config/source.js';
 import { realHostEnvironment } from '../../src/io/host-environment.js';
+import { manifestRows, placeCorpusFile } from '../helpers/corpus.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus/keepalived-conf');
 const CONFIG_ID = 'kc-check';
 const KNOWN_EXPLAINED = new Map<string, string>(
   // file → why keepalived-ts deliberately differs (mirrored in README's compatibility notes)
   [],
 );
 
-interface Row {
-  file: string;
-  sourcePath: string;
-}
-
-function manifest(): Row[] {
-  const lines = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const header = lines[0]!.split('\t');
-  const col = (name: string) => header.indexOf(name);
-  return lines.slice(1).map((l) => {
-    const f = l.split('\t');
-    return { file: f[col('file')]!, sourcePath: f[col('source_path')]! };
-  });
-}
-
 let work: string;
-
-/** Files with includes are checked from a copy of their original layout (corpus README). */
-function placeFile(row: Row): { dir: string; path: string } {
-  const inc = join(corpusDir, row.file.replace(/\.conf$/, '.inc'));
-  if (!existsSync(inc)) return { dir: corpusDir, path: row.file };
-  const dir = join(work, row.file);
-  mkdirSync(dir, { recursive: true });
-  cpSync(inc, dir, { recursive: true });
-  cpSync(join(corpusDir, row.file), join(dir, basename(row.sourcePath)));
-  return { dir, path: basename(row.sourcePath) };
-}
 
 function keepalivedVerdict(dir: string, path: string): { ok: boolean; code: number; first: string } {
   const pids = ['p', 'r', 'c', 'b'].map((p) => join(work, `${p}.pid`));
@@ -114,13 +87,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test('keepalived 2.2.7 and keepalived-ts -t agree on ok/error for >= 95% of the corpus', (t) => {
   const which = spawnSync('keepalived', ['--version'], { encoding: 'utf8' });
   assert.equal(which.error, undefined, 'keepalived must be installed (make test installs it)');
-  const rows = manifest();
+  const rows = manifestRows();
   assert.equal(rows.length, 100, 'the corpus has 100 files');
   const disagreements: string[] = [];
   let agree = 0;
   let sameExit = 0;
   for (const row of rows) {
-    const { dir, path } = placeFile(row);
+    const { dir, path } = placeCorpusFile(row, work);
     const theirs = keepalivedVerdict(dir, path);
     const ours = oursVerdict(dir, path);
     if (theirs.code === ours.code) sameExit++;

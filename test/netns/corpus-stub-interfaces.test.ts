@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { corpusDir, manifestRows, placeCorpusFile } from '../helpers/corpus.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus/keepalived-conf');
 const bin = join(repoRoot, 'bin/keepalived-ts');
 const CONFIG_ID = 'kc-check';
 const ns = `kts-${process.pid}-corpus`;
@@ -41,25 +41,6 @@ function stubInterfaces(file: string): string[] {
   const out = readFileSync(join(corpusDir, '_check-output', file.replace(/\.conf$/, '.txt')), 'utf8');
   const m = /re-check in private netns with stub interfaces (.*) \(exit/.exec(out);
   return m ? m[1]!.split(' ').filter(Boolean) : ['eth0'];
-}
-
-function rows(): { file: string; sourcePath: string }[] {
-  const lines = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const header = lines[0]!.split('\t');
-  return lines.slice(1).map((l) => {
-    const f = l.split('\t');
-    return { file: f[header.indexOf('file')]!, sourcePath: f[header.indexOf('source_path')]! };
-  });
-}
-
-function place(row: { file: string; sourcePath: string }): { dir: string; path: string } {
-  const inc = join(corpusDir, row.file.replace(/\.conf$/, '.inc'));
-  if (!existsSync(inc)) return { dir: corpusDir, path: row.file };
-  const dir = join(work, row.file);
-  mkdirSync(dir, { recursive: true });
-  cpSync(inc, dir, { recursive: true });
-  cpSync(join(corpusDir, row.file), join(dir, basename(row.sourcePath)));
-  return { dir, path: basename(row.sourcePath) };
 }
 
 function prepareNamespace(interfaces: readonly string[]): void {
@@ -101,9 +82,9 @@ test('with stub interfaces, keepalived 2.2.7 and keepalived-ts -t agree on >= 95
   let agree = 0;
   let sameExit = 0;
   const disagreements: string[] = [];
-  const all = rows();
+  const all = manifestRows();
   for (const row of all) {
-    const { dir, path } = place(row);
+    const { dir, path } = placeCorpusFile(row, work);
     prepareNamespace(stubInterfaces(row.file));
     const theirs = inNamespace(dir, [
       'keepalived',

@@ -1,0 +1,34 @@
+/**
+ * The real-world config corpus (../shared/corpus/keepalived-conf): its manifest and
+ * files placed as keepalived checked them (files with includes in their original layout).
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+export const corpusDir = resolve(repoRoot, '../shared/corpus/keepalived-conf');
+
+export interface CorpusRow {
+  readonly file: string;
+  readonly sourcePath: string;
+}
+
+export function manifestRows(): CorpusRow[] {
+  const lines = readFileSync(join(corpusDir, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const header = lines[0]!.split('\t');
+  return lines.slice(1).map((l) => {
+    const f = l.split('\t');
+    return { file: f[header.indexOf('file')]!, sourcePath: f[header.indexOf('source_path')]! };
+  });
+}
+
+/** Files with includes are checked from a copy of their original layout (corpus README). */
+export function placeCorpusFile(row: CorpusRow, work: string): { dir: string; path: string } {
+  const inc = join(corpusDir, row.file.replace(/\.conf$/, '.inc'));
+  if (!existsSync(inc)) return { dir: corpusDir, path: row.file };
+  const dir = join(work, row.file);
+  mkdirSync(dir, { recursive: true });
+  cpSync(inc, dir, { recursive: true });
+  cpSync(join(corpusDir, row.file), join(dir, basename(row.sourcePath)));
+  return { dir, path: basename(row.sourcePath) };
+}
