@@ -25,6 +25,46 @@ export interface KeywordDef {
   readonly children?: Readonly<Record<string, KeywordDef>>;
 }
 
+/** HTTP_GET and SSL_GET take the same keywords in 2.2.7 (SSL_GET only adds TLS). */
+const HTTP_CHECKER: KeywordDef = {
+  shape: 'block',
+  children: {
+    alpha: { shape: 'value' },
+    bind_if: { shape: 'value' },
+    bind_port: { shape: 'value' },
+    bindto: { shape: 'value' },
+    connect_ip: { shape: 'value' },
+    connect_port: { shape: 'value' },
+    connect_timeout: { shape: 'value' },
+    delay_before_retry: { shape: 'value' },
+    delay_loop: { shape: 'value' },
+    enable_sni: { shape: 'value' },
+    fast_recovery: { shape: 'value' },
+    fwmark: { shape: 'value' },
+    http_protocol: { shape: 'value' },
+    log_all_failures: { shape: 'value' },
+    nb_get_retry: { shape: 'value' },
+    retry: { shape: 'value' },
+    url: {
+      shape: 'block',
+      children: {
+        digest: { shape: 'value' },
+        path: { shape: 'value' },
+        regex: { shape: 'value' },
+        regex_max_offset: { shape: 'value' },
+        regex_min_offset: { shape: 'value' },
+        regex_no_match: { shape: 'value' },
+        regex_options: { shape: 'value' },
+        regex_stack: { shape: 'value' },
+        status_code: { shape: 'value' },
+        virtualhost: { shape: 'value' },
+      },
+    },
+    virtualhost: { shape: 'value' },
+    warmup: { shape: 'value' },
+  },
+};
+
 export const ROOT_GRAMMAR: Readonly<Record<string, KeywordDef>> = {
   SSL: {
     shape: 'block',
@@ -286,44 +326,7 @@ export const ROOT_GRAMMAR: Readonly<Record<string, KeywordDef>> = {
               weight: { shape: 'value' },
             },
           },
-          HTTP_GET: {
-            shape: 'block',
-            children: {
-              alpha: { shape: 'value' },
-              bind_if: { shape: 'value' },
-              bind_port: { shape: 'value' },
-              bindto: { shape: 'value' },
-              connect_ip: { shape: 'value' },
-              connect_port: { shape: 'value' },
-              connect_timeout: { shape: 'value' },
-              delay_before_retry: { shape: 'value' },
-              delay_loop: { shape: 'value' },
-              enable_sni: { shape: 'value' },
-              fast_recovery: { shape: 'value' },
-              fwmark: { shape: 'value' },
-              http_protocol: { shape: 'value' },
-              log_all_failures: { shape: 'value' },
-              nb_get_retry: { shape: 'value' },
-              retry: { shape: 'value' },
-              url: {
-                shape: 'block',
-                children: {
-                  digest: { shape: 'value' },
-                  path: { shape: 'value' },
-                  regex: { shape: 'value' },
-                  regex_max_offset: { shape: 'value' },
-                  regex_min_offset: { shape: 'value' },
-                  regex_no_match: { shape: 'value' },
-                  regex_options: { shape: 'value' },
-                  regex_stack: { shape: 'value' },
-                  status_code: { shape: 'value' },
-                  virtualhost: { shape: 'value' },
-                },
-              },
-              virtualhost: { shape: 'value' },
-              warmup: { shape: 'value' },
-            },
-          },
+          HTTP_GET: HTTP_CHECKER,
           MISC_CHECK: {
             shape: 'block',
             children: {
@@ -394,44 +397,7 @@ export const ROOT_GRAMMAR: Readonly<Record<string, KeywordDef>> = {
               warmup: { shape: 'value' },
             },
           },
-          SSL_GET: {
-            shape: 'block',
-            children: {
-              alpha: { shape: 'value' },
-              bind_if: { shape: 'value' },
-              bind_port: { shape: 'value' },
-              bindto: { shape: 'value' },
-              connect_ip: { shape: 'value' },
-              connect_port: { shape: 'value' },
-              connect_timeout: { shape: 'value' },
-              delay_before_retry: { shape: 'value' },
-              delay_loop: { shape: 'value' },
-              enable_sni: { shape: 'value' },
-              fast_recovery: { shape: 'value' },
-              fwmark: { shape: 'value' },
-              http_protocol: { shape: 'value' },
-              log_all_failures: { shape: 'value' },
-              nb_get_retry: { shape: 'value' },
-              retry: { shape: 'value' },
-              url: {
-                shape: 'block',
-                children: {
-                  digest: { shape: 'value' },
-                  path: { shape: 'value' },
-                  regex: { shape: 'value' },
-                  regex_max_offset: { shape: 'value' },
-                  regex_min_offset: { shape: 'value' },
-                  regex_no_match: { shape: 'value' },
-                  regex_options: { shape: 'value' },
-                  regex_stack: { shape: 'value' },
-                  status_code: { shape: 'value' },
-                  virtualhost: { shape: 'value' },
-                },
-              },
-              virtualhost: { shape: 'value' },
-              warmup: { shape: 'value' },
-            },
-          },
+          SSL_GET: HTTP_CHECKER,
           TCP_CHECK: {
             shape: 'block',
             children: {
