@@ -7,10 +7,10 @@
  * 'message' event carries one datagram, which may hold several nlmsghdr messages.
  */
 
-import { EventEmitter } from 'node:events';
 import { native } from './binding.js';
 import { isErrno } from './errno-error.js';
 import { FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
+import { PolledSocket } from './polled-socket.js';
 
 /** Netlink families this layer opens by name (NETLINK_ROUTE 0, NETLINK_GENERIC 16). */
 export type NetlinkProtocol = 'route' | 'generic';
@@ -52,9 +52,8 @@ export type NetlinkSocketEvents = {
   close: [];
 };
 
-export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
+export class NetlinkSocket extends PolledSocket<NetlinkSocketEvents> {
   readonly protocol: NetlinkProtocol;
-  readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
   readonly #meta = recvMeta();
   #portId = -1;
@@ -63,7 +62,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     super();
     this.protocol = options.protocol;
     this.#buffer = receiveBuffer(options.bufferSize ?? 65536);
-    this.#handle = new FdHandle(
+    this.handle = new FdHandle(
       this,
       fd,
       () => this.#drain(),
@@ -86,7 +85,7 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     }
     try {
       b.bind(fd, { family: c.AF_NETLINK, pid: options.pid ?? 0, groups: options.groups ?? 0 });
-      if (options.receive !== false) socket.#handle.resume();
+      if (options.receive !== false) socket.handle.resume();
     } catch (err) {
       socket.close();
       throw err;
@@ -94,26 +93,18 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
     return socket;
   }
 
-  get fd(): number {
-    return this.#handle.fd;
-  }
-
-  get closed(): boolean {
-    return this.#handle.closed;
-  }
-
   /** The port id (nl_pid) the kernel assigned at bind (read once with getsockname). */
   get portId(): number {
     if (this.#portId < 0) {
       const meta = recvMeta();
-      native().getsockname(this.#handle.live(), meta.ints);
+      native().getsockname(this.handle.live(), meta.ints);
       this.#portId = meta.get('a') >>> 0;
     }
     return this.#portId;
   }
 
   #setFlag(name: number, value: number): void {
-    native().setIntOpt(this.#handle.live(), native().constants.SOL_NETLINK, name, value);
+    native().setIntOpt(this.handle.live(), native().constants.SOL_NETLINK, name, value);
   }
 
   /** NETLINK_ADD_MEMBERSHIP: join a multicast group by number (RTNLGRP_LINK is 1). */
@@ -148,46 +139,27 @@ export class NetlinkSocket extends EventEmitter<NetlinkSocketEvents> {
   /** SO_RCVBUF, or SO_RCVBUFFORCE with `force` (needs CAP_NET_ADMIN). */
   setReceiveBufferSize(bytes: number, force = false): void {
     const c = native().constants;
-    native().setIntOpt(this.#handle.live(), c.SOL_SOCKET, force ? c.SO_RCVBUFFORCE : c.SO_RCVBUF, bytes);
+    native().setIntOpt(this.handle.live(), c.SOL_SOCKET, force ? c.SO_RCVBUFFORCE : c.SO_RCVBUF, bytes);
   }
 
   /** Sends one datagram (one or more nlmsghdr messages). EAGAIN is thrown, never waited for. */
   send(data: Uint8Array, destination: NetlinkDestination = {}): number {
     const c = native().constants;
     const dest = { family: c.AF_NETLINK, pid: destination.pid ?? 0, groups: destination.groups ?? 0 };
-    return native().sendmsg(this.#handle.live(), data, dest, null);
-  }
-
-  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
-  writable(): Promise<void> {
-    return this.#handle.writable();
+    return native().sendmsg(this.handle.live(), data, dest, null);
   }
 
   pause(): void {
-    this.#handle.pause();
+    this.handle.pause();
   }
 
   resume(): void {
-    this.#handle.resume();
-  }
-
-  ref(): this {
-    this.#handle.setReferenced(true);
-    return this;
-  }
-
-  unref(): this {
-    this.#handle.setReferenced(false);
-    return this;
-  }
-
-  close(): void {
-    if (this.#handle.close()) this.emit('close');
+    this.handle.resume();
   }
 
   #drain(): void {
     const meta = this.#meta;
-    this.#handle.drain(this.#buffer, meta, (n) => {
+    this.handle.drain(this.#buffer, meta, (n) => {
       this.emit('message', this.#buffer.slice(0, n), {
         pid: meta.get('a') >>> 0,
         groups: meta.get('b') >>> 0,

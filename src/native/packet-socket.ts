@@ -9,9 +9,9 @@
  * are numbers in host order (0x0806 for ARP).
  */
 
-import { EventEmitter } from 'node:events';
 import { native } from './binding.js';
 import { FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
+import { PolledSocket } from './polled-socket.js';
 
 export const ETH_P_ALL = 0x0003;
 export const ETH_P_IP = 0x0800;
@@ -66,11 +66,10 @@ export type PacketSocketEvents = {
   close: [];
 };
 
-export class PacketSocket extends EventEmitter<PacketSocketEvents> {
+export class PacketSocket extends PolledSocket<PacketSocketEvents> {
   readonly mode: 'raw' | 'dgram';
   /** Ethertype received (0: none). */
   readonly protocol: number;
-  readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
   readonly #meta = recvMeta();
 
@@ -79,7 +78,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
     this.mode = options.mode ?? 'raw';
     this.protocol = options.protocol ?? 0;
     this.#buffer = receiveBuffer(options.protocol ? (options.bufferSize ?? 65535) : 0);
-    this.#handle = new FdHandle(
+    this.handle = new FdHandle(
       this,
       fd,
       () => this.#drain(),
@@ -108,20 +107,12 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
       if (socket.protocol !== 0 || options.ifindex !== undefined) {
         b.bind(fd, { family: c.AF_PACKET, ifindex: options.ifindex ?? 0, protocol: socket.protocol });
       }
-      if (socket.protocol !== 0) socket.#handle.resume();
+      if (socket.protocol !== 0) socket.handle.resume();
     } catch (err) {
       socket.close();
       throw err;
     }
     return socket;
-  }
-
-  get fd(): number {
-    return this.#handle.fd;
-  }
-
-  get closed(): boolean {
-    return this.#handle.closed;
   }
 
   /**
@@ -136,7 +127,7 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
       protocol: options.protocol ?? this.#defaultProtocol(frame),
       ...(options.destination === undefined ? {} : { addr: options.destination }),
     };
-    return native().sendmsg(this.#handle.live(), frame, dest, null);
+    return native().sendmsg(this.handle.live(), frame, dest, null);
   }
 
   /** Recent kernels derive skb->protocol from a SOCK_RAW frame's header when it is 0; older ones do not. */
@@ -147,45 +138,26 @@ export class PacketSocket extends EventEmitter<PacketSocketEvents> {
 
   /** SO_ATTACH_FILTER with a classic BPF program (8 bytes per instruction, host order). */
   attachFilter(program: Uint8Array): void {
-    native().attachFilter(this.#handle.live(), program);
+    native().attachFilter(this.handle.live(), program);
   }
 
   /** SO_PRIORITY for frames sent on this socket. */
   setPriority(priority: number): void {
     const c = native().constants;
-    native().setIntOpt(this.#handle.live(), c.SOL_SOCKET, c.SO_PRIORITY, priority);
-  }
-
-  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
-  writable(): Promise<void> {
-    return this.#handle.writable();
+    native().setIntOpt(this.handle.live(), c.SOL_SOCKET, c.SO_PRIORITY, priority);
   }
 
   pause(): void {
-    this.#handle.pause();
+    this.handle.pause();
   }
 
   resume(): void {
-    if (this.protocol !== 0) this.#handle.resume();
-  }
-
-  ref(): this {
-    this.#handle.setReferenced(true);
-    return this;
-  }
-
-  unref(): this {
-    this.#handle.setReferenced(false);
-    return this;
-  }
-
-  close(): void {
-    if (this.#handle.close()) this.emit('close');
+    if (this.protocol !== 0) this.handle.resume();
   }
 
   #drain(): void {
     const meta = this.#meta;
-    this.#handle.drain(this.#buffer, meta, (n) => {
+    this.handle.drain(this.#buffer, meta, (n) => {
       this.emit('message', {
         data: this.#buffer.slice(0, n),
         ifindex: meta.get('a'),

@@ -10,9 +10,9 @@
  * enables. Addresses are bytes in network order (4 or 16).
  */
 
-import { EventEmitter } from 'node:events';
 import { type NativeConstants, native } from './binding.js';
 import { dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
+import { PolledSocket } from './polled-socket.js';
 
 export type IpFamily = 4 | 6;
 
@@ -81,10 +81,9 @@ export type RawIpSocketEvents = {
   close: [];
 };
 
-export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
+export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
   readonly family: IpFamily;
   readonly protocol: number;
-  readonly #handle: FdHandle;
   readonly #buffer: Uint8Array;
   readonly #meta = recvMeta();
   readonly #af: number;
@@ -101,7 +100,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
     this.#buffer = receiveBuffer(options.bufferSize ?? 65535);
     this.#multicastAll = options.multicastAll === true;
-    this.#handle = new FdHandle(
+    this.handle = new FdHandle(
       this,
       fd,
       () => this.#drain(),
@@ -152,21 +151,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     this.#receiving = true;
   }
 
-  /** The file descriptor (-1 after close). */
-  get fd(): number {
-    return this.#handle.fd;
-  }
-
-  get closed(): boolean {
-    return this.#handle.closed;
-  }
-
   #setInt(level: number, name: number, value: number): void {
-    native().setIntOpt(this.#handle.live(), level, name, value);
+    native().setIntOpt(this.handle.live(), level, name, value);
   }
 
   #getInt(level: number, name: number): number {
-    return native().getIntOpt(this.#handle.live(), level, name);
+    return native().getIntOpt(this.handle.live(), level, name);
   }
 
   #ip(v4name: keyof NativeConstants, v6name: keyof NativeConstants): [number, number] {
@@ -184,7 +174,7 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
   }
 
   #membership(join: boolean, group: Uint8Array, ifindex: number, local?: Uint8Array): void {
-    const fd = this.#handle.live();
+    const fd = this.handle.live();
     if (local === undefined) native().setMembership(fd, this.#af, join, group, ifindex);
     else native().setMembership(fd, this.#af, join, group, ifindex, local);
   }
@@ -194,8 +184,8 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
     if (this.family === 6) {
       const c = native().constants;
       this.#setInt(c.IPPROTO_IPV6, c.IPV6_MULTICAST_IF, ifindex);
-    } else if (address === undefined) native().setMulticastIf4(this.#handle.live(), ifindex);
-    else native().setMulticastIf4(this.#handle.live(), ifindex, address);
+    } else if (address === undefined) native().setMulticastIf4(this.handle.live(), ifindex);
+    else native().setMulticastIf4(this.handle.live(), ifindex, address);
   }
 
   /** IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (VRRP requires 255, RFC 5798 §5.1.1.3). */
@@ -241,12 +231,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
 
   /** SO_BINDTODEVICE; '' removes the binding. */
   bindToDevice(name: string): void {
-    native().bindToDevice(this.#handle.live(), name);
+    native().bindToDevice(this.handle.live(), name);
   }
 
   /** bind(2) to a local address (source of sent packets, filter of received ones). */
   bind(address: Uint8Array, scopeId?: number): void {
-    native().bind(this.#handle.live(), { family: this.#af, address, scopeId: scopeId ?? 0 });
+    native().bind(this.handle.live(), { family: this.#af, address, scopeId: scopeId ?? 0 });
   }
 
   /** SO_RCVBUF, or SO_RCVBUFFORCE with `force` (needs CAP_NET_ADMIN). */
@@ -275,12 +265,12 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
 
   /** SO_ATTACH_FILTER with a classic BPF program (8 bytes per instruction, host order). */
   attachFilter(program: Uint8Array): void {
-    native().attachFilter(this.#handle.live(), program);
+    native().attachFilter(this.handle.live(), program);
     this.#dropping = false;
   }
 
   detachFilter(): void {
-    native().detachFilter(this.#handle.live());
+    native().detachFilter(this.handle.live());
     this.#dropping = false;
   }
 
@@ -300,48 +290,27 @@ export class RawIpSocket extends EventEmitter<RawIpSocketEvents> {
             hopLimit: options.hopLimit ?? -1,
             ...(options.source === undefined ? {} : { source: options.source }),
           };
-    return native().sendmsg(this.#handle.live(), data, dest, anc);
-  }
-
-  /** Resolves when a send would not fail with EAGAIN any more; rejects if the socket closes first. */
-  writable(): Promise<void> {
-    return this.#handle.writable();
+    return native().sendmsg(this.handle.live(), data, dest, anc);
   }
 
   /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */
   pause(): void {
-    this.#handle.pause();
+    this.handle.pause();
   }
 
   /** Starts (or restarts) receiving; on a send-only socket this first removes its drop-all filter. */
   resume(): void {
     if (!this.#receiving) {
-      if (this.#dropping) native().detachFilter(this.#handle.live());
+      if (this.#dropping) native().detachFilter(this.handle.live());
       this.#dropping = false;
       this.#enableReceive();
     }
-    this.#handle.resume();
-  }
-
-  /** Keep the event loop alive while receiving (default). */
-  ref(): this {
-    this.#handle.setReferenced(true);
-    return this;
-  }
-
-  unref(): this {
-    this.#handle.setReferenced(false);
-    return this;
-  }
-
-  /** Closes the socket (also from inside a 'message' listener). Emits 'close' once. */
-  close(): void {
-    if (this.#handle.close()) this.emit('close');
+    this.handle.resume();
   }
 
   #drain(): void {
     const meta = this.#meta;
-    this.#handle.drain(this.#buffer, meta, (n) => {
+    this.handle.drain(this.#buffer, meta, (n) => {
       const hops = meta.get('hops');
       const ifindex = meta.get('ifindex');
       this.emit('message', {
