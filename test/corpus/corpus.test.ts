@@ -14,9 +14,13 @@ import { configTestExitCode, failsConfigTest, formatDiagnostic } from '../../src
 import { loadConfig } from '../../src/config/load.js';
 import { nodeFileSystem } from '../../src/config/source.js';
 import { realHostEnvironment } from '../../src/io/host-environment.js';
-import { manifestRows, placeCorpusFile } from '../helpers/corpus.js';
+import {
+  CORPUS_CONFIG_ID as CONFIG_ID,
+  keepalivedCheckArgs,
+  manifestRows,
+  placeCorpusFile,
+} from '../helpers/corpus.js';
 
-const CONFIG_ID = 'kc-check';
 const KNOWN_EXPLAINED = new Map<string, string>(
   // file → why keepalived-ts deliberately differs (mirrored in README's compatibility notes)
   [],
@@ -25,7 +29,6 @@ const KNOWN_EXPLAINED = new Map<string, string>(
 let work: string;
 
 function keepalivedVerdict(dir: string, path: string): { ok: boolean; code: number; first: string } {
-  const pids = ['p', 'r', 'c', 'b'].map((p) => join(work, `${p}.pid`));
   // A private /run/netns: configs with net_namespace make keepalived create one even with -t.
   const script = `mount -t tmpfs none /run/netns 2>/dev/null; cd "$1"; shift; exec keepalived "$@"`;
   const r = spawnSync(
@@ -39,20 +42,7 @@ function keepalivedVerdict(dir: string, path: string): { ok: boolean; code: numb
       script,
       'sh',
       dir,
-      '-t',
-      '-l',
-      '-i',
-      CONFIG_ID,
-      '-f',
-      path,
-      '-p',
-      pids[0]!,
-      '-r',
-      pids[1]!,
-      '-c',
-      pids[2]!,
-      '-b',
-      pids[3]!,
+      ...keepalivedCheckArgs(path, work),
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );

@@ -32,3 +32,27 @@ export function placeCorpusFile(row: CorpusRow, work: string): { dir: string; pa
   cpSync(join(corpusDir, row.file), join(dir, basename(row.sourcePath)));
   return { dir, path: basename(row.sourcePath) };
 }
+
+/** The config id both checks use: the corpus was checked on a host named kc-check. */
+export const CORPUS_CONFIG_ID = 'kc-check';
+
+/** keepalived's own config-test command for one file, with pid files kept in `work`. */
+export function keepalivedCheckArgs(path: string, work: string): string[] {
+  const pid = (name: string) => join(work, `${name}.pid`);
+  return [
+    '-t',
+    '-l',
+    '-i',
+    CORPUS_CONFIG_ID,
+    '-f',
+    path,
+    '-p',
+    pid('p'),
+    '-r',
+    pid('r'),
+    '-c',
+    pid('c'),
+    '-b',
+    pid('b'),
+  ];
+}

@@ -11,11 +11,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { corpusDir, manifestRows, placeCorpusFile } from '../helpers/corpus.js';
+import {
+  CORPUS_CONFIG_ID as CONFIG_ID,
+  corpusDir,
+  keepalivedCheckArgs,
+  manifestRows,
+  placeCorpusFile,
+} from '../helpers/corpus.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const bin = join(repoRoot, 'bin/keepalived-ts');
-const CONFIG_ID = 'kc-check';
 const ns = `kts-${process.pid}-corpus`;
 const work = mkdtempSync(join(tmpdir(), 'kts-corpus-ns-'));
 
@@ -78,7 +83,6 @@ test('with stub interfaces, keepalived 2.2.7 and keepalived-ts -t agree on >= 95
     t.skip('needs root for network namespaces');
     return;
   }
-  const pids = ['p', 'r', 'c', 'b'].map((p) => join(work, `${p}.pid`));
   let agree = 0;
   let sameExit = 0;
   const disagreements: string[] = [];
@@ -86,23 +90,7 @@ test('with stub interfaces, keepalived 2.2.7 and keepalived-ts -t agree on >= 95
   for (const row of all) {
     const { dir, path } = placeCorpusFile(row, work);
     prepareNamespace(stubInterfaces(row.file));
-    const theirs = inNamespace(dir, [
-      'keepalived',
-      '-t',
-      '-l',
-      '-i',
-      CONFIG_ID,
-      '-f',
-      path,
-      '-p',
-      pids[0]!,
-      '-r',
-      pids[1]!,
-      '-c',
-      pids[2]!,
-      '-b',
-      pids[3]!,
-    ]);
+    const theirs = inNamespace(dir, ['keepalived', ...keepalivedCheckArgs(path, work)]);
     const ours = inNamespace(dir, [process.execPath, bin, '-t', '-i', CONFIG_ID, '-f', path]);
     const theirsOk = theirs.status === 0;
     const oursOk = ours.status === 0;
