@@ -23,6 +23,25 @@ export function ip(...args: string[]): string {
 }
 
 /** Why these tests cannot run here, or null. */
+/** keepalived 2.2.7 in the foreground with its pid files in `dir`. */
+export function keepalivedArgv(dir: string, name: string, conf: string): string[] {
+  const p = (s: string) => join(dir, `${name}.${s}`);
+  return [
+    'keepalived',
+    '-n',
+    '-l',
+    '-D',
+    '-f',
+    conf,
+    '-p',
+    p('pid'),
+    '-r',
+    p('vrrp.pid'),
+    '-c',
+    p('check.pid'),
+  ];
+}
+
 export function labUnavailable(needKeepalived = false): string | null {
   if (process.getuid?.() !== 0) return 'needs root for network namespaces and raw sockets';
   try {
@@ -192,21 +211,7 @@ export class DaemonLab {
 
   /** Starts keepalived 2.2.7 in `ns`. */
   keepalived(name: string, ns: string, conf: string): Daemon {
-    const p = (s: string) => join(this.dir, `${name}.${s}`);
-    const argv = [
-      'keepalived',
-      '-n',
-      '-l',
-      '-D',
-      '-f',
-      conf,
-      '-p',
-      p('pid'),
-      '-r',
-      p('vrrp.pid'),
-      '-c',
-      p('check.pid'),
-    ];
+    const argv = keepalivedArgv(this.dir, name, conf);
     const d = new Daemon(name, ns, argv, '');
     this.#daemons.push(d);
     return d;

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, Daemon, labUnavailable, until } from './daemon-lab.js';
+import { BIN, Daemon, keepalivedArgv, labUnavailable, until } from './daemon-lab.js';
 
 const skip = labUnavailable();
 const TAG = `kts-${process.pid}-ha`;
@@ -76,21 +76,7 @@ class HaLab {
   }
 
   keepalived(name: string, ns: string, conf: string): Daemon {
-    const p = (x: string) => join(this.dir, `${name}.${x}`);
-    const argv = [
-      'keepalived',
-      '-n',
-      '-l',
-      '-D',
-      '-f',
-      conf,
-      '-p',
-      p('pid'),
-      '-r',
-      p('vrrp.pid'),
-      '-c',
-      p('check.pid'),
-    ];
+    const argv = keepalivedArgv(this.dir, name, conf);
     const d = new Daemon(name, ns, argv, '');
     this.daemons.push(d);
     return d;
