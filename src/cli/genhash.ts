@@ -3,7 +3,6 @@
  * the MD5 digest of a URL's body for HTTP_GET / SSL_GET `digest` lines.
  * Flags as keepalived's genhash: -s server -p port -u url [-S] [-V vhost] [-t timeout].
  */
-import { genhash } from '../check/genhash.js';
 
 const USAGE =
   'Usage: keepalived-ts genhash -s SERVER -p PORT -u URL [-S] [-V VIRTUALHOST] [-t TIMEOUT_S]\n' +
@@ -55,20 +54,24 @@ export function genhashMain(argv: readonly string[]): number {
     process.stderr.write(USAGE);
     return 1;
   }
-  void genhash({
+  const spec = {
     address: args.server,
     port: args.port,
     path: args.url,
     tls: args.tls,
     timeoutMs: args.timeoutS * 1000,
     ...(args.virtualhost ? { virtualhost: args.virtualhost, sni: true } : {}),
-  }).then((r) => {
-    if (!r.ok) {
-      process.stderr.write(`keepalived-ts genhash: ${r.error}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(`HTTP status: ${r.status}\nMD5SUM = ${r.digest}\n`);
-  });
+  };
+  // Loaded here so other commands do not pay for the HTTP/TLS client.
+  void import('../check/genhash.js')
+    .then(({ genhash }) => genhash(spec))
+    .then((r) => {
+      if (!r.ok) {
+        process.stderr.write(`keepalived-ts genhash: ${r.error}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`HTTP status: ${r.status}\nMD5SUM = ${r.digest}\n`);
+    });
   return 0;
 }
