@@ -5,8 +5,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 APT_PACKAGES := keepalived nftables tshark tcpdump iproute2 kmod
 STAMP := .make
+# The IPVS lab (Debian's kernel under qemu) for test/netns/lvs-ipvs.test.ts; outside the
+# checkout so a fresh clone on the same machine reuses it. The test reads the same variable.
+export KTS_IPVS_LAB ?= /tmp/kts-lvs-lab/build
 
-.PHONY: all setup build native demo test lint bench clean
+.PHONY: all setup build native demo test lint bench clean ipvs-lab
 
 all: build
 
@@ -30,6 +33,11 @@ $(STAMP)/npm: package.json package-lock.json
 
 setup: $(STAMP)/apt $(STAMP)/npm
 
+# Packages, kernel .deb (apt-get download, never installed), initramfs; a stamp in
+# $(KTS_IPVS_LAB) makes it instant once built, and any missing piece fails the target.
+ipvs-lab:
+	scripts/ipvs-lab.sh "$(KTS_IPVS_LAB)"
+
 native: $(STAMP)/npm
 	@if [ -f native/binding.gyp ]; then \
 	  npx node-gyp rebuild --directory native --nodedir=/usr --loglevel=warn >/dev/null; \
@@ -41,7 +49,7 @@ build: setup native
 demo: build
 	node dist/src/demo/main.js
 
-test: build
+test: build ipvs-lab
 	npx biome check src test bench scripts
 	node scripts/run-tests.js
 
