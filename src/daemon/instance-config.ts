@@ -47,7 +47,7 @@ const SCOPES: Record<string, number> = {
   nowhere: RT_SCOPE.NOWHERE,
 };
 
-function vipSpec(v: VirtualAddress, ifindex: number): AddressSpec {
+export function vipSpec(v: VirtualAddress, ifindex: number): AddressSpec {
   const local = ip(v.address).bytes;
   const v6 = v.family === 6;
   let flags = v6 ? IFA_F.NODAD : 0;
@@ -109,7 +109,8 @@ export function planInstance(
   const vipAddresses = i.virtualAddresses
     .filter((v) => (v.family === 6) === (family === 'ipv6'))
     .map((v) => ip(v.address));
-  const vips = i.virtualAddresses.map((v) =>
+  // Excluded VIPs move with the VIPs (and get GARPs) but stay out of the adverts.
+  const vips = [...i.virtualAddresses, ...i.excludedAddresses].map((v) =>
     vipSpec(v, v.dev ? (interfaces.get(v.dev)?.ifindex ?? 0) : (iface?.ifindex ?? 0)),
   );
   const source = src ?? { family, bytes: new Uint8Array(family === 'ipv4' ? 4 : 16) };

@@ -59,7 +59,16 @@ export class DaemonVmacs {
     if (vmac === undefined || parent === undefined || info === undefined)
       return planInstance(i, config, interfaces);
     const view = new Map(interfaces).set(vmac, { ...info, ipv4: parent.ipv4 });
-    return planInstance({ ...i, interface: vmac }, config, view);
+    // VIPs go on the VMAC; excluded VIPs without `dev` stay on the parent, as keepalived does.
+    const excludedAddresses = i.excludedAddresses.map((a) =>
+      a.dev === undefined ? { ...a, dev: parent.name } : a,
+    );
+    return planInstance({ ...i, interface: vmac, excludedAddresses }, config, view);
+  }
+
+  /** The VMAC interface of an instance, if it has one. */
+  of(instance: string): string | undefined {
+    return this.#of.get(instance);
   }
 
   /** Removes the VMAC of one instance (reload dropped or restarts it). */

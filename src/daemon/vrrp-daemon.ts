@@ -7,6 +7,7 @@
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Config, VrrpInstance } from '../config/model.js';
+import { firewallContents, firewallShape, type GuardedInstance } from '../firewall/vrrp-guard.js';
 import { AddressManager } from '../io/addresses.js';
 import type { Clock } from '../io/clock.js';
 import { GarpSender } from '../io/garp.js';
@@ -18,6 +19,7 @@ import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
+import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
 import { ipv6Forwarding, parseGroup } from './host-facts.js';
@@ -25,6 +27,7 @@ import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
 import { Scheduler } from './scheduler.js';
+import { staticAddressSpecs } from './static-addresses.js';
 import { SyncGroups } from './sync-groups.js';
 import { DaemonVmacs } from './vmacs.js';
 
@@ -56,6 +59,9 @@ export class VrrpDaemon {
   #tracking: TrackingCoordinator | null = null;
   #groups: SyncGroups | null = null;
   #vmacs: DaemonVmacs | null = null;
+  #firewall: VrrpFirewall | null = null;
+  /** Guarded instances that held their VIPs at the last firewall refresh. */
+  #dropping = new Set<string>();
 
   constructor(o: VrrpDaemonOptions) {
     this.config = o.config;
@@ -116,10 +122,79 @@ export class VrrpDaemon {
     this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
     // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
     await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
+    await this.#startFirewall();
+    await this.#installStaticAddresses();
     this.#startGroups();
     await this.#startTracking();
     this.#tracking?.evaluateAll();
     for (const rt of this.instances) this.#startInstance(rt);
+  }
+
+  /** static_ipaddress: on the host for the daemon's lifetime, removed on stop (as keepalived). */
+  async #installStaticAddresses(): Promise<void> {
+    const specs = staticAddressSpecs(
+      this.config.staticAddresses,
+      this.#interfaces,
+      this.config.global.defaultInterface,
+    );
+    for (const { spec, problem } of specs) {
+      if (problem !== null) this.log.info(`static_ipaddress: ${problem}`);
+      else await this.#addresses!.add(spec);
+    }
+  }
+
+  /** The instances as the VRRP firewall sees them (src/firewall/vrrp-guard.ts). */
+  #guarded(): GuardedInstance[] {
+    const names = new Map([...this.#interfaces.values()].map((i) => [i.ifindex, i.name]));
+    return this.instances.map((rt) => {
+      const p = rt.plan;
+      const vmac = this.#vmacs?.of(p.name);
+      const base = this.config.vrrpInstances.find((i) => i.name === p.name)?.interface;
+      return {
+        name: p.name,
+        noAccept: !p.engine.accept && p.engine.priority !== 255,
+        family: p.family === 'ipv4' ? 4 : 6,
+        addresses: p.vips.map((v) => ({
+          family: v.family === 2 ? 4 : 6,
+          address: formatIp({ family: v.family === 2 ? 'ipv4' : 'ipv6', bytes: v.local }),
+          ifname: names.get(v.ifindex) ?? p.ifname,
+        })),
+        ...(vmac !== undefined && base !== undefined ? { vmac: { name: vmac, parent: base } } : {}),
+      };
+    });
+  }
+
+  /** no_accept and VMAC filtering in nftables, when the config needs it (as keepalived). */
+  async #startFirewall(): Promise<void> {
+    const explicit = this.config.global.nftables !== undefined;
+    const guarded = this.#guarded();
+    const shape = firewallShape(guarded, explicit);
+    if (shape === null) return;
+    if (!explicit)
+      this.log.info('use_vmac or no_accept/strict specified, but no firewall configured - using nftables');
+    const firewall = new VrrpFirewall(shape, {
+      settings: firewallSettings(this.config.global),
+      log: (t) => this.log.info(t),
+    });
+    this.#firewall = firewall;
+    await firewall.start(firewallContents(guarded, new Set()));
+    this.#addresses!.onChange = () => this.#refreshFirewall();
+  }
+
+  /** The VIPs held changed: guarded instances that hold theirs are dropped in the firewall. */
+  #refreshFirewall(): void {
+    if (this.#firewall === null || this.#addresses === null) return;
+    const held = new Set(this.#addresses.held());
+    const guarded = this.#guarded();
+    const holding = new Set(
+      this.instances.filter((rt) => rt.plan.vips.some((v) => held.has(v))).map((rt) => rt.plan.name),
+    );
+    for (const g of guarded) {
+      if (!g.noAccept || holding.has(g.name) === this.#dropping.has(g.name)) continue;
+      this.log.info(`(${g.name}) ${holding.has(g.name) ? 'setting' : 'removing'} firewall drop rule`);
+    }
+    this.#dropping = new Set(guarded.filter((g) => g.noAccept && holding.has(g.name)).map((g) => g.name));
+    this.#firewall.update(firewallContents(guarded, holding));
   }
 
   /** vrrp_sync_group: members' events go through their group (src/vrrp/sync-group.ts). */
@@ -204,12 +279,28 @@ export class VrrpDaemon {
     this.#startGroups();
     this.#tracking?.evaluateAll();
     for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
+    await this.#reshapeFirewall();
     for (const [key, ch] of this.channels) {
       if (ch.size > 0) continue;
       ch.close();
       this.channels.delete(key);
     }
     return plan;
+  }
+
+  /** After a reload: the firewall follows the new instances (made, rebuilt or removed). */
+  async #reshapeFirewall(): Promise<void> {
+    const guarded = this.#guarded();
+    const shape = firewallShape(guarded, this.config.global.nftables !== undefined);
+    if (shape === null) {
+      await this.#firewall?.stop();
+      this.#firewall = null;
+    } else if (this.#firewall === null) {
+      await this.#startFirewall();
+    } else {
+      await this.#firewall.reshape(shape, firewallContents(guarded, this.#dropping));
+    }
+    this.#refreshFirewall();
   }
 
   #startInstance(rt: InstanceRuntime): void {
@@ -299,6 +390,7 @@ export class VrrpDaemon {
     this.scheduler.cancelAll();
     await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
     await this.#addresses?.removeAll();
+    await this.#firewall?.stop();
     await this.#routes?.removeAll();
     await this.#vmacs?.removeAll();
     await this.#runner.drain(2000);

@@ -21,6 +21,8 @@ export class AddressManager {
   readonly #wanted = new Map<string, AddressSpec>();
   /** Called on a failure that is not idempotence (for logging). */
   onError: (op: 'add' | 'delete', spec: AddressSpec, e: Error) => void = () => {};
+  /** Called when the set of held addresses changes, before the kernel is asked. */
+  onChange: () => void = () => {};
 
   constructor(nl: RtnetlinkClient) {
     this.#nl = nl;
@@ -28,6 +30,7 @@ export class AddressManager {
 
   async add(spec: AddressSpec): Promise<void> {
     this.#wanted.set(keyOf(spec), spec);
+    this.onChange();
     try {
       await this.#nl.request((seq) => addAddressRequest(spec, seq));
     } catch (e) {
@@ -36,7 +39,7 @@ export class AddressManager {
   }
 
   async remove(spec: AddressSpec): Promise<void> {
-    this.#wanted.delete(keyOf(spec));
+    if (this.#wanted.delete(keyOf(spec))) this.onChange();
     try {
       await this.#nl.request((seq) => deleteAddressRequest(spec, seq));
     } catch (e) {

@@ -26,6 +26,7 @@ const PURE: readonly { folder: string; except: readonly string[] }[] = [
   { folder: 'netlink/', except: [] },
   { folder: 'vrrp/', except: [] },
   { folder: 'config/', except: ['config/source.ts'] },
+  { folder: 'firewall/', except: [] },
 ];
 const PURE_FILES = ['lvs/model.ts', 'lvs/plan.ts', 'lvs/nft-json.ts', 'check/schedule.ts', 'check/types.ts'];
 
