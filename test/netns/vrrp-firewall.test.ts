@@ -18,6 +18,9 @@ const CONFIG = `global_defs {
   vrrp_strict
   nftables_counters
 }
+static_ipaddress {
+  10.100.1.70/24 dev eth0
+}
 vrrp_instance VI_4 {
   state BACKUP
   interface eth0
@@ -125,6 +128,17 @@ describe('VRRP firewall in nftables, side by side with keepalived 2.2.7', { skip
     // The sets follow the VIPs; give both daemons' last nft run time to land.
     await until(() => rulesetText(tsHost).includes('10.100.1.61'), 5000, 'keepalived-ts drops VI_4 VIP');
     await until(() => rulesetText(kaHost).includes('10.100.1.61'), 5000, 'keepalived drops VI_4 VIP');
+    // Addresses land where keepalived puts them: VIPs on the VMAC, excluded VIPs and
+    // static addresses on the parent.
+    for (const [lab, ns] of [
+      [ours, tsHost],
+      [theirs, kaHost],
+    ] as const) {
+      assert.ok(lab.addresses(ns, 'vrrp.61').includes('10.100.1.61/24'), `${ns}: VIP on the VMAC`);
+      const parent = lab.addresses(ns, 'eth0');
+      for (const a of ['fd00::61/64', 'fe80::61/64', '10.100.1.70/24'])
+        assert.ok(parent.includes(a), `${ns}: ${a} on eth0`);
+    }
     const a = ruleset(tsHost);
     const b = ruleset(kaHost);
     assert.deepEqual(a, b, `keepalived-ts:\n${rulesetText(tsHost)}\nkeepalived:\n${rulesetText(kaHost)}`);
@@ -153,6 +167,11 @@ describe('VRRP firewall in nftables, side by side with keepalived 2.2.7', { skip
     assert.equal(await ours.stop(ts), 0);
     await theirs.stop(ka);
     assert.equal(rulesetText(tsHost).trim(), '', 'keepalived-ts leaves no table');
+    assert.deepEqual(
+      ours.addresses(tsHost).filter((x) => !x.startsWith('fe80::') || x === 'fe80::61/64'),
+      ['10.100.1.1/24'],
+      'keepalived-ts leaves no VIP, excluded VIP or static address',
+    );
     assert.equal(rulesetText(kaHost).trim(), '', 'keepalived leaves no table');
     assert.ok(ts.lines.some((l) => l.text.includes('(VI_4) removing firewall drop rule')));
   });
