@@ -159,10 +159,13 @@ export class InstanceRuntime implements ChannelMember {
       },
       sendGarp: (repeat) => this.#garp(repeat),
       notify: (state, priority) => d.notifier.notify(this.plan.source.notify, name, state, priority),
-      notifyMasterRxLowerPri: () => {
-        const s = this.plan.source.notifyMasterRxLowerPri;
-        if (s) d.notifier.notify({ master: s }, name, 'MASTER', this.state.effectivePriority);
-      },
+      notifyMasterRxLowerPri: () =>
+        d.notifier.event(
+          this.plan.source.notifyMasterRxLowerPri,
+          name,
+          'MASTER_RX_LOWER_PRI',
+          this.state.effectivePriority,
+        ),
       log: (text, detail) => (detail ? d.log.detail(text) : d.log.info(text)),
     };
   }

@@ -3,12 +3,14 @@
  * src/vrrp/sync-group.ts (`stepMember`), which returns the member's step and those of the
  * members that follow it; tracking faults of members go through `setMemberFault`. Each
  * group state change runs the group's notify scripts as keepalived does: the per-state
- * script as written, then the generic `notify` with "GROUP NAME STATE 0".
+ * script as written, then the generic `notify` with "GROUP NAME STATE 0", then the FIFO
+ * line `GROUP "NAME" STATE 0`. At start-up keepalived notifies groups in BACKUP or FAULT
+ * before any instance leaves INIT (vrrp_scheduler.c vrrp_init_state): `announceStart`.
  */
 
-import type { Config, NotifyScripts, ScriptCommand } from '../config/model.js';
-import type { ScriptRunner } from '../io/script-runner.js';
-import { resolveGroup, resolveUser } from '../io/users.js';
+import type { Config, NotifyScripts } from '../config/model.js';
+import { type Notifier, notifyCommands } from '../io/notify.js';
+import { groupFifoLine } from '../io/notify-fifo-format.js';
 import type { StepResult, VrrpEvent } from '../vrrp/index.js';
 import {
   createSyncGroup,
@@ -22,10 +24,7 @@ import type { InstanceRuntime } from './instance-runtime.js';
 export interface SyncGroupDeps {
   readonly runtime: (name: string) => InstanceRuntime | undefined;
   readonly nowMs: () => number;
-  readonly runner: ScriptRunner;
-  readonly log: (text: string) => void;
-  readonly defaultUser?: string;
-  readonly defaultGroup?: string;
+  readonly notifier: Notifier;
 }
 
 export class SyncGroups {
@@ -33,6 +32,10 @@ export class SyncGroups {
   readonly #notify = new Map<string, NotifyScripts>();
   readonly #memberOf = new Map<string, string>();
   readonly #d: SyncGroupDeps;
+  /** Set once announceStart ran: the engine's own start-up group notify is then redundant. */
+  #announced = false;
+  /** Group STOP notifies held until every instance has stopped (keepalived notify_shutdown). */
+  #stopping: string[] | null = null;
 
   constructor(config: Config, d: SyncGroupDeps) {
     this.#d = d;
@@ -63,12 +66,38 @@ export class SyncGroups {
     return out;
   }
 
+  /**
+   * Before the instances start: notify every group in BACKUP or FAULT, as keepalived does
+   * ahead of its instances' own start-up notifies.
+   */
+  announceStart(): void {
+    this.#announced = true;
+    for (const g of this.#groups.values())
+      if (g.state === 'BACKUP' || g.state === 'FAULT') this.#runNotify(g.name, g.state);
+  }
+
+  /** Shutdown: instances notify STOP first, then the groups (keepalived's order). */
+  beginStop(): void {
+    this.#stopping ??= [];
+  }
+
+  endStop(): void {
+    const held = this.#stopping ?? [];
+    this.#stopping = null;
+    for (const g of held) this.#runNotify(g, 'STOP');
+  }
+
   /** An event for a member (the runtime's feed routes here). */
   feed(member: string, event: VrrpEvent): void {
     const name = this.#memberOf.get(member);
     const g = name === undefined ? undefined : this.#groups.get(name);
     if (g === undefined) return;
-    this.#apply(g, stepMember(g, this.#instances(g), member, event, this.#d.nowMs()));
+    const starting = this.#d.runtime(member)?.state.state === 'INIT';
+    const r = stepMember(g, this.#instances(g), member, event, this.#d.nowMs());
+    // The start-up notify already went out in announceStart (STOP is never a start-up one).
+    const skip =
+      this.#announced && starting && r.notify !== 'STOP' && r.notify === g.state && g.state !== 'MASTER';
+    this.#apply(g, skip ? { ...r, notify: null } : r);
   }
 
   /** A member's own tracking fault changed. */
@@ -88,36 +117,14 @@ export class SyncGroups {
   ): void {
     this.#groups.set(g.name, r.group);
     for (const s of r.steps) this.#d.runtime(s.member)?.apply(s.result);
-    if (r.notify !== null) this.#runNotify(g.name, r.notify);
+    if (r.notify === 'STOP' && this.#stopping !== null) this.#stopping.push(g.name);
+    else if (r.notify !== null) this.#runNotify(g.name, r.notify);
   }
 
   #runNotify(group: string, state: SyncGroupState): void {
-    const scripts = this.#notify.get(group);
-    if (scripts === undefined) return;
-    const perState = {
-      MASTER: scripts.master,
-      BACKUP: scripts.backup,
-      FAULT: scripts.fault,
-      STOP: scripts.stop,
-    }[state];
-    if (perState) this.#run(perState, [...perState.argv]);
-    if (scripts.any) this.#run(scripts.any, [...scripts.any.argv, 'GROUP', group, state, '0']);
-  }
-
-  #run(cmd: ScriptCommand, argv: string[]): void {
-    const user = cmd.user ?? this.#d.defaultUser;
-    const group = cmd.group ?? this.#d.defaultGroup;
-    const uid = user === undefined ? undefined : resolveUser(user);
-    const gid = group === undefined ? uid?.gid : resolveGroup(group);
-    void this.#d.runner
-      .run({
-        argv,
-        timeoutMs: 15_000,
-        ...(uid ? { uid: uid.uid } : {}),
-        ...(gid === undefined ? {} : { gid }),
-      })
-      .then((r) => {
-        if (r.kind === 'error') this.#d.log(`Failed to exec ${cmd.text}: ${r.message}`);
-      });
+    const scripts = this.#notify.get(group) ?? {};
+    const n = this.#d.notifier;
+    for (const { command, argv } of notifyCommands(scripts, group, state, 0, 'GROUP')) n.run(command, argv);
+    n.fifoLine(groupFifoLine(group, state));
   }
 }

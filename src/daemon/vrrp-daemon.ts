@@ -14,10 +14,14 @@ import { GarpSender } from '../io/garp.js';
 import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier } from '../io/notify.js';
+import { NotifyFifos } from '../io/notify-fifo.js';
 import { RouteManager } from '../io/routes.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
+import { gateVrrpScripts } from '../io/script-security-gate.js';
+import { probeScript } from '../io/script-security-probe.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
+import { type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { Address } from '../netlink/index.js';
@@ -59,6 +63,7 @@ export class VrrpDaemon {
   #tracking: TrackingCoordinator | null = null;
   #groups: SyncGroups | null = null;
   #vmacs: DaemonVmacs | null = null;
+  #fifos = new NotifyFifos([]);
   #firewall: VrrpFirewall | null = null;
   /** Guarded instances that held their VIPs at the last firewall refresh. */
   #dropping = new Set<string>();
@@ -92,8 +97,41 @@ export class VrrpDaemon {
     return this.#runner.started;
   }
 
+  /** Script security (keepalived's start-up check): insecure or missing scripts are disabled. */
+  #secure(config: Config): Config {
+    const policy = scriptPolicy(config);
+    return gateVrrpScripts(config, {
+      identity: (s) => scriptIdentity(s, policy, selfIds()),
+      probe: (command, runAs) => probeScript(command, runAs),
+      log: (t) => this.log.info(t),
+    });
+  }
+
+  /** notify_fifo / vrrp_notify_fifo (keepalived opens them before the instances start). */
+  #openFifos(): void {
+    const g = this.config.global;
+    const policy = scriptPolicy(this.config);
+    this.#fifos = NotifyFifos.open(g.notifyFifo, g.vrrpNotifyFifo, {
+      ownLabel: 'vrrp_',
+      umask: daemonUmask(this.config),
+      scriptIds: (s) => {
+        const ids = scriptIdentity(s, policy, selfIds());
+        return 'error' in ids ? undefined : ids;
+      },
+      onScriptExit: () => this.log.info('vrrp notify fifo script terminated'),
+      log: (t) => this.log.info(t),
+    });
+  }
+
+  /** FIFO lines written and dropped (nobody reading and the pipe full). */
+  get fifoCounters(): { readonly written: number; readonly dropped: number } {
+    return this.#fifos.counters;
+  }
+
   async start(): Promise<void> {
     this.#loopDelay.enable();
+    this.config = this.#secure(this.config);
+    this.#openFifos();
     const nl = new RtnetlinkClient();
     this.#nl = nl;
     this.#addresses = new AddressManager(nl);
@@ -127,6 +165,7 @@ export class VrrpDaemon {
     this.#startGroups();
     await this.#startTracking();
     this.#tracking?.evaluateAll();
+    this.#groups?.announceStart();
     for (const rt of this.instances) this.#startInstance(rt);
   }
 
@@ -199,13 +238,10 @@ export class VrrpDaemon {
 
   /** vrrp_sync_group: members' events go through their group (src/vrrp/sync-group.ts). */
   #startGroups(): void {
-    const user = this.config.global.scriptUser;
     const groups = new SyncGroups(this.config, {
       runtime: (n) => this.instances.find((rt) => rt.plan.name === n),
       nowMs: () => this.clock.nowMs(),
-      runner: this.#runner,
-      log: (t) => this.log.info(t),
-      ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
+      notifier: this.#notifier(),
     });
     this.#groups = groups;
     for (const rt of this.instances) {
@@ -236,12 +272,12 @@ export class VrrpDaemon {
   }
 
   #notifier(): Notifier {
-    const user = this.config.global.scriptUser;
     return new Notifier({
       runner: this.#runner,
       timeoutMs: 15_000,
       log: (t) => this.log.info(t),
-      ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
+      policy: scriptPolicy(this.config),
+      fifo: this.#fifos,
     });
   }
 
@@ -259,7 +295,8 @@ export class VrrpDaemon {
   }
 
   /** SIGHUP with a valid config: keep unchanged instances, restart changed ones, add and remove. */
-  async reload(next: Config): Promise<ReloadPlan> {
+  async reload(nextConfig: Config): Promise<ReloadPlan> {
+    const next = this.#secure(nextConfig);
     const plan = diffConfigs(this.config, next);
     const going = this.instances.filter((rt) => !plan.keep.includes(rt.plan.name));
     for (const rt of going) {
@@ -386,7 +423,9 @@ export class VrrpDaemon {
 
   /** Graceful stop: shutdown every instance, wait for VIP removal, remove leftovers. */
   async stop(): Promise<void> {
+    this.#groups?.beginStop();
     for (const rt of this.instances) rt.feed({ type: 'shutdown' });
+    this.#groups?.endStop();
     this.scheduler.cancelAll();
     await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
     await this.#addresses?.removeAll();
@@ -405,8 +444,21 @@ export class VrrpDaemon {
     this.channels.clear();
     this.#garp.close();
     this.#runner.close();
+    this.#fifos.close();
     this.#loopDelay.disable();
     this.#events?.close();
     this.#nl?.close();
   }
+}
+
+function scriptPolicy(config: Config): ScriptUserPolicy {
+  const g = config.global;
+  return { securityEnabled: g.enableScriptSecurity, ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}) };
+}
+
+/** global_defs `umask` (a number, octal with a leading 0), else keepalived's default 0177. */
+function daemonUmask(config: Config): number {
+  const text = (config.global as { umask?: string }).umask;
+  const v = text === undefined ? Number.NaN : Number.parseInt(text, text.startsWith('0') ? 8 : 10);
+  return Number.isInteger(v) && v >= 0 && v <= 0o777 ? v : 0o177;
 }

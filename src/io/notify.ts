@@ -1,14 +1,18 @@
 /**
- * @module keepalived 2.2.7's notify scripts for a VRRP instance state change: the
- * per-state script (`notify_master`, `notify_backup`, `notify_fault`, `notify_stop`) runs
- * as written, with no added arguments; then the generic `notify` script runs with
- * keepalived's four: "INSTANCE" NAME STATE PRIORITY (vrrp_notify.c). Scripts run as
- * `script_user` (global) or their own `user`/`group` when given.
+ * @module keepalived 2.2.7's notifications for a VRRP instance state change, in its order
+ * (vrrp_notify.c send_instance_notifies): the per-state script (`notify_master`,
+ * `notify_backup`, `notify_fault`, `notify_stop`) as written, with no added arguments;
+ * then the generic `notify` script with keepalived's four: "INSTANCE" NAME STATE
+ * PRIORITY; then the notify FIFO line (`INSTANCE "NAME" STATE PRIORITY`). A master that
+ * hears a lower priority runs `notify_master_rx_lower_pri` and writes
+ * `INSTANCE "NAME" MASTER_RX_LOWER_PRI PRIORITY`. Scripts run as their own user/group,
+ * else `script_user`, else keepalived_script, else as the daemon (users.ts).
  */
 
 import type { NotifyScripts, ScriptCommand } from '../config/model.js';
+import { instanceFifoLine, type VrrpFifoEvent } from './notify-fifo-format.js';
 import type { ScriptRunner } from './script-runner.js';
-import { resolveGroup, resolveUser } from './users.js';
+import { type ScriptUserPolicy, scriptIdentity, selfIds } from './users.js';
 
 /** States a notify is sent for. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
@@ -19,6 +23,7 @@ export function notifyCommands(
   name: string,
   state: NotifyState,
   priority: number,
+  kind: 'INSTANCE' | 'GROUP' = 'INSTANCE',
 ): { command: ScriptCommand; argv: string[] }[] {
   const out: { command: ScriptCommand; argv: string[] }[] = [];
   const perState =
@@ -33,19 +38,25 @@ export function notifyCommands(
   if (scripts.any) {
     out.push({
       command: scripts.any,
-      argv: [...scripts.any.argv, 'INSTANCE', name, state, String(priority)],
+      argv: [...scripts.any.argv, kind, name, state, String(priority)],
     });
   }
   return out;
 }
 
+/** Where FIFO lines go (notify-fifo.ts NotifyFifos). */
+export interface FifoSink {
+  write(line: string): void;
+}
+
 export interface NotifierOptions {
   readonly runner: ScriptRunner;
-  /** Global `script_user`, when set. */
-  readonly defaultUser?: string;
-  readonly defaultGroup?: string;
+  /** global_defs script_user / enable_script_security. */
+  readonly policy?: ScriptUserPolicy;
   readonly timeoutMs: number;
   readonly log: (text: string) => void;
+  /** notify_fifo / vrrp_notify_fifo, when configured. */
+  readonly fifo?: FifoSink;
 }
 
 export class Notifier {
@@ -55,24 +66,33 @@ export class Notifier {
     this.#o = options;
   }
 
-  /** Starts the scripts for one transition; never waits for them. */
-  notify(scripts: NotifyScripts, name: string, state: NotifyState, priority: number): void {
-    for (const { command, argv } of notifyCommands(scripts, name, state, priority)) {
-      const user = command.user ?? this.#o.defaultUser;
-      const group = command.group ?? this.#o.defaultGroup;
-      const uid = user === undefined ? undefined : resolveUser(user);
-      const gid = group === undefined ? (uid === undefined ? undefined : uid.gid) : resolveGroup(group);
-      void this.#o.runner
-        .run({
-          argv,
-          timeoutMs: this.#o.timeoutMs,
-          ...(uid ? { uid: uid.uid } : {}),
-          ...(typeof gid === 'number' ? { gid } : {}),
-        })
-        .then((r) => {
-          if (r.kind === 'error') this.#o.log(`Failed to exec ${command.text}: ${r.message}`);
-          else if (r.kind === 'signal' && r.timedOut) this.#o.log(`Process ${command.text} timed out`);
-        });
+  /** Runs one script (argv, no shell) as the user keepalived would; never waits. */
+  run(command: ScriptCommand, argv: readonly string[]): void {
+    const ids = scriptIdentity(command, this.#o.policy ?? { securityEnabled: false }, selfIds());
+    if ('error' in ids) {
+      this.#o.log(`${ids.error} - not running ${command.text}`);
+      return;
     }
+    void this.#o.runner.run({ argv, timeoutMs: this.#o.timeoutMs, uid: ids.uid, gid: ids.gid }).then((r) => {
+      if (r.kind === 'error') this.#o.log(`Failed to exec ${command.text}: ${r.message}`);
+      else if (r.kind === 'signal' && r.timedOut) this.#o.log(`Process ${command.text} timed out`);
+    });
+  }
+
+  /** A FIFO line, if a FIFO is open. */
+  fifoLine(line: string): void {
+    this.#o.fifo?.write(line);
+  }
+
+  /** Starts the scripts for one transition and writes the FIFO line; never waits. */
+  notify(scripts: NotifyScripts, name: string, state: NotifyState, priority: number): void {
+    for (const { command, argv } of notifyCommands(scripts, name, state, priority)) this.run(command, argv);
+    this.fifoLine(instanceFifoLine(name, state, priority));
+  }
+
+  /** keepalived send_event_notify: `notify_master_rx_lower_pri` as written, then the FIFO line. */
+  event(script: ScriptCommand | undefined, name: string, event: VrrpFifoEvent, priority: number): void {
+    if (script) this.run(script, script.argv);
+    this.fifoLine(instanceFifoLine(name, event, priority));
   }
 }

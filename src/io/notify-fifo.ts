@@ -1,0 +1,236 @@
+/**
+ * @module The notify FIFOs' I/O, as keepalived 2.2.7 does it (notify.c fifo_open /
+ * fifo_close), never blocking the event loop:
+ *
+ * - open: create the FIFO if absent (mode 0644 less the umask), then start the FIFO script
+ *   if one is configured (its configured words plus the FIFO path as last argument, in
+ *   its own process group, no timeout), then open the FIFO read-write and non-blocking
+ *   (O_RDWR: the open never waits for a reader, and lines queue in the pipe until someone
+ *   reads; O_NOFOLLOW: never through a symlink). A path that exists but is not a FIFO is
+ *   refused (keepalived would write into it).
+ * - write: one write(2) per line on the non-blocking fd. A line no longer fits once the
+ *   pipe buffer is full and nobody reads: it is dropped and counted (keepalived drops it
+ *   silently). Lines are far below PIPE_BUF, so a write is all or nothing.
+ * - close: unlink the FIFO first if we created it (so a script that reopens it in a loop
+ *   cannot), close the fd, SIGTERM the FIFO script's process group.
+ *
+ * Each process opens the FIFOs it writes: the VRRP daemon `notify_fifo` and
+ * `vrrp_notify_fifo`, the checker process `notify_fifo` and `lvs_notify_fifo`.
+ */
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import type { ScriptCommand } from '../config/model.js';
+import { fifoCreateMode, fifoScriptArgv } from './notify-fifo-format.js';
+
+export interface FifoConfig {
+  readonly path: string;
+  readonly script?: ScriptCommand;
+}
+
+export interface NotifyFifoOptions {
+  /** keepalived's label in its messages: '' (notify_fifo), 'vrrp_' or 'lvs_'. */
+  readonly label: '' | 'vrrp_' | 'lvs_';
+  /** The process's umask (keepalived's default 0177). */
+  readonly umask?: number;
+  /** uid/gid the FIFO script runs as; undefined: this process's. */
+  readonly scriptIds?: (script: ScriptCommand) => { uid: number; gid: number } | undefined;
+  /** Called when the FIFO script exits ("vrrp notify fifo script terminated"). */
+  readonly onScriptExit?: () => void;
+  readonly log: (text: string) => void;
+}
+
+type OpenResult = { fd: number; created: boolean } | null;
+
+/** mkfifo(path, mode); false when it could not be made. mkfifo(1): Node has no mkfifo(3). */
+function makeFifo(path: string, mode: number): boolean {
+  try {
+    execFileSync('mkfifo', ['-m', mode.toString(8), '--', path], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function kindAt(path: string): 'fifo' | 'other' | 'missing' {
+  try {
+    return lstatSync(path).isFIFO() ? 'fifo' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+export class NotifyFifo {
+  readonly path: string;
+  readonly #fd: number;
+  readonly #created: boolean;
+  #script: ChildProcess | null;
+  #closed = false;
+  /** Lines written whole. */
+  written = 0;
+  /** Lines dropped: the pipe was full (nobody reading) or the write failed. */
+  dropped = 0;
+
+  private constructor(path: string, fd: number, created: boolean, script: ChildProcess | null) {
+    this.path = path;
+    this.#fd = fd;
+    this.#created = created;
+    this.#script = script;
+  }
+
+  /** Creates (if needed) and opens the FIFO, starting its script; null when unusable. */
+  static open(cfg: FifoConfig, o: NotifyFifoOptions): NotifyFifo | null {
+    const path = cfg.path;
+    if (path === '') return null;
+    let created = false;
+    let kind = kindAt(path);
+    if (kind === 'missing') {
+      created = makeFifo(path, fifoCreateMode(o.umask));
+      kind = kindAt(path); // another process may have made it first
+      if (kind === 'missing') {
+        o.log(`Unable to create ${o.label}notify fifo ${path}`);
+        return null;
+      }
+    }
+    if (kind !== 'fifo') {
+      o.log(`${o.label}notify fifo ${path} exists and is not a FIFO - ignoring`);
+      return null;
+    }
+    const script = cfg.script ? NotifyFifo.#startScript(cfg.script, path, o) : null;
+    const opened = NotifyFifo.#openFd(path, created, o);
+    if (opened === null) {
+      NotifyFifo.#kill(script);
+      return null;
+    }
+    return new NotifyFifo(path, opened.fd, opened.created, script);
+  }
+
+  static #openFd(path: string, created: boolean, o: NotifyFifoOptions): OpenResult {
+    try {
+      const flags = constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+      return { fd: openSync(path, flags), created };
+    } catch (e) {
+      const errno = Math.abs((e as { errno?: number }).errno ?? 0);
+      o.log(`Unable to open ${o.label}notify fifo ${path} - errno ${errno}`);
+      if (created) unlinkQuietly(path);
+      return null;
+    }
+  }
+
+  /** The FIFO script: argv (no shell), FIFO path last, own process group, runs until we stop. */
+  static #startScript(script: ScriptCommand, path: string, o: NotifyFifoOptions): ChildProcess | null {
+    const [file, ...args] = fifoScriptArgv(script.argv, path);
+    if (file === undefined) return null;
+    const ids = o.scriptIds?.(script);
+    const child = spawn(file, args, {
+      stdio: 'ignore',
+      shell: false,
+      detached: true,
+      ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+    });
+    child.on('error', (e) => o.log(`Unable to execute ${o.label}notify fifo script ${file} - ${e.message}`));
+    child.on('exit', () => o.onScriptExit?.());
+    child.unref();
+    return child;
+  }
+
+  static #kill(child: ChildProcess | null): void {
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+  }
+
+  /** The FIFO script's pid while it runs. */
+  get scriptPid(): number | undefined {
+    const c = this.#script;
+    return c && c.exitCode === null && c.signalCode === null ? c.pid : undefined;
+  }
+
+  /** Writes one line without ever waiting; false (and counted) when it was dropped. */
+  write(line: string | Uint8Array): boolean {
+    if (this.#closed) return false;
+    const bytes = typeof line === 'string' ? Buffer.from(line) : line;
+    try {
+      if (writeSync(this.#fd, bytes) === bytes.length) {
+        this.written++;
+        return true;
+      }
+    } catch {
+      // EAGAIN: the pipe is full because nobody reads; anything else: the FIFO is unusable.
+    }
+    this.dropped++;
+    return false;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#created) unlinkQuietly(this.path);
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // already closed
+    }
+    NotifyFifo.#kill(this.#script);
+    this.#script = null;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}
+
+/**
+ * The FIFOs one process writes: the global `notify_fifo` and its own (`vrrp_notify_fifo`
+ * or `lvs_notify_fifo`); every line goes to each that is open. keepalived opens the
+ * global one first.
+ */
+export class NotifyFifos {
+  readonly #fifos: NotifyFifo[];
+
+  constructor(fifos: readonly (NotifyFifo | null)[]) {
+    this.#fifos = fifos.filter((f): f is NotifyFifo => f !== null);
+  }
+
+  static open(
+    global: FifoConfig | undefined,
+    own: FifoConfig | undefined,
+    o: Omit<NotifyFifoOptions, 'label'> & { readonly ownLabel: 'vrrp_' | 'lvs_' },
+  ): NotifyFifos {
+    const g = global ? NotifyFifo.open(global, { ...o, label: '' }) : null;
+    const s = own ? NotifyFifo.open(own, { ...o, label: o.ownLabel }) : null;
+    return new NotifyFifos([g, s]);
+  }
+
+  get size(): number {
+    return this.#fifos.length;
+  }
+
+  write(line: string): void {
+    if (this.#fifos.length === 0) return;
+    const bytes = Buffer.from(line);
+    for (const f of this.#fifos) f.write(bytes);
+  }
+
+  /** Lines dropped and written over every FIFO (status output). */
+  get counters(): { readonly written: number; readonly dropped: number } {
+    let written = 0;
+    let dropped = 0;
+    for (const f of this.#fifos) {
+      written += f.written;
+      dropped += f.dropped;
+    }
+    return { written, dropped };
+  }
+
+  close(): void {
+    for (const f of this.#fifos.splice(0)) f.close();
+  }
+}
