@@ -5,7 +5,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { dnsQuery, dnsVerdict } from './dns-message.js';
-import { errorReason, errorText, guarded } from './net.js';
+import { afterConnect, errorReason, errorText, guarded } from './net.js';
 import type { CheckResult, CheckSpec, DnsSpec } from './types.js';
 import { fail } from './types.js';
 
@@ -21,8 +21,12 @@ export function dnsCheck(spec: CheckSpec, signal: AbortSignal): Promise<CheckRes
       if (r) settle(r);
     });
     const port = spec.endpoint.port || 53;
-    sock.connect(port, spec.endpoint.address, () =>
-      sock.send(dnsQuery(id, d), (e) => e && settle(fail(errorReason(e), errorText(e)))),
+    sock.connect(
+      port,
+      spec.endpoint.address,
+      afterConnect(settle, () =>
+        sock.send(dnsQuery(id, d), (e) => e && settle(fail(errorReason(e), errorText(e)))),
+      ),
     );
   });
 }

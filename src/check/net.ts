@@ -73,3 +73,16 @@ export function tcpConnect(spec: CheckSpec): Socket {
     noDelay: true,
   });
 }
+
+/**
+ * A dgram `connect` callback. Node calls it with the error when connect(2) fails at
+ * once (e.g. ENETUNREACH: no route to the real server) instead of emitting 'error'; a
+ * send on that unconnected socket would then throw (ERR_SOCKET_BAD_PORT) out of the
+ * callback and kill the checker process. Node's typings omit the argument.
+ */
+export function afterConnect(settle: (r: CheckResult) => void, connected: () => void): () => void {
+  return ((e?: Error) => {
+    if (e) settle(fail(errorReason(e), errorText(e)));
+    else connected();
+  }) as () => void;
+}

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { errorReason, errorText, guarded } from './net.js';
+import { afterConnect, errorReason, errorText, guarded } from './net.js';
 import type { CheckResult, CheckSpec, UdpSpec } from './types.js';
 import { fail, pass } from './types.js';
 
@@ -40,8 +40,12 @@ export function udpCheck(spec: CheckSpec, signal: AbortSignal): Promise<CheckRes
     sock.on('message', (msg) => settle(needReply ? udpReplyVerdict(u, msg) : pass));
     const ep = spec.endpoint;
     const go = (): void =>
-      sock.connect(ep.port, ep.address, () =>
-        sock.send(u.payload ?? randomBytes(16), (e) => e && settle(fail(errorReason(e), errorText(e)))),
+      sock.connect(
+        ep.port,
+        ep.address,
+        afterConnect(settle, () =>
+          sock.send(u.payload ?? randomBytes(16), (e) => e && settle(fail(errorReason(e), errorText(e)))),
+        ),
       );
     if (ep.bindTo || ep.bindPort)
       sock.bind({ ...(ep.bindTo ? { address: ep.bindTo } : {}), port: ep.bindPort ?? 0 }, go);

@@ -3,14 +3,15 @@
  * under umask 0177). Protocol, one request per connection: the client writes one line,
  * `status` (text) or `status json` (JSON), and the server answers and closes. Unknown
  * requests get `error: unknown command <line>`. Requests are answered on the event
- * loop from in-memory state only: no I/O but the socket itself.
+ * loop from in-memory state (the LVS part's state comes over the checker child's IPC
+ * channel): no other I/O.
  */
 
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 
-/** Answers one request line; the result is written back as is. */
-export type ControlHandler = (request: string) => string;
+/** Answers one request line; the result (or what it resolves to) is written back as is. */
+export type ControlHandler = (request: string) => string | Promise<string>;
 
 /** Longest request line accepted, bytes. */
 const MAX_REQUEST = 1024;
@@ -26,13 +27,16 @@ function serve(socket: Socket, handler: ControlHandler): void {
     if (nl < 0 && buf.length < MAX_REQUEST) return;
     socket.removeAllListeners('data');
     const line = (nl < 0 ? buf : buf.slice(0, nl)).trim();
-    let reply: string;
+    const fail = (e: unknown) => `error: ${(e as Error).message}\n`;
+    let reply: string | Promise<string>;
     try {
       reply = handler(line);
     } catch (e) {
-      reply = `error: ${(e as Error).message}\n`;
+      reply = fail(e);
     }
-    socket.end(reply);
+    void Promise.resolve(reply)
+      .catch(fail)
+      .then((text) => socket.end(text));
   });
 }
 

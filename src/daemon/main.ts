@@ -39,6 +39,15 @@ export interface DaemonOptions {
   readonly dataPlane?: 'ipvs' | 'nftables';
 }
 
+/**
+ * keepalived runs scripts without script security: `-t` fails on it (exit 6), but the
+ * running daemon only logs it (LOG_INFO) and goes on, so the daemon logs it as a warning
+ * and it is no reason to refuse a config.
+ */
+function runtimeSeverity(d: Diagnostic): Diagnostic {
+  return d.kind === 'security' && !d.aborts && d.severity === 'error' ? { ...d, severity: 'warning' } : d;
+}
+
 /** Start-up loads on this thread (no timer runs yet, and no worker isolate stays in memory); reloads in a worker. */
 async function load(
   o: DaemonOptions,
@@ -47,8 +56,7 @@ async function load(
 ): Promise<{ config: Config | undefined; errors: number }> {
   const request = { configFile: o.configFile, configId: o.configId, cwd: process.cwd() };
   const { config, diagnostics } = offThread ? await loadConfigOffThread(request) : loadHere(request);
-  for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(d));
-  // keepalived runs scripts without script security (it only warns), so that is no reason to refuse.
+  for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(runtimeSeverity(d)));
   const errors = diagnostics.filter((d) => d.aborts || (d.severity === 'error' && d.kind !== 'security'));
   return { config, errors: errors.length };
 }
@@ -63,11 +71,18 @@ function runnable(config: Config, log: Logger): Config {
   return { ...config, vrrpInstances: ok };
 }
 
-function handleRequest(d: VrrpDaemon, line: string): string {
+/** `status json` also carries the checker child's LVS status (null without one). */
+async function handleRequest(
+  d: VrrpDaemon,
+  checker: CheckerProcess | undefined,
+  line: string,
+): Promise<string> {
   const words = line.split(/\s+/).filter(Boolean);
   if (words[0] !== 'status') return `error: unknown command ${line}\n`;
   const report = statusReport(d, process.pid);
-  return words[1] === 'json' ? `${JSON.stringify(report)}\n` : formatStatus(report);
+  if (words[1] !== 'json') return formatStatus(report);
+  const lvs = checker ? await checker.status() : null;
+  return `${JSON.stringify({ ...report, lvs })}\n`;
 }
 
 /** Starts the daemon; resolves with the exit code once it has stopped. */
@@ -89,9 +104,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const vrrpConfig = o.runVrrp ? runnable(first.config, log) : { ...first.config, vrrpInstances: [] };
   const daemon = new VrrpDaemon({ config: vrrpConfig, clock: monotonicClock, log });
   let server: Server;
+  let checker: CheckerProcess | undefined;
   try {
     // Listen first: a socket that cannot be created must fail before any VIP is touched.
-    server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, line));
+    server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, checker, line));
   } catch (e) {
     return fatal(`Cannot create control socket ${o.controlSocket}: ${(e as Error).message}`);
   }
@@ -103,7 +119,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     return fatal(`Cannot start VRRP: ${(e as Error).message}`);
   }
   // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.
-  const checker = startChecker(o, first.config, log);
+  checker = startChecker(o, first.config, log);
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${o.controlSocket} ready`);
   return new Promise<number>((resolve) => {

@@ -115,12 +115,20 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
       ...(opts.forcePlane ? { forcePlane: opts.forcePlane } : {}),
     });
   };
-  let lvs = await start();
+  let lvs: LvsHandle | undefined;
   let stopping = false;
-  send({ type: 'ready' });
+  // Listen before starting: a request sent while the checkers start must not be lost.
+  const starting = start().then((h) => {
+    lvs = h;
+    send({ type: 'ready' });
+  });
   process.on('message', async (m: Down) => {
-    if (m.type === 'status') send({ type: 'status', id: m.id, status: lvs?.status() ?? null });
-    else if (m.type === 'reload') {
+    if (m.type === 'status') {
+      send({ type: 'status', id: m.id, status: lvs?.status() ?? null });
+      return;
+    }
+    await starting;
+    if (m.type === 'reload') {
       // Unchanged checkers keep their state, so a dead server does not come back on reload.
       const carry = lvs?.carry();
       await lvs?.stop({ keepPlane: true });
@@ -138,13 +146,13 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
   const terminate = () => {
     if (stopping) return;
     stopping = true;
-    void (lvs?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    void starting.then(() => lvs?.stop()).finally(() => process.exit(0));
   };
   process.on('SIGTERM', terminate);
   process.on('SIGINT', terminate);
   process.on('disconnect', () => {
     // The parent died: stop checking and leave the kernel as keepalived would at exit.
-    if (!stopping) void (lvs?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    if (!stopping) void starting.then(() => lvs?.stop()).finally(() => process.exit(0));
   });
 }
 

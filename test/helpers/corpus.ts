@@ -11,6 +11,8 @@ export const corpusDir = resolve(repoRoot, '../shared/corpus/keepalived-conf');
 export interface CorpusRow {
   readonly file: string;
   readonly sourcePath: string;
+  /** keepalived 2.2.7's verdict in a namespace with the interfaces it reported missing. */
+  readonly stubInterfacesCheck: 'ok' | 'error';
 }
 
 export function manifestRows(): CorpusRow[] {
@@ -18,7 +20,11 @@ export function manifestRows(): CorpusRow[] {
   const header = lines[0]!.split('\t');
   return lines.slice(1).map((l) => {
     const f = l.split('\t');
-    return { file: f[header.indexOf('file')]!, sourcePath: f[header.indexOf('source_path')]! };
+    return {
+      file: f[header.indexOf('file')]!,
+      sourcePath: f[header.indexOf('source_path')]!,
+      stubInterfacesCheck: f[header.indexOf('check_with_stub_interfaces')] === 'ok' ? 'ok' : 'error',
+    };
   });
 }
 
@@ -55,4 +61,11 @@ export function keepalivedCheckArgs(path: string, work: string): string[] {
     '-b',
     pid('b'),
   ];
+}
+
+/** Interfaces the corpus's second check created for `file` (from _check-output; eth0 always). */
+export function stubInterfaceNames(file: string): string[] {
+  const out = readFileSync(join(corpusDir, '_check-output', file.replace(/\.conf$/, '.txt')), 'utf8');
+  const m = /re-check in private netns with stub interfaces (.*) \(exit/.exec(out);
+  return m ? m[1]!.split(' ').filter(Boolean) : ['eth0'];
 }

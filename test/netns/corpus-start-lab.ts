@@ -1,0 +1,150 @@
+/**
+ * @module One corpus config's private world: a network namespace holding a bridge per
+ * interface the config names (with the addresses corpus-start-env.ts decides), and the
+ * command that runs keepalived-ts there inside a private mount namespace where
+ * - every script path the config names is a `#!/bin/sh\nexit 0` stub (an overlay on the
+ *   deepest existing directory above it, so nothing outside the mount namespace changes
+ *   and the config text is used as is);
+ * - `/run/netns` is a private tmpfs (configs with `net_namespace` never touch the host's).
+ * Names are `kts-cs-<pid>-<n>`; namespaces of dead runs are swept at start.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CorpusNeeds, existingAncestor } from './corpus-start-env.js';
+
+const STUB = '#!/bin/sh\nexit 0\n';
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+}
+
+export function namespaceName(n: number): string {
+  return `kts-cs-${process.pid}-${n}`;
+}
+
+/** Kills what still runs in `ns` (the checker child, stubs) and deletes it. Never throws. */
+export function removeCorpusNamespace(ns: string): void {
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+  for (const p of pids
+    .split('\n')
+    .map(Number)
+    .filter((x) => x > 0)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+}
+
+export function sweepStaleCorpusNamespaces(): void {
+  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of out.split('\n')) {
+    const m = /^(kts-cs-(\d+)-\d+)/.exec(line);
+    if (m && !existsSync(`/proc/${m[2]}`)) removeCorpusNamespace(m[1]!);
+  }
+}
+
+/** Creates the namespace with its interfaces (bridges, up), addresses and routes. */
+export function buildNamespace(ns: string, needs: CorpusNeeds): void {
+  ip('netns', 'add', ns);
+  const sysctl = (k: string) => ip('netns', 'exec', ns, 'sysctl', '-qw', k);
+  // No DAD: IPv6 link-local addresses are usable at once (IPv6 instances send from them).
+  sysctl('net.ipv6.conf.all.accept_dad=0');
+  sysctl('net.ipv6.conf.default.accept_dad=0');
+  const batch = ['link set lo up'];
+  for (const name of needs.interfaces) batch.push(`link add ${name} type bridge`, `link set ${name} up`);
+  for (const [dev, list] of needs.addresses) for (const a of list) batch.push(`addr add ${a} dev ${dev}`);
+  for (const dev of needs.defaultRoutes) batch.push(`route add default dev ${dev}`);
+  execFileSync('ip', ['-n', ns, '-batch', '-'], {
+    input: `${batch.join('\n')}\n`,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * Writes the stubs under `work` and returns the shell lines that mount them: one overlay
+ * per existing directory, its upper layer holding the missing path down to the stub.
+ */
+export function stubMounts(scripts: readonly string[], work: string): string[] {
+  const byDir = new Map<string, string[][]>();
+  for (const s of scripts) {
+    const { dir, rest } = existingAncestor(s);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), rest]);
+  }
+  const lines: string[] = [];
+  [...byDir.keys()]
+    .sort((a, b) => a.length - b.length)
+    .forEach((dir, n) => {
+      const upper = join(work, `stub${n}`, 'upper');
+      const ovwork = join(work, `stub${n}`, 'work');
+      mkdirSync(ovwork, { recursive: true });
+      mkdirSync(upper, { recursive: true, mode: 0o755 });
+      chmodSync(upper, 0o755);
+      for (const rest of byDir.get(dir)!) {
+        const file = join(upper, ...rest);
+        mkdirSync(join(file, '..'), { recursive: true, mode: 0o755 });
+        writeFileSync(file, STUB, { mode: 0o755 });
+      }
+      lines.push(`mount -t overlay kts-stub -o lowerdir=${dir},upperdir=${upper},workdir=${ovwork} ${dir}`);
+    });
+  return lines;
+}
+
+/** argv (to run under `ip netns exec NS`) that runs `command` with the stubs mounted, in `cwd`. */
+export function wrappedCommand(mounts: readonly string[], cwd: string, command: string[]): string[] {
+  const script = [
+    'set -e',
+    'mount -t tmpfs kts-netns /run/netns',
+    ...mounts,
+    'cd "$1"',
+    'shift',
+    'exec "$@"',
+  ].join('\n');
+  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', cwd, ...command];
+}
+
+/** Global (non-link-local) addresses per interface, and the interface names: what must be back after stop. */
+export function addressSnapshot(ns: string): string[] {
+  const links = JSON.parse(ip('-j', '-n', ns, 'addr', 'show')) as {
+    ifname: string;
+    addr_info: { local: string; prefixlen: number; scope: string }[];
+  }[];
+  return links
+    .flatMap((l) => [
+      `link ${l.ifname}`,
+      ...l.addr_info.filter((a) => a.scope !== 'link').map((a) => `${l.ifname} ${a.local}/${a.prefixlen}`),
+    ])
+    .sort();
+}
+
+/** Whether keepalived-ts's nftables table exists in `ns`, and its JSON listing. */
+export function nftTable(ns: string): string | null {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'table', 'inet', 'keepalived_ts'], {
+    encoding: 'utf8',
+  });
+  return r.status === 0 ? r.stdout : null;
+}
+
+/** The `address port` / `fwmark N` keys the table's prerouting chain matches on. */
+export function tableServiceKeys(listing: string): string[] {
+  type Match = { match?: { left?: Record<string, { field?: string; key?: string }>; right?: unknown } };
+  const doc = JSON.parse(listing) as { nftables: { rule?: { chain: string; expr: Match[] } }[] };
+  const keys = new Set<string>();
+  for (const item of doc.nftables) {
+    if (item.rule?.chain !== 'prerouting') continue;
+    let address = '';
+    let port = 0;
+    let mark: unknown;
+    for (const e of item.rule.expr) {
+      const left = e.match?.left ?? {};
+      if (left.payload?.field === 'daddr') address = String(e.match?.right);
+      if (left.payload?.field === 'dport') port = Number(e.match?.right);
+      if (left.meta?.key === 'mark') mark = e.match?.right;
+    }
+    keys.add(mark !== undefined ? `fwmark ${mark}` : `${address} ${port}`);
+  }
+  return [...keys].sort();
+}
