@@ -16,8 +16,16 @@ function isBlank(c: number): boolean {
 
 /** Splits a logical line into words: blanks separate, `"..."` is one word without its quotes. */
 export function splitWords(line: LogicalLine): Word[] {
-  const words: Word[] = [];
-  const text = line.text;
+  const scratch: Word[] = [];
+  return scratch.slice(0, scanWords(line.text, line.physical, scratch));
+}
+
+/**
+ * {@link splitWords} into `out` (overwritten from index 0, never shrunk), returning the
+ * count: the parser reuses one array and copies out exactly what a statement keeps.
+ */
+function scanWords(text: string, physical: string, out: Word[]): number {
+  let count = 0;
   const n = text.length;
   let searchFrom = 0;
   let i = 0;
@@ -38,21 +46,20 @@ export function splitWords(line: LogicalLine): Word[] {
       word = text.slice(start, i);
     }
     // Columns refer to the physical line; substitutions may move words, so search.
-    const found = line.physical.indexOf(word, searchFrom);
-    const col = found >= 0 ? found + 1 : firstColumn(line);
+    const found = physical.indexOf(word, searchFrom);
+    const col = found >= 0 ? found + 1 : firstColumn(physical);
     if (found >= 0) searchFrom = found + word.length;
-    words.push({ text: word, col, quoted });
+    out[count++] = { text: word, col, quoted };
   }
-  return words;
+  return count;
 }
 
-function firstColumn(line: LogicalLine): number {
-  return Math.max(1, line.physical.search(/\S/) + 1);
+function firstColumn(physical: string): number {
+  return Math.max(1, physical.search(/\S/) + 1);
 }
 
-function locOf(line: LogicalLine, word?: Word): SourceLocation {
-  return { file: line.file, line: line.line, col: word?.col ?? firstColumn(line) };
-}
+/** Words after the keyword when there are none: shared, nothing mutates a statement's args. */
+const NO_WORDS: readonly Word[] = [];
 
 /** The closest keyword within edit distance 2, for "did you mean" hints. */
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
@@ -96,6 +103,8 @@ export class Parser {
   private readonly diags: DiagnosticSink;
   /** The next line should be the `{` that opens the block just started. */
   private wantOpen = false;
+  /** The current line's words, reused from line to line (see scanWords). */
+  private readonly words: Word[] = [];
 
   constructor(lines: Preprocessor, diags: DiagnosticSink) {
     this.lines = lines;
@@ -130,82 +139,94 @@ export class Parser {
     }
   }
 
+  /** The next logical line's text with its words in {@link words}; undefined at the end. */
+  private nextLine(): { text: string; count: number } | undefined {
+    const text = this.lines.nextText();
+    if (text === undefined) return undefined;
+    return { text, count: scanWords(text, this.lines.linePhysical, this.words) };
+  }
+
+  /** Where the current line's word (or, without one, its first non-blank) is. */
+  private locOf(word: Word | undefined): SourceLocation {
+    const lines = this.lines;
+    return {
+      file: lines.lineFile,
+      line: lines.lineNumber,
+      col: word?.col ?? firstColumn(lines.linePhysical),
+    };
+  }
+
   /** One statement: END at the end of input, CLOSE at a `}`, null for a skipped line. */
   private statement(grammar: Grammar, level: number): Statement | null | typeof END | typeof CLOSE {
-    const line = this.lines.next();
-    if (!line) return END;
-    const words = splitWords(line);
-    const first = words[0];
-    if (!first) return null;
+    const text = this.lines.nextText();
+    if (text === undefined) return END;
+    const words = this.words;
+    const count = scanWords(text, this.lines.linePhysical, words);
+    if (count === 0) return null;
+    const first = words[0]!;
     if (this.wantOpen) {
       this.wantOpen = false;
       if (first.text === '{' && level > 0) return null;
-      this.diags.error('syntax', "Missing '{' at beginning of configuration block", locOf(line, first), {
+      this.diags.error('syntax', "Missing '{' at beginning of configuration block", this.locOf(first), {
         text: first.text,
       });
     } else if (first.text === '{') {
-      this.diags.error('syntax', "Unexpected '{' - ignoring", locOf(line, first), { text: '{' });
+      this.diags.error('syntax', "Unexpected '{' - ignoring", this.locOf(first), { text: '{' });
       return null;
     }
     if (first.text === '}' && level > 0) return CLOSE;
     const node = grammar.get(first.text);
     if (!node) {
       const near = nearest(first.text, grammar.keys());
-      this.diags.warning('syntax', `Unknown keyword '${first.text}'`, locOf(line, first), {
+      this.diags.warning('syntax', `Unknown keyword '${first.text}'`, this.locOf(first), {
         text: first.text,
         ...(near ? { hint: `did you mean '${near}'?` } : {}),
       });
       return null;
     }
     const keyword = first.text;
-    const loc = locOf(line, first);
+    const loc = this.locOf(first);
+    const args = count > 1 ? words.slice(1, count) : NO_WORDS;
     if (node.shape === 'block')
-      return { keyword, args: words.slice(1), loc, body: this.block(node.children ?? EMPTY, level + 1) };
-    if (node.shape === 'list')
-      return {
-        keyword,
-        args: words.slice(1),
-        loc,
-        items: this.valueBlock(line, keyword, words.slice(node.named ? 2 : 1)),
-      };
-    return { keyword, args: words.slice(1), loc };
+      return { keyword, args, loc, body: this.block(node.children ?? EMPTY, level + 1) };
+    if (node.shape === 'list') {
+      const extra = node.named ? 2 : 1;
+      if (count > extra) this.extraParameters(keyword, words[extra]!);
+      return { keyword, args, loc, items: this.valueBlock(keyword) };
+    }
+    return { keyword, args, loc };
+  }
+
+  /** keepalived reads a value block's values from the lines after its keyword only. */
+  private extraParameters(keyword: string, extra: Word): void {
+    this.diags.error('syntax', `Block ${keyword} has extra parameters ${extra.text} ...`, this.locOf(extra), {
+      text: extra.text,
+      hint: `put the values inside the block: ${keyword} { ${extra.text} }`,
+    });
   }
 
   /** Reads `{ item... }` lines; keepalived tolerates a missing `{` with only a log line. */
-  private valueBlock(keywordLine: LogicalLine, keyword: string, extra: readonly Word[]): ListItem[] {
-    if (extra.length > 0)
-      this.diags.error(
-        'syntax',
-        `Block ${keyword} has extra parameters ${extra[0]!.text} ...`,
-        locOf(keywordLine, extra[0]),
-        {
-          text: extra[0]!.text,
-          hint: `put the values inside the block: ${keyword} { ${extra[0]!.text} }`,
-        },
-      );
+  private valueBlock(keyword: string): ListItem[] {
     const items: ListItem[] = [];
+    const words = this.words;
     let needOpen = true;
-    for (let line = this.lines.next(); line; line = this.lines.next()) {
-      let lineWords = splitWords(line);
-      if (lineWords.length === 0) continue;
+    for (let line = this.nextLine(); line; line = this.nextLine()) {
+      let start = 0;
+      let end = line.count;
+      if (end === 0) continue;
       if (needOpen) {
         needOpen = false;
-        if (lineWords[0]!.text === '{') {
-          if (lineWords.length === 1) continue;
-          lineWords = lineWords.slice(1);
+        if (words[0]!.text === '{') {
+          if (end === 1) continue;
+          start = 1;
         } else
-          this.diags.notice(
-            'syntax',
-            `'{' missing from beginning of block ${keyword}`,
-            locOf(line, lineWords[0]),
-          );
+          this.diags.notice('syntax', `'{' missing from beginning of block ${keyword}`, this.locOf(words[0]));
       }
-      if (lineWords.at(-1)!.text === '}') {
-        if (lineWords.length === 1) break;
-        items.push({ words: lineWords.slice(0, -1), loc: locOf(line, lineWords[0]), raw: line.text });
-        break;
-      }
-      items.push({ words: lineWords, loc: locOf(line, lineWords[0]), raw: line.text });
+      const closes = words[end - 1]!.text === '}';
+      if (closes) end--;
+      if (end > start)
+        items.push({ words: words.slice(start, end), loc: this.locOf(words[start]), raw: line.text });
+      if (closes) break;
     }
     return items;
   }

@@ -75,7 +75,6 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 };
 
 const NON_BLANK = /\S/;
-const BRACES = /[{}]/;
 
 function stripLineEnd(line: string): string {
   let end = line.length;
@@ -155,6 +154,16 @@ export class Preprocessor {
 
   /** The next logical line, or undefined at the end of the configuration. */
   next(): LogicalLine | undefined {
+    const text = this.nextText();
+    if (text === undefined) return undefined;
+    return { text, file: this.lastFile, line: this.lastLine, physical: this.lastPhysical };
+  }
+
+  /**
+   * The next logical line's text, its place in {@link lineFile}, {@link lineNumber} and
+   * {@link linePhysical} until the following call: the parser's path, without an object per line.
+   */
+  nextText(): string | undefined {
     for (;;) {
       const raw = this.rawNext();
       if (raw === undefined) return this.finish();
@@ -162,6 +171,21 @@ export class Preprocessor {
       if (text === '' || this.tryInclude(text)) continue;
       return this.emit(this.splitBraces(text));
     }
+  }
+
+  /** The file (as written in the configuration) of the line {@link nextText} returned. */
+  get lineFile(): string {
+    return this.lastFile;
+  }
+
+  /** Its 1-based line number. */
+  get lineNumber(): number {
+    return this.lastLine;
+  }
+
+  /** The physical line it came from, for column lookup. */
+  get linePhysical(): string {
+    return this.lastPhysical;
   }
 
   private finish(): undefined {
@@ -174,7 +198,7 @@ export class Preprocessor {
     return undefined;
   }
 
-  private emit(text: string): LogicalLine {
+  private emit(text: string): string {
     if (text === '{') this.blockDepth++;
     else if (text === '}') {
       if (this.blockDepth-- < 1) {
@@ -183,7 +207,7 @@ export class Preprocessor {
       }
     }
     this.produced++;
-    return { text, file: this.lastFile, line: this.lastLine, physical: this.lastPhysical };
+    return text;
   }
 
   // ---- where the next raw line comes from -------------------------------------------
@@ -244,7 +268,8 @@ export class Preprocessor {
         if (this.defining) this.endDefinition();
         continue;
       }
-      const text = decomment(physical, this.diags, this.location());
+      // Only a quote can make decomment report; the location is built for those lines alone.
+      const text = decomment(physical, this.diags, physical.includes('"') ? this.location() : undefined);
       if (this.defining) {
         this.continueDefinition(text);
         continue;
@@ -256,6 +281,9 @@ export class Preprocessor {
   // ---- rewriting one line --------------------------------------------------------------
 
   private rewrite(input: string): string {
+    // Most lines have no conditional, definition, replay or reference: one look each.
+    const first = input.charCodeAt(0);
+    if (first !== 64 && first !== 36 && first !== 126 && !input.includes('$')) return input;
     let buf = input;
     this.substitutions = 0;
     for (;;) {
@@ -486,9 +514,12 @@ export class Preprocessor {
 
   /** Puts a `{` or `}` outside quotes on a line of its own; the rest becomes residue. */
   private splitBraces(text: string): string {
-    if (!BRACES.test(text)) return text;
-    let p = 0;
-    if (text[0] !== '{' && text[0] !== '}') {
+    const open = text.indexOf('{');
+    const close = text.indexOf('}');
+    if (open < 0 && close < 0) return text;
+    // Without quotes the first brace is the one to split at; with them, walk the line.
+    let p = open < 0 ? close : close < 0 ? open : Math.min(open, close);
+    if (text.includes('"') && text[0] !== '{' && text[0] !== '}') {
       let inQuote = false;
       for (p = 0; p < text.length; p++) {
         const c = text[p];
