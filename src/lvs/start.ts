@@ -112,6 +112,11 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000, ...(whoFor(sc) ?? {}) });
   };
   const plane = opts.dataPlane ?? (await defaultPlane(config, opts));
+  // lvs_timeouts and lvs_sync_daemon exist only in IPVS; keepalived's checker applies them.
+  const ipvsGlobals =
+    plane.name === 'ipvs'
+      ? await (await import('./ipvs-sync-daemon.js')).startIpvsGlobals(config, log)
+      : undefined;
   const runtimes: VsRuntime[] = lvsModel(config).map((spec) => ({
     spec,
     quorumUp: true,
@@ -234,6 +239,7 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
           if (rt.quorumUp) runScript(rt.spec.quorumDown);
         }
       if (!stopOptions?.keepPlane) await plane.clear();
+      await ipvsGlobals?.stop();
       if (!opts.dataPlane) plane.close();
     },
     status: () => ({

@@ -1,7 +1,10 @@
 /**
  * Runs inside the qemu IPVS lab guest (see lvs-ipvs.test.ts): drives the real ip_vs
  * through IpvsPlane and compares `ipvsadm -Ln` with the desired state field by field
- * after every step. Writes {ok, steps} to /tmp/xfer/result.json; exit code 0 on success.
+ * after every step; then lvs_timeouts (`ipvsadm -L --timeout`) and lvs_sync_daemon
+ * (`ipvsadm -L --daemon`), each field against the config. Every step belongs to a section
+ * (plane, timeouts, syncd) the host test reports on. Writes {ok, steps} to
+ * /tmp/xfer/result.json; exit code 0 on success.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +14,9 @@ import { probeIpvs } from '../../src/lvs/ipvs-probe.js';
 import type { Destination, ServiceState } from '../../src/lvs/model.js';
 
 const FWD: Record<string, string> = { NAT: 'Masq', DR: 'Route', TUN: 'Tunnel' };
-const steps: { step: string; ok: boolean; detail?: string }[] = [];
+type Section = 'plane' | 'timeouts' | 'syncd';
+const steps: { section: Section; step: string; ok: boolean; detail?: string }[] = [];
+let section: Section = 'plane';
 const ipvsadm = (...a: string[]) => execFileSync('ipvsadm', a, { encoding: 'utf8' });
 
 function svcLine(s: ServiceState): string {
@@ -61,6 +66,7 @@ function compare(step: string, want: string[]): void {
   const got = kernelView();
   const ok = JSON.stringify([...got].sort()) === JSON.stringify([...want].sort());
   steps.push({
+    section,
     step,
     ok,
     ...(ok ? {} : { detail: `want ${JSON.stringify(want)} got ${JSON.stringify(got)}` }),
@@ -110,7 +116,7 @@ const fwm: ServiceState = {
 };
 
 const probe = await probeIpvs();
-steps.push({ step: 'probe: genl family IPVS resolves', ok: probe.ok, detail: probe.why });
+steps.push({ section, step: 'probe: genl family IPVS resolves', ok: probe.ok, detail: probe.why });
 console.log(`probe ${JSON.stringify(probe)}`);
 const logs: string[] = [];
 const plane = await selectDataPlane({
@@ -122,6 +128,7 @@ const plane = await selectDataPlane({
   log: { info: (l) => logs.push(l) },
 });
 steps.push({
+  section,
   step: 'selection picks IPVS and says why',
   ok: plane.name === 'ipvs' && /IPVS \(genl family "IPVS" resolves/.test(logs.join()),
   detail: logs.join(),
@@ -191,6 +198,7 @@ virtual_server 192.0.2.50 80 {
       await new Promise((r) => setTimeout(r, 100));
   };
   steps.push({
+    section,
     step: 'startLvs picks IPVS by itself',
     ok: /LVS data plane: IPVS/.test(lines.join('\n')),
     detail: lines.join('\n'),
@@ -202,6 +210,156 @@ virtual_server 192.0.2.50 80 {
   compare('startLvs: a failed server is inhibited to weight 0', [...svc(0, 0), ...foreign]);
   await lvs.stop();
   compare('startLvs: stop removes its service', foreign);
+}
+
+// lvs_timeouts and lvs_sync_daemon: what ipvsadm reads back, field by field.
+type DaemonFields = Record<'role' | 'mcast' | 'syncid' | 'maxlen' | 'group' | 'port' | 'ttl', string>;
+function kernelDaemons(): DaemonFields[] {
+  const out: DaemonFields[] = [];
+  for (const line of ipvsadm('-L', '--daemon').split('\n')) {
+    const m =
+      /^(master|backup) sync daemon \(mcast=(\S+), syncid=(\d+), maxlen=(\d+), group=([^,]+), port=(\d+), ttl=(\d+)\)/.exec(
+        line.trim(),
+      );
+    if (m) {
+      const [, role, mcast, syncid, maxlen, group, port, ttl] = m as unknown as string[];
+      out.push({ role, mcast, syncid, maxlen, group, port, ttl } as DaemonFields);
+    } else if (line.trim()) out.push({ role: `unparsed: ${line}` } as DaemonFields);
+  }
+  return out.sort((a, b) => a.role.localeCompare(b.role));
+}
+function kernelTimeouts(): { tcp: number; tcpfin: number; udp: number } | string {
+  const text = ipvsadm('-L', '--timeout');
+  const m = /Timeout \(tcp tcpfin udp\): (\d+) (\d+) (\d+)/.exec(text);
+  return m ? { tcp: Number(m[1]), tcpfin: Number(m[2]), udp: Number(m[3]) } : text;
+}
+function check(step: string, got: unknown, want: unknown): void {
+  const ok = JSON.stringify(got) === JSON.stringify(want);
+  steps.push({
+    section,
+    step,
+    ok,
+    ...(ok ? {} : { detail: `want ${JSON.stringify(want)} got ${JSON.stringify(got)}` }),
+  });
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : ` want ${JSON.stringify(want)} got ${JSON.stringify(got)}`}`,
+  );
+}
+const daemon = (role: string, fields: Omit<DaemonFields, 'role'>): DaemonFields => ({ role, ...fields });
+// The sync daemon needs a multicast-capable interface with an address; a dummy in the guest.
+execFileSync('ip', ['link', 'add', 'kts-sync0', 'type', 'dummy']);
+execFileSync('ip', ['link', 'set', 'kts-sync0', 'up', 'multicast', 'on']);
+execFileSync('ip', ['addr', 'add', '192.0.2.250/24', 'dev', 'kts-sync0']);
+{
+  const { configOf } = await import('../unit/lvs/load-config.js');
+  const { startLvs } = await import('../../src/lvs/start.js');
+  const { GenlIpvsClient } = await import('../../src/lvs/genl-client.js');
+  const { readIpvsTimeouts, readSyncDaemons, startIpvsGlobals } = await import(
+    '../../src/lvs/ipvs-sync-daemon.js'
+  );
+  section = 'timeouts';
+  check('the kernel starts with its defaults', kernelTimeouts(), { tcp: 900, tcpfin: 120, udp: 300 });
+  const conf = `
+global_defs {
+  lvs_timeouts tcp 7200 tcpfin 45 udp 77
+  lvs_sync_daemon kts-sync0 id 9 maxlen 1200 port 8900 ttl 2 group 239.9.9.9
+}
+virtual_server 192.0.2.60 80 {
+  lb_algo rr
+  lb_kind DR
+  real_server 192.0.2.61 80 {
+    weight 1
+  }
+}`;
+  const lines: string[] = [];
+  const lvs = await startLvs(configOf(conf), { log: { info: (l) => lines.push(l) } });
+  check('startLvs applies lvs_timeouts (ipvsadm -L --timeout)', kernelTimeouts(), {
+    tcp: 7200,
+    tcpfin: 45,
+    udp: 77,
+  });
+  const client = await GenlIpvsClient.open();
+  check('GET_CONFIG decodes what ipvsadm reads', await readIpvsTimeouts(client), {
+    tcp: 7200,
+    tcpFin: 45,
+    udp: 77,
+  });
+  section = 'syncd';
+  const fields = {
+    mcast: 'kts-sync0',
+    syncid: '9',
+    maxlen: '1200',
+    group: '239.9.9.9',
+    port: '8900',
+    ttl: '2',
+  };
+  check(
+    'without an instance, master and backup run with every option (ipvsadm -L --daemon)',
+    kernelDaemons(),
+    [daemon('backup', fields), daemon('master', fields)],
+  );
+  const ours = (await readSyncDaemons(client))
+    .map(
+      (d) =>
+        `${d.state}/${d.mcastIfn}/${d.syncId}/${d.syncMaxlen}/${d.mcastPort}/${d.mcastTtl}/${d.mcastGroup?.join('.')}`,
+    )
+    .sort();
+  check('GET_DAEMON decodes what ipvsadm reads', ours, [
+    '1/kts-sync0/9/1200/8900/2/239.9.9.9',
+    '2/kts-sync0/9/1200/8900/2/239.9.9.9',
+  ]);
+  check(
+    'no problem logged',
+    lines.filter((l) => /lvs_|IPVS:/.test(l)),
+    [],
+  );
+  await lvs.stop();
+  check('stop() stops both sync daemons', kernelDaemons(), []);
+  section = 'timeouts';
+  check('timeouts stay after stop (keepalived never restores them)', kernelTimeouts(), {
+    tcp: 7200,
+    tcpfin: 45,
+    udp: 77,
+  });
+
+  section = 'syncd';
+  // Bound to an instance: the sync id defaults to its VRID, the kernel picks the rest.
+  const bound = configOf(`
+global_defs {
+  lvs_sync_daemon kts-sync0 VI_7
+}
+vrrp_instance VI_7 {
+  interface kts-sync0
+  virtual_router_id 42
+  priority 100
+  virtual_ipaddress {
+    192.0.2.77
+  }
+}`);
+  const logs: string[] = [];
+  const g = await startIpvsGlobals(bound, { info: (l) => logs.push(l) });
+  // The kernel's defaults: group 224.0.0.81, port 8848, ttl 1; a backup's maxlen is the MTU less IP and UDP headers.
+  const dflt = {
+    mcast: 'kts-sync0',
+    syncid: '42',
+    maxlen: '1472',
+    group: '224.0.0.81',
+    port: '8848',
+    ttl: '1',
+  };
+  check('bound to VI_7: backup at start, sync id = VRID 42', kernelDaemons(), [daemon('backup', dflt)]);
+  await g.follow('MASTER');
+  check('VI_7 MASTER: only the master daemon', kernelDaemons(), [
+    daemon('master', { ...dflt, maxlen: '1472' }),
+  ]);
+  await g.follow('FAULT');
+  check('VI_7 leaves MASTER (FAULT): back to backup only', kernelDaemons(), [daemon('backup', dflt)]);
+  await g.follow('BACKUP');
+  check('VI_7 BACKUP again: unchanged', kernelDaemons(), [daemon('backup', dflt)]);
+  await g.stop();
+  check('stop() leaves no sync daemon', kernelDaemons(), []);
+  check('no problem logged (bound)', logs, []);
+  client.close();
 }
 
 const ok = steps.every((s) => s.ok);

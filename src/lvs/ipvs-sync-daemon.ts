@@ -1,0 +1,140 @@
+/**
+ * @module The IPVS-wide settings applied to the kernel as keepalived does: lvs_timeouts
+ * through IPVS_CMD_SET_CONFIG once at start (never restored), and the connection-sync
+ * daemon through IPVS_CMD_NEW_DAEMON / DEL_DAEMON. Without a vrrp_instance both the master
+ * and the backup daemon run from start to exit; with one, the daemon follows the
+ * instance: master while it is MASTER, backup otherwise (keepalived stops the old role
+ * before starting the new one, and an instance starts as backup). Leftovers of a previous
+ * run are stopped first, so a crash does not make NEW_DAEMON fail with EEXIST.
+ */
+import type { Config } from '../config/model.js';
+import { IP_VS_STATE } from '../netlink/genl-constants.js';
+import type { IpvsDaemon, IpvsTimeouts } from '../netlink/ipvs.js';
+import {
+  delDaemonRequest,
+  getConfigRequest,
+  getDaemonsRequest,
+  newDaemonRequest,
+  setConfigRequest,
+} from '../netlink/ipvs-requests.js';
+import { GenlIpvsClient } from './genl-client.js';
+import { parseLvsSyncDaemon, parseLvsTimeouts, type SyncDaemonSpec } from './ipvs-global-defs.js';
+
+export type SyncRole = 'master' | 'backup';
+const STATE: Record<SyncRole, number> = { master: IP_VS_STATE.MASTER, backup: IP_VS_STATE.BACKUP };
+
+/** The kernel's connection timeouts (IPVS_CMD_GET_CONFIG), seconds. */
+export async function readIpvsTimeouts(client: GenlIpvsClient): Promise<IpvsTimeouts> {
+  const [reply] = await client.call((f, seq) => getConfigRequest(f, seq));
+  return reply?.timeouts ?? {};
+}
+
+export async function setIpvsTimeouts(client: GenlIpvsClient, t: IpvsTimeouts): Promise<void> {
+  await client.call((f, seq) => setConfigRequest(f, t, seq));
+}
+
+/** Every running sync daemon (IPVS_CMD_GET_DAEMON dump). */
+export async function readSyncDaemons(client: GenlIpvsClient): Promise<IpvsDaemon[]> {
+  const msgs = await client.call((f, seq) => getDaemonsRequest(f, seq));
+  return msgs.flatMap((m) => (m.daemon ? [m.daemon] : []));
+}
+
+export function daemonRequestOf(spec: SyncDaemonSpec, role: SyncRole): IpvsDaemon {
+  return {
+    state: STATE[role],
+    mcastIfn: spec.interface,
+    syncId: spec.syncId,
+    ...(spec.maxlen !== undefined ? { syncMaxlen: spec.maxlen } : {}),
+    ...(spec.port !== undefined ? { mcastPort: spec.port } : {}),
+    ...(spec.ttl !== undefined ? { mcastTtl: spec.ttl } : {}),
+    ...(spec.group !== undefined ? { mcastGroup: spec.group } : {}),
+  };
+}
+
+export interface IpvsGlobalsLog {
+  info(text: string): void;
+}
+
+/** The running settings: `follow` a VRRP state (instance-bound daemon only), then `stop`. */
+export interface IpvsGlobalsHandle {
+  readonly syncDaemon: SyncDaemonSpec | undefined;
+  follow(vrrpState: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Applies lvs_timeouts and starts lvs_sync_daemon; every failure is logged, none thrown. */
+export async function startIpvsGlobals(config: Config, log: IpvsGlobalsLog): Promise<IpvsGlobalsHandle> {
+  const timeouts = parseLvsTimeouts(config.global.lvsTimeouts);
+  const syncd = parseLvsSyncDaemon(config.global.lvsSyncDaemon, config.vrrpInstances);
+  for (const p of [...timeouts.problems, ...syncd.problems]) log.info(p);
+  const spec = syncd.value;
+  const idle: IpvsGlobalsHandle = { syncDaemon: undefined, follow: async () => {}, stop: async () => {} };
+  if (timeouts.value === undefined && spec === undefined) return idle;
+  let client: GenlIpvsClient;
+  try {
+    client = await GenlIpvsClient.open();
+  } catch (e) {
+    log.info(`IPVS: cannot apply lvs_timeouts / lvs_sync_daemon: ${(e as Error).message}`);
+    return idle;
+  }
+  const attempt = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await run();
+      return true;
+    } catch (e) {
+      log.info(`IPVS: ${what} failed: ${(e as Error).message}`);
+      return false;
+    }
+  };
+  if (timeouts.value) {
+    const t = timeouts.value;
+    await attempt('setting lvs_timeouts', () => setIpvsTimeouts(client, t));
+  }
+  const running = new Set<SyncRole>();
+  const start = async (s: SyncDaemonSpec, role: SyncRole): Promise<void> => {
+    if (await attempt(`starting the ${role} sync daemon`, () => daemonCall(client, s, role, 'new')))
+      running.add(role);
+  };
+  const halt = async (s: SyncDaemonSpec, role: SyncRole, quiet = false): Promise<void> => {
+    running.delete(role);
+    const run = () => daemonCall(client, s, role, 'del');
+    if (quiet) await run().catch(() => {});
+    else await attempt(`stopping the ${role} sync daemon`, run);
+  };
+  if (spec) {
+    // Whatever a previous run left would make NEW_DAEMON fail with EEXIST.
+    await halt(spec, 'master', true);
+    await halt(spec, 'backup', true);
+    if (spec.instance === undefined) {
+      await start(spec, 'master');
+      await start(spec, 'backup');
+    } else await start(spec, 'backup');
+  }
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    syncDaemon: spec,
+    follow(vrrpState) {
+      if (!spec || spec.instance === undefined) return chain;
+      const want: SyncRole = vrrpState === 'MASTER' ? 'master' : 'backup';
+      const other: SyncRole = want === 'master' ? 'backup' : 'master';
+      chain = chain.then(async () => {
+        if (running.has(want)) return;
+        await halt(spec, other, !running.has(other));
+        await start(spec, want);
+      });
+      return chain;
+    },
+    async stop() {
+      await chain;
+      if (spec) for (const role of [...running]) await halt(spec, role);
+      client.close();
+    },
+  };
+}
+
+function daemonCall(client: GenlIpvsClient, s: SyncDaemonSpec, role: SyncRole, op: 'new' | 'del') {
+  const d = daemonRequestOf(s, role);
+  return client.call((f, seq) =>
+    op === 'new' ? newDaemonRequest(f, d, seq) : delDaemonRequest(f, { state: d.state }, seq),
+  );
+}
