@@ -1,0 +1,326 @@
+/**
+ * @module Notify FIFOs and script security against keepalived 2.2.7, in namespaces
+ * (`kts-d-<pid>-*`, deleted afterwards; daemons killed by pid). keepalived 2.2.7 and
+ * keepalived-ts run the same config one after the other in the same host namespace; the
+ * test drives the same transitions for each and compares what they produced:
+ *
+ * - notify_fifo lines read by the test (start in BACKUP, BACKUP→MASTER, MASTER→FAULT by
+ *   a link down, FAULT→BACKUP→MASTER, stop), for a sync group of two instances;
+ * - vrrp_notify_fifo read by its vrrp_notify_fifo_script: the script's arguments (the FIFO
+ *   path last) and the lines it read;
+ * - the FIFO created by the daemon is gone after it stops;
+ * - enable_script_security with script_user root: a notify script in a world-writable
+ *   directory is disabled (and logged as keepalived logs it), a notify argument holding
+ *   `;touch FILE` reaches the script as one argument and creates nothing.
+ *
+ * Every step waits for the lines themselves (no fixed sleeps), with generous deadlines
+ * for a loaded 2-core machine.
+ */
+
+import assert from 'node:assert/strict';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Daemon, DaemonLab, ip, labUnavailable, until } from './daemon-lab.js';
+
+const skip = labUnavailable(true);
+const STEP_MS = 30_000;
+
+/** Reads a FIFO without blocking the test: opens it once it exists, polls every 20 ms. */
+class FifoReader {
+  readonly lines: string[] = [];
+  #fd = -1;
+  #partial = '';
+  #timer: NodeJS.Timeout | undefined;
+  readonly #buf = Buffer.alloc(65536);
+
+  static async open(path: string): Promise<FifoReader> {
+    await until(() => existsSync(path) && statSync(path).isFIFO(), STEP_MS, `FIFO ${path}`);
+    const r = new FifoReader();
+    r.#fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    r.#timer = setInterval(() => r.poll(), 20);
+    return r;
+  }
+
+  poll(): void {
+    if (this.#fd < 0) return;
+    for (;;) {
+      let n = 0;
+      try {
+        n = readSync(this.#fd, this.#buf);
+      } catch {
+        return; // EAGAIN: nothing queued
+      }
+      if (n <= 0) return; // EOF: every writer closed
+      const text = this.#partial + this.#buf.subarray(0, n).toString();
+      const parts = text.split('\n');
+      this.#partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+    }
+  }
+
+  count(line: string): number {
+    this.poll();
+    return this.lines.filter((l) => l === line).length;
+  }
+
+  async waitFor(line: string, times = 1): Promise<void> {
+    await until(
+      () => this.count(line) >= times,
+      STEP_MS,
+      `${line} ×${times} (have: ${this.lines.join(' | ')})`,
+    );
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.poll();
+    if (this.#fd >= 0) closeSync(this.#fd);
+    this.#fd = -1;
+  }
+}
+
+type Run = {
+  readonly fifoLines: readonly string[];
+  readonly scriptOutput: string;
+  readonly fifosLeft: readonly boolean[];
+  readonly log: string;
+};
+
+describe('notify FIFOs: keepalived-ts writes what keepalived 2.2.7 writes', { skip: skip ?? false }, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let nfifo: string;
+  let vfifo: string;
+  let scriptOut: string;
+  let conf: string;
+  const runs: Record<string, Run> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.181.0.2/24');
+    nfifo = join(lab.dir, 'notify.fifo');
+    vfifo = join(lab.dir, 'vrrp.fifo');
+    scriptOut = join(lab.dir, 'script.out');
+    // The FIFO script records its arguments and user, then copies the FIFO's lines. It
+    // ignores SIGTERM (as does cat, which inherits that) so that stopping the daemon cannot
+    // cut it off before it has copied the last lines; it ends at EOF when the daemon closes.
+    const script = lab.file(
+      'fifo-reader.sh',
+      `#!/bin/sh\ntrap '' TERM\necho "ARGS $# $* uid=$(id -u)" > ${scriptOut}\nexec cat "$1" >> ${scriptOut}\n`,
+      0o755,
+    );
+    conf = lab.file(
+      'keepalived.conf',
+      `global_defs {
+  notify_fifo ${nfifo}
+  vrrp_notify_fifo ${vfifo}
+  vrrp_notify_fifo_script ${script}
+}
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+  }
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 181
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.181.0.100/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 182
+  priority 90
+  advert_int 1
+  virtual_ipaddress {
+    10.181.0.101/24
+  }
+}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  /** Start → MASTER, link down → FAULT, link up → MASTER again, stop. */
+  async function drive(name: string, start: () => Promise<Daemon>): Promise<Run> {
+    const d = await start();
+    const reader = await FifoReader.open(nfifo);
+    try {
+      await reader.waitFor('GROUP "G1" MASTER 0');
+      ip('-n', host, 'link', 'set', 'eth0', 'down');
+      await reader.waitFor('GROUP "G1" FAULT 0');
+      ip('-n', host, 'link', 'set', 'eth0', 'up');
+      await reader.waitFor('GROUP "G1" MASTER 0', 2);
+      const code = await lab.stop(d, 10_000);
+      assert.equal(code, 0, `${name} exit code\n${d.log()}`);
+      await reader.waitFor('GROUP "G1" STOP 0');
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      reader.close();
+    }
+    // The script's cat ends at EOF once the daemon has closed the FIFO.
+    await until(
+      () => existsSync(scriptOut) && readFileSync(scriptOut, 'utf8').includes('GROUP "G1" STOP 0'),
+      STEP_MS,
+      `${name} fifo script output`,
+    );
+    const scriptOutput = readFileSync(scriptOut, 'utf8');
+    renameSync(scriptOut, `${scriptOut}.${name}`);
+    return {
+      fifoLines: reader.lines,
+      scriptOutput,
+      fifosLeft: [existsSync(nfifo), existsSync(vfifo)],
+      log: d.log(),
+    };
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    runs.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    const lines = runs.keepalived.fifoLines;
+    assert.equal(
+      lines[0],
+      'GROUP "G1" BACKUP 0',
+      'keepalived notifies the group before its instances at start',
+    );
+    assert.ok(lines.includes('INSTANCE "VI_1" FAULT 100'));
+  });
+
+  it('keepalived-ts: the same notify_fifo lines in the same order', async () => {
+    runs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(runs.kts.fifoLines, runs.keepalived!.fifoLines, `kts log:\n${runs.kts.log}`);
+  });
+
+  it('the vrrp_notify_fifo_script: same arguments (FIFO path last), same lines read', () => {
+    const ka = runs.keepalived!.scriptOutput;
+    assert.ok(ka.startsWith(`ARGS 1 ${vfifo} uid=0\n`), ka);
+    assert.equal(runs.kts!.scriptOutput, ka);
+  });
+
+  it('the FIFOs the daemon created are removed when it stops', () => {
+    assert.deepEqual(runs.keepalived!.fifosLeft, [false, false]);
+    assert.deepEqual(runs.kts!.fifosLeft, [false, false]);
+  });
+});
+
+describe('script security: keepalived-ts disables what keepalived 2.2.7 disables', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let conf: string;
+  let record: string;
+  let marker: string;
+  let badRan: string;
+  let badScript: string;
+  const results: Record<string, { records: string[]; log: string }> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.182.0.2/24');
+    record = join(lab.dir, 'record.log');
+    marker = join(lab.dir, 'INJECTED');
+    badRan = join(lab.dir, 'bad-ran');
+    const rec = lab.file('rec.sh', `#!/bin/sh\nprintf '%s|' "$@" >> ${record}\necho >> ${record}\n`, 0o755);
+    const open = join(lab.dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777); // any user could replace what is in here
+    badScript = join(open, 'bad.sh');
+    lab.file('open/bad.sh', `#!/bin/sh\ntouch ${badRan}\n`, 0o755);
+    conf = lab.file(
+      'secure.conf',
+      `global_defs {
+  enable_script_security
+  script_user root
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 183
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.182.0.100/24
+  }
+  notify_master ${badScript}
+  notify_backup "${rec} backup ;touch ${marker}"
+  notify "${rec} generic"
+}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  async function drive(
+    name: string,
+    start: () => Promise<Daemon>,
+  ): Promise<{ records: string[]; log: string }> {
+    const d = await start();
+    const records = () => (existsSync(record) ? readFileSync(record, 'utf8').trim().split('\n') : []);
+    try {
+      await until(
+        () => records().includes('generic|INSTANCE|VI_1|MASTER|100|'),
+        STEP_MS,
+        `${name}: MASTER notify`,
+      );
+      assert.equal(await lab.stop(d, 10_000), 0);
+      await until(
+        () => records().includes('generic|INSTANCE|VI_1|STOP|100|'),
+        STEP_MS,
+        `${name}: STOP notify`,
+      );
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    }
+    const out = { records: records().sort(), log: d.log() };
+    renameSync(record, `${record}.${name}`);
+    return out;
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    results.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.match(
+      results.keepalived.log,
+      new RegExp(`Unsafe permissions found for script '${badScript}' - disabling\\.`),
+    );
+  });
+
+  it('keepalived-ts: the same scripts ran with the same arguments; the insecure one did not', async () => {
+    results.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(results.kts.records, results.keepalived!.records, results.kts.log);
+    assert.ok(results.kts.records.includes(`backup|;touch|${marker}|`), results.kts.records.join('\n'));
+    assert.match(
+      results.kts.log,
+      new RegExp(`Unsafe permissions found for script '${badScript}' - disabling\\.`),
+    );
+  });
+
+  it('neither daemon ran the insecure script, and the ;touch argument created nothing', () => {
+    assert.equal(existsSync(badRan), false);
+    assert.equal(existsSync(marker), false);
+  });
+});
