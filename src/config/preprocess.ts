@@ -51,8 +51,15 @@ interface Definition {
 interface FileFrame {
   readonly path: string;
   readonly display: string;
-  readonly lines: readonly string[];
+  /**
+   * The file's text, cut into lines as they are read: lines split up front would all
+   * outlive the young generation and be copied by every scavenge of a large file.
+   */
+  readonly text: string;
+  /** Where the next line starts in `text`. */
+  offset: number;
   readonly dir: string;
+  /** Lines read so far (the last one's 1-based number). */
   index: number;
   /** ~SEQ/~LST replays are scoped to the file that started them. */
   readonly replays: Replay[];
@@ -246,7 +253,7 @@ export class Preprocessor {
         if (this.defining) this.endDefinition();
         return undefined;
       }
-      if (frame.index >= frame.lines.length) {
+      if (frame.offset >= frame.text.length) {
         if (this.defining) this.endDefinition();
         this.files.pop();
         continue;
@@ -260,7 +267,11 @@ export class Preprocessor {
         this.files.length = 0;
         return undefined;
       }
-      const physical = stripLineEnd(frame.lines[frame.index++]!);
+      const newline = frame.text.indexOf('\n', frame.offset);
+      const end = newline < 0 ? frame.text.length : newline;
+      const physical = stripLineEnd(frame.text.slice(frame.offset, end));
+      frame.offset = end + 1;
+      frame.index++;
       this.lastFile = frame.display;
       this.lastLine = frame.index;
       this.lastPhysical = physical;
@@ -496,12 +507,11 @@ export class Preprocessor {
       return false;
     }
     this.filesRead.push(abs);
-    const lines = read.text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
     this.files.push({
       path: abs,
       display,
-      lines,
+      text: read.text,
+      offset: 0,
       dir: this.fs.dirname(abs),
       index: 0,
       replays: [],

@@ -140,8 +140,15 @@ function fmtG(n: number): string {
 
 // ---- IP addresses as text ------------------------------------------------------------
 
+/**
+ * A dotted quad as parseIp accepts it (four octets 0..255, no leading zeros): its text is
+ * already canonical, so the common case needs neither bytes nor formatting.
+ */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** Parses `addr` or `addr/len` (IPv4 or IPv6); undefined if it is not one. */
 export function parseIpPrefix(text: string, allowPrefix = true): IpPrefix | undefined {
+  if (CANONICAL_IPV4.test(text)) return { family: 4, address: text, prefixLen: 32 };
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;
   const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;

@@ -98,9 +98,13 @@ export function newVirtualServer(stmt: Statement, ctx: BuildContext): VsTarget |
     if (a.text === 'fwmark') {
       const mark = readUnsigned(ctx.diags, stmt, b, 1, 4294967295);
       if (mark === undefined) return undefined;
-      return { ...base, kind: 'fwmark', fwmark: mark };
+      base.kind = 'fwmark';
+      base.fwmark = mark;
+      return base;
     }
-    return { ...base, kind: 'group', group: b.text };
+    base.kind = 'group';
+    base.group = b.text;
+    return base;
   }
   const ip = parseIpPrefix(a.text, false);
   if (!ip) {
@@ -111,7 +115,11 @@ export function newVirtualServer(stmt: Statement, ctx: BuildContext): VsTarget |
   }
   const port = b ? readUnsigned(ctx.diags, stmt, b, 0, 65535) : 0;
   if (port === undefined) return undefined;
-  return { ...base, address: ip, port, family: ip.family };
+  // Set in place (not spread into a copy): the same fields in the same order, one object.
+  base.address = ip;
+  base.port = port;
+  base.family = ip.family;
+  return base;
 }
 
 function timer(key: string, minUs = 1) {
