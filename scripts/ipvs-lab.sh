@@ -43,7 +43,7 @@ t0=$(date +%s.%N)
 missing=""
 for c in $NEEDS; do command -v "${c%%:*}" >/dev/null || missing="$missing ${c#*:}"; done
 # The initramfs needs the static busybox (the dynamic one would need its libraries).
-dpkg -s busybox-static >/dev/null 2>&1 || missing="$missing busybox-static"
+case "$missing " in *" busybox-static "*) ;; *) dpkg -s busybox-static >/dev/null 2>&1 || missing="$missing busybox-static" ;; esac
 if [ -n "$missing" ]; then
   log "installing Debian packages:$missing"
   export DEBIAN_FRONTEND=noninteractive
