@@ -3,7 +3,9 @@
  * model, starts every checker on a CheckRunner, turns checker transitions into real
  * server health, quorum transitions (plan.ts) and data-plane syncs, and runs notify_up /
  * notify_down / quorum_up / quorum_down scripts (argv as configured, no shell, no extra
- * arguments — as keepalived runs them). Syncs are serialized and coalesced; a periodic
+ * arguments — as keepalived runs them) and writes keepalived's `RS ... UP|DOWN` /
+ * `VS ... UP|DOWN` lines to notify_fifo / lvs_notify_fifo. Scripts pass keepalived's
+ * script security first (insecure or missing ones are disabled). Syncs are serialized and coalesced; a periodic
  * sync reconciles external changes. `stop()` clears the data plane (omega: runs the down
  * notifiers first). Meant to run in the checker process, never on the VRRP loop.
  */
@@ -12,11 +14,15 @@ import { CheckRunner } from '../check/runner.js';
 import { type CheckerState, realServerUp, realServerWeight } from '../check/schedule.js';
 import type { CheckSpec } from '../check/types.js';
 import type { Config, ScriptCommand } from '../config/model.js';
+import { NotifyFifos } from '../io/notify-fifo.js';
+import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-format.js';
 import { ScriptRunner } from '../io/script-runner.js';
-import { resolveGroup, resolveUser } from '../io/users.js';
+import { gateCheckerScripts } from '../io/script-security-gate.js';
+import { probeScript } from '../io/script-security-probe.js';
+import { type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
-import { checkerLine, quorumLine, rsChangeLine } from './log-text.js';
+import { checkerLine, quorumLine, rsChangeLine, rsText, vsText } from './log-text.js';
 import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
 import { NftPlane } from './nft-plane.js';
 import { desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
@@ -41,6 +47,11 @@ export interface LvsOptions {
   readonly reconcileIntervalMs?: number;
   readonly concurrency?: number;
   readonly scripts?: { run: ScriptRunner['run'] };
+  /**
+   * keepalived's script security against the file system before any script runs (default:
+   * on, unless `scripts` is injected: then the injected runner decides what runs).
+   */
+  readonly scriptSecurity?: boolean;
 }
 
 export interface LvsStatus {
@@ -94,22 +105,45 @@ async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane
   });
 }
 
-export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHandle> {
+export async function startLvs(configured: Config, opts: LvsOptions): Promise<LvsHandle> {
   const log = opts.log;
   const scripts = opts.scripts ?? new ScriptRunner(64);
-  // Scripts run as their own user, else global_defs script_user, else as this process.
-  const ids = (user: string, group?: string): { uid: number; gid: number } | undefined => {
-    const su = config.global.scriptUser;
-    const name = user || su?.user;
-    if (!name) return undefined;
-    const u = resolveUser(name);
-    const g = user ? group : su?.group;
-    const gid = g === undefined ? undefined : resolveGroup(g);
-    return u ? { uid: u.uid, gid: gid ?? u.gid } : undefined;
+  const g = configured.global;
+  const policy: ScriptUserPolicy = {
+    securityEnabled: g.enableScriptSecurity,
+    ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}),
   };
+  // Scripts run as their own user, else script_user, else keepalived_script, else as this process.
+  const ids = (user: string, group?: string): { uid: number; gid: number } | undefined => {
+    const r = scriptIdentity({ ...(user ? { user } : {}), ...(group ? { group } : {}) }, policy, selfIds());
+    return 'error' in r ? undefined : r;
+  };
+  const config =
+    (opts.scriptSecurity ?? opts.scripts === undefined)
+      ? gateCheckerScripts(configured, {
+          identity: (s) => scriptIdentity(s, policy, selfIds()),
+          probe: (command, runAs) => probeScript(command, runAs),
+          log: (t) => log.info(t),
+        })
+      : configured;
   const whoFor = (sc: ScriptCommand) => ids(sc.user ?? '', sc.group);
   const runScript = (sc: ScriptCommand | undefined): void => {
     if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000, ...(whoFor(sc) ?? {}) });
+  };
+  const fifos = NotifyFifos.open(config.global.notifyFifo, config.global.lvsNotifyFifo, {
+    ownLabel: 'lvs_',
+    scriptIds: whoFor,
+    onScriptExit: () => log.info('lvs notify fifo script terminated'),
+    log: (t) => log.info(t),
+  });
+  // keepalived do_rs_notifies / do_vs_notifies: the script, then the FIFO line.
+  const rsNotify = (rt: VsRuntime, rs: RealSpec, up: boolean): void => {
+    runScript(up ? rs.notifyUp : rs.notifyDown);
+    fifos.write(realServerFifoLine(rsText(rt.spec, rs), vsText(rt.spec), up));
+  };
+  const vsNotify = (rt: VsRuntime, up: boolean): void => {
+    runScript(up ? rt.spec.quorumUp : rt.spec.quorumDown);
+    fifos.write(virtualServerFifoLine(vsText(rt.spec), up));
   };
   const plane = opts.dataPlane ?? (await defaultPlane(config, opts));
   // lvs_timeouts and lvs_sync_daemon exist only in IPVS; keepalived's checker applies them.
@@ -163,13 +197,13 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
     rt.health.set(rs.id, next);
     if (prev.up !== next.up) {
       log.info(rsChangeLine(rt.spec, rs, next.up));
-      runScript(next.up ? rs.notifyUp : rs.notifyDown);
+      rsNotify(rt, rs, next.up);
     }
     const q = stepQuorum(rt.spec, rt.quorumUp, rt.health);
     if (q.event) {
       rt.quorumUp = q.quorumUp;
       log.info(quorumLine(rt.spec, q.event === 'up', rt.health));
-      runScript(q.event === 'up' ? rt.spec.quorumUp : rt.spec.quorumDown);
+      vsNotify(rt, q.event === 'up');
     }
     dirty = true;
     void sync();
@@ -233,11 +267,13 @@ export async function startLvs(config: Config, opts: LvsOptions): Promise<LvsHan
       clearInterval(periodic);
       await syncing;
       stopped = true;
+      // omega: keepalived reports every live real server down, then the service down.
       for (const rt of runtimes)
         if (rt.spec.omega) {
-          for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) runScript(rs.notifyDown);
-          if (rt.quorumUp) runScript(rt.spec.quorumDown);
+          for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) rsNotify(rt, rs, false);
+          vsNotify(rt, false);
         }
+      fifos.close();
       if (!stopOptions?.keepPlane) await plane.clear();
       await ipvsGlobals?.stop();
       if (!opts.dataPlane) plane.close();
