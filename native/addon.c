@@ -6,6 +6,7 @@
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "kts.h"
@@ -49,7 +50,8 @@ static const struct {
     C(NETLINK_DROP_MEMBERSHIP), C(NETLINK_EXT_ACK), C(NETLINK_CAP_ACK), C(NETLINK_NO_ENOBUFS),
     C(NETLINK_BROADCAST_ERROR), C(NETLINK_GET_STRICT_CHK), C(ETH_P_ALL), C(ETH_P_IP), C(ETH_P_ARP),
     C(ETH_P_IPV6), C(MSG_TRUNC), C(MSG_CTRUNC), C(PACKET_HOST), C(PACKET_BROADCAST),
-    C(PACKET_MULTICAST), C(PACKET_OTHERHOST), C(PACKET_OUTGOING),
+    C(PACKET_MULTICAST), C(PACKET_OTHERHOST), C(PACKET_OUTGOING), C(SCHED_OTHER), C(SCHED_RR),
+    C(SCHED_FIFO),
 };
 
 static const struct {
@@ -81,6 +83,10 @@ static const struct {
     {"signalRead", kts_signal_read},
     {"signalClose", kts_signal_close},
     {"signalRange", kts_signal_range},
+    {"setScheduler", kts_set_scheduler},
+    {"setRttimeLimit", kts_set_rttime_limit},
+    {"lockMemory", kts_lock_memory},
+    {"setAffinity", kts_set_affinity},
 };
 
 static napi_value init(napi_env env, napi_value exports) {

@@ -9,6 +9,7 @@
         "fd.c",
         "msg.c",
         "poll.c",
+        "sched.c",
         "signal.c",
         "sockopt.c"
       ],

@@ -78,6 +78,12 @@ void kts_fd_teardown(struct kts_env *ke);
 void kts_signal_teardown(napi_env env, struct kts_env *ke);
 
 /* Exported functions, one group per file. */
+/* sched.c */
+napi_value kts_set_scheduler(napi_env env, napi_callback_info info);
+napi_value kts_set_rttime_limit(napi_env env, napi_callback_info info);
+napi_value kts_lock_memory(napi_env env, napi_callback_info info);
+napi_value kts_set_affinity(napi_env env, napi_callback_info info);
+
 napi_value kts_socket(napi_env env, napi_callback_info info);
 napi_value kts_close(napi_env env, napi_callback_info info);
 napi_value kts_bind(napi_env env, napi_callback_info info);

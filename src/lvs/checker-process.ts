@@ -9,6 +9,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { loadConfig } from '../config/load.js';
 import { nodeFileSystem } from '../config/source.js';
 import { realHostEnvironment } from '../io/host-environment.js';
+import { applyProcessPriority, type ProcessScheduling } from '../io/process-priority.js';
 import { type LvsCarry, type LvsHandle, type LvsStatus, startLvs } from './start.js';
 
 export interface CheckerProcessOptions {
@@ -98,6 +99,7 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
     if (process.connected) process.send!(m);
   };
   const log = { info: (line: string) => send({ type: 'log', line }) };
+  let scheduling: ProcessScheduling | undefined;
   const start = async (carry?: LvsCarry): Promise<LvsHandle | undefined> => {
     const r = loadConfig(opts.configFile, {
       fs: nodeFileSystem,
@@ -109,6 +111,8 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
       log.info(`LVS: configuration ${opts.configFile} failed to load; checker not (re)started`);
       return undefined;
     }
+    // checker_priority, checker_rt_priority, ...: set once, at the first start.
+    scheduling ??= applyProcessPriority(r.config.global, 'checker', log.info);
     return startLvs(r.config, {
       log,
       ...(carry ? { carry } : {}),
@@ -137,6 +141,7 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
     } else if (m.type === 'stop') {
       stopping = true;
       await lvs?.stop();
+      scheduling?.stop();
       send({ type: 'done', id: m.id });
       process.disconnect();
       process.exit(0);

@@ -82,6 +82,9 @@ export interface NativeConstants {
   readonly PACKET_MULTICAST: number;
   readonly PACKET_OTHERHOST: number;
   readonly PACKET_OUTGOING: number;
+  readonly SCHED_OTHER: number;
+  readonly SCHED_RR: number;
+  readonly SCHED_FIFO: number;
 }
 
 /** A socket address as the addon reads it (AF_* in `family`). */
@@ -198,6 +201,14 @@ export interface NativeBinding {
   signalRead(fd: number): NativeSignalInfo | null;
   signalClose(fd: number): void;
   signalRange(): [number, number];
+  /** sched_setscheduler(tid, policy, priority); tid 0 is the calling thread. */
+  setScheduler(tid: number, policy: number, priority: number): void;
+  /** setrlimit(RLIMIT_RTTIME) in microseconds; -1 is unlimited. */
+  setRttimeLimit(softUs: number, hardUs: number): void;
+  /** mlockall(MCL_CURRENT | MCL_FUTURE). */
+  lockMemory(): void;
+  /** sched_setaffinity(tid, cpus). */
+  setAffinity(tid: number, cpus: readonly number[]): void;
 }
 
 /** Poll event bits (UV_READABLE, UV_WRITABLE). */
