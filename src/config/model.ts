@@ -393,7 +393,8 @@ export interface GlobalDefs extends SimpleFields<typeof GLOBAL_SIMPLE> {
   readonly maxAutoPriority?: number;
   readonly lvsSyncDaemon?: {
     readonly interface: string;
-    readonly instance: string;
+    /** The word after the interface: an instance name, `inst`, or an option; absent when alone. */
+    readonly instance?: string;
     readonly options: readonly string[];
   };
   readonly dataPlane?: 'ipvs' | 'nftables';

@@ -80,7 +80,7 @@ export function parseLvsSyncDaemon(
       value: undefined,
       problems: [`lvs_sync_daemon interface name '${raw.interface}' too long - ignoring`],
     };
-  const words = [raw.instance, ...raw.options];
+  const words = raw.instance === undefined ? [...raw.options] : [raw.instance, ...raw.options];
   let instance: string | undefined;
   let syncId: number | undefined;
   const opt: { maxlen?: number; port?: number; ttl?: number; group?: Uint8Array } = {};

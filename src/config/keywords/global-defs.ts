@@ -202,12 +202,13 @@ export const GLOBAL_DEFS: KeywordTable<GlobalTarget> = {
     t.other[s.keyword] = s.args.map((w) => w.text);
   },
   lvs_sync_daemon: (t, s, c) => {
+    // 2.2.7: IF [[inst] INSTANCE] [options]; without an instance the checker runs both roles.
     const ifname = arg(c, s);
-    const instance = arg(c, s, 1);
-    if (ifname && instance)
+    const second = s.args[1];
+    if (ifname)
       t.lvsSyncDaemon = {
         interface: ifname.text,
-        instance: instance.text,
+        ...(second ? { instance: second.text } : {}),
         options: s.args.slice(2).map((w) => w.text),
       };
   },

@@ -99,6 +99,12 @@ describe('lvs/ipvs-global-defs: lvs_sync_daemon', () => {
     const long = parseLvsSyncDaemon({ interface: 'a'.repeat(16), instance: 'VI_1', options: [] }, []);
     assert.equal(long.value, undefined);
   });
+  test('the interface alone is valid (keepalived 2.2.7 accepts it): both roles, sync id 0', () => {
+    assert.deepEqual(syncd('lvs_sync_daemon eth1'), {
+      value: { interface: 'eth1', syncId: 0 },
+      problems: [],
+    });
+  });
   test('without an instance (options only) the sync id is 0', () => {
     const r = parseLvsSyncDaemon({ interface: 'eth1', instance: 'id', options: ['0', 'ttl', '2'] }, []);
     assert.deepEqual(r, { value: { interface: 'eth1', syncId: 0, ttl: 2 }, problems: [] });
