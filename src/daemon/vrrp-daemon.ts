@@ -15,6 +15,7 @@ import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier } from '../io/notify.js';
 import { NotifyFifos } from '../io/notify-fifo.js';
+import { instanceFifoLine } from '../io/notify-fifo-format.js';
 import { RouteManager } from '../io/routes.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
@@ -260,7 +261,11 @@ export class VrrpDaemon {
       enginePriority: (n) => find(n)?.state.effectivePriority ?? 0,
       onEvents: (n, events) => {
         const rt = find(n);
-        for (const e of events) rt?.feed(e);
+        for (const e of events) {
+          const before = rt?.state.effectivePriority;
+          rt?.feed(e);
+          if (rt !== undefined && rt.state.effectivePriority !== before) this.#priorityNotify(rt);
+        }
       },
       // A sync-group member's own fault goes to its group, which moves every member.
       onFault: (g, n, faulted, reason) => this.#groups?.setFault(g, n, faulted, reason),
@@ -269,6 +274,17 @@ export class VrrpDaemon {
       trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
     });
     await this.#tracking.start();
+  }
+
+  /**
+   * notify_priority_changes (or global vrrp_notify_priority_changes): keepalived writes
+   * MASTER_PRIORITY from MASTER, BACKUP_PRIORITY from any other state (INIT included).
+   */
+  #priorityNotify(rt: InstanceRuntime): void {
+    const own = this.config.vrrpInstances.find((i) => i.name === rt.plan.name)?.notifyPriorityChanges;
+    if (!(own ?? this.config.global.vrrpNotifyPriorityChanges ?? false)) return;
+    const event = rt.state.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY';
+    this.#fifos.write(instanceFifoLine(rt.plan.name, event, rt.state.effectivePriority));
   }
 
   #notifier(): Notifier {

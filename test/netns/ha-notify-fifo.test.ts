@@ -324,3 +324,79 @@ vrrp_instance VI_1 {
     assert.equal(existsSync(marker), false);
   });
 });
+
+describe('vrrp_notify_priority_changes: MASTER_PRIORITY / BACKUP_PRIORITY lines as keepalived 2.2.7', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let conf: string;
+  let fifo: string;
+  let valueFile: string;
+  const runs: Record<string, string[]> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.183.0.2/24');
+    fifo = join(lab.dir, 'notify.fifo');
+    valueFile = join(lab.dir, 'track.value');
+    conf = lab.file(
+      'priority.conf',
+      `global_defs {
+  notify_fifo ${fifo}
+  vrrp_notify_priority_changes true
+}
+vrrp_track_file tf {
+  file ${valueFile}
+  weight 5
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 184
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.183.0.100/24
+  }
+  track_file {
+    tf
+  }
+}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  /** Tracked value 2 at start (110, reported while starting), 3 once MASTER (115), stop. */
+  async function drive(name: string, start: () => Promise<Daemon>): Promise<string[]> {
+    lab.file('track.value', '2\n');
+    const d = await start();
+    const reader = await FifoReader.open(fifo);
+    try {
+      await reader.waitFor('INSTANCE "VI_1" MASTER 110');
+      lab.file('track.value', '3\n');
+      await reader.waitFor('INSTANCE "VI_1" MASTER_PRIORITY 115');
+      assert.equal(await lab.stop(d, 10_000), 0);
+      await reader.waitFor('INSTANCE "VI_1" STOP 115');
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      reader.close();
+    }
+    return reader.lines;
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    runs.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.equal(runs.keepalived[0], 'INSTANCE "VI_1" BACKUP_PRIORITY 110');
+  });
+
+  it('keepalived-ts: the same lines', async () => {
+    runs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(runs.kts, runs.keepalived);
+  });
+});
