@@ -48,7 +48,10 @@ export function sweepStaleCorpusNamespaces(): void {
 }
 
 /** Creates the namespace with its interfaces (bridges, up), addresses and routes. */
-export function buildNamespace(ns: string, needs: CorpusNeeds): void {
+export function buildNamespace(
+  ns: string,
+  needs: Pick<CorpusNeeds, 'interfaces' | 'addresses' | 'defaultRoutes'>,
+): void {
   ip('netns', 'add', ns);
   const sysctl = (k: string) => ip('netns', 'exec', ns, 'sysctl', '-qw', k);
   // No DAD: IPv6 link-local addresses are usable at once (IPv6 instances send from them).
@@ -93,17 +96,42 @@ export function stubMounts(scripts: readonly string[], work: string): string[] {
   return lines;
 }
 
-/** argv (to run under `ip netns exec NS`) that runs `command` with the stubs mounted, in `cwd`. */
-export function wrappedCommand(mounts: readonly string[], cwd: string, command: string[]): string[] {
+/**
+ * argv (to run under `ip netns exec NS`) that runs `command` with the stubs mounted, in
+ * `cwd`. A config's `net_namespace NAME` names this same namespace (a bind mount of it
+ * at /run/netns/NAME), so keepalived finds the interfaces there too.
+ */
+export function wrappedCommand(
+  mounts: readonly string[],
+  cwd: string,
+  command: readonly string[],
+  netNamespace?: string,
+): string[] {
+  const netns =
+    netNamespace && /^[\w.-]+$/.test(netNamespace)
+      ? [`touch /run/netns/${netNamespace}`, `mount --bind /proc/self/ns/net /run/netns/${netNamespace}`]
+      : [];
   const script = [
     'set -e',
     'mount -t tmpfs kts-netns /run/netns',
+    ...netns,
     ...mounts,
     'cd "$1"',
     'shift',
     'exec "$@"',
-  ].join('\n');
-  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', cwd, ...command];
+  ];
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    script.join('\n'),
+    'sh',
+    cwd,
+    ...command,
+  ];
 }
 
 /** Global (non-link-local) addresses per interface, and the interface names: what must be back after stop. */

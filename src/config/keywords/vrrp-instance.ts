@@ -136,6 +136,16 @@ function notify(key: keyof InstanceTarget['notify']) {
   };
 }
 
+/**
+ * keepalived 2.2.7 reads unicast_src_ip and unicast_peer addresses with
+ * inet_stosockaddr, which ignores a mask or range suffix (`192.168.0.91/24`,
+ * `10.0.0.1-5` and even `10.0.0.1/abc` all mean the bare address).
+ */
+function bareAddress(text: string): string {
+  const cut = text.search(/[/-]/);
+  return cut > 0 ? text.slice(0, cut) : text;
+}
+
 export const VRRP_INSTANCE: KeywordTable<InstanceTarget> = {
   ...simpleHandlers<InstanceTarget>(INSTANCE_SIMPLE),
   state: (t, s, c) => {
@@ -227,7 +237,7 @@ export const VRRP_INSTANCE: KeywordTable<InstanceTarget> = {
   },
   unicast_src_ip: (t, s, c) => {
     const w = arg(c, s);
-    const ip = w && parseIpPrefix(w.text, false);
+    const ip = w && parseIpPrefix(bareAddress(w.text), false);
     if (ip) t.unicastSrcIp = ip;
     else if (w)
       c.diags.error('semantic', `(${t.name}) invalid unicast_src_ip ${w.text}`, wordLoc(s, w), {
@@ -239,7 +249,7 @@ export const VRRP_INSTANCE: KeywordTable<InstanceTarget> = {
     for (const item of s.items ?? []) {
       const [addr, ...opts] = item.words;
       if (!addr) continue;
-      const ip = parseIpPrefix(addr.text, false);
+      const ip = parseIpPrefix(bareAddress(addr.text), false);
       if (!ip) {
         c.diags.error(
           'semantic',
