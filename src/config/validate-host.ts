@@ -90,22 +90,27 @@ export function allScripts(
   active: (i: VrrpInstance) => boolean = () => true,
 ): { script: ScriptCommand; loc: SourceLocation; check: boolean }[] {
   const out: { script: ScriptCommand; loc: SourceLocation; check: boolean }[] = [];
-  const add = (s: ScriptCommand | undefined, check = false) => {
-    if (s) out.push({ script: s, loc: s.loc, check });
+  const add = (s: ScriptCommand, check: boolean) => {
+    out.push({ script: s, loc: s.loc, check });
   };
   const instances = config.vrrpInstances.filter(active);
   // Only scripts that would run count: those of instances that can start.
   const tracked = new Set(instances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-  for (const s of config.vrrpScripts) if (tracked.has(s.name)) add(s.script);
-  for (const i of instances) for (const s of Object.values(i.notify)) add(s);
-  for (const g of config.vrrpSyncGroups) for (const s of Object.values(g.notify)) add(s);
+  for (const s of config.vrrpScripts) if (tracked.has(s.name) && s.script) add(s.script, false);
+  for (const i of instances) for (const s of Object.values(i.notify)) if (s) add(s, false);
+  for (const g of config.vrrpSyncGroups) for (const s of Object.values(g.notify)) if (s) add(s, false);
+  // Plain tests before each call: a large LVS configuration has tens of thousands of
+  // real servers, most without scripts.
   for (const vs of config.virtualServers) {
-    add(vs.quorumUp, true);
-    add(vs.quorumDown, true);
+    if (vs.quorumUp) add(vs.quorumUp, true);
+    if (vs.quorumDown) add(vs.quorumDown, true);
     for (const rs of vs.realServers) {
-      add(rs.notifyUp, true);
-      add(rs.notifyDown, true);
-      for (const c of rs.checkers) add(c.settings.script as ScriptCommand | undefined, true);
+      if (rs.notifyUp) add(rs.notifyUp, true);
+      if (rs.notifyDown) add(rs.notifyDown, true);
+      for (const c of rs.checkers) {
+        const script = c.settings.script as ScriptCommand | undefined;
+        if (script) add(script, true);
+      }
     }
   }
   return out;

@@ -244,23 +244,33 @@ function vsName(vs: VirtualServer): string {
 }
 
 function checkVirtualServer(config: Config, vs: VirtualServer, diags: DiagnosticSink): void {
-  const name = vsName(vs);
+  // Named only when there is something to report: most virtual servers have nothing.
+  let named: string | undefined;
+  const name = (): string => {
+    named ??= vsName(vs);
+    return named;
+  };
   if (vs.kind === 'group' && !config.virtualServerGroups.some((g) => g.name === vs.group))
     diags.error(
       'semantic',
-      `Virtual server group ${vs.group} specified but not configured - ignoring virtual server ${name}`,
+      `Virtual server group ${vs.group} specified but not configured - ignoring virtual server ${name()}`,
       vs.loc,
     );
   if (vs.kind === 'fwmark' && vs.other.protocolForFwmark)
     diags.error(
       'semantic',
-      `Warning: Virtual server ${name}: protocol specified for fwmark - protocol will be ignored`,
+      `Warning: Virtual server ${name()}: protocol specified for fwmark - protocol will be ignored`,
       vs.loc,
     );
   if (!vs.lbKindConfigured && vs.realServers.some((rs) => !rs.lbKindConfigured))
-    diags.error('semantic', `Virtual server ${name}: no forwarding method set, setting default NAT`, vs.loc, {
-      hint: 'add lb_kind NAT|DR|TUN',
-    });
+    diags.error(
+      'semantic',
+      `Virtual server ${name()}: no forwarding method set, setting default NAT`,
+      vs.loc,
+      {
+        hint: 'add lb_kind NAT|DR|TUN',
+      },
+    );
   for (const rs of vs.realServers)
     if (
       vs.kind === 'address' &&
@@ -270,14 +280,14 @@ function checkVirtualServer(config: Config, vs: VirtualServer, diags: Diagnostic
     )
       diags.error(
         'semantic',
-        `WARNING - virtual server ${name} and real server [${rs.address.address}]:${vs.protocol.toLowerCase()}:${rs.port} ports don't match - resetting`,
+        `WARNING - virtual server ${name()} and real server [${rs.address.address}]:${vs.protocol.toLowerCase()}:${rs.port} ports don't match - resetting`,
         rs.loc,
       );
   const totalWeight = vs.realServers.reduce((sum, rs) => sum + rs.weight, 0);
   if (vs.realServers.length > 0 && vs.quorum > totalWeight)
     diags.error(
       'semantic',
-      `Warning - quorum ${vs.quorum} for ${name} exceeds total weight of real servers ${totalWeight}, reducing quorum to ${totalWeight}`,
+      `Warning - quorum ${vs.quorum} for ${name()} exceeds total weight of real servers ${totalWeight}, reducing quorum to ${totalWeight}`,
       vs.loc,
     );
 }
