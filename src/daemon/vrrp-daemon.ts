@@ -65,6 +65,8 @@ export class VrrpDaemon {
   #groups: SyncGroups | null = null;
   #vmacs: DaemonVmacs | null = null;
   #fifos = new NotifyFifos([]);
+  /** What notifiers write to: follows #fifos when a reload reopens them. */
+  readonly #fifoSink = { write: (line: string) => this.#fifos.write(line) };
   #firewall: VrrpFirewall | null = null;
   /** Guarded instances that held their VIPs at the last firewall refresh. */
   #dropping = new Set<string>();
@@ -293,7 +295,7 @@ export class VrrpDaemon {
       timeoutMs: 15_000,
       log: (t) => this.log.info(t),
       policy: scriptPolicy(this.config),
-      fifo: this.#fifos,
+      fifo: this.#fifoSink,
     });
   }
 
@@ -313,6 +315,17 @@ export class VrrpDaemon {
   /** SIGHUP with a valid config: keep unchanged instances, restart changed ones, add and remove. */
   async reload(nextConfig: Config): Promise<ReloadPlan> {
     const next = this.#secure(nextConfig);
+    // The FIFOs stay open across a reload unless their paths or scripts changed.
+    const fifoKey = (c: Config) =>
+      JSON.stringify(
+        [c.global.notifyFifo, c.global.vrrpNotifyFifo].map((f) => [
+          f?.path,
+          f?.script?.argv,
+          f?.script?.user,
+          f?.script?.group,
+        ]),
+      );
+    const reopenFifos = fifoKey(next) !== fifoKey(this.config);
     const plan = diffConfigs(this.config, next);
     const going = this.instances.filter((rt) => !plan.keep.includes(rt.plan.name));
     for (const rt of going) {
@@ -323,6 +336,10 @@ export class VrrpDaemon {
     await Promise.all(going.flatMap((rt) => [...rt.pending]));
     for (const rt of going) await this.#vmacs?.remove(rt.plan.name);
     this.config = next;
+    if (reopenFifos) {
+      this.#fifos.close();
+      this.#openFifos();
+    }
     await this.#vmacs?.create(next.vrrpInstances, this.#interfaces);
     this.#interfaces = await readInterfaces(this.#nl!);
     this.#linkLayerCache.clear();
