@@ -55,10 +55,14 @@ export interface IpvsGlobalsLog {
   info(text: string): void;
 }
 
-/** The running settings: `follow` a VRRP state (instance-bound daemon only), then `stop`. */
+/**
+ * The running settings. `follow(instance, state)` takes every VRRP transition (MASTER,
+ * BACKUP, FAULT, STOP) and moves an instance-bound daemon when it is that instance's; `stop`
+ * ends whatever runs.
+ */
 export interface IpvsGlobalsHandle {
   readonly syncDaemon: SyncDaemonSpec | undefined;
-  follow(vrrpState: string): Promise<void>;
+  follow(instance: string, state: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -113,9 +117,10 @@ export async function startIpvsGlobals(config: Config, log: IpvsGlobalsLog): Pro
   let chain: Promise<void> = Promise.resolve();
   return {
     syncDaemon: spec,
-    follow(vrrpState) {
-      if (!spec || spec.instance === undefined) return chain;
-      const want: SyncRole = vrrpState === 'MASTER' ? 'master' : 'backup';
+    follow(instance, state) {
+      // STOP is the daemon shutting down: stop() ends the sync daemon, no role change first.
+      if (!spec || spec.instance !== instance || state === 'STOP') return chain;
+      const want: SyncRole = state === 'MASTER' ? 'master' : 'backup';
       const other: SyncRole = want === 'master' ? 'backup' : 'master';
       chain = chain.then(async () => {
         if (running.has(want)) return;

@@ -348,13 +348,15 @@ vrrp_instance VI_7 {
     ttl: '1',
   };
   check('bound to VI_7: backup at start, sync id = VRID 42', kernelDaemons(), [daemon('backup', dflt)]);
-  await g.follow('MASTER');
+  await g.follow('VI_8', 'MASTER');
+  check('a transition of another instance changes nothing', kernelDaemons(), [daemon('backup', dflt)]);
+  await g.follow('VI_7', 'MASTER');
   check('VI_7 MASTER: only the master daemon', kernelDaemons(), [
     daemon('master', { ...dflt, maxlen: '1472' }),
   ]);
-  await g.follow('FAULT');
+  await g.follow('VI_7', 'FAULT');
   check('VI_7 leaves MASTER (FAULT): back to backup only', kernelDaemons(), [daemon('backup', dflt)]);
-  await g.follow('BACKUP');
+  await g.follow('VI_7', 'BACKUP');
   check('VI_7 BACKUP again: unchanged', kernelDaemons(), [daemon('backup', dflt)]);
   await g.stop();
   check('stop() leaves no sync daemon', kernelDaemons(), []);
