@@ -117,6 +117,7 @@ export class VrrpDaemon {
     this.#fifos = NotifyFifos.open(g.notifyFifo, g.vrrpNotifyFifo, {
       ownLabel: 'vrrp_',
       umask: daemonUmask(this.config),
+      ...fifoOwner(policy),
       scriptIds: (s) => {
         const ids = scriptIdentity(s, policy, selfIds());
         return 'error' in ids ? undefined : ids;
@@ -487,6 +488,12 @@ export class VrrpDaemon {
 function scriptPolicy(config: Config): ScriptUserPolicy {
   const g = config.global;
   return { securityEnabled: g.enableScriptSecurity, ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}) };
+}
+
+/** A created FIFO belongs to the default script user (script_user, else keepalived_script). */
+function fifoOwner(policy: ScriptUserPolicy): { owner?: { uid: number; gid: number } } {
+  const ids = scriptIdentity({}, policy, selfIds());
+  return 'error' in ids ? {} : { owner: ids };
 }
 
 /** global_defs `umask` (a number, octal with a leading 0), else keepalived's default 0177. */

@@ -19,7 +19,7 @@
  */
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { ScriptCommand } from '../config/model.js';
 import { fifoCreateMode, fifoScriptArgv } from './notify-fifo-format.js';
 
@@ -33,6 +33,11 @@ export interface NotifyFifoOptions {
   readonly label: '' | 'vrrp_' | 'lvs_';
   /** The process's umask (keepalived's default 0177). */
   readonly umask?: number;
+  /**
+   * Owner given to a FIFO we create (keepalived: the FIFO's user, by default the default
+   * script user — script_user or keepalived_script); undefined: ours.
+   */
+  readonly owner?: { readonly uid: number; readonly gid: number };
   /** uid/gid the FIFO script runs as; undefined: this process's. */
   readonly scriptIds?: (script: ScriptCommand) => { uid: number; gid: number } | undefined;
   /** Called when the FIFO script exits ("vrrp notify fifo script terminated"). */
@@ -86,6 +91,7 @@ export class NotifyFifo {
     let kind = kindAt(path);
     if (kind === 'missing') {
       created = makeFifo(path, fifoCreateMode(o.umask));
+      if (created && o.owner) setOwner(path, o.owner, o.log);
       kind = kindAt(path); // another process may have made it first
       if (kind === 'missing') {
         o.log(`Unable to create ${o.label}notify fifo ${path}`);
@@ -176,6 +182,18 @@ export class NotifyFifo {
     }
     NotifyFifo.#kill(this.#script);
     this.#script = null;
+  }
+}
+
+/** chown a FIFO we created to its user, leaving ids that already match untouched (-1). */
+function setOwner(path: string, owner: { uid: number; gid: number }, log: (t: string) => void): void {
+  const uid = process.geteuid?.() === owner.uid ? -1 : owner.uid;
+  const gid = process.getegid?.() === owner.gid ? -1 : owner.gid;
+  if (uid === -1 && gid === -1) return;
+  try {
+    chownSync(path, uid, gid);
+  } catch {
+    log(`Failed to set uid:gid for fifo ${path}`);
   }
 }
 

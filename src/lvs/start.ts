@@ -132,6 +132,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   };
   const fifos = NotifyFifos.open(config.global.notifyFifo, config.global.lvsNotifyFifo, {
     ownLabel: 'lvs_',
+    ...(ids('') ? { owner: ids('')! } : {}),
     scriptIds: whoFor,
     onScriptExit: () => log.info('lvs notify fifo script terminated'),
     log: (t) => log.info(t),

@@ -116,6 +116,16 @@ describe('NotifyFifo on a real FIFO', () => {
     assert.equal(existsSync(path), false);
   });
 
+  test('a FIFO we create belongs to the default script user', {
+    skip: process.getuid?.() !== 0 && 'chown needs root',
+  }, () => {
+    const path = join(dir, 'owned.fifo');
+    const f = NotifyFifo.open({ path }, { label: '', log, owner: { uid: 65534, gid: 65534 } })!;
+    const st = statSync(path);
+    assert.deepEqual([st.uid, st.gid], [65534, 65534]);
+    f.close();
+  });
+
   test('an existing FIFO is used and left in place', () => {
     const path = join(dir, 'existing.fifo');
     execFileSync('mkfifo', [path]);
