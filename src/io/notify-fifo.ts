@@ -10,7 +10,8 @@
  *   refused (keepalived would write into it).
  * - write: one write(2) per line on the non-blocking fd. A line no longer fits once the
  *   pipe buffer is full and nobody reads: it is dropped and counted (keepalived drops it
- *   silently). Lines are far below PIPE_BUF, so a write is all or nothing.
+ *   silently), and for the next 100 ms further lines are dropped without trying. Lines
+ *   are far below PIPE_BUF, so a write is all or nothing.
  * - close: unlink the FIFO first if we created it (so a script that reopens it in a loop
  *   cannot), close the fd, SIGTERM the FIFO script's process group.
  *
@@ -45,6 +46,9 @@ export interface NotifyFifoOptions {
   readonly log: (text: string) => void;
 }
 
+/** How long a full FIFO is left alone before the next write is tried. */
+const FULL_BACKOFF_MS = 100;
+
 type OpenResult = { fd: number; created: boolean } | null;
 
 /** mkfifo(path, mode); false when it could not be made. mkfifo(1): Node has no mkfifo(3). */
@@ -75,6 +79,12 @@ export class NotifyFifo {
   written = 0;
   /** Lines dropped: the pipe was full (nobody reading) or the write failed. */
   dropped = 0;
+  /**
+   * After a failed write, lines are dropped without a syscall until then: a failed write
+   * costs an exception (tens of µs in Node), which a burst of notifications to a FIFO
+   * nobody reads must not pay line by line on the VRRP loop.
+   */
+  #retryAtMs = 0;
 
   private constructor(path: string, fd: number, created: boolean, script: ChildProcess | null) {
     this.path = path;
@@ -158,6 +168,11 @@ export class NotifyFifo {
   /** Writes one line without ever waiting; false (and counted) when it was dropped. */
   write(line: string | Uint8Array): boolean {
     if (this.#closed) return false;
+    const now = performance.now();
+    if (now < this.#retryAtMs) {
+      this.dropped++;
+      return false;
+    }
     const bytes = typeof line === 'string' ? Buffer.from(line) : line;
     try {
       if (writeSync(this.#fd, bytes) === bytes.length) {
@@ -167,6 +182,7 @@ export class NotifyFifo {
     } catch {
       // EAGAIN: the pipe is full because nobody reads; anything else: the FIFO is unusable.
     }
+    this.#retryAtMs = now + FULL_BACKOFF_MS;
     this.dropped++;
     return false;
   }

@@ -153,6 +153,18 @@ describe('NotifyFifo on a real FIFO', () => {
     f.close();
   });
 
+  test('a full FIFO is left alone for 100 ms, then written again once read', async () => {
+    const path = join(dir, 'backoff.fifo');
+    const f = NotifyFifo.open({ path }, { label: '', log })!;
+    while (f.write('fill\n'));
+    drain(path);
+    assert.equal(f.write('soon\n'), false, 'still backing off');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(f.write('later\n'), true);
+    assert.equal(drain(path), 'later\n');
+    f.close();
+  });
+
   test('a regular file is refused, not written into', () => {
     const path = join(dir, 'plain');
     writeFileSync(path, 'keep');
