@@ -66,12 +66,24 @@ export interface IpvsGlobalsHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * Who applies what: the checker half applies lvs_timeouts and runs the sync daemon (both
+ * roles without an instance; with one, backup until a VRRP side feeds `follow`); 'vrrp'
+ * runs only a sync daemon bound to an instance (keepalived's VRRP process does that).
+ */
+export type IpvsGlobalsScope = 'checker' | 'vrrp';
+
 /** Applies lvs_timeouts and starts lvs_sync_daemon; every failure is logged, none thrown. */
-export async function startIpvsGlobals(config: Config, log: IpvsGlobalsLog): Promise<IpvsGlobalsHandle> {
-  const timeouts = parseLvsTimeouts(config.global.lvsTimeouts);
+export async function startIpvsGlobals(
+  config: Config,
+  log: IpvsGlobalsLog,
+  scope: IpvsGlobalsScope = 'checker',
+): Promise<IpvsGlobalsHandle> {
+  const timeouts =
+    scope === 'checker' ? parseLvsTimeouts(config.global.lvsTimeouts) : { value: undefined, problems: [] };
   const syncd = parseLvsSyncDaemon(config.global.lvsSyncDaemon, config.vrrpInstances);
   for (const p of [...timeouts.problems, ...syncd.problems]) log.info(p);
-  const spec = syncd.value;
+  const spec = scope === 'vrrp' && syncd.value?.instance === undefined ? undefined : syncd.value;
   const idle: IpvsGlobalsHandle = { syncDaemon: undefined, follow: async () => {}, stop: async () => {} };
   if (timeouts.value === undefined && spec === undefined) return idle;
   let client: GenlIpvsClient;

@@ -327,6 +327,7 @@ virtual_server 192.0.2.60 80 {
   const bound = configOf(`
 global_defs {
   lvs_sync_daemon kts-sync0 VI_7
+  lvs_timeouts tcp 1000
 }
 vrrp_instance VI_7 {
   interface kts-sync0
@@ -337,7 +338,11 @@ vrrp_instance VI_7 {
   }
 }`);
   const logs: string[] = [];
-  const g = await startIpvsGlobals(bound, { info: (l) => logs.push(l) });
+  // The VRRP side's share: the bound daemon only (lvs_timeouts belong to the checker).
+  const g = await startIpvsGlobals(bound, { info: (l) => logs.push(l) }, 'vrrp');
+  section = 'timeouts';
+  check('the VRRP side leaves lvs_timeouts alone', kernelTimeouts(), { tcp: 7200, tcpfin: 45, udp: 77 });
+  section = 'syncd';
   // The kernel's defaults: group 224.0.0.81, port 8848, ttl 1; a backup's maxlen is the MTU less IP and UDP headers.
   const dflt = {
     mcast: 'kts-sync0',
