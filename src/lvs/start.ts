@@ -253,6 +253,10 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       const states = rsStates(runner, rt, rs);
       rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
     }
+  // rs_init_notifies: keepalived reports the real servers it adds at start-up (not on reload).
+  if (config.global.rsInitNotifies && opts.carry === undefined)
+    for (const rt of runtimes)
+      for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) rsNotify(rt, rs, true);
   for (const rt of runtimes)
     rt.quorumUp = opts.carry?.quorum.get(rt.spec.id) ?? initialQuorum(rt.spec, rt.health);
   await sync();

@@ -138,6 +138,30 @@ virtual_server 10.9.1.1 80 {
     assert.equal(existsSync(lvsFifo), false, 'removed on stop: the checker had created it');
   });
 
+  test('rs_init_notifies: the real servers added at start are reported UP', async () => {
+    const a = await listen();
+    const fifo = join(dir, 'init.fifo');
+    const lvs = await startLvs(
+      configOf(`
+global_defs {
+  notify_fifo ${fifo}
+  rs_init_notifies
+}
+virtual_server 10.9.1.3 80 {
+  delay_loop 5
+  protocol TCP
+  real_server 127.0.0.1 ${a.port} {
+    TCP_CHECK { connect_timeout 0.5 }
+  }
+}`),
+      { log: { info: () => {} }, dataPlane: new RecordingPlane(), reconcileIntervalMs: 60_000 },
+    );
+    const r = reader(fifo);
+    assert.deepEqual(r.lines(), [`RS [127.0.0.1]:tcp:${a.port} [10.9.1.3]:tcp:80 UP`]);
+    await lvs.stop();
+    r.close();
+  });
+
   test('script security: an insecure notify_down is disabled, a secure one runs', {
     skip: process.getuid?.() !== 0 && 'runs scripts as root',
   }, async () => {
