@@ -18,6 +18,7 @@ import {
   normalizeConfig,
   type StepResult,
   step,
+  type TimerName,
   type VrrpEvent,
 } from '../vrrp/index.js';
 import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } from '../wire/index.js';
@@ -25,6 +26,9 @@ import { dispatchEffects, type EffectPorts } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
 import type { Logger } from './log.js';
 import type { Scheduler } from './scheduler.js';
+
+/** An Adver_Timer may fire this much early (Node timers count whole milliseconds). */
+const TIMER_SLACK_MS = 1;
 
 export interface RuntimeDeps {
   readonly clock: Clock;
@@ -85,13 +89,16 @@ export class InstanceRuntime implements ChannelMember {
    */
   router: ((event: VrrpEvent) => void) | null = null;
 
-  /** Steps the engine (through the sync group, if any) and performs its effects. */
-  feed(event: VrrpEvent): void {
+  /**
+   * Steps the engine (through the sync group, if any) and performs its effects. `nowMs`
+   * is the time of the event: now, or a timer's deadline when it fired within its slack.
+   */
+  feed(event: VrrpEvent, nowMs: number = this.#deps.clock.nowMs()): void {
     if (this.router !== null) {
       this.router(event);
       return;
     }
-    this.apply(step(this.state, event, this.#deps.clock.nowMs()));
+    this.apply(step(this.state, event, nowMs));
   }
 
   /** Takes a step's result: the new state, then its effects in order. */
@@ -131,8 +138,24 @@ export class InstanceRuntime implements ChannelMember {
     void p.finally(() => this.pending.delete(p));
   }
 
-  #timerKey(timer: string): string {
-    return `${this.plan.name}/${timer}`;
+  readonly #timerKeys = new Map<TimerName, string>();
+
+  #timerKey(timer: TimerName): string {
+    let key = this.#timerKeys.get(timer);
+    if (key === undefined) {
+      key = `${this.plan.name}/${timer}`;
+      this.#timerKeys.set(timer, key);
+    }
+    return key;
+  }
+
+  /**
+   * How early a timer may fire (src/daemon/scheduler.ts): the Master_Down_Timer never
+   * (a takeover is the protocol's deadline), adverts and GARP delays within a
+   * millisecond. A sync group steps its members at its own clock, so they stay exact.
+   */
+  #slackMs(timer: TimerName): number {
+    return timer === 'masterDown' || this.router !== null ? 0 : TIMER_SLACK_MS;
   }
 
   #makePorts(): EffectPorts {
@@ -143,7 +166,9 @@ export class InstanceRuntime implements ChannelMember {
         if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
       },
       armTimer: (timer, atMs) =>
-        d.scheduler.arm(this.#timerKey(timer), atMs, () => this.feed({ type: 'timer', timer })),
+        d.scheduler.arm(this.#timerKey(timer), atMs, (nowMs) => this.feed({ type: 'timer', timer }, nowMs), {
+          slackMs: this.#slackMs(timer),
+        }),
       cancelTimer: (timer) => d.scheduler.cancel(this.#timerKey(timer)),
       addVips: () => {
         for (const spec of this.plan.vips) this.#track(d.addresses.add(spec));

@@ -5,14 +5,21 @@
  * TTL 255, an id counter incremented before each advert, skipping 0) and, for
  * auth_type AH, an AH header with its sequence counter. Multicast instances send to the
  * group, unicast ones to each `unicast_peer`.
+ *
+ * A master sends the same advert every interval, so the datagrams are encoded once per
+ * (priority, interval) and kept; each send only writes the next IP id into the IPv4
+ * header and recomputes its 20-byte checksum (the socket copies the bytes at once, so
+ * the buffer is reused). AH adverts are encoded each time: the sequence is in the ICV.
  */
 
 import {
   encodeIpv4Advert,
   encodeVrrp,
+  finish,
   type IpAddress,
   nextAhSequence,
   nextIdentification,
+  sum16,
   VRRP_AUTH,
   VRRP_IPV4_TOS,
   VRRP_TTL,
@@ -41,6 +48,8 @@ export class AdvertSender {
   readonly #channel: Pick<VrrpChannel, 'send'>;
   #ipId = Math.floor(Math.random() * 0xfffe) + 1;
   #ahSequence = 0;
+  /** Datagrams (one per destination) of the last (priority, interval) sent, AH excepted. */
+  #cache: { key: number; datagrams: Uint8Array[] } | null = null;
 
   /** `counters` presets keepalived's IP id / AH sequence (the next advert uses each + 1). */
   constructor(
@@ -66,7 +75,51 @@ export class AdvertSender {
   /** Builds and sends one advert to every destination; false if any send failed. */
   send(priority: number, adverIntCs: number): boolean {
     const c = this.#cfg;
-    const packet: VrrpPacket = {
+    if (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4') {
+      const packet = this.#packet(priority, adverIntCs);
+      let ok = true;
+      for (const dst of c.destinations) ok = this.#sendTo(packet, dst) && ok;
+      return ok;
+    }
+    const datagrams = this.#datagrams(priority, adverIntCs);
+    let ok = true;
+    for (let i = 0; i < datagrams.length; i++) {
+      const bytes = datagrams[i]!;
+      const dst = c.destinations[i]!;
+      if (c.family === 'ipv6') ok = this.#channel.send(bytes, dst, c.source) && ok;
+      else {
+        this.#ipId = nextIdentification(this.#ipId);
+        setIdentification(bytes, this.#ipId);
+        ok = this.#channel.send(bytes, dst) && ok;
+      }
+    }
+    return ok;
+  }
+
+  /** The cached datagrams for (priority, interval), encoded on first use. */
+  #datagrams(priority: number, adverIntCs: number): Uint8Array[] {
+    const key = priority * 0x10000 + adverIntCs;
+    if (this.#cache?.key === key) return this.#cache.datagrams;
+    const c = this.#cfg;
+    const packet = this.#packet(priority, adverIntCs);
+    const datagrams = c.destinations.map((destination) =>
+      c.family === 'ipv6'
+        ? encodeVrrp(packet, { source: c.source, destination })
+        : encodeIpv4Advert(packet, {
+            identification: this.#ipId,
+            source: c.source,
+            destination,
+            ttl: VRRP_TTL,
+            tos: VRRP_IPV4_TOS,
+          }),
+    );
+    this.#cache = { key, datagrams };
+    return datagrams;
+  }
+
+  #packet(priority: number, adverIntCs: number): VrrpPacket {
+    const c = this.#cfg;
+    return {
       version: c.version,
       family: c.family,
       vrid: c.vrid,
@@ -82,9 +135,6 @@ export class AdvertSender {
             : new Uint8Array(8)
           : new Uint8Array(0),
     };
-    let ok = true;
-    for (const dst of c.destinations) ok = this.#sendTo(packet, dst) && ok;
-    return ok;
   }
 
   #sendTo(packet: VrrpPacket, destination: IpAddress): boolean {
@@ -111,6 +161,18 @@ export class AdvertSender {
     });
     return this.#channel.send(bytes, destination);
   }
+}
+
+/** Writes the IP id (bytes 4-5) of an IPv4 datagram and recomputes the header checksum (10-11). */
+function setIdentification(datagram: Uint8Array, id: number): void {
+  const headerLength = (datagram[0]! & 0x0f) * 4;
+  datagram[4] = id >> 8;
+  datagram[5] = id & 0xff;
+  datagram[10] = 0;
+  datagram[11] = 0;
+  const sum = finish(sum16(datagram.subarray(0, headerLength)));
+  datagram[10] = sum >> 8;
+  datagram[11] = sum & 0xff;
 }
 
 function padAuth(data: Uint8Array): Uint8Array {

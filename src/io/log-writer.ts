@@ -1,13 +1,17 @@
 /**
- * @module A log writer that never blocks the event loop: lines go into a bounded queue
- * and one asynchronous `fs.write` at a time (on libuv's thread pool) drains it to the
- * file descriptor. A slow console delays the log, never the VRRP timers. When the queue
- * is full, new lines are dropped and counted; a note with the count is written once the
- * queue has room again. (process.stderr would write synchronously to a pipe or TTY on
- * Linux.)
+ * @module A log writer that never blocks the event loop, with a bounded queue: when it
+ * is full, new lines are dropped and counted, and a note with the count is written once
+ * there is room again. Two transports:
+ * - a pipe or socket (a supervisor, journald, the test harness): Node's own stdio stream,
+ *   whose libuv pipe is non-blocking: a line is written at once with one write(2) on
+ *   the loop thread, and only what the pipe cannot take waits for POLLOUT. No thread-pool
+ *   round trip, so a log line reaches its reader as soon as the event happened.
+ * - anything else (a TTY, a file), where Node's stdio writes would block: one
+ *   asynchronous `fs.write` at a time on libuv's thread pool drains the queue.
+ * A slow console delays the log, never the VRRP timers.
  */
 
-import { write } from 'node:fs';
+import { fstatSync, write } from 'node:fs';
 
 /** Where the bytes go: fs.write's shape, injectable for tests. */
 export type WriteFn = (
@@ -16,11 +20,32 @@ export type WriteFn = (
   cb: (err: NodeJS.ErrnoException | null, written: number) => void,
 ) => void;
 
+/** What the pipe transport needs of a stream (process.stderr's shape). */
+export interface PipeStream {
+  write(chunk: string): boolean;
+  readonly writableLength: number;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+}
+
 export interface LogWriterOptions {
   readonly fd: number;
   /** Most bytes queued before lines are dropped (default 1 MiB). */
   readonly maxQueuedBytes?: number;
   readonly write?: WriteFn;
+  /** The pipe transport's stream; by default process.stdout/stderr when fd 1/2 is a pipe or socket. */
+  readonly pipe?: PipeStream | null;
+}
+
+/** Node's stdio stream for fd 1 or 2 when it is a pipe or socket (non-blocking there), else null. */
+function stdioPipe(fd: number): PipeStream | null {
+  if (fd !== 1 && fd !== 2) return null;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFIFO() && !st.isSocket()) return null;
+  } catch {
+    return null;
+  }
+  return fd === 1 ? process.stdout : process.stderr;
 }
 
 export class LogWriter {
@@ -37,36 +62,46 @@ export class LogWriter {
   written = 0;
   errors = 0;
   #idle: (() => void)[] = [];
+  readonly #pipe: PipeStream | null;
 
   constructor(options: LogWriterOptions) {
     this.#fd = options.fd;
     this.#max = options.maxQueuedBytes ?? 1 << 20;
     this.#write = options.write ?? ((fd, data, cb) => write(fd, data, cb));
+    this.#pipe = options.pipe !== undefined ? options.pipe : options.write ? null : stdioPipe(options.fd);
+    this.#pipe?.on('error', () => {
+      this.errors++;
+    });
   }
 
   /** Queues one line (a newline is added). Returns false if it was dropped. */
   line(text: string): boolean {
     if (this.#closed) return false;
     const bytes = text.length + 1;
-    if (this.#queuedBytes + bytes > this.#max) {
+    if (this.queuedBytes + bytes > this.#max) {
       this.dropped++;
       this.#droppedSinceNote++;
       return false;
     }
+    let out = `${text}\n`;
     if (this.#droppedSinceNote > 0) {
-      const note = `(log) ${this.#droppedSinceNote} lines dropped: log output too slow\n`;
+      out = `(log) ${this.#droppedSinceNote} lines dropped: log output too slow\n${out}`;
       this.#droppedSinceNote = 0;
-      this.#queue.push(note);
-      this.#queuedBytes += note.length;
     }
-    this.#queue.push(`${text}\n`);
-    this.#queuedBytes += bytes;
+    if (this.#pipe !== null) {
+      this.#pipe.write(out);
+      this.written++;
+      return true;
+    }
+    this.#queue.push(out);
+    this.#queuedBytes += out.length;
     this.#pump();
     return true;
   }
 
+  /** Bytes (characters) accepted but not yet handed to the kernel. */
   get queuedBytes(): number {
-    return this.#queuedBytes;
+    return this.#pipe === null ? this.#queuedBytes : this.#pipe.writableLength;
   }
 
   #pump(): void {
@@ -109,6 +144,7 @@ export class LogWriter {
 
   /** Resolves when the queue is empty (or after `timeoutMs`). */
   flush(timeoutMs = 1000): Promise<void> {
+    if (this.#pipe !== null) return this.#pipeFlushed(timeoutMs);
     if (!this.#inFlight && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(resolve, timeoutMs);
@@ -117,6 +153,14 @@ export class LogWriter {
         resolve();
       });
     });
+  }
+
+  /** The pipe transport has no completion callbacks: look every few ms until it is empty. */
+  async #pipeFlushed(timeoutMs: number): Promise<void> {
+    const end = performance.now() + timeoutMs;
+    while (this.queuedBytes > 0 && performance.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   close(): void {
