@@ -45,15 +45,17 @@ import {
 import { type CorpusNeeds, corpusNeeds, expectedServiceKeys, loadCorpusModel } from './corpus-start-env.js';
 import {
   errorLevel,
-  keepalivedStates,
+  instanceDifferences,
   lvsNotSteady,
   missingVips,
   type Status,
+  snapshotDifferences,
   vrrpNotSteady,
 } from './corpus-start-judge.js';
 import {
   addressSnapshot,
   buildNamespace,
+  kernelSnapshot,
   namespaceName,
   nftTable,
   removeCorpusNamespace,
@@ -161,12 +163,24 @@ function startReference(p: Prepared, ns: string): Daemon | undefined {
   return new Daemon(`${p.row.file} (keepalived)`, ns, wrapped(p, argv), '');
 }
 
-/** Instances whose keepalived 2.2.7 state differs from ours. */
-function referenceDisagrees(status: Status, reference: Daemon): string[] {
-  const theirs = keepalivedStates(reference.lines.map((l) => l.text));
-  return status.instances
-    .filter((i) => (theirs.get(i.name) ?? 'none') !== i.state)
-    .map((i) => `${i.name}: keepalived-ts ${i.state}, keepalived 2.2.7 ${theirs.get(i.name) ?? 'no state'}`);
+/**
+ * Where keepalived-ts and keepalived 2.2.7 differ once ours is steady: instance states
+ * and effective priorities, and what each put in its namespace (addresses, links,
+ * routes, rules). keepalived gets up to 3 s more to settle (it started at the same time).
+ */
+async function referenceDifferences(
+  status: Status,
+  reference: Daemon,
+  ns: string,
+  twin: string,
+): Promise<string[]> {
+  const ours = kernelSnapshot(ns);
+  let diffs: string[] = [];
+  for (const until = performance.now() + 3000; ; await sleep(250)) {
+    const lines = reference.lines.map((l) => l.text);
+    diffs = [...instanceDifferences(status, lines), ...snapshotDifferences(ours, kernelSnapshot(twin))];
+    if (diffs.length === 0 || performance.now() > until || !reference.running) return diffs;
+  }
 }
 
 /** Polls the status until steady or the deadline; returns the last status and why not. */
@@ -221,7 +235,7 @@ async function runOne(p: Prepared): Promise<Outcome> {
       const present = new Set(addressSnapshot(ns).map((l) => l.split(' ')[1]?.split('/')[0] ?? ''));
       const missing = missingVips(status, present);
       if (missing.length > 0) problems.push(`VIPs missing from the kernel: ${missing.join(' ')}`);
-      if (reference) problems.push(...referenceDisagrees(status, reference));
+      if (reference) problems.push(...(await referenceDifferences(status, reference, ns, twin)));
     }
     const errors = daemon.lines.filter((l) => errorLevel(l.text)).map((l) => l.text);
     if (errors.length > 0) problems.push(`error-level lines: ${errors.slice(0, 3).join(' | ')}`);

@@ -7,6 +7,8 @@ import type { Config } from '../../src/config/model.js';
 export interface InstanceStatus {
   readonly name: string;
   readonly state: string;
+  readonly priority: number;
+  readonly effectivePriority: number;
   readonly interface: string;
   readonly vipsSet: boolean;
   readonly masterDownIntervalMs: number;
@@ -100,14 +102,40 @@ export function missingVips(s: Status, present: ReadonlySet<string>): string[] {
     .flatMap((i) => i.virtualAddresses.filter((a) => !present.has(a)).map((a) => `${i.name}:${a}`));
 }
 
-/** Each instance's latest state in keepalived's log (`(VI_1) Entering MASTER STATE`). */
-export function keepalivedStates(lines: readonly string[]): Map<string, string> {
-  const states = new Map<string, string>();
+/** Each instance's latest state and effective priority in keepalived's log. */
+export function keepalivedView(lines: readonly string[]): Map<string, { state?: string; priority?: number }> {
+  const view = new Map<string, { state?: string; priority?: number }>();
+  const at = (name: string) => view.get(name) ?? view.set(name, {}).get(name)!;
   for (const line of lines) {
     const m =
       /\((\S+)\) Entering (MASTER|BACKUP|FAULT) STATE/i.exec(line) ??
-      /\((\S+)\) entering (FAULT) state/.exec(line);
-    if (m) states.set(m[1]!, m[2]!.toUpperCase());
+      /\((\S+)\): entering (FAULT) state/.exec(line);
+    if (m) at(m[1]!).state = m[2]!.toUpperCase();
+    const p = /\((\S+)\) Changing effective priority from \d+ to (\d+)/.exec(line);
+    if (p) at(p[1]!).priority = Number(p[2]);
   }
-  return states;
+  return view;
+}
+
+/** Where keepalived-ts's instances differ from keepalived 2.2.7's (state, effective priority). */
+export function instanceDifferences(s: Status, lines: readonly string[]): string[] {
+  const view = keepalivedView(lines);
+  const out: string[] = [];
+  for (const i of s.instances) {
+    const theirs = view.get(i.name);
+    if (theirs?.state !== i.state)
+      out.push(`${i.name}: keepalived-ts ${i.state}, keepalived 2.2.7 ${theirs?.state ?? 'no state'}`);
+    const priority = theirs?.priority ?? i.priority;
+    if (priority !== i.effectivePriority)
+      out.push(`${i.name}: effective priority ${i.effectivePriority}, keepalived 2.2.7 ${priority}`);
+  }
+  return out;
+}
+
+/** Lines only in `ours` / only in `theirs`, for the output. */
+export function snapshotDifferences(ours: readonly string[], theirs: readonly string[]): string[] {
+  return [
+    ...ours.filter((l) => !theirs.includes(l)).map((l) => `only keepalived-ts: ${l}`),
+    ...theirs.filter((l) => !ours.includes(l)).map((l) => `only keepalived 2.2.7: ${l}`),
+  ];
 }

@@ -176,3 +176,24 @@ export function tableServiceKeys(listing: string): string[] {
   }
   return [...keys].sort();
 }
+
+/**
+ * What a VRRP daemon changes in a namespace, comparable across two namespaces built alike:
+ * links, global addresses, routes of every table and policy rules (`ip -j`, IPv4 and
+ * IPv6, without kernel-generated link-local and multicast entries).
+ */
+export function kernelSnapshot(ns: string): string[] {
+  type Route = Record<string, unknown> & { dst: string; dev?: string; table?: string; type?: string };
+  const routes = (family: string) =>
+    (JSON.parse(ip('-j', '-n', ns, family, 'route', 'show', 'table', 'all') || '[]') as Route[])
+      .filter((r) => !/^(fe80:|ff00:|ff02:|multicast)/.test(r.dst) && r.type !== 'multicast')
+      .map(
+        (r) =>
+          `route ${family} ${r.type ?? 'unicast'} ${r.dst} dev ${r.dev ?? '-'} table ${r.table ?? 'main'}${r.gateway ? ` via ${r.gateway}` : ''}${r.metric ? ` metric ${r.metric}` : ''}`,
+      );
+  const rules = (family: string) =>
+    (JSON.parse(ip('-j', '-n', ns, family, 'rule', 'show') || '[]') as Record<string, unknown>[]).map(
+      (r) => `rule ${family} ${JSON.stringify(r)}`,
+    );
+  return [...addressSnapshot(ns), ...routes('-4'), ...routes('-6'), ...rules('-4'), ...rules('-6')].sort();
+}

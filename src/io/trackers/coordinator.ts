@@ -126,14 +126,24 @@ export class TrackingCoordinator {
   }
 
   #evaluate(t: Tracked): void {
+    const first = t.verdict === null;
     const v = evaluateTracking(t.base, t.bindings, this.trackers.states);
     this.#logFileFaults(t, t.verdict?.faultBy ?? [], v.faultBy);
     t.verdict = v;
-    const events = trackingEvents(t.fault, this.#hooks.enginePriority(t.name), v);
+    const enginePriority = this.#hooks.enginePriority(t.name);
+    const events = trackingEvents(t.fault, enginePriority, v);
     const fault = v.faultBy.length > 0;
+    // At start keepalived sets the effective priority from every tracker even when one
+    // holds the instance in FAULT ("entering FAULT state", then "Changing effective
+    // priority from 100 to 212"); later a rising fault comes alone (trackingEvents).
+    const startPriority: VrrpEvent[] =
+      first && fault && enginePriority !== v.priority
+        ? [{ type: 'priorityChanged', priority: v.priority }]
+        : [];
     if (t.group === null) {
       t.fault = fault;
-      if (events.length > 0) this.#hooks.onEvents(t.name, events);
+      if (events.length + startPriority.length > 0)
+        this.#hooks.onEvents(t.name, [...events, ...startPriority]);
       return;
     }
     const prio = events.filter((e) => e.type === 'priorityChanged');
@@ -142,5 +152,6 @@ export class TrackingCoordinator {
       t.fault = fault;
       this.#hooks.onFault(t.group, t.name, fault, fault ? v.faultBy.join(',') : 'tracking');
     }
+    if (startPriority.length > 0) this.#hooks.onEvents(t.name, startPriority);
   }
 }
