@@ -22,7 +22,7 @@ import { ScriptRunner } from '../io/script-runner.js';
 import { gateVrrpScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
-import { type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
+import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { Address } from '../netlink/index.js';
@@ -107,6 +107,7 @@ export class VrrpDaemon {
       identity: (s) => scriptIdentity(s, policy, selfIds()),
       probe: (command, runAs) => probeScript(command, runAs),
       log: (t) => this.log.info(t),
+      defaultUserNotice: defaultUserNotice(policy),
     });
   }
 

@@ -16,6 +16,8 @@ export interface ScriptGateDeps {
   identity(script: ScriptCommand): { uid: number; gid: number } | { error: string };
   probe(command: string, runAs: { uid: number; gid: number }): ScriptFacts;
   log(text: string): void;
+  /** Logged once, before the first script that names no user (users.ts defaultUserNotice). */
+  readonly defaultUserNotice?: string | null;
 }
 
 /** keepalived's cmd_str: every word in single quotes (a leading `<`/`>` word left bare). */
@@ -40,6 +42,11 @@ class Gate {
     type: string,
   ): { script?: ScriptCommand; verdict?: ScriptVerdict } {
     if (script === undefined) return {};
+    const notice = this.#d.defaultUserNotice;
+    if (script.user === undefined && notice && !this.#reported.has(notice)) {
+      this.#reported.add(notice);
+      this.#d.log(notice);
+    }
     const ids = this.#d.identity(script);
     if ('error' in ids) {
       // keepalived reports the user problem once, then each script it ignores.

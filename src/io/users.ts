@@ -87,3 +87,12 @@ export function scriptIdentity(
 export function selfIds(): { uid: number; gid: number } {
   return { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
 }
+
+/**
+ * keepalived's notice when scripts fall back to the default user and it is missing
+ * ("Script user 'keepalived_script' does not exist"), or null.
+ */
+export function defaultUserNotice(policy: ScriptUserPolicy, lookup: IdLookup = systemLookup): string | null {
+  if (policy.scriptUser !== undefined || lookup.user(DEFAULT_SCRIPT_USER) !== undefined) return null;
+  return `Script user '${DEFAULT_SCRIPT_USER}' does not exist`;
+}

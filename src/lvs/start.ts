@@ -19,7 +19,7 @@ import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-for
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateCheckerScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
-import { type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
+import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
 import { checkerLine, quorumLine, rsChangeLine, rsText, vsText } from './log-text.js';
@@ -124,6 +124,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
           identity: (s) => scriptIdentity(s, policy, selfIds()),
           probe: (command, runAs) => probeScript(command, runAs),
           log: (t) => log.info(t),
+          defaultUserNotice: defaultUserNotice(policy),
         })
       : configured;
   const whoFor = (sc: ScriptCommand) => ids(sc.user ?? '', sc.group);
