@@ -25,6 +25,7 @@ import { TrackingCoordinator } from '../io/trackers/index.js';
 import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
+import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
 import { ipv6Forwarding, parseGroup } from './host-facts.js';
@@ -64,6 +65,8 @@ export class VrrpDaemon {
   #tracking: TrackingCoordinator | null = null;
   #groups: SyncGroups | null = null;
   #vmacs: DaemonVmacs | null = null;
+  /** lvs_sync_daemon bound to an instance: master while it is MASTER (keepalived's VRRP side). */
+  #syncDaemon: IpvsGlobalsHandle | null = null;
   #fifos = new NotifyFifos([]);
   /** What notifiers write to: follows #fifos when a reload reopens them. */
   readonly #fifoSink = { write: (line: string) => this.#fifos.write(line) };
@@ -171,6 +174,10 @@ export class VrrpDaemon {
     await this.#startTracking();
     this.#tracking?.evaluateAll();
     this.#groups?.announceStart();
+    if (this.config.global.lvsSyncDaemon && this.instances.length > 0) {
+      const { startIpvsGlobals } = await import('../lvs/ipvs-sync-daemon.js');
+      this.#syncDaemon = await startIpvsGlobals(this.config, { info: (t) => this.log.info(t) }, 'vrrp');
+    }
     for (const rt of this.instances) this.#startInstance(rt);
   }
 
@@ -298,6 +305,7 @@ export class VrrpDaemon {
       log: (t) => this.log.info(t),
       policy: scriptPolicy(this.config),
       fifo: this.#fifoSink,
+      onTransition: (name, state) => void this.#syncDaemon?.follow(name, state),
     });
   }
 
@@ -463,6 +471,7 @@ export class VrrpDaemon {
     this.#groups?.endStop();
     this.scheduler.cancelAll();
     await Promise.all(this.instances.flatMap((rt) => [...rt.pending]));
+    await this.#syncDaemon?.stop();
     await this.#addresses?.removeAll();
     await this.#firewall?.stop();
     await this.#routes?.removeAll();

@@ -57,6 +57,8 @@ export interface NotifierOptions {
   readonly log: (text: string) => void;
   /** notify_fifo / vrrp_notify_fifo, when configured. */
   readonly fifo?: FifoSink;
+  /** Told of every instance transition (lvs_sync_daemon follows its instance). */
+  readonly onTransition?: (name: string, state: NotifyState) => void;
 }
 
 export class Notifier {
@@ -88,6 +90,7 @@ export class Notifier {
   notify(scripts: NotifyScripts, name: string, state: NotifyState, priority: number): void {
     for (const { command, argv } of notifyCommands(scripts, name, state, priority)) this.run(command, argv);
     this.fifoLine(instanceFifoLine(name, state, priority));
+    this.#o.onTransition?.(name, state);
   }
 
   /** keepalived send_event_notify: `notify_master_rx_lower_pri` as written, then the FIFO line. */

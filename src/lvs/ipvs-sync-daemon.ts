@@ -67,9 +67,9 @@ export interface IpvsGlobalsHandle {
 }
 
 /**
- * Who applies what: the checker half applies lvs_timeouts and runs the sync daemon (both
- * roles without an instance; with one, backup until a VRRP side feeds `follow`); 'vrrp'
- * runs only a sync daemon bound to an instance (keepalived's VRRP process does that).
+ * Who applies what, as keepalived splits it: the checker applies lvs_timeouts and runs a
+ * sync daemon that names no instance (both roles); the VRRP side ('vrrp') runs one bound
+ * to an instance and feeds it the transitions. Each logs the problems of what it owns.
  */
 export type IpvsGlobalsScope = 'checker' | 'vrrp';
 
@@ -82,8 +82,10 @@ export async function startIpvsGlobals(
   const timeouts =
     scope === 'checker' ? parseLvsTimeouts(config.global.lvsTimeouts) : { value: undefined, problems: [] };
   const syncd = parseLvsSyncDaemon(config.global.lvsSyncDaemon, config.vrrpInstances);
-  for (const p of [...timeouts.problems, ...syncd.problems]) log.info(p);
-  const spec = scope === 'vrrp' && syncd.value?.instance === undefined ? undefined : syncd.value;
+  const bound = syncd.value ? syncd.value.instance !== undefined : config.global.lvsSyncDaemon !== undefined;
+  const mine = bound === (scope === 'vrrp');
+  for (const p of [...timeouts.problems, ...(mine ? syncd.problems : [])]) log.info(p);
+  const spec = mine ? syncd.value : undefined;
   const idle: IpvsGlobalsHandle = { syncDaemon: undefined, follow: async () => {}, stop: async () => {} };
   if (timeouts.value === undefined && spec === undefined) return idle;
   let client: GenlIpvsClient;

@@ -366,6 +366,43 @@ vrrp_instance VI_7 {
   await g.stop();
   check('stop() leaves no sync daemon', kernelDaemons(), []);
   check('no problem logged (bound)', logs, []);
+
+  // The checker half leaves a bound daemon to the VRRP side (and runs none itself).
+  const checkerLogs: string[] = [];
+  const lvs2 = await startLvs(bound, { log: { info: (l) => checkerLogs.push(l) } });
+  check('startLvs starts no sync daemon bound to an instance', kernelDaemons(), []);
+  await lvs2.stop();
+
+  // End to end: the VRRP daemon runs the bound daemon, backup first, master once VI_7 is MASTER.
+  const { VrrpDaemon } = await import('../../src/daemon/vrrp-daemon.js');
+  const { monotonicClock } = await import('../../src/io/clock.js');
+  const vrrpLines: string[] = [];
+  const vrrpLog = {
+    info: (t: string) => vrrpLines.push(t),
+    detail: () => {},
+    stats: { written: 0, dropped: 0, discarded: 0 },
+    flush: async () => {},
+  };
+  const waitFor = async (want: DaemonFields[], ms: number): Promise<DaemonFields[]> => {
+    const end = Date.now() + ms;
+    let got = kernelDaemons();
+    while (JSON.stringify(got) !== JSON.stringify(want) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = kernelDaemons();
+    }
+    return got;
+  };
+  const vd = new VrrpDaemon({ config: bound, clock: monotonicClock, log: vrrpLog });
+  await vd.start();
+  check('VRRP daemon: the bound daemon starts as backup', kernelDaemons(), [daemon('backup', dflt)]);
+  // advert_int 1, priority 100, nobody else: MASTER after about 3.6 s.
+  check('VRRP daemon: VI_7 MASTER moves it to master', await waitFor([daemon('master', dflt)], 15_000), [
+    daemon('master', dflt),
+  ]);
+  await vd.stop();
+  check('VRRP daemon: stop leaves no sync daemon', kernelDaemons(), []);
+  const ipvsNotes = vrrpLines.filter((l) => /IPVS|lvs_sync/.test(l));
+  check('VRRP daemon: no IPVS problem logged', ipvsNotes, []);
   client.close();
 }
 
