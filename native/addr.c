@@ -5,12 +5,14 @@
  *   AF_INET6   {address: Uint8Array(16), port?, scopeId?}
  *   AF_PACKET  {ifindex, protocol? (ethertype, host order), addr?: Uint8Array(<=8)}
  *   AF_NETLINK {pid?, groups?}
+ *   AF_UNIX    {path} (a filesystem path, for the syslog socket)
  */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "kts.h"
 
@@ -144,6 +146,24 @@ static int from_netlink(napi_env env, napi_value obj, struct sockaddr_storage *s
   return 0;
 }
 
+static int from_unix(napi_env env, napi_value obj, struct sockaddr_storage *ss, socklen_t *len) {
+  struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+  napi_value v;
+  size_t n = 0;
+  if (napi_get_named_property(env, obj, "path", &v) != napi_ok) return -1;
+  if (napi_get_value_string_utf8(env, v, sun->sun_path, sizeof sun->sun_path, &n) != napi_ok) {
+    kts_throw_arg(env, "AF_UNIX address needs a string path");
+    return -1;
+  }
+  if (n == 0 || n >= sizeof sun->sun_path - 1) {
+    kts_throw_arg(env, "AF_UNIX path is empty or too long");
+    return -1;
+  }
+  sun->sun_family = AF_UNIX;
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+  return 0;
+}
+
 int kts_sockaddr_from_js(napi_env env, napi_value obj, struct sockaddr_storage *ss, socklen_t *len) {
   int32_t family;
   napi_valuetype type;
@@ -162,8 +182,10 @@ int kts_sockaddr_from_js(napi_env env, napi_value obj, struct sockaddr_storage *
     return from_packet(env, obj, ss, len);
   case AF_NETLINK:
     return from_netlink(env, obj, ss, len);
+  case AF_UNIX:
+    return from_unix(env, obj, ss, len);
   default:
-    kts_throw_arg(env, "address family must be AF_INET, AF_INET6, AF_PACKET or AF_NETLINK");
+    kts_throw_arg(env, "address family must be AF_INET, AF_INET6, AF_PACKET, AF_NETLINK or AF_UNIX");
     return -1;
   }
 }

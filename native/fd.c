@@ -52,6 +52,8 @@ static int allowed(int domain, int type) {
   case AF_PACKET:
   case AF_NETLINK:
     return type == SOCK_RAW || type == SOCK_DGRAM;
+  case AF_UNIX:
+    return type == SOCK_DGRAM;
   default:
     return 0;
   }

@@ -91,6 +91,7 @@ function daemonMain(options: CliOptions, argv: readonly string[]): number {
         runVrrp: !options.checkOnly,
         runChecker: !options.vrrpOnly,
         ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
+        ...(options.logFacility ? { logFacility: options.logFacility } : {}),
       }),
     )
     .then(

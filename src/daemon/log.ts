@@ -2,11 +2,12 @@
  * @module The daemon's log lines in keepalived's console format (`-l`):
  * `Tue Nov 24 01:09:29 2026: (VI_1) Entering MASTER STATE`, through the non-blocking
  * LogWriter on stderr. Lines marked detail are printed only with `-D`. Without `-l`
- * keepalived logs to syslog; keepalived-ts has no syslog transport yet, so those lines
- * are counted and discarded.
+ * the lines go to syslog (io/syslog-writer.ts, ident Keepalived_vrrp, facility from `-S`),
+ * as keepalived's do; neither transport ever blocks the event loop.
  */
 
 import { LogWriter } from '../io/log-writer.js';
+import type { SyslogWriter } from '../io/syslog-writer.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -32,17 +33,18 @@ export function createLogger(options: {
   readonly console: boolean;
   readonly detail: boolean;
   readonly writer?: LogWriter;
+  /** Where lines go without `console`; none: they are counted and discarded. */
+  readonly syslog?: SyslogWriter;
   readonly now?: () => Date;
 }): Logger {
   const writer = options.console ? (options.writer ?? new LogWriter({ fd: 2 })) : null;
+  const syslog = options.console ? undefined : options.syslog;
   const now = options.now ?? (() => new Date());
   let discarded = 0;
   const emit = (text: string): void => {
-    if (writer === null) {
-      discarded++;
-      return;
-    }
-    writer.line(`${consoleTimestamp(now())}: ${text}`);
+    if (writer !== null) writer.line(`${consoleTimestamp(now())}: ${text}`);
+    else if (syslog !== undefined) syslog.line(text);
+    else discarded++;
   };
   return {
     info: emit,
@@ -50,7 +52,11 @@ export function createLogger(options: {
       if (options.detail) emit(text);
     },
     get stats() {
-      return { written: writer?.written ?? 0, dropped: writer?.dropped ?? 0, discarded };
+      return {
+        written: writer?.written ?? syslog?.sent ?? 0,
+        dropped: writer?.dropped ?? syslog?.dropped ?? 0,
+        discarded,
+      };
     },
     flush: (timeoutMs) => writer?.flush(timeoutMs) ?? Promise.resolve(),
   };

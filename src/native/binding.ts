@@ -26,6 +26,7 @@ export interface NativeConstants {
   readonly AF_INET6: number;
   readonly AF_PACKET: number;
   readonly AF_NETLINK: number;
+  readonly AF_UNIX: number;
   readonly SOCK_RAW: number;
   readonly SOCK_DGRAM: number;
   readonly SOL_SOCKET: number;
@@ -101,7 +102,8 @@ export type NativeSockaddr =
       readonly protocol?: number;
       readonly addr?: Uint8Array;
     }
-  | { readonly family: number; readonly pid?: number; readonly groups?: number };
+  | { readonly family: number; readonly pid?: number; readonly groups?: number }
+  | { readonly family: number; readonly path: string };
 
 /** Ancillary data for sendmsg: IP_PKTINFO / IPV6_PKTINFO and IP_TTL / IPV6_HOPLIMIT. */
 export interface NativeAncillary {
