@@ -34,6 +34,11 @@ export class SyncGroups {
   readonly #d: SyncGroupDeps;
   /** Set once announceStart ran: the engine's own start-up group notify is then redundant. */
   #announced = false;
+  /**
+   * The state each group last notified. Tracking's first verdicts can fault a group before
+   * announceStart, which then has nothing left to say: keepalived notifies it once.
+   */
+  readonly #notified = new Map<string, SyncGroupState>();
   /** Group STOP notifies held until every instance has stopped (keepalived notify_shutdown). */
   #stopping: string[] | null = null;
 
@@ -73,7 +78,8 @@ export class SyncGroups {
   announceStart(): void {
     this.#announced = true;
     for (const g of this.#groups.values())
-      if (g.state === 'BACKUP' || g.state === 'FAULT') this.#runNotify(g.name, g.state);
+      if ((g.state === 'BACKUP' || g.state === 'FAULT') && this.#notified.get(g.name) !== g.state)
+        this.#runNotify(g.name, g.state);
   }
 
   /** Shutdown: instances notify STOP first, then the groups (keepalived's order). */
@@ -122,6 +128,7 @@ export class SyncGroups {
   }
 
   #runNotify(group: string, state: SyncGroupState): void {
+    this.#notified.set(group, state);
     const scripts = this.#notify.get(group) ?? {};
     const n = this.#d.notifier;
     for (const { command, argv } of notifyCommands(scripts, group, state, 0, 'GROUP')) n.run(command, argv);

@@ -42,7 +42,13 @@ import {
   placeCorpusFile,
   stubInterfaceNames,
 } from '../helpers/corpus.js';
-import { type CorpusNeeds, corpusNeeds, expectedServiceKeys, loadCorpusModel } from './corpus-start-env.js';
+import {
+  type CorpusNeeds,
+  corpusNeeds,
+  expectedServiceKeys,
+  loadCorpusModel,
+  notifyScriptPaths,
+} from './corpus-start-env.js';
 import {
   errorLevel,
   instanceDifferences,
@@ -59,6 +65,7 @@ import {
   namespaceName,
   nftTable,
   removeCorpusNamespace,
+  stubCalls,
   stubMounts,
   sweepStaleCorpusNamespaces,
   tableServiceKeys,
@@ -104,8 +111,8 @@ interface Prepared {
   readonly placed: { readonly dir: string; readonly path: string };
   readonly config: Config;
   readonly needs: CorpusNeeds;
-  /** The overlay mounts of its stubs (written under `dir`). */
-  readonly mounts: readonly string[];
+  /** The overlay mounts of the stubs keepalived-ts and keepalived 2.2.7 use (each its own). */
+  readonly mounts: { readonly ours: readonly string[]; readonly theirs: readonly string[] };
 }
 
 function prepare(row: CorpusRow, n: number): Prepared {
@@ -114,12 +121,41 @@ function prepare(row: CorpusRow, n: number): Prepared {
   const placed = placeCorpusFile(row, dir);
   const config = loadCorpusModel(placed.dir, placed.path, CORPUS_CONFIG_ID);
   const needs = corpusNeeds(config, placed.dir, stubInterfaceNames(row.file));
-  return { row, dir, placed, config, needs, mounts: stubMounts(needs.scripts, dir) };
+  const mounts = {
+    ours: stubMounts(needs.scripts, join(dir, 'stubs-ours')),
+    theirs: stubMounts(needs.scripts, join(dir, 'stubs-theirs')),
+  };
+  return { row, dir, placed, config, needs, mounts };
 }
 
 /** `command` in `ns`, with the config's stubs and private /run/netns, from its directory. */
-function wrapped(p: Prepared, command: readonly string[]): string[] {
-  return wrappedCommand(p.mounts, p.placed.dir, command, p.config.global.netNamespace);
+function wrapped(p: Prepared, command: readonly string[], whose: 'ours' | 'theirs' = 'ours'): string[] {
+  return wrappedCommand(p.mounts[whose], p.placed.dir, command, p.config.global.netNamespace);
+}
+
+/** Notify calls that only one of the two daemons made (both stopped). */
+function notifyDifferences(p: Prepared): string[] {
+  const notify = notifyScriptPaths(p.config, p.placed.dir);
+  const calls = (whose: string) =>
+    stubCalls(join(p.dir, `stubs-${whose}`)).filter((c) => notify.has(c.split(' ')[0]!));
+  const ours = calls('ours');
+  const theirs = calls('theirs');
+  const only = (a: string[], b: string[]) => {
+    const rest = [...b];
+    return a.filter((c) => {
+      const k = rest.indexOf(c);
+      if (k < 0) return true;
+      rest.splice(k, 1);
+      return false;
+    });
+  };
+  const diffs = [
+    ...only(ours, theirs).map((c) => `notify only from keepalived-ts: ${c}`),
+    ...only(theirs, ours).map((c) => `notify only from keepalived 2.2.7: ${c}`),
+  ];
+  if (diffs.length === 0) return [];
+  const all = (whose: string) => stubCalls(join(p.dir, `stubs-${whose}`)).join(' | ');
+  return [...diffs, `script calls: keepalived-ts [${all('ours')}], keepalived 2.2.7 [${all('theirs')}]`];
 }
 
 /** keepalived 2.2.7's live `-t` verdict in `ns` (which has every interface any config names). */
@@ -160,7 +196,7 @@ function startReference(p: Prepared, ns: string): Daemon | undefined {
   if (p.config.vrrpInstances.length === 0) return undefined;
   buildNamespace(ns, p.needs);
   const argv = [...keepalivedArgv(p.dir, 'ref', p.placed.path), '-P', '-i', CORPUS_CONFIG_ID];
-  return new Daemon(`${p.row.file} (keepalived)`, ns, wrapped(p, argv), '');
+  return new Daemon(`${p.row.file} (keepalived)`, ns, wrapped(p, argv, 'theirs'), '');
 }
 
 /**
@@ -239,8 +275,12 @@ async function runOne(p: Prepared): Promise<Outcome> {
     }
     const errors = daemon.lines.filter((l) => errorLevel(l.text)).map((l) => l.text);
     if (errors.length > 0) problems.push(`error-level lines: ${errors.slice(0, 3).join(' | ')}`);
-    const code = await stopDaemon(daemon);
+    const [code] = await Promise.all([stopDaemon(daemon), reference && stopDaemon(reference)]);
     if (code !== 0) problems.push(`exit ${code} after SIGTERM`);
+    if (reference && why === null) {
+      await sleep(300); // notify scripts run asynchronously
+      problems.push(...notifyDifferences(p));
+    }
     const afterStop = addressSnapshot(ns);
     const left = afterStop.filter((a) => !before.includes(a));
     const gone = before.filter((a) => !afterStop.includes(a));

@@ -175,3 +175,12 @@ export function expectedServiceKeys(config: Config): string[] {
   }
   return [...keys].sort();
 }
+
+/** The notify scripts (instances' and sync groups'), resolved as {@link corpusNeeds} resolves scripts. */
+export function notifyScriptPaths(config: Config, dir: string): Set<string> {
+  const sources = [
+    ...config.vrrpInstances.flatMap((i) => [i.notify, { x: i.notifyMasterRxLowerPri }]),
+    ...config.vrrpSyncGroups.map((g) => g.notify),
+  ];
+  return new Set(scriptCommands(sources).map((s) => scriptPath(s.argv[0] ?? '', dir)));
+}

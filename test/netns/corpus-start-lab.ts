@@ -9,11 +9,12 @@
  * Names are `kts-cs-<pid>-<n>`; namespaces of dead runs are swept at start.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CorpusNeeds, existingAncestor } from './corpus-start-env.js';
 
-const STUB = '#!/bin/sh\nexit 0\n';
+/** A stub that succeeds and records how it was called (one `$0 $*` line in `calls`). */
+const stub = (calls: string) => `#!/bin/sh\nprintf '%s\\n' "$0 $*" >> ${calls} 2>/dev/null\nexit 0\n`;
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
@@ -70,8 +71,14 @@ export function buildNamespace(
 /**
  * Writes the stubs under `work` and returns the shell lines that mount them: one overlay
  * per existing directory, its upper layer holding the missing path down to the stub.
+ * Every call is appended to `work/calls` (readable with {@link stubCalls}).
  */
 export function stubMounts(scripts: readonly string[], work: string): string[] {
+  mkdirSync(work, { recursive: true, mode: 0o755 });
+  chmodSync(work, 0o755);
+  const calls = join(work, 'calls');
+  writeFileSync(calls, '', { mode: 0o666 });
+  chmodSync(calls, 0o666);
   const byDir = new Map<string, string[][]>();
   for (const s of scripts) {
     const { dir, rest } = existingAncestor(s);
@@ -89,7 +96,7 @@ export function stubMounts(scripts: readonly string[], work: string): string[] {
       for (const rest of byDir.get(dir)!) {
         const file = join(upper, ...rest);
         mkdirSync(join(file, '..'), { recursive: true, mode: 0o755 });
-        writeFileSync(file, STUB, { mode: 0o755 });
+        writeFileSync(file, stub(calls), { mode: 0o755 });
       }
       lines.push(`mount -t overlay kts-stub -o lowerdir=${dir},upperdir=${upper},workdir=${ovwork} ${dir}`);
     });
@@ -196,4 +203,13 @@ export function kernelSnapshot(ns: string): string[] {
       (r) => `rule ${family} ${JSON.stringify(r)}`,
     );
   return [...addressSnapshot(ns), ...routes('-4'), ...routes('-6'), ...rules('-4'), ...rules('-6')].sort();
+}
+
+/** The stub calls recorded under `work` (see {@link stubMounts}), one `path args` per call. */
+export function stubCalls(work: string): string[] {
+  try {
+    return readFileSync(join(work, 'calls'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
 }
