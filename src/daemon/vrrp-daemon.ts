@@ -309,7 +309,12 @@ export class VrrpDaemon {
     });
   }
 
+  /** Each instance's notifier, by name (a reload marks removed instances on theirs). */
+  readonly #notifiers = new Map<string, Notifier>();
+
   #createRuntime(i: VrrpInstance): InstanceRuntime {
+    const notifier = this.#notifier();
+    this.#notifiers.set(i.name, notifier);
     return new InstanceRuntime(this.#vmacs!.plan(i, this.config, this.#interfaces), {
       clock: this.clock,
       scheduler: this.scheduler,
@@ -317,7 +322,7 @@ export class VrrpDaemon {
       addresses: this.#addresses!,
       routes: this.#routes!,
       garp: this.#garp,
-      notifier: this.#notifier(),
+      notifier,
       linkLayer: (ifindex) => this.#linkLayer(ifindex),
     });
   }
@@ -339,6 +344,8 @@ export class VrrpDaemon {
     const plan = diffConfigs(this.config, next);
     const going = this.instances.filter((rt) => !plan.keep.includes(rt.plan.name));
     for (const rt of going) {
+      // keepalived reports a removed instance as FAULT (DELETED with notify_deleted), not STOP.
+      if (plan.remove.includes(rt.plan.name)) this.#notifiers.get(rt.plan.name)?.markRemoved();
       rt.feed({ type: 'shutdown' });
       this.scheduler.cancelPrefix(`${rt.plan.name}/`);
       rt.detach();

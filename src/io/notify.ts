@@ -17,11 +17,14 @@ import { type ScriptUserPolicy, scriptIdentity, selfIds } from './users.js';
 /** States a notify is sent for. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 
+/** What the notifies report: a state, or DELETED for an instance a reload removed. */
+export type NotifyReport = NotifyState | 'DELETED';
+
 /** The argv lists to run for a transition, in keepalived's order. */
 export function notifyCommands(
   scripts: NotifyScripts,
   name: string,
-  state: NotifyState,
+  state: NotifyReport,
   priority: number,
   kind: 'INSTANCE' | 'GROUP' = 'INSTANCE',
 ): { command: ScriptCommand; argv: string[] }[] {
@@ -33,7 +36,9 @@ export function notifyCommands(
         ? scripts.backup
         : state === 'FAULT'
           ? scripts.fault
-          : scripts.stop;
+          : state === 'DELETED'
+            ? scripts.deleted
+            : scripts.stop;
   if (perState) out.push({ command: perState, argv: [...perState.argv] });
   if (scripts.any) {
     out.push({
@@ -63,6 +68,8 @@ export interface NotifierOptions {
 
 export class Notifier {
   readonly #o: NotifierOptions;
+  /** Set when a reload removed the instance: its stop is reported as keepalived does. */
+  #removed = false;
 
   constructor(options: NotifierOptions) {
     this.#o = options;
@@ -86,11 +93,20 @@ export class Notifier {
     this.#o.fifo?.write(line);
   }
 
+  /**
+   * The instance is being removed by a reload: keepalived reports its end as FAULT, or
+   * DELETED when it has a notify_deleted script, not as STOP.
+   */
+  markRemoved(): void {
+    this.#removed = true;
+  }
+
   /** Starts the scripts for one transition and writes the FIFO line; never waits. */
-  notify(scripts: NotifyScripts, name: string, state: NotifyState, priority: number): void {
+  notify(scripts: NotifyScripts, name: string, to: NotifyState, priority: number): void {
+    const state: NotifyReport = this.#removed && to === 'STOP' ? (scripts.deleted ? 'DELETED' : 'FAULT') : to;
     for (const { command, argv } of notifyCommands(scripts, name, state, priority)) this.run(command, argv);
     this.fifoLine(instanceFifoLine(name, state, priority));
-    this.#o.onTransition?.(name, state);
+    this.#o.onTransition?.(name, to);
   }
 
   /** keepalived send_event_notify: `notify_master_rx_lower_pri` as written, then the FIFO line. */

@@ -33,6 +33,8 @@ export interface TrackingHooks {
    * keeping a running instance), so that a fault gone meanwhile is cleared. Default: no.
    */
   readonly trackedFault?: (instance: string) => boolean;
+  /** Every weight-0 script of an instance that was held in INIT has now reported. */
+  readonly onInitDone?: (instance: string) => void;
 }
 
 interface Tracked {
@@ -110,7 +112,11 @@ export class TrackingCoordinator {
 
   /** Re-evaluates every instance and emits what changed. */
   evaluateAll(): void {
-    for (const t of this.#tracked) this.#evaluate(t);
+    for (const t of this.#tracked) {
+      const wasInit = t.verdict?.init ?? false;
+      this.#evaluate(t);
+      this.#releaseInit(t, wasInit);
+    }
   }
 
   /** keepalived's "(VI_1): tracked file tf now FAULT state" / "leaving FAULT state" (observed). */
@@ -153,5 +159,10 @@ export class TrackingCoordinator {
       this.#hooks.onFault(t.group, t.name, fault, fault ? v.faultBy.join(',') : 'tracking');
     }
     if (startPriority.length > 0) this.#hooks.onEvents(t.name, startPriority);
+  }
+
+  /** Called last by #evaluate's callers: releases instances whose INIT hold ended. */
+  #releaseInit(t: Tracked, wasInit: boolean): void {
+    if (wasInit && t.verdict !== null && !t.verdict.init) this.#hooks.onInitDone?.(t.name);
   }
 }
