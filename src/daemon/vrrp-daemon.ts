@@ -174,11 +174,23 @@ export class VrrpDaemon {
     await this.#startTracking();
     this.#tracking?.evaluateAll();
     this.#groups?.announceStart();
-    if (this.config.global.lvsSyncDaemon && this.instances.length > 0) {
-      const { startIpvsGlobals } = await import('../lvs/ipvs-sync-daemon.js');
-      this.#syncDaemon = await startIpvsGlobals(this.config, { info: (t) => this.log.info(t) }, 'vrrp');
-    }
-    for (const rt of this.instances) this.#startInstance(rt);
+    await this.#startSyncDaemon();
+    for (const rt of this.instances) this.#startOrHold(rt);
+  }
+
+  /**
+   * lvs_sync_daemon bound to an instance, in the role its instance's state calls for. A
+   * reload stops it and starts it again from the new config, as keepalived does.
+   */
+  async #startSyncDaemon(): Promise<void> {
+    await this.#syncDaemon?.stop();
+    this.#syncDaemon = null;
+    if (!this.config.global.lvsSyncDaemon || this.instances.length === 0) return;
+    const { startIpvsGlobals } = await import('../lvs/ipvs-sync-daemon.js');
+    const sd = await startIpvsGlobals(this.config, { info: (t) => this.log.info(t) }, 'vrrp');
+    this.#syncDaemon = sd;
+    const owner = this.instances.find((rt) => rt.plan.name === sd.syncDaemon?.instance);
+    if (owner?.state.state === 'MASTER') await sd.follow(owner.plan.name, 'MASTER');
   }
 
   /** static_ipaddress: on the host for the daemon's lifetime, removed on stop (as keepalived). */
@@ -283,6 +295,7 @@ export class VrrpDaemon {
       log: (t) => this.log.info(t),
       // On reload, a kept instance starts from the fault its old trackers had put it in.
       trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
+      onInitDone: (n) => this.#releaseHeld(n),
     });
     await this.#tracking.start();
   }
@@ -365,7 +378,8 @@ export class VrrpDaemon {
     this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
     this.#startGroups();
     this.#tracking?.evaluateAll();
-    for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startInstance(rt);
+    await this.#startSyncDaemon();
+    for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startOrHold(rt);
     await this.#reshapeFirewall();
     for (const [key, ch] of this.channels) {
       if (ch.size > 0) continue;
@@ -388,6 +402,24 @@ export class VrrpDaemon {
       await this.#firewall.reshape(shape, firewallContents(guarded, this.#dropping));
     }
     this.#refreshFirewall();
+  }
+
+  /** Instances held in INIT until their weight-0 scripts first report (keepalived). */
+  readonly #held = new Set<string>();
+
+  #startOrHold(rt: InstanceRuntime): void {
+    if (this.#tracking?.holdsInit(rt.plan.name)) {
+      this.#held.add(rt.plan.name);
+      this.log.detail(`(${rt.plan.name}) waiting for its tracked scripts before leaving INIT`);
+      return;
+    }
+    this.#startInstance(rt);
+  }
+
+  #releaseHeld(name: string): void {
+    if (!this.#held.delete(name)) return;
+    const rt = this.instances.find((r) => r.plan.name === name);
+    if (rt !== undefined) this.#startInstance(rt);
   }
 
   #startInstance(rt: InstanceRuntime): void {

@@ -324,7 +324,7 @@ virtual_server 192.0.2.60 80 {
 
   section = 'syncd';
   // Bound to an instance: the sync id defaults to its VRID, the kernel picks the rest.
-  const bound = configOf(`
+  const boundText = `
 global_defs {
   lvs_sync_daemon kts-sync0 VI_7
   lvs_timeouts tcp 1000
@@ -336,7 +336,8 @@ vrrp_instance VI_7 {
   virtual_ipaddress {
     192.0.2.77
   }
-}`);
+}`;
+  const bound = configOf(boundText);
   const logs: string[] = [];
   // The VRRP side's share: the bound daemon only (lvs_timeouts belong to the checker).
   const g = await startIpvsGlobals(bound, { info: (l) => logs.push(l) }, 'vrrp');
@@ -399,6 +400,18 @@ vrrp_instance VI_7 {
   check('VRRP daemon: VI_7 MASTER moves it to master', await waitFor([daemon('master', dflt)], 15_000), [
     daemon('master', dflt),
   ]);
+  // A reload restarts it from the new config, in the role VI_7 has (or takes again when
+  // the reload restarted it).
+  const plan = await vd.reload(
+    configOf(boundText.replace('lvs_sync_daemon kts-sync0 VI_7', 'lvs_sync_daemon kts-sync0 VI_7 id 77')),
+  );
+  const master77 = [daemon('master', { ...dflt, syncid: '77' })];
+  const kept = plan.keep.includes('VI_7');
+  check(
+    `VRRP daemon: a reload applies the new sync id (VI_7 ${kept ? 'kept: at once' : 'restarted: once MASTER again'})`,
+    kept ? kernelDaemons() : await waitFor(master77, 15_000),
+    master77,
+  );
   await vd.stop();
   check('VRRP daemon: stop leaves no sync daemon', kernelDaemons(), []);
   const ipvsNotes = vrrpLines.filter((l) => /IPVS|lvs_sync/.test(l));

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { before, describe, type TestContext, test } from 'node:test';
 
 const LAB = process.env.KTS_IPVS_LAB ?? '/tmp/kts-lvs-lab/build';
 const ready =
@@ -98,22 +98,24 @@ describe('lvs: IPVS data plane in a qemu guest with ip_vs', {
       rmSync(xfer, { recursive: true, force: true });
     }
   });
-  const section = (name: string): Step[] => {
+  const section = (t: TestContext, name: string): void => {
     assert.ok(steps, `the guest wrote no result\n${run.out}`);
     const mine = steps.filter((s) => s.section === name);
     assert.ok(mine.length > 0, `no ${name} steps ran\n${run.out}`);
-    for (const s of mine) assert.ok(s.ok, `${s.step}: ${s.detail ?? ''}\n${run.out}`);
-    return mine;
+    for (const s of mine) {
+      t.diagnostic(`${s.ok ? 'pass' : 'FAIL'}: ${s.step}`);
+      assert.ok(s.ok, `${s.step}: ${s.detail ?? ''}\n${run.out}`);
+    }
   };
 
-  test('services and destinations match ipvsadm -Ln after every step; only ours are touched', () => {
-    section('plane');
+  test('services and destinations match ipvsadm -Ln after every step; only ours are touched', (t) => {
+    section(t, 'plane');
   });
-  test('lvs_timeouts reach the kernel through SET_CONFIG (ipvsadm -L --timeout) and stay after stop', () => {
-    section('timeouts');
+  test('lvs_timeouts reach the kernel through SET_CONFIG (ipvsadm -L --timeout) and stay after stop', (t) => {
+    section(t, 'timeouts');
   });
-  test('lvs_sync_daemon: master and backup with every option; bound to an instance it follows MASTER/BACKUP; stopped on exit', () => {
-    section('syncd');
+  test('lvs_sync_daemon: master and backup with every option; bound to an instance it follows MASTER/BACKUP in the VRRP daemon, across a reload; stopped on exit', (t) => {
+    section(t, 'syncd');
   });
   test('the guest job exits cleanly', () => {
     assert.equal(run.status, 1, run.out); // isa-debug-exit: (0 << 1) | 1
