@@ -2,7 +2,8 @@
  * @module use_vmac in the daemon: one VMAC (io/vmac.ts, a macvlan with the VRRP virtual
  * MAC) per instance that asks for it, made before the instances are planned. The instance
  * then runs on its VMAC — socket, VIPs, GARP from the virtual MAC — with its parent's
- * addresses as the advert source, as keepalived does; the VMACs go on stop.
+ * addresses as the advert source, as keepalived does (with `vmac_xmit_base` only the VIPs
+ * and their GARPs use the VMAC; adverts use the parent); the VMACs go on stop.
  */
 
 import type { Config, VrrpInstance } from '../config/model.js';
@@ -59,6 +60,12 @@ export class DaemonVmacs {
     if (vmac === undefined || parent === undefined || info === undefined)
       return planInstance(i, config, interfaces);
     const view = new Map(interfaces).set(vmac, { ...info, ipv4: parent.ipv4 });
+    if (i.vmacXmitBase) {
+      // vmac_xmit_base: adverts go out (and come in) on the parent with its own MAC; only
+      // the VIPs live on the VMAC, so ARP for them still answers with the virtual MAC.
+      const virtualAddresses = i.virtualAddresses.map((a) => (a.dev === undefined ? { ...a, dev: vmac } : a));
+      return planInstance({ ...i, virtualAddresses }, config, interfaces);
+    }
     // VIPs go on the VMAC; excluded VIPs without `dev` stay on the parent, as keepalived does.
     const excludedAddresses = i.excludedAddresses.map((a) =>
       a.dev === undefined ? { ...a, dev: parent.name } : a,
