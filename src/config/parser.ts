@@ -17,14 +17,16 @@ function isBlank(c: number): boolean {
 /** Splits a logical line into words: blanks separate, `"..."` is one word without its quotes. */
 export function splitWords(line: LogicalLine): Word[] {
   const scratch: Word[] = [];
-  return scratch.slice(0, scanWords(line.text, line.physical, scratch));
+  return scratch.slice(0, scanWords(line.text, line.physical, -1, scratch));
 }
 
 /**
  * {@link splitWords} into `out` (overwritten from index 0, never shrunk), returning the
  * count: the parser reuses one array and copies out exactly what a statement keeps.
+ * `base` is where `text` starts in `physical` when it is known to be the physical text
+ * as written (then a word's column is its offset), else -1.
  */
-function scanWords(text: string, physical: string, out: Word[]): number {
+function scanWords(text: string, physical: string, base: number, out: Word[]): number {
   let count = 0;
   const n = text.length;
   let searchFrom = 0;
@@ -44,6 +46,10 @@ function scanWords(text: string, physical: string, out: Word[]): number {
       const start = i;
       while (i < n && !isBlank(text.charCodeAt(i)) && text.charCodeAt(i) !== 34) i++;
       word = text.slice(start, i);
+    }
+    if (base >= 0 && !quoted) {
+      out[count++] = { text: word, col: base + i - word.length + 1, quoted };
+      continue;
     }
     // Columns refer to the physical line; substitutions may move words, so search.
     const found = physical.indexOf(word, searchFrom);
@@ -105,6 +111,8 @@ export class Parser {
   private wantOpen = false;
   /** The current line's words, reused from line to line (see scanWords). */
   private readonly words: Word[] = [];
+  /** Statements of the blocks being read, innermost last (see block). */
+  private readonly pending: Statement[] = [];
 
   constructor(lines: Preprocessor, diags: DiagnosticSink) {
     this.lines = lines;
@@ -128,22 +136,30 @@ export class Parser {
     }
   }
 
-  /** The sub-statements of a keyword block, up to its closing `}`. */
+  /**
+   * The sub-statements of a keyword block, up to its closing `}`. They collect on one
+   * stack shared by all levels (a nested block takes its part off before its parent goes
+   * on), so each body is one array of its exact size.
+   */
   private block(grammar: Grammar, level: number): Statement[] {
-    const out: Statement[] = [];
+    const pending = this.pending;
+    const start = pending.length;
     this.wantOpen = true;
     for (;;) {
       const stmt = this.statement(grammar, level);
-      if (stmt === END || stmt === CLOSE) return out;
-      if (stmt) out.push(stmt);
+      if (stmt === END || stmt === CLOSE) break;
+      if (stmt) pending.push(stmt);
     }
+    const body = pending.slice(start);
+    pending.length = start;
+    return body;
   }
 
   /** The next logical line's text with its words in {@link words}; undefined at the end. */
   private nextLine(): { text: string; count: number } | undefined {
     const text = this.lines.nextText();
     if (text === undefined) return undefined;
-    return { text, count: scanWords(text, this.lines.linePhysical, this.words) };
+    return { text, count: scanWords(text, this.lines.linePhysical, this.lines.lineColumnBase, this.words) };
   }
 
   /** Where the current line's word (or, without one, its first non-blank) is. */
@@ -161,7 +177,7 @@ export class Parser {
     const text = this.lines.nextText();
     if (text === undefined) return END;
     const words = this.words;
-    const count = scanWords(text, this.lines.linePhysical, words);
+    const count = scanWords(text, this.lines.linePhysical, this.lines.lineColumnBase, words);
     if (count === 0) return null;
     const first = words[0]!;
     if (this.wantOpen) {

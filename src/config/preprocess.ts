@@ -82,6 +82,10 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 };
 
 const NON_BLANK = /\S/;
+/** What makes a line more than words and braces: comments, quotes, escapes, definitions, conditionals, replays, includes. */
+const SPECIAL = /[#!"\\$@~]|include/;
+/** The same, or a brace: a line without any is passed on as it is, trimmed. */
+const SPECIAL_OR_BRACE = /[#!"\\$@~{}]|include/;
 
 function stripLineEnd(line: string): string {
   let end = line.length;
@@ -107,6 +111,14 @@ export class Preprocessor {
   private lastFile = '';
   private lastLine = 0;
   private lastPhysical = '';
+  /**
+   * Set by physicalNext for a plain line (see SPECIAL): where its text starts in the
+   * physical line, and its first brace (-1 if none). -1 otherwise.
+   */
+  private plainStart = -1;
+  private plainBrace = -1;
+  /** Where the logical line just returned starts in its physical line, or -1 if unknown. */
+  private columnBase = -1;
   /** Files opened, in order: for reload diffing and `--dump-conf`. */
   readonly filesRead: string[] = [];
 
@@ -174,10 +186,26 @@ export class Preprocessor {
     for (;;) {
       const raw = this.rawNext();
       if (raw === undefined) return this.finish();
+      if (this.plainStart >= 0) {
+        // Nothing to rewrite, include or unquote: only a brace may need splitting.
+        this.columnBase = this.plainStart;
+        this.plainStart = -1;
+        return this.emit(this.plainBrace < 0 ? raw : this.splitAt(raw, this.plainBrace - this.columnBase));
+      }
+      this.columnBase = -1;
       const text = this.rewrite(raw);
       if (text === '' || this.tryInclude(text)) continue;
       return this.emit(this.splitBraces(text));
     }
+  }
+
+  /**
+   * Where the line {@link nextText} returned starts in {@link linePhysical} when it is
+   * the physical line's text as written (its words' columns follow from their offsets),
+   * or -1 when words must be looked up (substitutions, a brace's residue).
+   */
+  get lineColumnBase(): number {
+    return this.columnBase;
   }
 
   /** The file (as written in the configuration) of the line {@link nextText} returned. */
@@ -275,6 +303,22 @@ export class Preprocessor {
       this.lastFile = frame.display;
       this.lastLine = frame.index;
       this.lastPhysical = physical;
+      const special = physical.search(SPECIAL_OR_BRACE);
+      const c = special < 0 ? 0 : physical.charCodeAt(special);
+      if (special < 0 || ((c === 123 || c === 125) && !SPECIAL.test(physical))) {
+        // A plain line: what decomment would return is the trimmed line, and the
+        // rewrite, include and quote handling have nothing to do.
+        const text = physical.trim();
+        if (this.defining) {
+          if (text === '') this.endDefinition();
+          else this.continueDefinition(text);
+          continue;
+        }
+        if (text === '') continue;
+        this.plainStart = physical.indexOf(text);
+        this.plainBrace = special;
+        return text;
+      }
       if (!NON_BLANK.test(physical)) {
         if (this.defining) this.endDefinition();
         continue;
@@ -521,6 +565,14 @@ export class Preprocessor {
   }
 
   // ---- braces ---------------------------------------------------------------------------
+
+  /** {@link splitBraces} when the first brace, outside quotes, is at `p`. */
+  private splitAt(text: string, p: number): string {
+    const cut = p === 0 ? 1 : p;
+    const rest = text.slice(cut).trim();
+    if (rest !== '') this.residue = rest;
+    return text.slice(0, cut).trimEnd();
+  }
 
   /** Puts a `{` or `}` outside quotes on a line of its own; the rest becomes residue. */
   private splitBraces(text: string): string {
