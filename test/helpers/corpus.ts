@@ -63,9 +63,23 @@ export function keepalivedCheckArgs(path: string, work: string): string[] {
   ];
 }
 
+const checkOutput = (file: string) =>
+  readFileSync(join(corpusDir, '_check-output', file.replace(/\.conf$/, '.txt')), 'utf8');
+
 /** Interfaces the corpus's second check created for `file` (from _check-output; eth0 always). */
 export function stubInterfaceNames(file: string): string[] {
-  const out = readFileSync(join(corpusDir, '_check-output', file.replace(/\.conf$/, '.txt')), 'utf8');
-  const m = /re-check in private netns with stub interfaces (.*) \(exit/.exec(out);
+  const m = /re-check in private netns with stub interfaces (.*) \(exit/.exec(checkOutput(file));
   return m ? m[1]!.split(' ').filter(Boolean) : ['eth0'];
+}
+
+/** keepalived's messages in the corpus's second check (with the interfaces created). */
+export function stubCheckMessages(file: string): string[] {
+  const out = checkOutput(file);
+  const at = out.indexOf('re-check in private netns');
+  if (at < 0) return [];
+  return out
+    .slice(at)
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '');
 }

@@ -8,7 +8,7 @@
  * - `/run/netns` is a private tmpfs (configs with `net_namespace` never touch the host's).
  * Names are `kts-cs-<pid>-<n>`; namespaces of dead runs are swept at start.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CorpusNeeds, existingAncestor } from './corpus-start-env.js';
@@ -24,9 +24,31 @@ export function namespaceName(n: number): string {
   return `kts-cs-${process.pid}-${n}`;
 }
 
-/** Kills what still runs in `ns` (the checker child, stubs) and deletes it. Never throws. */
-export function removeCorpusNamespace(ns: string): void {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+/** Runs a command without blocking the event loop (several configs run at once). */
+function run(
+  cmd: string,
+  args: readonly string[],
+  input = '',
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', (e) => resolve({ code: null, out, err: e.message }));
+    child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+async function must(cmd: string, args: readonly string[], input?: string): Promise<void> {
+  const r = await run(cmd, args, input);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.code}: ${r.err.trim()}`);
+}
+
+function killAll(pids: string): void {
   for (const p of pids
     .split('\n')
     .map(Number)
@@ -37,6 +59,17 @@ export function removeCorpusNamespace(ns: string): void {
       // gone
     }
   }
+}
+
+/** Kills what still runs in `ns` (the checker child, stubs) and deletes it. Never throws. */
+export async function dropCorpusNamespace(ns: string): Promise<void> {
+  killAll((await run('ip', ['netns', 'pids', ns])).out);
+  await run('ip', ['netns', 'del', ns]);
+}
+
+/** The same, synchronously (exit handlers). */
+export function removeCorpusNamespace(ns: string): void {
+  killAll(spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '');
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
 }
 
@@ -49,23 +82,19 @@ export function sweepStaleCorpusNamespaces(): void {
 }
 
 /** Creates the namespace with its interfaces (bridges, up), addresses and routes. */
-export function buildNamespace(
+export async function buildNamespace(
   ns: string,
   needs: Pick<CorpusNeeds, 'interfaces' | 'addresses' | 'defaultRoutes'>,
-): void {
-  ip('netns', 'add', ns);
-  const sysctl = (k: string) => ip('netns', 'exec', ns, 'sysctl', '-qw', k);
+): Promise<void> {
+  await must('ip', ['netns', 'add', ns]);
   // No DAD: IPv6 link-local addresses are usable at once (IPv6 instances send from them).
-  sysctl('net.ipv6.conf.all.accept_dad=0');
-  sysctl('net.ipv6.conf.default.accept_dad=0');
+  const noDad = 'sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0';
+  await must('ip', ['netns', 'exec', ns, 'sh', '-c', noDad]);
   const batch = ['link set lo up'];
   for (const name of needs.interfaces) batch.push(`link add ${name} type bridge`, `link set ${name} up`);
   for (const [dev, list] of needs.addresses) for (const a of list) batch.push(`addr add ${a} dev ${dev}`);
   for (const dev of needs.defaultRoutes) batch.push(`route add default dev ${dev}`);
-  execFileSync('ip', ['-n', ns, '-batch', '-'], {
-    input: `${batch.join('\n')}\n`,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  await must('ip', ['-n', ns, '-batch', '-'], `${batch.join('\n')}\n`);
 }
 
 /**
