@@ -51,6 +51,7 @@ import {
   notifyScriptPaths,
 } from './corpus-start-env.js';
 import {
+  countedErrors,
   errorLevel,
   instanceDifferences,
   lvsNotSteady,
@@ -285,6 +286,7 @@ async function runOne(p: Prepared): Promise<Outcome> {
       const present = new Set(addressSnapshot(ns).map((l) => l.split(' ')[1]?.split('/')[0] ?? ''));
       const missing = missingVips(status, present);
       if (missing.length > 0) problems.push(`VIPs missing from the kernel: ${missing.join(' ')}`);
+      problems.push(...countedErrors(status));
       if (reference) problems.push(...(await referenceDifferences(status, reference, ns, twin)));
     }
     const errors = daemon.lines.filter((l) => errorLevel(l.text)).map((l) => l.text);

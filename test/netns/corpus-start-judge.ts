@@ -15,6 +15,7 @@ export interface InstanceStatus {
   readonly virtualAddresses: readonly string[];
   readonly lastTransition: { readonly agoMs: number } | null;
   readonly tracking: { readonly faultBy: readonly string[] } | null;
+  readonly stats: { readonly advertSent: number; readonly advertSendErrors: number };
 }
 
 export interface LvsStatus {
@@ -26,7 +27,22 @@ export interface LvsStatus {
 /** The part of `keepalived-ts status --json` the test reads. */
 export interface Status {
   readonly instances: readonly InstanceStatus[];
+  readonly channels: readonly { readonly interface: string; readonly sendErrors: number }[];
+  readonly garp: { readonly errors: number };
   readonly lvs?: LvsStatus | null;
+}
+
+/** Errors the daemon counted without logging them (send failures), and MASTERs that never advertised. */
+export function countedErrors(s: Status): string[] {
+  const out: string[] = [];
+  for (const i of s.instances) {
+    if (i.stats.advertSendErrors > 0) out.push(`${i.name}: ${i.stats.advertSendErrors} advert send errors`);
+    if (i.state === 'MASTER' && i.stats.advertSent === 0) out.push(`${i.name}: MASTER but no advert sent`);
+  }
+  for (const c of s.channels)
+    if (c.sendErrors > 0) out.push(`channel ${c.interface}: ${c.sendErrors} send errors`);
+  if (s.garp.errors > 0) out.push(`${s.garp.errors} gratuitous ARP/NA errors`);
+  return out;
 }
 
 const TIMESTAMP = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: /;
