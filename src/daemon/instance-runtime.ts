@@ -25,10 +25,13 @@ import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } fro
 import { dispatchEffects, type EffectPorts } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
 import type { Logger } from './log.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, TimerCallback } from './scheduler.js';
 
 /** An Adver_Timer may fire this much early (Node timers count whole milliseconds). */
 const TIMER_SLACK_MS = 1;
+
+/** Loop turns a due Master_Down_Timer waits at most for its channel to be read dry (64 datagrams a turn). */
+const MAX_READ_TURNS = 16;
 
 export interface RuntimeDeps {
   readonly clock: Clock;
@@ -113,8 +116,14 @@ export class InstanceRuntime implements ChannelMember {
     this.advertSendErrors = 0;
   }
 
+  /** Rebuilt only when the AH sequence moves: the channel asks once per received packet. */
+  #expectations: InstanceExpectations | null = null;
+
   expectations(): InstanceExpectations {
-    return { ...this.plan.expectations, ahLastSequence: this.#ahLastSequence };
+    const e = this.#expectations;
+    if (e !== null && e.ahLastSequence === this.#ahLastSequence) return e;
+    this.#expectations = { ...this.plan.expectations, ahLastSequence: this.#ahLastSequence };
+    return this.#expectations;
   }
 
   onAdvert(packet: VrrpPacket, rx: ReceivedAdvert): void {
@@ -158,6 +167,40 @@ export class InstanceRuntime implements ChannelMember {
     return timer === 'masterDown' || this.router !== null ? 0 : TIMER_SLACK_MS;
   }
 
+  readonly #timerCallbacks = new Map<TimerName, TimerCallback>();
+
+  /** One callback per timer, made once (an advert re-arms its timer every interval). */
+  #timerCallback(timer: TimerName): TimerCallback {
+    let cb = this.#timerCallbacks.get(timer);
+    if (cb === undefined) {
+      cb = (nowMs) => this.#timerDue(timer, nowMs);
+      this.#timerCallbacks.set(timer, cb);
+    }
+    return cb;
+  }
+
+  #timerDue(timer: TimerName, nowMs: number): void {
+    if (timer === 'masterDown') this.#masterDownWhenRead(0, this.#channel?.received ?? 0);
+    else this.feed({ type: 'timer', timer }, nowMs);
+  }
+
+  /**
+   * Node runs due timers before it reads sockets, so after the loop was held up (a busy
+   * machine, a long GC) every Master_Down_Timer would fire while the master's adverts
+   * wait unread in the socket: a spurious takeover. keepalived reads what is queued
+   * before it declares the master down; so do we: the timer is delivered on a later loop
+   * turn (after the poll phase), once a turn has read nothing more on the instance's
+   * channel (or after MAX_READ_TURNS). An advert read meanwhile re-arms the timer, and
+   * the engine ignores the stale firing.
+   */
+  #masterDownWhenRead(turns: number, seen: number): void {
+    setImmediate(() => {
+      const received = this.#channel?.received ?? 0;
+      if (received !== seen && turns < MAX_READ_TURNS) this.#masterDownWhenRead(turns + 1, received);
+      else this.feed({ type: 'timer', timer: 'masterDown' });
+    });
+  }
+
   #makePorts(): EffectPorts {
     const d = this.#deps;
     const name = this.plan.name;
@@ -166,7 +209,7 @@ export class InstanceRuntime implements ChannelMember {
         if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
       },
       armTimer: (timer, atMs) =>
-        d.scheduler.arm(this.#timerKey(timer), atMs, (nowMs) => this.feed({ type: 'timer', timer }, nowMs), {
+        d.scheduler.arm(this.#timerKey(timer), atMs, this.#timerCallback(timer), {
           slackMs: this.#slackMs(timer),
         }),
       cancelTimer: (timer) => d.scheduler.cancel(this.#timerKey(timer)),

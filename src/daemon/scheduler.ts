@@ -46,6 +46,8 @@ export interface ArmOptions {
 }
 
 interface Entry {
+  /** Armed (false once fired or cancelled: the entry stays for the key's next arm). */
+  armed: boolean;
   atMs: number;
   fire: TimerCallback;
   slackMs: number;
@@ -54,12 +56,15 @@ interface Entry {
   spinning: boolean;
   /** When the pending Node timer is due (ms, monotonic; it may fire about 1 ms either side). */
   dueMs: number;
+  /** This entry's wake-up, made once: an advert re-arms its key every interval. */
+  readonly wake: () => void;
 }
 
 export class Scheduler {
   readonly #clock: Clock;
   readonly #timers: TimerApi;
   readonly #entries = new Map<string, Entry>();
+  #armed = 0;
   /** Worst lateness seen, ms. */
   maxLateMs = 0;
   fired = 0;
@@ -72,49 +77,73 @@ export class Scheduler {
   /** Arms (or re-arms) `key` to call `fire` at `atMs`. */
   arm(key: string, atMs: number, fire: TimerCallback, options?: ArmOptions): void {
     const slackMs = options?.slackMs ?? 0;
-    const e = this.#entries.get(key);
-    if (e !== undefined && !e.spinning && e.dueMs <= atMs - slackMs) {
+    let e = this.#entries.get(key);
+    if (e?.armed && !e.spinning && e.dueMs <= atMs - slackMs) {
       // The pending timer wakes before the new deadline: keep it, it waits again for the rest.
       e.atMs = atMs;
       e.fire = fire;
       e.slackMs = slackMs;
       return;
     }
-    if (e !== undefined) this.#clearHandle(e);
-    const entry: Entry = { atMs, fire, slackMs, handle: null, spinning: false, dueMs: 0 };
-    this.#entries.set(key, entry);
-    this.#schedule(key, entry, this.#clock.nowMs());
+    if (e === undefined) {
+      const entry: Entry = {
+        armed: false,
+        atMs,
+        fire,
+        slackMs,
+        handle: null,
+        spinning: false,
+        dueMs: 0,
+        wake: () => this.#wake(entry),
+      };
+      e = entry;
+      this.#entries.set(key, e);
+    }
+    if (e.armed) this.#clearHandle(e);
+    else {
+      e.armed = true;
+      this.#armed++;
+    }
+    e.atMs = atMs;
+    e.fire = fire;
+    e.slackMs = slackMs;
+    this.#schedule(e, this.#clock.nowMs());
   }
 
-  #schedule(key: string, entry: Entry, now: number): void {
+  #schedule(entry: Entry, now: number): void {
     const remaining = entry.atMs - now;
-    const wake = (): void => this.#wake(key, entry);
     if (entry.slackMs === 0 && remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined) {
       entry.spinning = true;
       entry.dueMs = now;
-      entry.handle = this.#timers.soon(wake);
+      entry.handle = this.#timers.soon(entry.wake);
       return;
     }
     // Aimed at the deadline itself: a timer with slack then fires within it, early or late.
     const delay = Math.max(0, remaining);
     entry.spinning = false;
     entry.dueMs = now + delay;
-    entry.handle = this.#timers.set(wake, delay);
+    entry.handle = this.#timers.set(entry.wake, delay);
   }
 
-  #wake(key: string, entry: Entry): void {
-    if (this.#entries.get(key) !== entry) return;
+  #wake(entry: Entry): void {
+    if (!entry.armed) return;
     const now = this.#clock.nowMs();
     // Never early beyond the slack: the engine ignores a timer that is not due yet, and
     // the timer would be lost (it is not re-armed).
     if (now < entry.atMs - entry.slackMs) {
-      this.#schedule(key, entry, now);
+      this.#schedule(entry, now);
       return;
     }
-    this.#entries.delete(key);
+    this.#disarm(entry);
     this.fired++;
     this.maxLateMs = Math.max(this.maxLateMs, now - entry.atMs);
     entry.fire(Math.max(now, entry.atMs));
+  }
+
+  #disarm(e: Entry): void {
+    e.armed = false;
+    e.handle = null;
+    this.#armed--;
   }
 
   #clearHandle(e: Entry): void {
@@ -124,26 +153,33 @@ export class Scheduler {
 
   cancel(key: string): void {
     const e = this.#entries.get(key);
-    if (e === undefined) return;
+    if (e === undefined || !e.armed) return;
     this.#clearHandle(e);
-    this.#entries.delete(key);
+    this.#disarm(e);
   }
 
-  /** Cancels every key starting with `prefix` (an instance's timers). */
+  /** Cancels and forgets every key starting with `prefix` (an instance's timers). */
   cancelPrefix(prefix: string): void {
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.cancel(key);
+    for (const key of [...this.#entries.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      this.cancel(key);
+      this.#entries.delete(key);
+    }
   }
 
   /** Deadline of an armed key, or null. */
   deadline(key: string): number | null {
-    return this.#entries.get(key)?.atMs ?? null;
+    const e = this.#entries.get(key);
+    return e?.armed ? e.atMs : null;
   }
 
   cancelAll(): void {
-    for (const key of [...this.#entries.keys()]) this.cancel(key);
+    for (const key of this.#entries.keys()) this.cancel(key);
+    this.#entries.clear();
   }
 
+  /** Armed timers. */
   get size(): number {
-    return this.#entries.size;
+    return this.#armed;
   }
 }

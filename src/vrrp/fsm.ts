@@ -164,5 +164,10 @@ export function step(instance: InstanceState, event: VrrpEvent, nowMs: number): 
   const ctx: StepContext = { nowMs, fx: [] };
   const next = dispatch(instance, event, ctx);
   if (next === instance && ctx.fx.length === 0) return { instance, effects: [] };
-  return { instance: { ...next, stats: reduceStats(instance, event, ctx.fx) }, effects: ctx.fx };
+  const stats = reduceStats(instance, event, ctx.fx);
+  if (next === instance) return { instance: { ...next, stats }, effects: ctx.fx };
+  // `next` was built by this step and nobody else holds it yet: completing it in place
+  // saves a copy of the whole state on every advert.
+  (next as { stats: InstanceState['stats'] }).stats = stats;
+  return { instance: next, effects: ctx.fx };
 }

@@ -1,7 +1,10 @@
 /**
  * The scheduler arms one timer per key on the monotonic clock: re-arming replaces,
  * cancel drops, an early firing is re-armed for the remainder so the callback only runs
- * when due, and lateness is measured.
+ * when due, and lateness is measured. A precise timer waits out a sub-millisecond
+ * remainder on loop turns (never a second millisecond timer); a timer with slack fires
+ * early within it and is told its deadline; re-arming to a later deadline keeps the
+ * pending timer.
  */
 
 import assert from 'node:assert/strict';
@@ -30,6 +33,27 @@ function fakes() {
     for (const [, p] of list) p.cb();
   };
   return { timers, clock, pending, fireAll, setNow: (t: number) => (now = t) };
+}
+
+/** fakes() plus a `soon` queue (setImmediate's role). */
+function withSoon() {
+  const f = fakes();
+  const soon: (() => void)[] = [];
+  const timers: TimerApi = {
+    ...f.timers,
+    soon: (cb) => {
+      soon.push(cb);
+      return soon.length;
+    },
+    clearSoon: () => {},
+  };
+  /** Runs one loop turn's immediates at time `t`. */
+  const turn = (t: number) => {
+    f.setNow(t);
+    const list = soon.splice(0);
+    for (const cb of list) cb();
+  };
+  return { ...f, timers, soon, turn };
 }
 
 describe('Scheduler', () => {
@@ -82,5 +106,105 @@ describe('Scheduler', () => {
     f.fireAll(30);
     assert.deepEqual(fired, ['second']);
     assert.equal(s.deadline('k'), null);
+  });
+
+  test('a precise timer due in under a millisecond waits on loop turns, then fires at its deadline', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    const at: number[] = [];
+    f.setNow(100);
+    s.arm('VI_1/masterDown', 100.078, (t) => at.push(t));
+    assert.equal(f.pending.size, 0, 'no setTimeout for 78 µs');
+    f.turn(100.03);
+    assert.deepEqual(at, []);
+    f.turn(100.08);
+    assert.deepEqual(at, [100.08]);
+    assert.equal(s.size, 0);
+  });
+
+  test('a precise timer fired early by Node finishes on loop turns, not another setTimeout', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    let n = 0;
+    s.arm('k', 10, () => n++);
+    f.fireAll(9.4);
+    assert.equal(n, 0);
+    assert.equal(f.pending.size, 0);
+    assert.equal(f.soon.length, 1);
+    f.turn(10.001);
+    assert.equal(n, 1);
+  });
+
+  test('a timer with slack fires early within it and is told its deadline', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    const at: number[] = [];
+    s.arm('VI_1/adver', 100, (t) => at.push(t), { slackMs: 1 });
+    assert.equal([...f.pending.values()][0]!.delay, 100, 'aimed at the deadline');
+    f.fireAll(99.4);
+    assert.deepEqual(at, [100]);
+    assert.equal(f.soon.length, 0, 'no wait');
+  });
+
+  test('a timer fired earlier than its slack waits again', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    const at: number[] = [];
+    s.arm('k', 100, (t) => at.push(t), { slackMs: 1 });
+    f.fireAll(97);
+    assert.deepEqual(at, []);
+    assert.equal([...f.pending.values()][0]!.delay, 3);
+    f.fireAll(100.2);
+    assert.deepEqual(at, [100.2]);
+  });
+
+  test('re-arming to a later deadline keeps the pending timer, which then waits for the rest', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    let n = 0;
+    s.arm('VI_1/masterDown', 300, () => n++);
+    f.setNow(100);
+    s.arm('VI_1/masterDown', 400, () => n++);
+    f.setNow(200);
+    s.arm('VI_1/masterDown', 500, () => n++);
+    assert.equal(f.pending.size, 1, 'one timer for three arms');
+    assert.equal(s.deadline('VI_1/masterDown'), 500);
+    f.fireAll(300);
+    assert.equal(n, 0);
+    assert.equal([...f.pending.values()][0]!.delay, 200);
+    f.fireAll(500);
+    assert.equal(n, 1);
+  });
+
+  test('re-arming to an earlier deadline replaces the pending timer', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    const fired: string[] = [];
+    s.arm('k', 300, () => fired.push('late'));
+    s.arm('k', 7.8, () => fired.push('early'));
+    assert.equal(f.pending.size, 1);
+    assert.equal([...f.pending.values()][0]!.delay, 7.8);
+    f.fireAll(7.8);
+    assert.deepEqual(fired, ['early']);
+  });
+
+  test('size counts armed timers; a cancelled or fired key can be armed again', () => {
+    const f = withSoon();
+    const s = new Scheduler(f.clock, f.timers);
+    let n = 0;
+    s.arm('a', 10, () => n++);
+    s.arm('b', 10, () => n++);
+    assert.equal(s.size, 2);
+    s.cancel('a');
+    assert.equal(s.size, 1);
+    f.fireAll(10);
+    assert.equal(n, 1);
+    assert.equal(s.size, 0);
+    s.arm('a', 20, () => n++);
+    assert.equal(s.size, 1);
+    s.cancelPrefix('a');
+    assert.equal(s.size, 0);
+    f.fireAll(30);
+    assert.equal(n, 1);
   });
 });

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LogWriter, type WriteFn } from '../../../src/io/log-writer.js';
+import { LogWriter, type PipeStream, type WriteFn } from '../../../src/io/log-writer.js';
 
 type Call = { data: string; cb: (err: NodeJS.ErrnoException | null, n: number) => void; len: number };
 
@@ -73,5 +73,50 @@ describe('LogWriter', () => {
     await w.flush(2000);
     assert.equal(out.join(''), 'hello world\n');
     assert.equal(w.errors, 0);
+  });
+
+  test('a pipe gets each line at once; past the bound lines are dropped and noted later', async () => {
+    const chunks: string[] = [];
+    let backlog = 0;
+    const pipe: PipeStream = {
+      write: (chunk) => {
+        chunks.push(chunk);
+        backlog += chunk.length;
+        return true;
+      },
+      get writableLength() {
+        return backlog;
+      },
+      on: () => pipe,
+    };
+    const w = new LogWriter({ fd: 2, pipe, maxQueuedBytes: 20 });
+    assert.ok(w.line('first'));
+    assert.deepEqual(chunks, ['first\n'], 'written synchronously, no thread-pool round trip');
+    assert.ok(w.line('0123456789'));
+    assert.equal(w.line('too much'), false);
+    assert.equal(w.dropped, 1);
+    backlog = 0;
+    assert.ok(w.line('x'));
+    assert.match(chunks.at(-1)!, /^\(log\) 1 lines dropped: log output too slow\nx\n$/);
+    await w.flush(100);
+  });
+
+  test('flush on a pipe waits until the kernel has taken everything', async () => {
+    let backlog = 5;
+    const pipe: PipeStream = {
+      write: () => true,
+      get writableLength() {
+        return backlog;
+      },
+      on: () => pipe,
+    };
+    const w = new LogWriter({ fd: 2, pipe });
+    setTimeout(() => {
+      backlog = 0;
+    }, 20);
+    const t0 = performance.now();
+    await w.flush(1000);
+    assert.equal(backlog, 0);
+    assert.ok(performance.now() - t0 < 500);
   });
 });
