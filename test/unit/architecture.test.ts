@@ -27,6 +27,7 @@ const PURE: readonly { folder: string; except: readonly string[] }[] = [
   { folder: 'vrrp/', except: [] },
   { folder: 'config/', except: ['config/source.ts'] },
   { folder: 'firewall/', except: [] },
+  { folder: 'bfd/', except: [] },
 ];
 const PURE_FILES = ['lvs/model.ts', 'lvs/plan.ts', 'lvs/nft-json.ts', 'check/schedule.ts', 'check/types.ts'];
 
