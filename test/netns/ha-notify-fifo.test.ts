@@ -41,6 +41,7 @@ const STEP_MS = 30_000;
 class FifoReader {
   readonly lines: string[] = [];
   #fd = -1;
+  #path: string | undefined;
   #partial = '';
   #timer: NodeJS.Timeout | undefined;
   readonly #buf = Buffer.alloc(65536);
@@ -48,12 +49,15 @@ class FifoReader {
   static async open(path: string): Promise<FifoReader> {
     await until(() => existsSync(path) && statSync(path).isFIFO(), STEP_MS, `FIFO ${path}`);
     const r = new FifoReader();
+    r.#path = path;
     r.#fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     r.#timer = setInterval(() => r.poll(), 20);
     return r;
   }
 
   poll(): void {
+    if (this.#fd < 0 && this.#path !== undefined && existsSync(this.#path))
+      this.#fd = openSync(this.#path, constants.O_RDONLY | constants.O_NONBLOCK);
     if (this.#fd < 0) return;
     for (;;) {
       let n = 0;
@@ -62,7 +66,13 @@ class FifoReader {
       } catch {
         return; // EAGAIN: nothing queued
       }
-      if (n <= 0) return; // EOF: every writer closed
+      if (n <= 0) {
+        // EOF: every writer closed. keepalived closes and recreates its FIFOs on a reload:
+        // follow it to the new one (keepalived-ts keeps them open).
+        closeSync(this.#fd);
+        this.#fd = -1;
+        return; // the next poll opens whatever FIFO the path names by then
+      }
       const text = this.#partial + this.#buf.subarray(0, n).toString();
       const parts = text.split('\n');
       this.#partial = parts.pop() ?? '';
@@ -86,6 +96,7 @@ class FifoReader {
   close(): void {
     clearInterval(this.#timer);
     this.poll();
+    this.#path = undefined;
     if (this.#fd >= 0) closeSync(this.#fd);
     this.#fd = -1;
   }
@@ -397,6 +408,71 @@ vrrp_instance VI_1 {
 
   it('keepalived-ts: the same lines', async () => {
     runs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(runs.kts, runs.keepalived);
+  });
+});
+
+describe('reload removing an instance: FAULT, not STOP, as keepalived 2.2.7', { skip: skip ?? false }, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let fifo: string;
+  const runs: Record<string, string[]> = {};
+  const instance = (name: string, vrid: number, priority: number, vip: string) => `vrrp_instance ${name} {
+  state BACKUP
+  interface eth0
+  virtual_router_id ${vrid}
+  priority ${priority}
+  advert_int 1
+  virtual_ipaddress {
+    ${vip}
+  }
+}
+`;
+  let head: string;
+  let vi1: string;
+  let vi2: string;
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.184.0.2/24');
+    fifo = join(lab.dir, 'notify.fifo');
+    head = `global_defs {\n  notify_fifo ${fifo}\n}\n`;
+    vi1 = instance('VI_1', 185, 100, '10.184.0.100/24');
+    vi2 = instance('VI_2', 186, 90, '10.184.0.101/24');
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  /** Both instances MASTER; SIGHUP with VI_2 removed; stop. */
+  async function drive(name: string, start: (conf: string) => Promise<Daemon>): Promise<string[]> {
+    const conf = lab.file('reload.conf', head + vi1 + vi2);
+    const d = await start(conf);
+    const reader = await FifoReader.open(fifo);
+    try {
+      await reader.waitFor('INSTANCE "VI_1" MASTER 100');
+      await reader.waitFor('INSTANCE "VI_2" MASTER 90');
+      lab.file('reload.conf', head + vi1);
+      d.signal('SIGHUP');
+      await reader.waitFor('INSTANCE "VI_2" FAULT 90');
+      assert.equal(await lab.stop(d, 10_000), 0);
+      await reader.waitFor('INSTANCE "VI_1" STOP 100');
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      reader.close();
+    }
+    return reader.lines;
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    runs.keepalived = await drive('keepalived', async (conf) => lab.keepalived('ka', host, conf));
+    assert.ok(!runs.keepalived.includes('INSTANCE "VI_2" STOP 90'));
+  });
+
+  it('keepalived-ts: the same lines', async () => {
+    runs.kts = await drive('kts', (conf) => lab.kts('kts', host, conf));
     assert.deepEqual(runs.kts, runs.keepalived);
   });
 });
