@@ -35,6 +35,12 @@ export type KeywordShape = 'value' | 'block' | 'list';
 
 /** The grammar the parser needs: for each keyword, its shape and (for blocks) its sub-keywords. */
 export interface GrammarNode {
+  /**
+   * The keyword as the grammar spells it. Statements carry this string rather than the
+   * word read from the line: one shared (internalized) string, so keyword tables find
+   * it without hashing a fresh copy for every statement.
+   */
+  readonly keyword: string;
   readonly shape: KeywordShape;
   /** A value block whose keyword line carries a name (`virtual_server_group NAME {`). */
   readonly named?: boolean;

@@ -200,7 +200,7 @@ export class Parser {
       });
       return null;
     }
-    const keyword = first.text;
+    const keyword = node.keyword;
     const loc = this.locOf(first);
     const args = count > 1 ? words.slice(1, count) : NO_WORDS;
     if (node.shape === 'block')

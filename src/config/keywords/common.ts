@@ -25,7 +25,11 @@ export function applyBlock<T>(
   body: readonly Statement[] | undefined,
   ctx: BuildContext,
 ): void {
-  for (const stmt of body ?? []) {
+  if (!body) return;
+  // Indexed, not for-of: this runs for every block before the JIT has warmed up, and
+  // the iterator protocol costs most there.
+  for (let i = 0; i < body.length; i++) {
+    const stmt = body[i]!;
     const handler = table[stmt.keyword];
     if (handler) handler(target, stmt, ctx);
     else keepOther(target, stmt);

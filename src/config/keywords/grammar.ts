@@ -3,6 +3,7 @@
  * (grammar-data.ts) as maps for fast lookup.
  */
 import type { Grammar, GrammarNode } from '../ast.js';
+import type { Mutable } from '../model.js';
 import { ROOT_GRAMMAR as DATA, type KeywordDef } from './grammar-data.js';
 
 /** Value blocks that take a name on their keyword line, so a word there is not "extra". */
@@ -10,12 +11,12 @@ const NAMED_LISTS = new Set(['virtual_server_group']);
 
 function toGrammar(defs: Readonly<Record<string, KeywordDef>>): Grammar {
   const map = new Map<string, GrammarNode>();
-  for (const [name, def] of Object.entries(defs))
-    map.set(name, {
-      shape: def.shape,
-      ...(def.children ? { children: toGrammar(def.children) } : {}),
-      ...(NAMED_LISTS.has(name) ? { named: true } : {}),
-    });
+  for (const [name, def] of Object.entries(defs)) {
+    const node: Mutable<GrammarNode> = { keyword: name, shape: def.shape };
+    if (def.children) node.children = toGrammar(def.children);
+    if (NAMED_LISTS.has(name)) node.named = true;
+    map.set(name, node);
+  }
   return map;
 }
 

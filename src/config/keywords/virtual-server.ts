@@ -85,7 +85,8 @@ export function newVirtualServer(stmt: Statement, ctx: BuildContext): VsTarget |
     realServers: [],
     other: {},
   };
-  const [a, b] = stmt.args;
+  const a = stmt.args[0];
+  const b = stmt.args[1];
   if (!a) {
     ctx.diags.error('syntax', 'virtual_server needs an address and port, fwmark N or group NAME', stmt.loc);
     return undefined;
@@ -221,7 +222,9 @@ function url(c: BuildContext, s: Statement): HttpUrl {
 
 function newChecker(type: CheckerType, s: Statement, c: BuildContext): CheckerCommon {
   const t: CheckerTarget = { type, loc: s.loc, settings: {} };
-  for (const sub of s.body ?? []) {
+  const body = s.body ?? [];
+  for (let i = 0; i < body.length; i++) {
+    const sub = body[i]!;
     const common = CHECKER_COMMON[sub.keyword];
     if (common) common(t, sub, c);
     else if (sub.keyword === 'url') {
@@ -243,7 +246,8 @@ function newChecker(type: CheckerType, s: Statement, c: BuildContext): CheckerCo
 }
 
 export function newRealServer(s: Statement, c: BuildContext): RsTarget | undefined {
-  const [a, b] = s.args;
+  const a = s.args[0];
+  const b = s.args[1];
   const ip = a && parseIpPrefix(a.text, false);
   if (!ip) {
     if (a)
