@@ -75,6 +75,7 @@ import {
   wrappedCommand,
 } from './corpus-start-lab.js';
 import { BIN, Daemon, keepalivedArgv, labUnavailable } from './daemon-lab.js';
+import { forgetNamespace, registerNamespace, registerTempDir } from './harness/cleanup.js';
 
 /**
  * Accepted configs known not to reach a steady state, with the reason. Keep it empty
@@ -84,18 +85,22 @@ const EXPECTED_NOT_STEADY: Readonly<Record<string, string>> = {};
 
 const CONCURRENCY = 6;
 const work = mkdtempSync(join(tmpdir(), 'kts-cs-'));
+registerTempDir(work);
 const namespaces = new Set<string>();
 let nsCounter = 0;
 
+/** A name for a new namespace, removed at the end even if the run is interrupted (harness/cleanup). */
 function newNamespace(): string {
   const ns = namespaceName(nsCounter++);
   namespaces.add(ns);
+  registerNamespace(ns);
   return ns;
 }
 
 async function dropNamespace(ns: string): Promise<void> {
   await dropCorpusNamespace(ns);
   namespaces.delete(ns);
+  forgetNamespace(ns);
 }
 
 function cleanup(): void {
@@ -315,11 +320,10 @@ async function runOne(p: Prepared): Promise<Outcome> {
       reference ? 'keepalived 2.2.7 agrees' : '',
     ].filter(Boolean);
     const note = faults.length ? ` [${faults.join('; ')}]` : '';
-    return {
-      file,
-      steady: true,
-      detail: `${what.join('; ') || 'nothing to run'}${note} (s: ${marks.join(', ')})`,
-    };
+    // KTS_CORPUS_VERBOSE=1: the logs of steady runs too (to review what counts as an error).
+    const logs = process.env.KTS_CORPUS_VERBOSE ? `\n${daemon.log()}` : '';
+    const summary = `${what.join('; ') || 'nothing to run'}${note} (s: ${marks.join(', ')})`;
+    return { file, steady: true, detail: `${summary}${logs}` };
   } catch (e) {
     daemon?.signal('SIGKILL');
     return { file, steady: false, detail: `${(e as Error).message}` };
