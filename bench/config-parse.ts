@@ -3,12 +3,17 @@
  * servers each (TCP_CHECK), keepalived-ts next to keepalived 2.2.7 in the same run.
  * Each trial is a fresh process under /usr/bin/time: wall time and peak RSS.
  * Target (issue 2): faster than keepalived (~0.2 s, 18 MB here).
+ *
+ * Both run without NODE_EXTRA_CA_CERTS: with it set, node parses that CA bundle before
+ * any script runs (0.4 G instructions, about half of `node -e 0`, for the system bundle),
+ * which measures the environment rather than either daemon. BENCH_KEEP_ENV=1 keeps it.
+ * `node -e 0` is timed alongside as the floor any Node program starts from.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { table } from './stats.js';
+import { median, table } from './stats.js';
 
 const VIRTUAL_SERVERS = 1000;
 const REAL_SERVERS = 10;
@@ -42,8 +47,15 @@ export function generateConfig(virtualServers: number, realServers: number): str
   return `${out.join('\n')}\n`;
 }
 
+const KEEP_ENV = process.env.BENCH_KEEP_ENV === '1';
+const childEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  if (!KEEP_ENV) delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+};
+
 function timed(cmd: string, args: string[]): { seconds: number; rssMb: number; status: number | null } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', env: childEnv() });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const [seconds, kb] = last.split(' ').map(Number);
   return { seconds: seconds ?? Number.NaN, rssMb: (kb ?? Number.NaN) / 1024, status: r.status };
@@ -57,6 +69,7 @@ function main(): void {
     const pids = ['p', 'r', 'c', 'b'].map((p) => join(dir, `${p}.pid`));
     const ours = { t: [] as number[], m: [] as number[] };
     const theirs = { t: [] as number[], m: [] as number[] };
+    const bare = { t: [] as number[], m: [] as number[] };
     for (let i = 0; i < TRIALS; i++) {
       const a = timed(process.execPath, [join(repoRoot, 'bin/keepalived-ts'), '-t', '-f', conf]);
       const b = timed('keepalived', [
@@ -76,6 +89,9 @@ function main(): void {
       ours.m.push(a.rssMb);
       theirs.t.push(b.seconds);
       theirs.m.push(b.rssMb);
+      const c = timed(process.execPath, ['-e', '0']);
+      bare.t.push(c.seconds);
+      bare.m.push(c.rssMb);
       if (i === 0) console.log(`exit status: keepalived-ts ${a.status}, keepalived ${b.status}`);
     }
     console.log(
@@ -86,6 +102,9 @@ function main(): void {
           { name: 'peak RSS', unit: 'MB', ours: ours.m, theirs: theirs.m },
         ],
       ),
+    );
+    console.log(
+      `node -e 0 (the floor): ${median(bare.t).toFixed(2)} s, ${median(bare.m).toFixed(0)} MB; NODE_EXTRA_CA_CERTS ${KEEP_ENV ? 'kept' : 'unset'} for all three`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
