@@ -133,5 +133,6 @@ export class SyncGroups {
     const n = this.#d.notifier;
     for (const { command, argv } of notifyCommands(scripts, group, state, 0, 'GROUP')) n.run(command, argv);
     n.fifoLine(groupFifoLine(group, state));
+    n.groupAlert?.(group, state); // stubs in tests implement only scripts and FIFO
   }
 }

@@ -13,7 +13,7 @@ import type { Clock } from '../io/clock.js';
 import { GarpSender } from '../io/garp.js';
 import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
-import { Notifier } from '../io/notify.js';
+import { Notifier, type SmtpNotifySink } from '../io/notify.js';
 import { NotifyFifos } from '../io/notify-fifo.js';
 import { instanceFifoLine } from '../io/notify-fifo-format.js';
 import { RouteManager } from '../io/routes.js';
@@ -21,6 +21,8 @@ import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateVrrpScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
+import { SmtpAlerter, type SmtpCounters } from '../io/smtp-alert.js';
+import { VrrpSmtpAlerts } from '../io/smtp-alert-vrrp.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
 import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
@@ -70,6 +72,12 @@ export class VrrpDaemon {
   #fifos = new NotifyFifos([]);
   /** What notifiers write to: follows #fifos when a reload reopens them. */
   readonly #fifoSink = { write: (line: string) => this.#fifos.write(line) };
+  /** smtp_alert mail, rebuilt from each config; notifiers reach it through #smtpSink. */
+  #smtp: VrrpSmtpAlerts | undefined;
+  readonly #smtpSink: SmtpNotifySink = {
+    instance: (name, state) => this.#smtp?.instance(name, state),
+    group: (name, state) => this.#smtp?.group(name, state),
+  };
   #firewall: VrrpFirewall | null = null;
   /** Guarded instances that held their VIPs at the last firewall refresh. */
   #dropping = new Set<string>();
@@ -131,6 +139,20 @@ export class VrrpDaemon {
     });
   }
 
+  #openSmtp(): void {
+    const alerter = SmtpAlerter.fromConfig(
+      this.config.global,
+      (t) => this.log.info(t),
+      (t) => this.log.detail(t),
+    );
+    this.#smtp = alerter && new VrrpSmtpAlerts(this.config, alerter);
+  }
+
+  /** SMTP alerts queued, sent, failed and dropped (undefined without smtp_server and addresses). */
+  get smtpCounters(): SmtpCounters | undefined {
+    return this.#smtp?.alerter.counters;
+  }
+
   /** FIFO lines written and dropped (nobody reading and the pipe full). */
   get fifoCounters(): { readonly written: number; readonly dropped: number } {
     return this.#fifos.counters;
@@ -140,6 +162,7 @@ export class VrrpDaemon {
     this.#loopDelay.enable();
     this.config = this.#secure(this.config);
     this.#openFifos();
+    this.#openSmtp();
     const nl = new RtnetlinkClient();
     this.#nl = nl;
     this.#addresses = new AddressManager(nl);
@@ -318,6 +341,7 @@ export class VrrpDaemon {
       log: (t) => this.log.info(t),
       policy: scriptPolicy(this.config),
       fifo: this.#fifoSink,
+      smtp: this.#smtpSink,
       onTransition: (name, state) => void this.#syncDaemon?.follow(name, state),
     });
   }
@@ -366,6 +390,7 @@ export class VrrpDaemon {
     await Promise.all(going.flatMap((rt) => [...rt.pending]));
     for (const rt of going) await this.#vmacs?.remove(rt.plan.name);
     this.config = next;
+    this.#openSmtp();
     if (reopenFifos) {
       this.#fifos.close();
       this.#openFifos();
@@ -516,6 +541,8 @@ export class VrrpDaemon {
     await this.#routes?.removeAll();
     await this.#vmacs?.removeAll();
     await this.#runner.drain(2000);
+    // The STOP mails are on their way: give them the time keepalived's shutdown gives its scripts.
+    await this.#smtp?.alerter.drain(2000);
     this.close();
   }
 
@@ -528,6 +555,7 @@ export class VrrpDaemon {
     this.#garp.close();
     this.#runner.close();
     this.#fifos.close();
+    this.#smtp?.alerter.close();
     this.#loopDelay.disable();
     this.#events?.close();
     this.#nl?.close();

@@ -64,6 +64,14 @@ export interface NotifierOptions {
   readonly fifo?: FifoSink;
   /** Told of every instance transition (lvs_sync_daemon follows its instance). */
   readonly onTransition?: (name: string, state: NotifyState) => void;
+  /** smtp_alert: mails after the scripts and FIFO line, as keepalived's notifies end. */
+  readonly smtp?: SmtpNotifySink;
+}
+
+/** Where notifies turn into mail (smtp-alert-vrrp.ts VrrpSmtpAlerts). */
+export interface SmtpNotifySink {
+  instance(name: string, state: NotifyState): void;
+  group(name: string, state: NotifyState): void;
 }
 
 export class Notifier {
@@ -106,7 +114,13 @@ export class Notifier {
     const state: NotifyReport = this.#removed && to === 'STOP' ? (scripts.deleted ? 'DELETED' : 'FAULT') : to;
     for (const { command, argv } of notifyCommands(scripts, name, state, priority)) this.run(command, argv);
     this.fifoLine(instanceFifoLine(name, state, priority));
+    if (!this.#removed) this.#o.smtp?.instance(name, to);
     this.#o.onTransition?.(name, to);
+  }
+
+  /** A sync group's notify reached its end: the group's SMTP alert, if due. */
+  groupAlert(group: string, state: NotifyState): void {
+    this.#o.smtp?.group(group, state);
   }
 
   /** keepalived send_event_notify: `notify_master_rx_lower_pri` as written, then the FIFO line. */

@@ -19,16 +19,29 @@ import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-for
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateCheckerScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
+import { SmtpAlerter } from '../io/smtp-alert.js';
+import {
+  checkerAlertBody,
+  checkerAlertDue,
+  quorumBody,
+  realServerAlert,
+  realServerAlertsOn,
+  SHUTDOWN_BODY,
+  virtualServerAlert,
+  virtualServerAlertsOn,
+} from '../io/smtp-alert-format.js';
 import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
 import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
 import { checkerLine, quorumLine, rsChangeLine, rsText, vsText } from './log-text.js';
 import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
 import { NftPlane } from './nft-plane.js';
-import { desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
+import { aliveWeight, desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
 
 export interface LvsLog {
   info(text: string): void;
+  /** -D (log_detail) lines; dropped when absent. */
+  detail?(text: string): void;
 }
 
 /** What a reload carries from the old checker to the new one (opaque to callers). */
@@ -85,6 +98,9 @@ interface VsRuntime {
   quorumUp: boolean;
   readonly health: Map<string, RealHealth>;
   readonly checks: Map<string, CheckSpec[]>;
+  /** smtp_alert resolved as keepalived does: the virtual server's, and each real server's by id. */
+  readonly mailVs: boolean;
+  readonly mailRs: ReadonlyMap<string, boolean>;
 }
 
 async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane> {
@@ -147,14 +163,34 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     runScript(up ? rt.spec.quorumUp : rt.spec.quorumDown);
     fifos.write(virtualServerFifoLine(vsText(rt.spec), up));
   };
+  const smtp = SmtpAlerter.fromConfig(
+    config.global,
+    (t) => log.info(t),
+    (t) => log.detail?.(t),
+  );
+  // keepalived do_vs_notifies ends with the virtual server's mail; RS mails come from the checkers.
+  const vsMail = (rt: VsRuntime, up: boolean, body: string): void => {
+    if (smtp && rt.mailVs) smtp.send(virtualServerAlert(smtp.settings.routerId, vsText(rt.spec), up, body));
+  };
+  const rsMail = (rt: VsRuntime, rs: RealSpec, up: boolean, body: string): void => {
+    if (smtp && rt.mailRs.get(rs.id))
+      smtp.send(realServerAlert(smtp.settings.routerId, rsText(rt.spec, rs), vsText(rt.spec), up, body));
+  };
   const plane = opts.dataPlane ?? (await defaultPlane(config, opts));
   // lvs_timeouts and lvs_sync_daemon exist only in IPVS; keepalived's checker applies them.
   const ipvsGlobals =
     plane.name === 'ipvs'
       ? await (await import('./ipvs-sync-daemon.js')).startIpvsGlobals(config, log)
       : undefined;
-  const runtimes: VsRuntime[] = lvsModel(config).map((spec) => ({
+  const runtimes: VsRuntime[] = lvsModel(config).map((spec, i) => ({
     spec,
+    mailVs: virtualServerAlertsOn(config.virtualServers[i]?.smtpAlert, config.global),
+    mailRs: new Map(
+      spec.reals.map((rs, j) => [
+        rs.id,
+        realServerAlertsOn(config.virtualServers[i]?.realServers[j]?.smtpAlert, config.global),
+      ]),
+    ),
     quorumUp: true,
     health: new Map(
       spec.reals.map((rs) => [rs.id, { up: rs.checks.length === 0 || !spec.alpha, weight: rs.weight }]),
@@ -204,8 +240,15 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     const q = stepQuorum(rt.spec, rt.quorumUp, rt.health);
     if (q.event) {
       rt.quorumUp = q.quorumUp;
-      log.info(quorumLine(rt.spec, q.event === 'up', rt.health));
-      vsNotify(rt, q.event === 'up');
+      const up = q.event === 'up';
+      log.info(quorumLine(rt.spec, up, rt.health));
+      vsNotify(rt, up);
+      const threshold = rt.spec.quorum + (up ? 1 : -1) * rt.spec.hysteresis;
+      vsMail(
+        rt,
+        up,
+        quorumBody(up, false, rt.spec.quorum, rt.spec.hysteresis, threshold, aliveWeight(rt.spec, rt.health)),
+      );
     }
     dirty = true;
     void sync();
@@ -227,7 +270,17 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
             result.ok ? '' : result.detail,
           ),
         );
+      const wasUp = where.rt.health.get(where.rs.id)?.up;
       onChange(where.rt, where.rs);
+      // keepalived's checkers mail after the real server and quorum updates (check_*.c).
+      const isUp = where.rt.health.get(where.rs.id)?.up ?? false;
+      if (transition && checkerAlertDue(true, true, wasUp !== isUp, smtp?.settings.noCheckerEmails ?? false))
+        rsMail(
+          where.rt,
+          where.rs,
+          isUp,
+          checkerAlertBody(spec.type, transition === 'up', result.ok ? '' : result.detail),
+        );
     },
   });
   for (const rt of runtimes)
@@ -276,10 +329,17 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       // omega: keepalived reports every live real server down, then the service down.
       for (const rt of runtimes)
         if (rt.spec.omega) {
-          for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) rsNotify(rt, rs, false);
+          for (const rs of rt.spec.reals)
+            if (rt.health.get(rs.id)?.up) {
+              rsNotify(rt, rs, false);
+              rsMail(rt, rs, false, SHUTDOWN_BODY);
+            }
           vsNotify(rt, false);
+          vsMail(rt, false, SHUTDOWN_BODY);
         }
       fifos.close();
+      await smtp?.drain(2000);
+      smtp?.close();
       if (!stopOptions?.keepPlane) await plane.clear();
       await ipvsGlobals?.stop();
       if (!opts.dataPlane) plane.close();
