@@ -19,7 +19,7 @@
  * `vrrp_notify_fifo`, the checker process `notify_fifo` and `lvs_notify_fifo`.
  */
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { chownSync, closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { ScriptCommand } from '../config/model.js';
 import { fifoCreateMode, fifoScriptArgv } from './notify-fifo-format.js';
@@ -51,14 +51,24 @@ const FULL_BACKOFF_MS = 100;
 
 type OpenResult = { fd: number; created: boolean } | null;
 
-/** mkfifo(path, mode); false when it could not be made. mkfifo(1): Node has no mkfifo(3). */
-function makeFifo(path: string, mode: number): boolean {
+/** mkfifo(1)'s arguments (Node has no mkfifo(3)). */
+const mkfifoArgs = (path: string, mode: number): string[] => ['-m', mode.toString(8), '--', path];
+
+/** mkfifo, waiting for it: only at start-up, before any timer runs. */
+function makeFifoSync(path: string, mode: number): boolean {
   try {
-    execFileSync('mkfifo', ['-m', mode.toString(8), '--', path], { stdio: 'ignore' });
+    execFileSync('mkfifo', mkfifoArgs(path, mode), { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
+}
+
+/** mkfifo without blocking the event loop: a reload reopens FIFOs while VRRP timers run. */
+function makeFifo(path: string, mode: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('mkfifo', mkfifoArgs(path, mode), (error) => resolve(error === null));
+  });
 }
 
 function kindAt(path: string): 'fifo' | 'other' | 'missing' {
@@ -93,20 +103,26 @@ export class NotifyFifo {
     this.#script = script;
   }
 
-  /** Creates (if needed) and opens the FIFO, starting its script; null when unusable. */
+  /** Creates (if needed) and opens the FIFO, starting its script; null when unusable. Start-up only. */
   static open(cfg: FifoConfig, o: NotifyFifoOptions): NotifyFifo | null {
+    const created = kindAt(cfg.path) === 'missing' && makeFifoSync(cfg.path, fifoCreateMode(o.umask));
+    return NotifyFifo.#finish(cfg, o, created);
+  }
+
+  /** The same, never blocking the event loop (reloads). */
+  static async openAsync(cfg: FifoConfig, o: NotifyFifoOptions): Promise<NotifyFifo | null> {
+    const created = kindAt(cfg.path) === 'missing' && (await makeFifo(cfg.path, fifoCreateMode(o.umask)));
+    return NotifyFifo.#finish(cfg, o, created);
+  }
+
+  static #finish(cfg: FifoConfig, o: NotifyFifoOptions, created: boolean): NotifyFifo | null {
     const path = cfg.path;
     if (path === '') return null;
-    let created = false;
-    let kind = kindAt(path);
+    if (created && o.owner) setOwner(path, o.owner, o.log);
+    const kind = kindAt(path); // when mkfifo failed, another process may have made it first
     if (kind === 'missing') {
-      created = makeFifo(path, fifoCreateMode(o.umask));
-      if (created && o.owner) setOwner(path, o.owner, o.log);
-      kind = kindAt(path); // another process may have made it first
-      if (kind === 'missing') {
-        o.log(`Unable to create ${o.label}notify fifo ${path}`);
-        return null;
-      }
+      o.log(`Unable to create ${o.label}notify fifo ${path}`);
+      return null;
     }
     if (kind !== 'fifo') {
       o.log(`${o.label}notify fifo ${path} exists and is not a FIFO - ignoring`);
@@ -221,6 +237,8 @@ function unlinkQuietly(path: string): void {
   }
 }
 
+export type FifosOptions = Omit<NotifyFifoOptions, 'label'> & { readonly ownLabel: 'vrrp_' | 'lvs_' };
+
 /**
  * The FIFOs one process writes: the global `notify_fifo` and its own (`vrrp_notify_fifo`
  * or `lvs_notify_fifo`); every line goes to each that is open. keepalived opens the
@@ -233,13 +251,21 @@ export class NotifyFifos {
     this.#fifos = fifos.filter((f): f is NotifyFifo => f !== null);
   }
 
-  static open(
-    global: FifoConfig | undefined,
-    own: FifoConfig | undefined,
-    o: Omit<NotifyFifoOptions, 'label'> & { readonly ownLabel: 'vrrp_' | 'lvs_' },
-  ): NotifyFifos {
+  /** Start-up: opens the global FIFO, then the process's own. */
+  static open(global: FifoConfig | undefined, own: FifoConfig | undefined, o: FifosOptions): NotifyFifos {
     const g = global ? NotifyFifo.open(global, { ...o, label: '' }) : null;
     const s = own ? NotifyFifo.open(own, { ...o, label: o.ownLabel }) : null;
+    return new NotifyFifos([g, s]);
+  }
+
+  /** The same without blocking the event loop (reloads). */
+  static async openAsync(
+    global: FifoConfig | undefined,
+    own: FifoConfig | undefined,
+    o: FifosOptions,
+  ): Promise<NotifyFifos> {
+    const g = global ? await NotifyFifo.openAsync(global, { ...o, label: '' }) : null;
+    const s = own ? await NotifyFifo.openAsync(own, { ...o, label: o.ownLabel }) : null;
     return new NotifyFifos([g, s]);
   }
 

@@ -72,7 +72,7 @@ async function until(pred: () => boolean, ms: number): Promise<void> {
 }
 
 describe('FIFO lines (keepalived 2.2.7)', () => {
-  test('instances and sync groups', () => {
+  test('instances and sync groups', async () => {
     assert.equal(instanceFifoLine('VI_1', 'MASTER', 100), 'INSTANCE "VI_1" MASTER 100\n');
     assert.equal(instanceFifoLine('VI_1', 'FAULT', 100), 'INSTANCE "VI_1" FAULT 100\n');
     assert.equal(instanceFifoLine('VI_1', 'STOP', 100), 'INSTANCE "VI_1" STOP 100\n');
@@ -83,7 +83,7 @@ describe('FIFO lines (keepalived 2.2.7)', () => {
     assert.equal(groupFifoLine('G1', 'BACKUP'), 'GROUP "G1" BACKUP 0\n');
   });
 
-  test('virtual and real servers', () => {
+  test('virtual and real servers', async () => {
     assert.equal(virtualServerFifoLine('[192.168.201.15]:tcp:80', true), 'VS [192.168.201.15]:tcp:80 UP\n');
     assert.equal(
       realServerFifoLine('[1.2.3.4]:tcp:80', '[192.168.201.15]:tcp:80', false),
@@ -91,7 +91,7 @@ describe('FIFO lines (keepalived 2.2.7)', () => {
     );
   });
 
-  test('the FIFO script gets the path last; the mode is 0644 less the umask', () => {
+  test('the FIFO script gets the path last; the mode is 0644 less the umask', async () => {
     assert.deepEqual(fifoScriptArgv(['/s.sh', 'a b'], '/run/f'), ['/s.sh', 'a b', '/run/f']);
     assert.equal(fifoCreateMode(), 0o600);
     assert.equal(fifoCreateMode(0o022), 0o644);
@@ -102,7 +102,7 @@ describe('NotifyFifo on a real FIFO', () => {
   const logs: string[] = [];
   const log = (t: string) => logs.push(t);
 
-  test('creates a missing FIFO, queues lines without a reader, removes it on close', () => {
+  test('creates a missing FIFO, queues lines without a reader, removes it on close', async () => {
     const path = join(dir, 'created.fifo');
     const f = NotifyFifo.open({ path }, { label: 'vrrp_', log });
     assert.ok(f);
@@ -118,7 +118,7 @@ describe('NotifyFifo on a real FIFO', () => {
 
   test('a FIFO we create belongs to the default script user', {
     skip: process.getuid?.() !== 0 && 'chown needs root',
-  }, () => {
+  }, async () => {
     const path = join(dir, 'owned.fifo');
     const f = NotifyFifo.open({ path }, { label: '', log, owner: { uid: 65534, gid: 65534 } })!;
     const st = statSync(path);
@@ -126,7 +126,18 @@ describe('NotifyFifo on a real FIFO', () => {
     f.close();
   });
 
-  test('an existing FIFO is used and left in place', () => {
+  test('openAsync creates it without blocking (reloads)', async () => {
+    const path = join(dir, 'async.fifo');
+    const f = await NotifyFifo.openAsync({ path }, { label: 'vrrp_', log });
+    assert.ok(f);
+    assert.ok(statSync(path).isFIFO());
+    assert.ok(f.write('a\n'));
+    assert.equal(drain(path), 'a\n');
+    f.close();
+    assert.equal(existsSync(path), false);
+  });
+
+  test('an existing FIFO is used and left in place', async () => {
     const path = join(dir, 'existing.fifo');
     execFileSync('mkfifo', [path]);
     const f = NotifyFifo.open({ path }, { label: '', log });
@@ -137,7 +148,7 @@ describe('NotifyFifo on a real FIFO', () => {
     assert.ok(statSync(path).isFIFO());
   });
 
-  test('nobody reading: writes never block, the overflow is dropped and counted', () => {
+  test('nobody reading: writes never block, the overflow is dropped and counted', async () => {
     const path = join(dir, 'full.fifo');
     const f = NotifyFifo.open({ path }, { label: '', log })!;
     const line = instanceFifoLine('VI_1', 'MASTER', 100);
@@ -165,7 +176,7 @@ describe('NotifyFifo on a real FIFO', () => {
     f.close();
   });
 
-  test('a regular file is refused, not written into', () => {
+  test('a regular file is refused, not written into', async () => {
     const path = join(dir, 'plain');
     writeFileSync(path, 'keep');
     const before = logs.length;
@@ -174,7 +185,7 @@ describe('NotifyFifo on a real FIFO', () => {
     assert.match(logs.slice(before).join('\n'), /lvs_notify fifo .* is not a FIFO/);
   });
 
-  test('a FIFO that cannot be created is reported', () => {
+  test('a FIFO that cannot be created is reported', async () => {
     const before = logs.length;
     assert.equal(NotifyFifo.open({ path: join(dir, 'no/such/dir/f') }, { label: 'vrrp_', log }), null);
     assert.match(logs.slice(before).join('\n'), /Unable to create vrrp_notify fifo/);
