@@ -17,16 +17,22 @@ function isBlank(c: number): boolean {
 /** Splits a logical line into words: blanks separate, `"..."` is one word without its quotes. */
 export function splitWords(line: LogicalLine): Word[] {
   const scratch: Word[] = [];
-  return scratch.slice(0, scanWords(line.text, line.physical, -1, scratch));
+  return scratch.slice(0, scanWords(line.text, -1, { linePhysical: line.physical }, scratch));
 }
 
 /**
  * {@link splitWords} into `out` (overwritten from index 0, never shrunk), returning the
  * count: the parser reuses one array and copies out exactly what a statement keeps.
- * `base` is where `text` starts in `physical` when it is known to be the physical text
- * as written (then a word's column is its offset), else -1.
+ * `base` is where `text` starts in its physical line when it is known to be the physical
+ * text as written (then a word's column is its offset), else -1: then words are looked
+ * up in the physical line, which `source` gives only then (the preprocessor cuts it on demand).
  */
-function scanWords(text: string, physical: string, base: number, out: Word[]): number {
+function scanWords(
+  text: string,
+  base: number,
+  source: { readonly linePhysical: string },
+  out: Word[],
+): number {
   let count = 0;
   const n = text.length;
   let searchFrom = 0;
@@ -52,6 +58,7 @@ function scanWords(text: string, physical: string, base: number, out: Word[]): n
       continue;
     }
     // Columns refer to the physical line; substitutions may move words, so search.
+    const physical = source.linePhysical;
     const found = physical.indexOf(word, searchFrom);
     const col = found >= 0 ? found + 1 : firstColumn(physical);
     if (found >= 0) searchFrom = found + word.length;
@@ -159,7 +166,7 @@ export class Parser {
   private nextLine(): { text: string; count: number } | undefined {
     const text = this.lines.nextText();
     if (text === undefined) return undefined;
-    return { text, count: scanWords(text, this.lines.linePhysical, this.lines.lineColumnBase, this.words) };
+    return { text, count: scanWords(text, this.lines.lineColumnBase, this.lines, this.words) };
   }
 
   /** Where the current line's word (or, without one, its first non-blank) is. */
@@ -177,7 +184,7 @@ export class Parser {
     const text = this.lines.nextText();
     if (text === undefined) return END;
     const words = this.words;
-    const count = scanWords(text, this.lines.linePhysical, this.lines.lineColumnBase, words);
+    const count = scanWords(text, this.lines.lineColumnBase, this.lines, words);
     if (count === 0) return null;
     const first = words[0]!;
     if (this.wantOpen) {

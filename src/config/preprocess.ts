@@ -82,10 +82,30 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 };
 
 const NON_BLANK = /\S/;
-/** What makes a line more than words and braces: comments, quotes, escapes, definitions, conditionals, replays, includes. */
-const SPECIAL = /[#!"\\$@~]|include/;
-/** The same, or a brace: a line without any is passed on as it is, trimmed. */
-const SPECIAL_OR_BRACE = /[#!"\\$@~{}]|include/;
+/**
+ * What makes a line more than words and braces (comments, quotes, escapes, definitions,
+ * conditionals, replays, includes), a brace, or the end of the line. Run with `test` from
+ * a line's start, its lastIndex says where the first of these ends, without a copy of the
+ * line or a match object.
+ */
+const SCAN = /[#!"\\$@~{}\n]|include/g;
+
+/** What String.prototype.trim removes: ECMAScript white space and line terminators. */
+function isTrimmed(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
 
 function stripLineEnd(line: string): string {
   let end = line.length;
@@ -110,9 +130,13 @@ export class Preprocessor {
   /** Where the last physical line came from (kept as fields: one object per line is GC load). */
   private lastFile = '';
   private lastLine = 0;
-  private lastPhysical = '';
+  /** The last physical line, cut from its file only when asked for (see physicalLine). */
+  private lastPhysical: string | undefined = '';
+  private lastSource = '';
+  private lastStart = 0;
+  private lastEnd = 0;
   /**
-   * Set by physicalNext for a plain line (see SPECIAL): where its text starts in the
+   * Set by physicalNext for a plain line (see SCAN): where its text starts in the
    * physical line, and its first brace (-1 if none). -1 otherwise.
    */
   private plainStart = -1;
@@ -175,7 +199,7 @@ export class Preprocessor {
   next(): LogicalLine | undefined {
     const text = this.nextText();
     if (text === undefined) return undefined;
-    return { text, file: this.lastFile, line: this.lastLine, physical: this.lastPhysical };
+    return { text, file: this.lastFile, line: this.lastLine, physical: this.physicalLine() };
   }
 
   /**
@@ -220,6 +244,11 @@ export class Preprocessor {
 
   /** The physical line it came from, for column lookup. */
   get linePhysical(): string {
+    return this.physicalLine();
+  }
+
+  private physicalLine(): string {
+    this.lastPhysical ??= stripLineEnd(this.lastSource.slice(this.lastStart, this.lastEnd));
     return this.lastPhysical;
   }
 
@@ -295,30 +324,55 @@ export class Preprocessor {
         this.files.length = 0;
         return undefined;
       }
-      const newline = frame.text.indexOf('\n', frame.offset);
-      const end = newline < 0 ? frame.text.length : newline;
-      const physical = stripLineEnd(frame.text.slice(frame.offset, end));
+      const source = frame.text;
+      const start = frame.offset;
+      // Up to the end of the line, skipping braces: a plain line if nothing else is found.
+      let brace = -1;
+      let end = -1;
+      SCAN.lastIndex = start;
+      while (SCAN.test(source)) {
+        const c = source.charCodeAt(SCAN.lastIndex - 1);
+        if (c === 10) end = SCAN.lastIndex - 1;
+        else if (c === 123 || c === 125) {
+          if (brace < 0) brace = SCAN.lastIndex - 1;
+          continue;
+        }
+        break;
+      }
+      const plain = end >= 0 || SCAN.lastIndex === 0;
+      if (!plain) {
+        const newline = source.indexOf('\n', start);
+        end = newline < 0 ? source.length : newline;
+      } else if (end < 0) end = source.length;
       frame.offset = end + 1;
       frame.index++;
       this.lastFile = frame.display;
       this.lastLine = frame.index;
-      this.lastPhysical = physical;
-      const special = physical.search(SPECIAL_OR_BRACE);
-      const c = special < 0 ? 0 : physical.charCodeAt(special);
-      if (special < 0 || ((c === 123 || c === 125) && !SPECIAL.test(physical))) {
-        // A plain line: what decomment would return is the trimmed line, and the
-        // rewrite, include and quote handling have nothing to do.
-        const text = physical.trim();
-        if (this.defining) {
-          if (text === '') this.endDefinition();
-          else this.continueDefinition(text);
+      this.lastSource = source;
+      this.lastStart = start;
+      this.lastEnd = end;
+      this.lastPhysical = undefined;
+      if (plain) {
+        // What decomment would return is the trimmed line, and the rewrite, include
+        // and quote handling have nothing to do.
+        let from = start;
+        let to = end;
+        while (from < to && isTrimmed(source.charCodeAt(from))) from++;
+        while (to > from && isTrimmed(source.charCodeAt(to - 1))) to--;
+        if (from === to) {
+          if (this.defining) this.endDefinition();
           continue;
         }
-        if (text === '') continue;
-        this.plainStart = physical.indexOf(text);
-        this.plainBrace = special;
+        const text = source.slice(from, to);
+        if (this.defining) {
+          this.continueDefinition(text);
+          continue;
+        }
+        this.plainStart = from - start;
+        this.plainBrace = brace < 0 ? -1 : brace - start;
         return text;
       }
+      const physical = this.physicalLine();
       if (!NON_BLANK.test(physical)) {
         if (this.defining) this.endDefinition();
         continue;
