@@ -14,7 +14,7 @@ import { GarpSender } from '../io/garp.js';
 import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier, type SmtpNotifySink } from '../io/notify.js';
-import { NotifyFifos } from '../io/notify-fifo.js';
+import { type FifosOptions, NotifyFifos } from '../io/notify-fifo.js';
 import { instanceFifoLine } from '../io/notify-fifo-format.js';
 import { RouteManager } from '../io/routes.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
@@ -125,8 +125,19 @@ export class VrrpDaemon {
   /** notify_fifo / vrrp_notify_fifo (keepalived opens them before the instances start). */
   #openFifos(): void {
     const g = this.config.global;
+    this.#fifos = NotifyFifos.open(g.notifyFifo, g.vrrpNotifyFifo, this.#fifoOptions());
+  }
+
+  /** A reload's reopen: mkfifo must not stop the event loop while instances run. */
+  async #reopenFifos(): Promise<void> {
+    this.#fifos.close();
+    const g = this.config.global;
+    this.#fifos = await NotifyFifos.openAsync(g.notifyFifo, g.vrrpNotifyFifo, this.#fifoOptions());
+  }
+
+  #fifoOptions(): FifosOptions {
     const policy = scriptPolicy(this.config);
-    this.#fifos = NotifyFifos.open(g.notifyFifo, g.vrrpNotifyFifo, {
+    return {
       ownLabel: 'vrrp_',
       umask: daemonUmask(this.config),
       ...fifoOwner(policy),
@@ -136,7 +147,7 @@ export class VrrpDaemon {
       },
       onScriptExit: () => this.log.info('vrrp notify fifo script terminated'),
       log: (t) => this.log.info(t),
-    });
+    };
   }
 
   #openSmtp(): void {
@@ -391,10 +402,7 @@ export class VrrpDaemon {
     for (const rt of going) await this.#vmacs?.remove(rt.plan.name);
     this.config = next;
     this.#openSmtp();
-    if (reopenFifos) {
-      this.#fifos.close();
-      this.#openFifos();
-    }
+    if (reopenFifos) await this.#reopenFifos();
     await this.#vmacs?.create(next.vrrpInstances, this.#interfaces);
     this.#interfaces = await readInterfaces(this.#nl!);
     this.#linkLayerCache.clear();
