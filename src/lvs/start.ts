@@ -147,7 +147,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   const runScript = (sc: ScriptCommand | undefined): void => {
     if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000, ...(whoFor(sc) ?? {}) });
   };
-  const fifos = NotifyFifos.open(config.global.notifyFifo, config.global.lvsNotifyFifo, {
+  const fifos = await NotifyFifos.openAsync(config.global.notifyFifo, config.global.lvsNotifyFifo, {
     ownLabel: 'lvs_',
     ...(ids('') ? { owner: ids('')! } : {}),
     scriptIds: whoFor,
