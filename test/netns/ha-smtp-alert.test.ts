@@ -1,0 +1,268 @@
+/**
+ * smtp_alert as keepalived 2.2.7 sends it. Each daemon runs alone on its own LAN with a
+ * small SMTP sink (test/unit/io/smtp-sink.ts) on a second host of that LAN; the sink
+ * records every line each connection sent.
+ *
+ * VRRP: the same config under keepalived 2.2.7 and keepalived-ts (an instance with its own
+ * smtp_alert and a sync group alerting through smtp_alert_vrrp) goes BACKUP -> MASTER and
+ * is stopped; both sinks must hold the same messages, line by line, once the Date header
+ * and the host name (keepalived's default HELO name) are normalised.
+ *
+ * Checker: keepalived's checker cannot run without IPVS on this kernel, so keepalived-ts
+ * alone runs a virtual server (nftables data plane) whose real server goes down and up;
+ * the expected mails are those keepalived 2.2.7's check_tcp.c / ipwrapper.c / smtp.c send
+ * (subjects `Realserver ... - DOWN|UP` and `Virtualserver ... - DOWN|UP`, bodies
+ * `=> TCP CHECK failed|succeed on service <=` and `=> Lost|Gained quorum 1+0=1 <= W <=`).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Daemon, DaemonLab, labUnavailable, until } from './daemon-lab.js';
+
+const skip = labUnavailable(true);
+const SINK = fileURLToPath(new URL('../unit/io/smtp-sink.js', import.meta.url));
+const children: ChildProcess[] = [];
+
+function startIn(ns: string, argv: string[]): ChildProcess {
+  const c = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: 'ignore' });
+  children.push(c);
+  return c;
+}
+
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const gone = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await gone;
+}
+
+/** The sink's sessions so far: one array of lines per finished connection. */
+function sessions(file: string): string[][] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as string[]);
+}
+
+const DATE =
+  /^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d [+-]\d{4}$/;
+
+/** Dates and the host name replaced; sessions sorted by subject (connections race). */
+function normalised(all: string[][], host: string): string {
+  return all
+    .map((lines) =>
+      lines
+        .map((l) => (DATE.test(l) ? 'Date: <date>' : l))
+        .map((l) => l.split(host).join('<host>'))
+        .join('\n'),
+    )
+    .sort((a, b) => subject(a).localeCompare(subject(b)))
+    .join('\n----\n');
+}
+
+function subject(text: string): string {
+  return /^Subject: (.*)$/m.exec(text)?.[1] ?? '';
+}
+
+const subjects = (all: string[][]): string[] =>
+  all.map((l) => l.find((x) => x.startsWith('Subject: '))?.slice(9) ?? '').sort();
+
+async function sinkHolds(file: string, n: number, d: Daemon): Promise<void> {
+  await until(() => sessions(file).length >= n, 20_000, `${n} mails from ${d.name}\n${d.log()}`).catch(() => {
+    assert.fail(
+      `${d.name}: sink holds ${sessions(file).length} mails, expected ${n}\n${subjects(sessions(file)).join('\n')}\n${d.log()}`,
+    );
+  });
+}
+
+function vrrpConfig(sinkIp: string): string {
+  return `global_defs {
+  router_id LB1
+  notification_email {
+    ops@example.com
+    noc@example.com
+  }
+  notification_email_from keepalived@example.com
+  smtp_server ${sinkIp} 2525
+  smtp_connect_timeout 5
+}
+vrrp_sync_group G1 {
+  group {
+    VI_2
+  }
+  smtp_alert
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 71
+  priority 100
+  advert_int 1
+  smtp_alert
+  virtual_ipaddress {
+    10.100.7.71/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 72
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.100.7.72/24
+  }
+}
+`;
+}
+
+describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => {
+  const labs: DaemonLab[] = [];
+  before(() => {
+    labs.push(new DaemonLab(), new DaemonLab(), new DaemonLab());
+  });
+  after(async () => {
+    for (const c of children) await stopChild(c);
+    for (const l of labs) await l.cleanup();
+  });
+
+  it('VRRP: BACKUP, MASTER and stop mail the same messages as keepalived', async () => {
+    const [ours, theirs] = labs as [DaemonLab, DaemonLab];
+    const runs: { d: Daemon; lab: DaemonLab; out: string }[] = [];
+    for (const [lab, name] of [
+      [ours, 'kts'],
+      [theirs, 'ka'],
+    ] as const) {
+      const sinkNs = lab.host('10.100.7.9/24');
+      const out = `${lab.dir}/mail.jsonl`;
+      startIn(sinkNs, [process.execPath, SINK, '2525', out, '10.100.7.9']);
+      await new Promise((r) => setTimeout(r, 300));
+      const conf = lab.file('k.conf', vrrpConfig('10.100.7.9'));
+      const ns = lab.host('10.100.7.1/24');
+      const d = name === 'kts' ? await lab.kts(name, ns, conf) : lab.keepalived(name, ns, conf);
+      runs.push({ d, lab, out });
+    }
+    for (const { d, out } of runs) {
+      await d.waitFor(/\(VI_1\) Entering MASTER STATE/, 15_000);
+      // VI_1 BACKUP and MASTER, group G1 BACKUP and MASTER (VI_2 itself has no smtp_alert).
+      await sinkHolds(out, 4, d);
+    }
+    for (const { d, lab, out } of runs) {
+      await lab.stop(d, 8000);
+      await sinkHolds(out, 6, d);
+    }
+    const host = hostname();
+    const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
+    // keepalived 2.2.7 decides the two STOP mails and connects for them, but exits before
+    // saying anything: its sink records two empty connections. keepalived-ts delivers them.
+    const kaSaid = ka.filter((s) => s.length > 0);
+    assert.equal(
+      ka.length - kaSaid.length,
+      2,
+      `keepalived's stop connections\n${JSON.stringify(ka, null, 1)}`,
+    );
+    for (const s of [...kts, ...kaSaid])
+      assert.ok(
+        s.some((l) => DATE.test(l)),
+        `a Date header as keepalived's in\n${s.join('\n')}`,
+      );
+    const transitions = [
+      '[LB1] VRRP Group G1 - Entering BACKUP state',
+      '[LB1] VRRP Group G1 - Entering MASTER state',
+      '[LB1] VRRP Instance VI_1 - Entering BACKUP state',
+      '[LB1] VRRP Instance VI_1 - Entering MASTER state',
+    ];
+    assert.deepEqual(subjects(kaSaid), transitions);
+    assert.deepEqual(subjects(kts), [
+      ...transitions.slice(0, 2),
+      '[LB1] VRRP Group G1 - Stopping',
+      ...transitions.slice(2),
+      '[LB1] VRRP Instance VI_1 - Stopping',
+    ]);
+    const ktsTransitions = kts.filter((s) => !subject(s.join('\n')).endsWith('Stopping'));
+    assert.equal(normalised(ktsTransitions, host), normalised(kaSaid, host));
+    // The STOP mails, as keepalived's smtp.c would have written them.
+    const stop = kts.find((s) => subject(s.join('\n')) === '[LB1] VRRP Instance VI_1 - Stopping')!;
+    assert.equal(stop[stop.indexOf('') + 1], '=> VRRP Instance stopping <=');
+    const groupStop = kts.find((s) => subject(s.join('\n')) === '[LB1] VRRP Group G1 - Stopping')!;
+    assert.equal(groupStop[groupStop.indexOf('') + 1], '=> All VRRP group instances are now stopping <=');
+    assert.deepEqual(
+      normalised([stop], host).split('\n').slice(0, 5),
+      normalised([kaSaid[0]!], host).split('\n').slice(0, 5),
+    );
+  });
+
+  it('checker: a real server going down and up mails as keepalived 2.2.7 words it (keepalived-ts alone)', async () => {
+    const lab = labs[2]!;
+    const sinkNs = lab.host('10.100.8.9/24');
+    const out = `${lab.dir}/mail.jsonl`;
+    startIn(sinkNs, [process.execPath, SINK, '2525', out, '10.100.8.9']);
+    const rsNs = lab.host('10.100.8.20/24');
+    const listen = `require('net').createServer((s)=>s.end()).listen(8080,'10.100.8.20')`;
+    let rs = startIn(rsNs, [process.execPath, '-e', listen]);
+    await new Promise((r) => setTimeout(r, 300));
+    const conf = lab.file(
+      'k.conf',
+      `global_defs {
+  router_id LB2
+  notification_email {
+    ops@example.com
+  }
+  notification_email_from keepalived@example.com
+  smtp_server 10.100.8.9 2525
+  smtp_helo_name lb2.example.com
+  smtp_connect_timeout 5
+}
+virtual_server 10.100.8.100 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  smtp_alert
+  real_server 10.100.8.20 8080 {
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+}
+`,
+    );
+    const d = await lab.kts('kts-lvs', lab.host('10.100.8.1/24'), conf);
+    await d.waitFor(/TCP connection to \[10\.100\.8\.20\]:tcp:8080 success/, 15_000).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sessions(out).length, 0, `no mail while the real server stays up\n${d.log()}`);
+    await stopChild(rs);
+    await sinkHolds(out, 2, d);
+    rs = startIn(rsNs, [process.execPath, '-e', listen]);
+    await sinkHolds(out, 4, d);
+    const all = sessions(out);
+    const body = (s: string[]) => s[s.indexOf('') + 1];
+    const mails = all.map((s) => `${s.find((l) => l.startsWith('Subject: '))} | ${body(s)}`);
+    assert.deepEqual(mails.slice(0, 2).sort(), [
+      'Subject: [LB2] Realserver [10.100.8.20]:tcp:8080 of virtual server [10.100.8.100]:tcp:80 - DOWN | => TCP CHECK failed on service <=',
+      'Subject: [LB2] Virtualserver [10.100.8.100]:tcp:80 - DOWN | => Lost quorum 1+0=1 <= 0 <=',
+    ]);
+    assert.deepEqual(mails.slice(2).sort(), [
+      'Subject: [LB2] Realserver [10.100.8.20]:tcp:8080 of virtual server [10.100.8.100]:tcp:80 - UP | => TCP CHECK succeed on service <=',
+      'Subject: [LB2] Virtualserver [10.100.8.100]:tcp:80 - UP | => Gained quorum 1+0=1 <= 1 <=',
+    ]);
+    const first = all[0]!;
+    assert.deepEqual(first.slice(0, 4), [
+      'HELO lb2.example.com',
+      'MAIL FROM:<keepalived@example.com>',
+      'RCPT TO:<ops@example.com>',
+      'DATA',
+    ]);
+    assert.ok(DATE.test(first[4]!), first[4]);
+    assert.deepEqual(
+      first.slice(5, 9).map((l) => l.split(':')[0]),
+      ['From', 'Subject', 'X-Mailer', 'To'],
+    );
+    assert.deepEqual(first.slice(-3), ['', '.', 'QUIT']);
+  });
+});
