@@ -255,8 +255,18 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   };
 
   const byCheck = new Map<string, { rt: VsRuntime; rs: RealSpec }>();
+  // keepalived update_svr_checker_state: an alpha checker's first verdict, a failure,
+  // changes nothing yet is reported (notify_down and the RS ... DOWN line).
+  const verdictSeen = new Set<string>();
   const runner = new CheckRunner({
     concurrency: opts.concurrency ?? 512,
+    onResult: (spec, result, retrying) => {
+      if (retrying || verdictSeen.has(spec.id)) return;
+      verdictSeen.add(spec.id);
+      const where = byCheck.get(spec.id);
+      if (where && spec.schedule.alpha && !result.ok && !where.rt.health.get(where.rs.id)?.up)
+        rsNotify(where.rt, where.rs, false);
+    },
     onChange: (spec, _state, result, transition) => {
       const where = byCheck.get(spec.id);
       if (!where) return;
@@ -298,6 +308,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       rt.checks.set(rs.id, active);
       for (const c of active) {
         const prior = opts.carry?.checks.get(c.id);
+        if (prior?.state.hasRun) verdictSeen.add(c.id);
         runner.add(
           c,
           checkFnFor(c, scripts, ids)!,

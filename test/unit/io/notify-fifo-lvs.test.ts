@@ -138,6 +138,35 @@ virtual_server 10.9.1.1 80 {
     assert.equal(existsSync(lvsFifo), false, 'removed on stop: the checker had created it');
   });
 
+  test('alpha: a first failing check is reported DOWN though nothing changed (keepalived)', async () => {
+    const dead = await listen();
+    dead.server.close();
+    const fifo = join(dir, 'alpha.fifo');
+    const lvs = await startLvs(
+      configOf(`
+global_defs {
+  lvs_notify_fifo ${fifo}
+}
+virtual_server 10.9.1.4 80 {
+  delay_loop 0.2
+  protocol TCP
+  alpha
+  real_server 127.0.0.1 ${dead.port} {
+    TCP_CHECK { connect_timeout 0.5 retry 0 warmup 0 }
+  }
+}`),
+      { log: { info: () => {} }, dataPlane: new RecordingPlane(), reconcileIntervalMs: 60_000 },
+    );
+    const r = reader(fifo);
+    const line = `RS [127.0.0.1]:tcp:${dead.port} [10.9.1.4]:tcp:80 DOWN`;
+    await until(() => r.lines().includes(line));
+    // Only the first verdict is reported; later failures change nothing and say nothing.
+    await new Promise((res) => setTimeout(res, 700));
+    assert.deepEqual(r.lines(), [line]);
+    await lvs.stop();
+    r.close();
+  });
+
   test('rs_init_notifies: the real servers added at start are reported UP', async () => {
     const a = await listen();
     const fifo = join(dir, 'init.fifo');
