@@ -70,7 +70,7 @@ export interface NotifierOptions {
 
 /** Where notifies turn into mail (smtp-alert-vrrp.ts VrrpSmtpAlerts). */
 export interface SmtpNotifySink {
-  instance(name: string, state: NotifyState): void;
+  instance(name: string, state: NotifyReport): void;
   group(name: string, state: NotifyState): void;
 }
 
@@ -114,7 +114,7 @@ export class Notifier {
     const state: NotifyReport = this.#removed && to === 'STOP' ? (scripts.deleted ? 'DELETED' : 'FAULT') : to;
     for (const { command, argv } of notifyCommands(scripts, name, state, priority)) this.run(command, argv);
     this.fifoLine(instanceFifoLine(name, state, priority));
-    if (!this.#removed) this.#o.smtp?.instance(name, to);
+    this.#o.smtp?.instance(name, state);
     this.#o.onTransition?.(name, to);
   }
 

@@ -82,16 +82,18 @@ export interface SmtpAlert {
   readonly body: string;
 }
 
-export type VrrpAlertState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+/** DELETED: an instance a reload removed while it has notify_deleted (else it reports FAULT). */
+export type VrrpAlertState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
 const INSTANCE_TEXT: Record<VrrpAlertState, readonly [string, string]> = {
   MASTER: ['Entering MASTER state', '=> VRRP Instance is now owning VRRP VIPs <='],
   BACKUP: ['Entering BACKUP state', '=> VRRP Instance is no longer owning VRRP VIPs <='],
   FAULT: ['Entering FAULT state', '=> VRRP Instance is no longer owning VRRP VIPs <='],
   STOP: ['Stopping', '=> VRRP Instance stopping <='],
+  DELETED: ['Deleted', '=> VRRP Deleted at reload <='],
 };
 
-const GROUP_TEXT: Record<VrrpAlertState, readonly [string, string]> = {
+const GROUP_TEXT: Record<Exclude<VrrpAlertState, 'DELETED'>, readonly [string, string]> = {
   MASTER: ['Entering MASTER state', '=> All VRRP group instances are now in MASTER state <='],
   BACKUP: ['Entering BACKUP state', '=> All VRRP group instances are now in BACKUP state <='],
   FAULT: ['Entering FAULT state', '=> All VRRP group instances are now in FAULT state <='],
@@ -109,7 +111,11 @@ export function instanceAlert(routerId: string, name: string, state: VrrpAlertSt
 }
 
 /** `[router] VRRP Group NAME - Entering MASTER state`. */
-export function groupAlert(routerId: string, name: string, state: VrrpAlertState): SmtpAlert {
+export function groupAlert(
+  routerId: string,
+  name: string,
+  state: Exclude<VrrpAlertState, 'DELETED'>,
+): SmtpAlert {
   const [what, body] = GROUP_TEXT[state];
   return alert(`[${routerId}] VRRP Group ${name} - ${what}`, body);
 }

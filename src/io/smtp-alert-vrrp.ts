@@ -44,7 +44,7 @@ export class VrrpSmtpAlerts {
     this.#alerter.send(instanceAlert(s.routerId, name, state));
   }
 
-  group(name: string, state: VrrpAlertState): void {
+  group(name: string, state: Exclude<VrrpAlertState, 'DELETED'>): void {
     const s = this.#alerter.settings;
     if (!vrrpAlertDue(this.#groupOn.get(name) ?? false, state, this.#lastGroup.get(name), s.noEmailFaults))
       return;

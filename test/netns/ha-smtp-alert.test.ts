@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -123,7 +123,7 @@ vrrp_instance VI_2 {
 describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => {
   const labs: DaemonLab[] = [];
   before(() => {
-    labs.push(new DaemonLab(), new DaemonLab(), new DaemonLab());
+    labs.push(new DaemonLab(), new DaemonLab(), new DaemonLab(), new DaemonLab(), new DaemonLab());
   });
   after(async () => {
     for (const c of children) await stopChild(c);
@@ -194,6 +194,44 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
       normalised([stop], host).split('\n').slice(0, 5),
       normalised([kaSaid[0]!], host).split('\n').slice(0, 5),
     );
+  });
+
+  it('VRRP reload: an instance removed with notify_deleted mails Deleted, as keepalived', async () => {
+    const [ours, theirs] = [labs[3]!, labs[4]!];
+    const instance = (name: string, id: number, extra = '') =>
+      `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n  priority 100\n  advert_int 1\n  smtp_alert\n${extra}  virtual_ipaddress {\n    10.100.9.${id}/24\n  }\n}\n`;
+    const globals = `global_defs {\n  router_id LB9\n  notification_email {\n    ops@example.com\n  }\n  notification_email_from k@example.com\n  smtp_server 10.100.9.9 2525\n}\n`;
+    const runs: { d: Daemon; out: string; conf: string }[] = [];
+    for (const [lab, name] of [
+      [ours, 'kts'],
+      [theirs, 'ka'],
+    ] as const) {
+      const out = `${lab.dir}/mail.jsonl`;
+      startIn(lab.host('10.100.9.9/24'), [process.execPath, SINK, '2525', out, '10.100.9.9']);
+      await new Promise((r) => setTimeout(r, 300));
+      const conf = lab.file(
+        'k.conf',
+        globals + instance('VI_1', 81) + instance('VI_2', 82, '  notify_deleted /bin/true\n'),
+      );
+      const ns = lab.host('10.100.9.1/24');
+      runs.push({
+        d: name === 'kts' ? await lab.kts(name, ns, conf) : lab.keepalived(name, ns, conf),
+        out,
+        conf,
+      });
+    }
+    for (const { d, out } of runs) {
+      await d.waitFor(/\(VI_2\) Entering MASTER STATE/, 15_000);
+      await sinkHolds(out, 4, d);
+    }
+    for (const { d, out, conf } of runs) {
+      writeFileSync(conf, globals + instance('VI_1', 81));
+      d.signal('SIGHUP');
+      await sinkHolds(out, 5, d);
+    }
+    const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
+    assert.ok(subjects(ka).includes('[LB9] VRRP Instance VI_2 - Deleted'), subjects(ka).join('\n'));
+    assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
   });
 
   it('checker: a real server going down and up mails as keepalived 2.2.7 words it (keepalived-ts alone)', async () => {

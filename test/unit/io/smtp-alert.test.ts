@@ -102,6 +102,10 @@ test('subjects and bodies as keepalived 2.2.7 words them', () => {
     subject: '[R1] VRRP Instance VI_1 - Stopping',
     body: '=> VRRP Instance stopping <=',
   });
+  assert.deepEqual(instanceAlert('R1', 'VI_2', 'DELETED'), {
+    subject: '[R1] VRRP Instance VI_2 - Deleted',
+    body: '=> VRRP Deleted at reload <=',
+  });
   assert.deepEqual(groupAlert('R1', 'G', 'BACKUP'), {
     subject: '[R1] VRRP Group G - Entering BACKUP state',
     body: '=> All VRRP group instances are now in BACKUP state <=',
