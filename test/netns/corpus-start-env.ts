@@ -11,6 +11,8 @@
  *   peers when they share it; peers elsewhere are reached by an on-link default route on
  *   that interface (adverts must be routable, or every send fails);
  * - checker `bindto` addresses go on `lo` (a checker cannot bind an address the host lacks);
+ * - an `smtp_server` given as an address goes on `lo`, where the test runs an SMTP sink
+ *   (alerts are delivered, not refused for want of a mail server);
  * - virtual server addresses are not added: the nftables plane DNATs them without owning
  *   them, and where VRRP owns them the VIP appears when the instance becomes MASTER.
  */
@@ -18,6 +20,7 @@ import { realpathSync } from 'node:fs';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config, IpPrefix, ScriptCommand } from '../../src/config/model.js';
 import { nodeFileSystem } from '../../src/config/source.js';
+import { parseIpPrefix } from '../../src/config/values.js';
 
 export interface CorpusNeeds {
   readonly config: Config;
@@ -124,6 +127,8 @@ export function corpusNeeds(config: Config, dir: string, extraInterfaces: readon
     for (const rs of vs.realServers)
       for (const c of rs.checkers)
         if (c.bindTo) push('lo', withPrefix(c.bindTo, c.bindTo.family === 4 ? 32 : 128));
+  const smtp = smtpSink(config);
+  if (smtp) push('lo', withPrefix(smtp.address, smtp.address.family === 4 ? 32 : 128));
   const scripts = [...new Set(scriptCommands(config).map((s) => scriptPath(s.argv[0] ?? '', dir)))].filter(
     (p) => p !== '' && !p.endsWith('/'),
   );
@@ -183,4 +188,11 @@ export function notifyScriptPaths(config: Config, dir: string): Set<string> {
     ...config.vrrpSyncGroups.map((g) => g.notify),
   ];
   return new Set(scriptCommands(sources).map((s) => scriptPath(s.argv[0] ?? '', dir)));
+}
+
+/** Where the config sends SMTP alerts, when smtp_server is an address (names need DNS). */
+export function smtpSink(config: Config): { address: IpPrefix; port: number } | undefined {
+  const server = config.global.smtpServer;
+  const address = server && parseIpPrefix(server.host, false);
+  return server && address ? { address, port: server.port } : undefined;
 }

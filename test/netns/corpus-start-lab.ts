@@ -242,3 +242,36 @@ export function stubCalls(work: string): string[] {
     return [];
   }
 }
+
+/**
+ * A minimal SMTP server (greeting, 250 to every command, 354 to DATA, 221 to QUIT) run
+ * with `node -e` inside a namespace, so a config's smtp_server accepts the alerts keepalived
+ * sends there. Prints "ready" once listening; counts nothing, keeps nothing.
+ */
+const SMTP_SINK = `
+const net = require('node:net');
+const [host, port] = process.argv.slice(1);
+net.createServer((s) => {
+  s.on('error', () => {});
+  let data = false, buf = '';
+  s.write('220 sink ESMTP\\r\\n');
+  s.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\\n')) >= 0) {
+      const line = buf.slice(0, i).replace(/\\r$/, '');
+      buf = buf.slice(i + 1);
+      if (data) { if (line === '.') { data = false; s.write('250 queued\\r\\n'); } continue; }
+      const verb = line.slice(0, 4).toUpperCase();
+      if (verb === 'DATA') { data = true; s.write('354 go ahead\\r\\n'); }
+      else if (verb === 'QUIT') s.end('221 bye\\r\\n');
+      else s.write('250 ok\\r\\n');
+    }
+  });
+}).listen(Number(port), host, () => console.log('ready'));
+`;
+
+/** argv (to run under `ip netns exec NS`) of an SMTP sink on `host`:`port`. */
+export function smtpSinkCommand(host: string, port: number): string[] {
+  return [process.execPath, '-e', SMTP_SINK, host, String(port)];
+}
