@@ -8,9 +8,10 @@
  * SIGSTATS_CLEAR zeroes the counters.
  */
 
+// First: V8 heap flags, before the rest of the daemon is evaluated.
+import './v8-flags.js';
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/model.js';
 import { monotonicClock } from '../io/clock.js';
@@ -88,20 +89,6 @@ async function handleRequest(
   const lvs = checker ? await checker.status() : null;
   return `${JSON.stringify({ ...report, lvs })}\n`;
 }
-
-/**
- * V8 heap sizing for a long-running daemon that allocates a little per advert. By
- * default the young generation grows from 1 MiB to 16 MiB per semi-space once enough
- * has survived scavenges, and the old generation is let grow well past what is live
- * before a full collection: about 100 MiB resident with 255 instances for a heap that
- * keeps 10 MiB alive. Both heuristics read these flags each time they decide, so they
- * can be set while the process runs (`--max-semi-space-size` would only count on the
- * command line). Set when this module loads, before the daemon allocates anything.
- */
-// Not --optimize-for-size: set at run time it stopped the VRRP timers (an instance never
-// left BACKUP in a namespace with no peer; lead's check, 03:40 UTC).
-const DAEMON_V8_FLAGS = ['--semi-space-growth-factor=1'];
-for (const flag of DAEMON_V8_FLAGS) setFlagsFromString(flag);
 
 /** Starts the daemon; resolves with the exit code once it has stopped. */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
