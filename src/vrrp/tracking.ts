@@ -23,6 +23,7 @@
  */
 
 import type {
+  BfdInstance,
   TrackRef,
   VrrpScript,
   VrrpSyncGroup,
@@ -32,7 +33,7 @@ import type {
 import { VRRP_PRIO_MAX_TRACKED, VRRP_PRIO_MIN_TRACKED, VRRP_PRIO_OWNER } from './constants.js';
 import type { VrrpEvent } from './types.js';
 
-export type TrackerKind = 'script' | 'interface' | 'file' | 'process';
+export type TrackerKind = 'script' | 'interface' | 'file' | 'process' | 'bfd';
 /** `kind:name`, e.g. `script:chk_haproxy`, `interface:eth1`. */
 export type TrackerKey = `${TrackerKind}:${string}`;
 
@@ -49,7 +50,9 @@ export type TrackerState =
   | { readonly kind: 'script'; readonly status: 'init' | 'ok' | 'fail' }
   | { readonly kind: 'interface'; readonly up: boolean }
   | { readonly kind: 'file'; readonly value: number }
-  | { readonly kind: 'process'; readonly quorum: boolean };
+  | { readonly kind: 'process'; readonly quorum: boolean }
+  /** track_bfd: whether the bfd_instance's session is Up (keepalived `bfd_up`). */
+  | { readonly kind: 'bfd'; readonly up: boolean };
 
 /** One instance's use of one tracker, with its resolved weight (−254..254) and direction. */
 export interface TrackBinding {
@@ -78,6 +81,7 @@ function missingState(kind: TrackerKind): TrackerState {
   if (kind === 'script') return { kind, status: 'init' };
   if (kind === 'interface') return { kind, up: false };
   if (kind === 'file') return { kind, value: 0 };
+  if (kind === 'bfd') return { kind, up: false };
   return { kind, quorum: false };
 }
 
@@ -120,6 +124,8 @@ export function contribution(b: TrackBinding, s: TrackerState): Contribution {
       return binary(b, s.up);
     case 'process':
       return binary(b, s.quorum);
+    case 'bfd':
+      return binary(b, s.up);
     case 'file':
       return fileContribution(b, s.value);
   }
@@ -180,6 +186,7 @@ export interface TrackedInstance {
   readonly trackScripts: readonly TrackRef[];
   readonly trackFiles: readonly TrackRef[];
   readonly trackProcesses: readonly TrackRef[];
+  readonly trackBfds?: readonly TrackRef[];
 }
 
 /** The global tracker definitions, for their default weights. */
@@ -187,6 +194,7 @@ export interface TrackerDefinitions {
   readonly vrrpScripts: readonly VrrpScript[];
   readonly vrrpTrackFiles: readonly VrrpTrackFile[];
   readonly vrrpTrackProcesses: readonly VrrpTrackProcess[];
+  readonly bfdInstances?: readonly BfdInstance[];
 }
 
 export interface ResolvedBindings {
@@ -239,8 +247,17 @@ function restrict(b: TrackBinding, inst: string, why: Why, warn: string[]): Trac
   return null;
 }
 
+/** A bfd_instance's `weight` is the default of its track_bfd lines. */
+function bfdDefaults(list: readonly BfdInstance[] | undefined, name: string): Defaults {
+  const b = list?.find((x) => x.name === name);
+  return b === undefined ? undefined : { weight: b.weight, weightReverse: false };
+}
+
 function refsOf(
-  src: Pick<TrackedInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses'>,
+  src: Pick<
+    TrackedInstance,
+    'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'
+  >,
   defs: TrackerDefinitions,
   source: TrackBinding['source'],
 ): TrackBinding[] {
@@ -253,6 +270,7 @@ function refsOf(
     ...src.trackScripts.map((r) => refBinding('script', r, find(defs.vrrpScripts, r.name), source)),
     ...src.trackFiles.map((r) => refBinding('file', r, find(defs.vrrpTrackFiles, r.name), source)),
     ...src.trackProcesses.map((r) => refBinding('process', r, find(defs.vrrpTrackProcesses, r.name), source)),
+    ...(src.trackBfds ?? []).map((r) => refBinding('bfd', r, bfdDefaults(defs.bfdInstances, r.name), source)),
   ];
 }
 

@@ -8,6 +8,7 @@
 import type { Config } from '../../config/model.js';
 import type { TrackerKey, TrackerState } from '../../vrrp/tracking.js';
 import { trackerKey } from '../../vrrp/tracking.js';
+import { BfdService } from '../bfd-service.js';
 import { FileTracker } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
 import { ProcessTracker } from './process-tracker.js';
@@ -37,6 +38,8 @@ export class TrackerSet {
   readonly files: FileTracker[] = [];
   readonly processes: ProcessTracker[] = [];
   readonly interfaces: InterfaceTracker;
+  /** The bfd_instances some track_bfd uses, run on this loop (keepalived's BFD child). */
+  readonly bfd: BfdService;
   /** One thread spawns every vrrp_script run, off the VRRP loop. */
   readonly #thread = new ScriptThread();
   readonly #o: TrackerSetOptions;
@@ -58,6 +61,19 @@ export class TrackerSet {
     for (const spec of c.vrrpTrackProcesses.filter((p) => procs.has(p.name))) {
       this.processes.push(new ProcessTracker({ spec, onUpdate }));
     }
+    const bfds = new Set(c.vrrpInstances.flatMap((i) => i.trackBfds.map((r) => r.name)));
+    this.bfd = new BfdService({
+      instances: c.bfdInstances.filter((b) => bfds.has(b.name)),
+      log: (text) => o.log?.(text),
+      onState: (name, state) => {
+        const up = state === 'Up';
+        const users = c.vrrpInstances.filter((i) => i.trackBfds.some((r) => r.name === name));
+        const logs = users.map(
+          (i) => `VRRP_Instance(${i.name}) Tracked BFD instance ${name} is ${up ? 'UP' : 'DOWN'}`,
+        );
+        onUpdate({ key: trackerKey('bfd', name), state: { kind: 'bfd', up }, logs });
+      },
+    });
     this.interfaces = new InterfaceTracker(onUpdate, o.links);
     for (const [k, s] of this.interfaces.states()) this.states.set(k, s);
     for (const t of this.scripts) this.states.set(trackerKey('script', t.name), t.state);
@@ -83,10 +99,12 @@ export class TrackerSet {
     for (const f of this.files) this.states.set(trackerKey('file', f.name), f.state);
     for (const p of this.processes) this.states.set(trackerKey('process', p.name), p.state);
     for (const t of [...this.scripts, ...this.files, ...this.processes]) t.start();
+    await this.bfd.start();
   }
 
   stop(): void {
     for (const t of [...this.scripts, ...this.files, ...this.processes]) t.stop();
+    this.bfd.stop();
     this.#thread.close();
   }
 }

@@ -1,0 +1,293 @@
+/**
+ * @module The BFD shell: one session per `bfd_instance`, run on the event loop of the
+ * process that needs it (the VRRP daemon for track_bfd, the checker for BFD_CHECK),
+ * as keepalived's BFD child does (bfd_scheduler.c): one listening UDP socket per
+ * family on port 3784, one sending socket per session bound to `source_ip` and a port
+ * in 49152-65535 with TTL 255 (RFC 5881), one timer per session armed at the pure
+ * session's next deadline (src/bfd/session.ts). Nothing here blocks: sends are
+ * fire-and-forget datagrams and a send error is logged and counted.
+ *
+ * Received TTL: node:dgram gives no ancillary data (IP_RECVTTL), so the GTSM check
+ * sees an unknown TTL (0), which keepalived also lets through when the kernel does not
+ * report one; `max_hops` is therefore not enforced. Packets are still sent with TTL 255.
+ */
+
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import {
+  BFD_CONTROL_PORT,
+  BFD_DROP_REASONS,
+  BFD_SOURCE_PORT_MAX,
+  BFD_SOURCE_PORT_MIN,
+  BFD_TTL,
+  type BfdControlPacket,
+  type BfdDropReason,
+  type BfdEffect,
+  type BfdEvent,
+  type BfdSession,
+  type BfdState,
+  checkBfdPacket,
+  createBfdSession,
+  decodeBfdControl,
+  encodeBfdControl,
+  nextBfdDeadline,
+  stepBfd,
+} from '../bfd/index.js';
+import type { BfdInstance } from '../config/model.js';
+
+export interface BfdServiceOptions {
+  readonly instances: readonly BfdInstance[];
+  readonly log: (text: string) => void;
+  /** A session changed state (keepalived's BFD event to the VRRP/checker process). */
+  readonly onState: (name: string, state: BfdState) => void;
+  /** Listening port, 3784 unless a test says otherwise. */
+  readonly port?: number;
+}
+
+export interface BfdSessionStatus {
+  readonly name: string;
+  readonly state: BfdState;
+  readonly neighbor: string;
+  readonly localDiscriminator: number;
+  readonly remoteDiscriminator: number;
+  readonly remoteState: BfdState;
+  readonly txIntervalMs: number;
+  readonly detectTimeMs: number;
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  readonly sendErrors: number;
+}
+
+interface Running {
+  readonly config: BfdInstance;
+  session: BfdSession;
+  socket: Socket | null;
+  timer: NodeJS.Timeout | null;
+  sent: number;
+  received: number;
+  sendErrors: number;
+  /** Sends not yet handed to the kernel; a stopping session closes its socket after them. */
+  pending: number;
+  closing: boolean;
+}
+
+const nowUs = (): number => performance.now() * 1000;
+
+function randomDiscriminator(used: ReadonlySet<number>): number {
+  for (;;) {
+    const d = (Math.random() * 0xffffffff) >>> 0;
+    if (d !== 0 && !used.has(d)) return d;
+  }
+}
+
+function randomSourcePort(): number {
+  return BFD_SOURCE_PORT_MIN + Math.floor(Math.random() * (BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1));
+}
+
+export class BfdService {
+  readonly #o: BfdServiceOptions;
+  readonly #sessions: Running[] = [];
+  readonly #listeners: Socket[] = [];
+  /** Dropped received packets by reason (RFC 5880 6.8.6 and keepalived's checks). */
+  readonly drops: Record<BfdDropReason, number> = Object.fromEntries(
+    BFD_DROP_REASONS.map((r) => [r, 0]),
+  ) as Record<BfdDropReason, number>;
+
+  constructor(o: BfdServiceOptions) {
+    this.#o = o;
+    const used = new Set<number>();
+    for (const inst of o.instances) {
+      if (!inst.neighborIp) {
+        o.log(
+          `Configuration error: BFD instance ${inst.name} has no neighbor address set, disabling instance`,
+        );
+        continue;
+      }
+      const discr = randomDiscriminator(used);
+      used.add(discr);
+      const session = createBfdSession(
+        {
+          name: inst.name,
+          desiredMinTxUs: inst.minTxMs * 1000,
+          requiredMinRxUs: inst.minRxMs * 1000,
+          idleTxUs: inst.idleTxMs * 1000,
+          detectMult: inst.multiplier,
+          passive: inst.passive,
+        },
+        discr,
+      );
+      this.#sessions.push({
+        config: inst,
+        session,
+        socket: null,
+        timer: null,
+        sent: 0,
+        received: 0,
+        sendErrors: 0,
+        pending: 0,
+        closing: false,
+      });
+    }
+  }
+
+  get size(): number {
+    return this.#sessions.length;
+  }
+
+  /** Opens the sockets and starts every session. */
+  async start(): Promise<void> {
+    if (this.#sessions.length === 0) return;
+    const families = new Set(this.#sessions.map((s) => s.config.neighborIp?.family));
+    for (const family of families) this.#listeners.push(await this.#listen(family === 6 ? 6 : 4));
+    for (const r of this.#sessions) {
+      try {
+        r.socket = await this.#openSender(r.config);
+      } catch (e) {
+        this.#o.log(
+          `(${r.config.name}) Unable to open output socket (${(e as Error).message}), disabling instance`,
+        );
+        this.#event(r, { type: 'adminDown' });
+        continue;
+      }
+      this.#event(r, { type: 'start' });
+    }
+  }
+
+  /** Every session to AdminDown (one last packet each), then timers and sockets closed. */
+  stop(): void {
+    for (const r of this.#sessions) {
+      this.#event(r, { type: 'adminDown' });
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = null;
+      // The AdminDown packet is still queued: close once it has gone out.
+      r.closing = true;
+      if (r.pending === 0) this.#close(r);
+    }
+    for (const l of this.#listeners.splice(0)) l.close();
+  }
+
+  status(): BfdSessionStatus[] {
+    return this.#sessions.map((r) => ({
+      name: r.config.name,
+      state: r.session.state,
+      neighbor: r.config.neighborIp?.address ?? '',
+      localDiscriminator: r.session.localDiscriminator,
+      remoteDiscriminator: r.session.remoteDiscriminator,
+      remoteState: r.session.remoteState,
+      txIntervalMs: r.session.txIntervalUs / 1000,
+      detectTimeMs: r.session.detectTimeUs / 1000,
+      packetsSent: r.sent,
+      packetsReceived: r.received,
+      sendErrors: r.sendErrors,
+    }));
+  }
+
+  #listen(family: 4 | 6): Promise<Socket> {
+    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
+    sock.on('message', (msg, rinfo) => this.#receive(msg, rinfo));
+    sock.on('error', (e) => this.#o.log(`BFD listening socket error (${e.message})`));
+    return new Promise((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind({ port: this.#o.port ?? BFD_CONTROL_PORT, address: family === 6 ? '::' : '0.0.0.0' }, () => {
+        sock.off('error', reject);
+        resolve(sock);
+      });
+    });
+  }
+
+  async #openSender(inst: BfdInstance): Promise<Socket> {
+    const family = inst.neighborIp?.family === 6 ? 6 : 4;
+    for (let attempt = 0; ; attempt++) {
+      const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          sock.once('error', reject);
+          const address = inst.sourceIp?.address ?? (family === 6 ? '::' : '0.0.0.0');
+          sock.bind({ port: randomSourcePort(), address, exclusive: true }, () => {
+            sock.off('error', reject);
+            resolve();
+          });
+        });
+        sock.setTTL(inst.ttl ?? BFD_TTL);
+        sock.on('error', (e) => this.#o.log(`(${inst.name}) socket error (${e.message})`));
+        return sock;
+      } catch (e) {
+        sock.close();
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 20) throw e;
+      }
+    }
+  }
+
+  #receive(msg: Buffer, rinfo: RemoteInfo): void {
+    const verdict = this.#accept(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), rinfo.address);
+    if (typeof verdict === 'string') {
+      this.drops[verdict]++;
+      return;
+    }
+    verdict.r.received++;
+    this.#event(verdict.r, { type: 'packet', packet: verdict.p });
+  }
+
+  /** The session a datagram is for, or why it is dropped. */
+  #accept(bytes: Uint8Array, from: string): BfdDropReason | { r: Running; p: BfdControlPacket } {
+    const decoded = decodeBfdControl(bytes);
+    if (!decoded.ok) return decoded.error;
+    const checked = checkBfdPacket(decoded.value, bytes.length);
+    if (!checked.ok) return checked.error;
+    const p = checked.value;
+    // Your Discriminator names the session; zero (a Down neighbour): its source address does.
+    const r =
+      p.yourDiscriminator !== 0
+        ? this.#sessions.find((s) => s.session.localDiscriminator === p.yourDiscriminator)
+        : this.#sessions.find((s) => s.config.neighborIp?.address === from);
+    if (!r) return 'no-session';
+    if (r.session.state === 'AdminDown') return 'admin-down';
+    return { r, p };
+  }
+
+  #event(r: Running, event: BfdEvent): void {
+    const before = r.session.state;
+    const step = stepBfd(r.session, event, { nowUs: nowUs(), random: Math.random });
+    r.session = step.session;
+    for (const e of step.effects) this.#effect(r, e);
+    if (r.session.state !== before) this.#o.onState(r.config.name, r.session.state);
+    this.#arm(r);
+  }
+
+  #effect(r: Running, e: BfdEffect): void {
+    if (e.type === 'log') this.#o.log(e.text);
+    else if (e.type === 'send') this.#send(r, encodeBfdControl(e.packet));
+  }
+
+  #send(r: Running, bytes: Uint8Array): void {
+    const address = r.config.neighborIp?.address;
+    if (!r.socket || !address) return;
+    r.sent++;
+    r.pending++;
+    r.socket.send(bytes, this.#o.port ?? BFD_CONTROL_PORT, address, (e) => {
+      r.pending--;
+      if (e) {
+        r.sendErrors++;
+        this.#o.log(`(${r.config.name}) Error sending packet (${e.message})`);
+      }
+      if (r.closing && r.pending === 0) this.#close(r);
+    });
+  }
+
+  #close(r: Running): void {
+    r.socket?.close();
+    r.socket = null;
+  }
+
+  #arm(r: Running): void {
+    if (r.timer) clearTimeout(r.timer);
+    r.timer = null;
+    const at = nextBfdDeadline(r.session);
+    if (at === null || r.socket === null) return;
+    const delayMs = Math.max(0, (at - nowUs()) / 1000);
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      this.#event(r, { type: 'tick' });
+    }, delayMs);
+  }
+}
