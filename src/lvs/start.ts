@@ -324,6 +324,20 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       for (const rs of rt.spec.reals) if (rt.health.get(rs.id)?.up) rsNotify(rt, rs, true);
   for (const rt of runtimes)
     rt.quorumUp = opts.carry?.quorum.get(rt.spec.id) ?? initialQuorum(rt.spec, rt.health);
+  // keepalived starts each virtual server with quorum down and re-checks it once its real
+  // servers are added (init_service_vs): that mails "Starting with quorum up", or "... down"
+  // when a sorry server takes over. Not on reload.
+  if (opts.carry === undefined)
+    for (const rt of runtimes) {
+      const w = aliveWeight(rt.spec, rt.health);
+      const threshold = rt.spec.quorum + rt.spec.hysteresis;
+      if (rt.quorumUp || rt.spec.sorry !== undefined)
+        vsMail(
+          rt,
+          rt.quorumUp,
+          quorumBody(rt.quorumUp, true, rt.spec.quorum, rt.spec.hysteresis, threshold, w),
+        );
+    }
   await sync();
   const periodic = setInterval(() => {
     dirty = true;

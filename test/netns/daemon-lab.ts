@@ -39,6 +39,10 @@ export function keepalivedArgv(dir: string, name: string, conf: string): string[
     p('vrrp.pid'),
     '-c',
     p('check.pid'),
+    // Its own BFD pid file too: the default /run/keepalived_bfd.pid of a keepalived another
+    // test runs makes this one exit with "daemon is already running".
+    '-b',
+    p('bfd.pid'),
   ];
 }
 
