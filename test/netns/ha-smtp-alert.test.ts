@@ -197,11 +197,12 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
     );
   });
 
-  it('VRRP reload: an instance removed with notify_deleted mails Deleted, as keepalived', async () => {
+  it('VRRP reload: an instance removed with notify_deleted mails Deleted; default router_id, sender and HELO, as keepalived', async () => {
     const [ours, theirs] = [labs[3]!, labs[4]!];
     const instance = (name: string, id: number, extra = '') =>
       `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n  priority 100\n  advert_int 1\n  smtp_alert\n${extra}  virtual_ipaddress {\n    10.100.9.${id}/24\n  }\n}\n`;
-    const globals = `global_defs {\n  router_id LB9\n  notification_email {\n    ops@example.com\n  }\n  notification_email_from k@example.com\n  smtp_server 10.100.9.9 2525\n}\n`;
+    // No router_id, notification_email_from or smtp_helo_name: keepalived's defaults.
+    const globals = `global_defs {\n  notification_email {\n    ops@example.com\n  }\n  smtp_server 10.100.9.9 2525\n}\n`;
     const runs: { d: Daemon; out: string; conf: string }[] = [];
     for (const [lab, name] of [
       [ours, 'kts'],
@@ -231,7 +232,7 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
       await sinkHolds(out, 5, d);
     }
     const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
-    assert.ok(subjects(ka).includes('[LB9] VRRP Instance VI_2 - Deleted'), subjects(ka).join('\n'));
+    assert.ok(subjects(ka).includes(`[${hostname()}] VRRP Instance VI_2 - Deleted`), subjects(ka).join('\n'));
     assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
   });
 
