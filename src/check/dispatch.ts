@@ -1,7 +1,7 @@
 /**
- * @module Picks the check function for a spec's kind. BFD_CHECK needs a BFD instance
- * (not implemented): it has no function, and startLvs logs it once and leaves it out of
- * the real server's verdict, so it never takes a server down.
+ * @module Picks the check function for a spec's kind. BFD_CHECK has none: it is not
+ * polled but follows its bfd_instance's session as events (src/io/bfd-check.ts, bound
+ * by startLvs), taking the real server down or up at once as keepalived 2.2.7 does.
  */
 import { dnsCheck } from './dns.js';
 import { fileCheck } from './file.js';

@@ -16,6 +16,7 @@ import type { CheckSpec } from '../check/types.js';
 import type { Config, ScriptCommand } from '../config/model.js';
 import { NotifyFifos } from '../io/notify-fifo.js';
 import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-format.js';
+import { BfdChecks, bfdCheckNames } from '../io/bfd-check.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateCheckerScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
@@ -225,7 +226,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
 
   const rsStates = (runner: CheckRunner, rt: VsRuntime, rs: RealSpec): CheckerState[] =>
     (rt.checks.get(rs.id) ?? [])
-      .map((c) => runner.state(c.id))
+      .map((c) => runner.state(c.id) ?? bfdChecks.state(c.id))
       .filter((s): s is CheckerState => s !== undefined);
 
   const onChange = (rt: VsRuntime, rs: RealSpec): void => {
@@ -293,10 +294,22 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
         );
     },
   });
+  // BFD_CHECK follows its bfd_instance's session as events, outside the polled runner.
+  const bfdChecks = new BfdChecks(config, (t) => log.info(t));
+  const bfdNames = bfdCheckNames(config, runtimes.map((rt) => rt.spec));
   for (const rt of runtimes)
     for (const rs of rt.spec.reals) {
       const active: CheckSpec[] = [];
       for (const c of rs.checks) {
+        if (c.type === 'BFD_CHECK') {
+          const name = bfdNames.get(c.id);
+          const follow = (up: boolean): void => {
+            log.info(`BFD check of [${name}] RS(${rsText(rt.spec, rs)}) is ${up ? 'UP' : 'DOWN'}`);
+            onChange(rt, rs);
+          };
+          if (bfdChecks.bind(c.id, rsText(rt.spec, rs), name, follow)) active.push(c);
+          continue;
+        }
         const fn = checkFnFor(c, scripts, ids);
         if (!fn) {
           log.info(`${c.type} for ${rs.id} in VS ${rt.spec.id} is not supported yet; ignoring it`);
@@ -307,6 +320,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       }
       rt.checks.set(rs.id, active);
       for (const c of active) {
+        if (c.type === 'BFD_CHECK') continue;
         const prior = opts.carry?.checks.get(c.id);
         if (prior?.state.hasRun) verdictSeen.add(c.id);
         runner.add(
@@ -318,6 +332,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       const states = rsStates(runner, rt, rs);
       rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
     }
+  await bfdChecks.start();
   // rs_init_notifies: keepalived reports the real servers it adds at start-up (not on reload).
   if (config.global.rsInitNotifies && opts.carry === undefined)
     for (const rt of runtimes)
@@ -348,6 +363,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   return {
     async stop(stopOptions) {
       runner.stop();
+      bfdChecks.stop();
       clearInterval(periodic);
       await syncing;
       stopped = true;

@@ -1,0 +1,99 @@
+/**
+ * @module BFD_CHECK for the checker process: the bfd_instances named by real servers'
+ * `BFD_CHECK { name NAME }` run here on a BfdService of their own (keepalived sends its
+ * BFD events to the checker process too), and each such checker's state is the
+ * session's: Up is up, anything else down. keepalived's check_bfd.c is event driven, so
+ * a session change takes the real server down or up at once, without delay_loop or
+ * retry; the synthetic checker states below plug into the real server's verdict like
+ * the polled checkers' states.
+ */
+
+import type { CheckerState } from '../check/schedule.js';
+import type { CheckSpec } from '../check/types.js';
+import type { Config } from '../config/model.js';
+import { BfdService, type BfdSessionStatus } from './bfd-service.js';
+
+interface Binding {
+  readonly name: string;
+  readonly onChange: (up: boolean) => void;
+}
+
+/** `check id → BFD name` for every BFD_CHECK, by position (virtual server, real server, checker). */
+export function bfdCheckNames(
+  config: Config,
+  services: readonly { readonly reals: readonly { readonly checks: readonly CheckSpec[] }[] }[],
+): Map<string, string | undefined> {
+  const names = new Map<string, string | undefined>();
+  services.forEach((vs, i) => {
+    vs.reals.forEach((rs, j) => {
+      rs.checks.forEach((c, k) => {
+        if (c.type !== 'BFD_CHECK') return;
+        const words = config.virtualServers[i]?.realServers[j]?.checkers[k]?.settings.name;
+        const name = Array.isArray(words) && typeof words[0] === 'string' ? words[0] : undefined;
+        names.set(c.id, name);
+      });
+    });
+  });
+  return names;
+}
+
+export class BfdChecks {
+  readonly #config: Config;
+  readonly #log: (text: string) => void;
+  readonly #bindings = new Map<string, Binding>();
+  readonly #up = new Map<string, boolean>();
+  #service: BfdService | undefined;
+
+  constructor(config: Config, log: (text: string) => void) {
+    this.#config = config;
+    this.#log = log;
+  }
+
+  /**
+   * Binds a BFD_CHECK to its bfd_instance; false (with keepalived's message) when the
+   * name is missing or not configured, and the checker is skipped.
+   */
+  bind(checkId: string, rsName: string, name: string | undefined, onChange: (up: boolean) => void): boolean {
+    if (name === undefined) {
+      this.#log(`(${rsName}) BFD_CHECK - No or too many names specified - skipping checker`);
+      return false;
+    }
+    if (!this.#config.bfdInstances.some((b) => b.name === name)) {
+      this.#log(`(${rsName}) BFD_CHECK - BFD ${name} not configured`);
+      return false;
+    }
+    this.#bindings.set(checkId, { name, onChange });
+    return true;
+  }
+
+  /** The checker state of a bound BFD_CHECK (undefined for other checks). */
+  state(checkId: string): CheckerState | undefined {
+    const b = this.#bindings.get(checkId);
+    if (b === undefined) return undefined;
+    return { up: this.#up.get(b.name) ?? false, hasRun: true, retryIt: 0, dueMs: Number.POSITIVE_INFINITY };
+  }
+
+  async start(): Promise<void> {
+    const names = new Set([...this.#bindings.values()].map((b) => b.name));
+    if (names.size === 0) return;
+    this.#service = new BfdService({
+      instances: this.#config.bfdInstances.filter((b) => names.has(b.name)),
+      log: this.#log,
+      onState: (name, state) => {
+        const up = state === 'Up';
+        if ((this.#up.get(name) ?? false) === up) return;
+        this.#up.set(name, up);
+        for (const b of this.#bindings.values()) if (b.name === name) b.onChange(up);
+      },
+    });
+    await this.#service.start();
+  }
+
+  stop(): void {
+    this.#service?.stop();
+  }
+
+  status(): BfdSessionStatus[] {
+    return this.#service?.status() ?? [];
+  }
+}
