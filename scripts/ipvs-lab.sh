@@ -17,9 +17,9 @@ OUT=${1:-${KTS_IPVS_LAB:-/tmp/kts-lvs-lab/build}}
 INIT=$HERE/ipvs-lab-init.sh
 # Every scheduler 6.1 offers (twos came in 6.7; the guest cannot autoload: its chroot has no modules of
 # this kernel), 9p + overlay for the host root, virtio for the shares, dummy for the
-# sync daemon's interface.
+# sync daemon's interface, the SIP persistence engine (persistence_engine sip).
 MODS="ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh
-      ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_fo ip_vs_ovf
+      ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_fo ip_vs_ovf ip_vs_pe_sip
       9p 9pnet_virtio virtio_pci overlay dummy"
 # command:package pairs the build and the test need on the host.
 NEEDS="qemu-system-x86_64:qemu-system-x86 busybox:busybox-static modprobe:kmod depmod:kmod

@@ -231,6 +231,13 @@ export type LbAlgo =
   | 'ovf'
   | 'twos';
 export type LbKind = 'NAT' | 'DR' | 'TUN';
+/** `lvs_method TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]]`; absent: ipip. */
+export interface TunnelSpec {
+  readonly type: 'ipip' | 'gue' | 'gre';
+  /** GUE's UDP port. */
+  readonly port?: number;
+  readonly csum?: 'nocsum' | 'csum' | 'remcsum';
+}
 export type LvsProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 export interface CheckerCommon {
@@ -279,6 +286,7 @@ export interface RealServer {
   readonly weight: number;
   readonly lbKind?: LbKind;
   readonly lbKindConfigured?: boolean;
+  readonly tunnel?: TunnelSpec;
   readonly inhibitOnFailure?: boolean;
   readonly notifyUp?: ScriptCommand;
   readonly notifyDown?: ScriptCommand;
@@ -308,6 +316,7 @@ export interface VirtualServer extends SimpleFields<typeof VIRTUAL_SERVER_SIMPLE
   readonly lbKind: LbKind;
   /** False when keepalived's default (NAT) applied: it warns about that. */
   readonly lbKindConfigured: boolean;
+  readonly tunnel?: TunnelSpec;
   readonly schedulerFlags: readonly string[];
   readonly persistenceTimeoutS?: number;
   readonly persistenceGranularity?: string;
@@ -321,7 +330,12 @@ export interface VirtualServer extends SimpleFields<typeof VIRTUAL_SERVER_SIMPLE
   readonly hysteresis: number;
   readonly quorumUp?: ScriptCommand;
   readonly quorumDown?: ScriptCommand;
-  readonly sorryServer?: { readonly address: IpPrefix; readonly port: number; readonly lbKind?: LbKind };
+  readonly sorryServer?: {
+    readonly address: IpPrefix;
+    readonly port: number;
+    readonly lbKind?: LbKind;
+    readonly tunnel?: TunnelSpec;
+  };
   readonly sorryServerInhibit: boolean;
   readonly alpha: boolean;
   readonly omega: boolean;

@@ -2,11 +2,18 @@
  * @module ServiceState ⇄ IPVS genetlink values (pure): protocol numbers, scheduler
  * flags (sh-fallback / sh-port, mh-fallback / mh-port → IP_VS_SVC_F_SCHED1/2),
  * persistence (IP_VS_SVC_F_PERSISTENT, timeout, netmask), forwarding methods
- * (NAT → MASQ, DR → DROUTE, TUN → TUNNEL), as keepalived and ipvsadm send them.
+ * (NAT → MASQ, DR → DROUTE, TUN → TUNNEL with its tunnel type, GUE port and checksum
+ * flag), the persistence engine (PE_NAME) and the connection thresholds, as keepalived
+ * 2.2.7 and ipvsadm send them.
  */
-import type { LbAlgo, LbKind, LvsProtocol } from '../config/model.js';
+import type { LbAlgo, LbKind, LvsProtocol, TunnelSpec } from '../config/model.js';
 import { AF } from '../netlink/constants.js';
-import { IP_VS_CONN_F, IP_VS_SVC_F } from '../netlink/genl-constants.js';
+import {
+  IP_VS_CONN_F,
+  IP_VS_SVC_F,
+  IP_VS_TUNNEL_FLAG,
+  IP_VS_TUNNEL_TYPE,
+} from '../netlink/genl-constants.js';
 import type { IpvsDest, IpvsService } from '../netlink/ipvs.js';
 import { formatIp, ipFromBytes, parseIp } from '../wire/ip.js';
 import type { Destination, ServiceMatch, ServiceState } from './model.js';
@@ -63,6 +70,30 @@ export function toIpvsService(s: ServiceState): IpvsService {
     },
     timeout: s.persistenceTimeoutS ?? 0,
     netmask: netmask(s),
+    ...(s.persistenceEngine ? { peName: s.persistenceEngine } : {}),
+  };
+}
+
+const TUN_TYPE: Record<TunnelSpec['type'], number> = {
+  ipip: IP_VS_TUNNEL_TYPE.IPIP,
+  gue: IP_VS_TUNNEL_TYPE.GUE,
+  gre: IP_VS_TUNNEL_TYPE.GRE,
+};
+// keepalived sends one of the three values, never a combination.
+const TUN_FLAGS: Record<NonNullable<TunnelSpec['csum']>, number> = {
+  nocsum: IP_VS_TUNNEL_FLAG.NOCSUM,
+  csum: IP_VS_TUNNEL_FLAG.CSUM,
+  remcsum: IP_VS_TUNNEL_FLAG.REMCSUM,
+};
+
+/** TUN_TYPE / TUN_PORT / TUN_FLAGS for a tunnelled destination (ipip without a tunnel spec). */
+function tunnelAttrs(d: Destination): Pick<IpvsDest, 'tunType' | 'tunPort' | 'tunFlags'> {
+  if (d.lbKind !== 'TUN') return {};
+  const t = d.tunnel;
+  return {
+    tunType: TUN_TYPE[t?.type ?? 'ipip'],
+    ...(t?.type === 'gue' ? { tunPort: t.port ?? 0 } : {}),
+    ...(t && t.type !== 'ipip' ? { tunFlags: TUN_FLAGS[t.csum ?? 'nocsum'] } : {}),
   };
 }
 
@@ -73,9 +104,20 @@ export function toIpvsDest(d: Destination): IpvsDest {
     port: d.port,
     fwdMethod: KIND[d.lbKind],
     weight: d.weight,
-    uThreshold: 0,
-    lThreshold: 0,
+    uThreshold: d.uThreshold ?? 0,
+    lThreshold: d.lThreshold ?? 0,
+    ...tunnelAttrs(d),
   };
+}
+
+/** The kernel's tunnel attributes back as a TunnelSpec; plain ipip gives none (the default). */
+function tunnelFrom(d: IpvsDest): { tunnel?: TunnelSpec } {
+  const type =
+    d.tunType === IP_VS_TUNNEL_TYPE.GUE ? 'gue' : d.tunType === IP_VS_TUNNEL_TYPE.GRE ? 'gre' : 'ipip';
+  if (type === 'ipip') return {};
+  const f = d.tunFlags ?? 0;
+  const csum = f & IP_VS_TUNNEL_FLAG.REMCSUM ? 'remcsum' : f & IP_VS_TUNNEL_FLAG.CSUM ? 'csum' : 'nocsum';
+  return { tunnel: { type, ...(type === 'gue' ? { port: d.tunPort ?? 0 } : {}), csum } };
 }
 
 function granularity(
@@ -109,22 +151,30 @@ export function fromIpvs(svc: IpvsService, dests: readonly IpvsDest[]): ServiceS
   }
   const flags = svc.flags?.flags ?? 0;
   const sched: string[] = [];
-  if (svc.schedName === 'sh' || svc.schedName === 'mh') {
-    if (flags & IP_VS_SVC_F.SCHED1) sched.push(`${svc.schedName}-fallback`);
-    if (flags & IP_VS_SVC_F.SCHED2) sched.push(`${svc.schedName}-port`);
-  }
+  // ipvsadm's names: sh-/mh-fallback and -port for those two schedulers, flag-N otherwise.
+  const named = svc.schedName === 'sh' || svc.schedName === 'mh';
+  if (flags & IP_VS_SVC_F.SCHED1) sched.push(named ? `${svc.schedName}-fallback` : 'flag-1');
+  if (flags & IP_VS_SVC_F.SCHED2) sched.push(named ? `${svc.schedName}-port` : 'flag-2');
+  if (flags & IP_VS_SVC_F.SCHED3) sched.push('flag-3');
   return {
     match,
     scheduler: (svc.schedName ?? 'wlc') as LbAlgo,
     schedulerFlags: sched,
     ...(flags & IP_VS_SVC_F.PERSISTENT ? { persistenceTimeoutS: svc.timeout ?? 0 } : {}),
     ...(granularity(family, svc.netmask) ?? {}),
-    destinations: dests.map((d) => ({
-      family: d.addr.length === 16 ? 6 : 4,
-      address: formatIp(ipFromBytes(d.addr)),
-      port: d.port,
-      weight: d.weight ?? 0,
-      lbKind: KIND_NAME.get((d.fwdMethod ?? 0) & IP_VS_CONN_F.FWD_MASK) ?? 'NAT',
-    })),
+    ...(svc.peName ? { persistenceEngine: svc.peName } : {}),
+    destinations: dests.map((d) => {
+      const lbKind = KIND_NAME.get((d.fwdMethod ?? 0) & IP_VS_CONN_F.FWD_MASK) ?? 'NAT';
+      return {
+        family: d.addr.length === 16 ? 6 : 4,
+        address: formatIp(ipFromBytes(d.addr)),
+        port: d.port,
+        weight: d.weight ?? 0,
+        lbKind,
+        ...(lbKind === 'TUN' ? tunnelFrom(d) : {}),
+        ...(d.uThreshold ? { uThreshold: d.uThreshold } : {}),
+        ...(d.lThreshold ? { lThreshold: d.lThreshold } : {}),
+      };
+    }),
   };
 }

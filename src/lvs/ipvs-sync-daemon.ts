@@ -1,6 +1,8 @@
 /**
- * @module The IPVS-wide settings applied to the kernel as keepalived does: lvs_timeouts
- * through IPVS_CMD_SET_CONFIG once at start (never restored), and the connection-sync
+ * @module The IPVS-wide settings applied to the kernel as keepalived 2.2.7 does: lvs_timeouts
+ * through IPVS_CMD_SET_CONFIG at start, the kernel's values read first (GET_CONFIG) so that an
+ * unset one keeps its value and all are put back when the checker stops or a reload drops
+ * lvs_timeouts (checked against keepalived 2.2.7 in the qemu lab); and the connection-sync
  * daemon through IPVS_CMD_NEW_DAEMON / DEL_DAEMON. Without a vrrp_instance both the master
  * and the backup daemon run from start to exit; with one, the daemon follows the
  * instance: master while it is MASTER, backup otherwise (keepalived stops the old role
@@ -31,6 +33,35 @@ export async function readIpvsTimeouts(client: GenlIpvsClient): Promise<IpvsTime
 
 export async function setIpvsTimeouts(client: GenlIpvsClient, t: IpvsTimeouts): Promise<void> {
   await client.call((f, seq) => setConfigRequest(f, t, seq));
+}
+
+/**
+ * The kernel's timeouts before this process first changed them (libipvs keeps them for the
+ * process's life too): what stop and a reload without lvs_timeouts restore.
+ */
+let originalTimeouts: IpvsTimeouts | undefined;
+
+/** lvs_timeouts over the original values: an unset (0) field keeps the original. */
+export function mergeTimeouts(wanted: IpvsTimeouts, original: IpvsTimeouts): IpvsTimeouts {
+  return {
+    tcp: wanted.tcp || original.tcp || 0,
+    tcpFin: wanted.tcpFin || original.tcpFin || 0,
+    udp: wanted.udp || original.udp || 0,
+  };
+}
+
+async function applyTimeouts(client: GenlIpvsClient, wanted: IpvsTimeouts | undefined): Promise<void> {
+  if (wanted === undefined) {
+    // keepalived: a reload without lvs_timeouts puts back what it changed, if it changed anything.
+    if (originalTimeouts) await setIpvsTimeouts(client, originalTimeouts);
+    return;
+  }
+  originalTimeouts ??= await readIpvsTimeouts(client);
+  await setIpvsTimeouts(client, mergeTimeouts(wanted, originalTimeouts));
+}
+
+async function restoreTimeouts(client: GenlIpvsClient): Promise<void> {
+  if (originalTimeouts) await setIpvsTimeouts(client, originalTimeouts);
 }
 
 /** Every running sync daemon (IPVS_CMD_GET_DAEMON dump). */
@@ -87,7 +118,8 @@ export async function startIpvsGlobals(
   for (const p of [...timeouts.problems, ...(mine ? syncd.problems : [])]) log.info(p);
   const spec = mine ? syncd.value : undefined;
   const idle: IpvsGlobalsHandle = { syncDaemon: undefined, follow: async () => {}, stop: async () => {} };
-  if (timeouts.value === undefined && spec === undefined) return idle;
+  const restoring = scope === 'checker' && timeouts.value === undefined && originalTimeouts !== undefined;
+  if (timeouts.value === undefined && spec === undefined && !restoring) return idle;
   let client: GenlIpvsClient;
   try {
     client = await GenlIpvsClient.open();
@@ -104,10 +136,10 @@ export async function startIpvsGlobals(
       return false;
     }
   };
-  if (timeouts.value) {
-    const t = timeouts.value;
-    await attempt('setting lvs_timeouts', () => setIpvsTimeouts(client, t));
-  }
+  if (scope === 'checker' && (timeouts.value || restoring))
+    await attempt(timeouts.value ? 'setting lvs_timeouts' : 'restoring the IPVS timeouts', () =>
+      applyTimeouts(client, timeouts.value),
+    );
   const running = new Set<SyncRole>();
   const start = async (s: SyncDaemonSpec, role: SyncRole): Promise<void> => {
     if (await attempt(`starting the ${role} sync daemon`, () => daemonCall(client, s, role, 'new')))
@@ -146,6 +178,8 @@ export async function startIpvsGlobals(
     async stop() {
       await chain;
       if (spec) for (const role of [...running]) await halt(spec, role);
+      // keepalived's checker puts the timeouts it changed back when it stops.
+      if (scope === 'checker') await attempt('restoring the IPVS timeouts', () => restoreTimeouts(client));
       client.close();
     },
   };

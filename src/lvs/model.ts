@@ -14,6 +14,7 @@ import type {
   LvsProtocol,
   RealServer,
   ScriptCommand,
+  TunnelSpec,
   VirtualServer,
 } from '../config/model.js';
 
@@ -36,6 +37,11 @@ export interface Destination {
   readonly port: number;
   readonly weight: number;
   readonly lbKind: LbKind;
+  /** TUN only: encapsulation (absent: ipip). */
+  readonly tunnel?: TunnelSpec;
+  /** Connection thresholds (uthreshold / lthreshold); absent or 0: none. */
+  readonly uThreshold?: number;
+  readonly lThreshold?: number;
 }
 
 /** The kernel-level view of one service: what a data plane programs and reads back. */
@@ -45,6 +51,8 @@ export interface ServiceState {
   readonly schedulerFlags: readonly string[];
   readonly persistenceTimeoutS?: number;
   readonly persistenceGranularity?: string;
+  /** persistence_engine (IPVS: "sip"). */
+  readonly persistenceEngine?: string;
   readonly destinations: readonly Destination[];
 }
 
@@ -55,6 +63,9 @@ export interface RealSpec {
   readonly port: number;
   readonly weight: number;
   readonly lbKind: LbKind;
+  readonly tunnel?: TunnelSpec;
+  readonly uThreshold?: number;
+  readonly lThreshold?: number;
   readonly inhibitOnFailure: boolean;
   readonly notifyUp?: ScriptCommand;
   readonly notifyDown?: ScriptCommand;
@@ -70,6 +81,7 @@ export interface VirtualSpec {
   readonly schedulerFlags: readonly string[];
   readonly persistenceTimeoutS?: number;
   readonly persistenceGranularity?: string;
+  readonly persistenceEngine?: string;
   readonly lbKind: LbKind;
   readonly quorum: number;
   readonly hysteresis: number;
@@ -125,11 +137,24 @@ function realSpec(config: Config, id: string, vs: VirtualServer, rs: RealServer)
     port: rs.port,
     weight: rs.weight,
     lbKind: rs.lbKind ?? vs.lbKind,
+    // A real server without lvs_method takes the virtual server's, tunnel settings included.
+    ...tunnelOf(rs.lbKind ?? vs.lbKind, rs.lbKind ? rs.tunnel : vs.tunnel),
+    ...(rs.uthreshold ? { uThreshold: rs.uthreshold } : {}),
+    ...(rs.lthreshold ? { lThreshold: rs.lthreshold } : {}),
     inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure,
     ...(rs.notifyUp ? { notifyUp: rs.notifyUp } : {}),
     ...(rs.notifyDown ? { notifyDown: rs.notifyDown } : {}),
     checks: rs.checkers.map((c, i) => checkSpec(id, vs, rs, c, i, config)),
   };
+}
+
+function tunnelOf(kind: LbKind, tunnel: TunnelSpec | undefined): { tunnel?: TunnelSpec } {
+  return kind === 'TUN' && tunnel ? { tunnel } : {};
+}
+
+/** keepalived: persistence_granularity without persistence_timeout makes the service persistent for 360 s. */
+function persistenceTimeout(vs: VirtualServer): number | undefined {
+  return vs.persistenceTimeoutS ?? (vs.persistenceGranularity === undefined ? undefined : 360);
 }
 
 export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
@@ -140,8 +165,9 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
     matches: matchesOf(config, vs),
     scheduler: vs.lbAlgo,
     schedulerFlags: vs.schedulerFlags,
-    ...(vs.persistenceTimeoutS === undefined ? {} : { persistenceTimeoutS: vs.persistenceTimeoutS }),
+    ...(persistenceTimeout(vs) === undefined ? {} : { persistenceTimeoutS: persistenceTimeout(vs) }),
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
+    ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
     lbKind: vs.lbKind,
     quorum: vs.quorum,
     hysteresis: vs.hysteresis,
@@ -155,6 +181,7 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
             port: s.port,
             weight: 1,
             lbKind: s.lbKind ?? vs.lbKind,
+            ...tunnelOf(s.lbKind ?? vs.lbKind, s.lbKind ? s.tunnel : vs.tunnel),
           },
         }
       : {}),

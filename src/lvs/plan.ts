@@ -48,7 +48,16 @@ export function stepQuorum(
 }
 
 function realDest(rs: RealSpec, weight: number): Destination {
-  return { family: rs.address.family, address: rs.address.address, port: rs.port, weight, lbKind: rs.lbKind };
+  return {
+    family: rs.address.family,
+    address: rs.address.address,
+    port: rs.port,
+    weight,
+    lbKind: rs.lbKind,
+    ...(rs.tunnel ? { tunnel: rs.tunnel } : {}),
+    ...(rs.uThreshold ? { uThreshold: rs.uThreshold } : {}),
+    ...(rs.lThreshold ? { lThreshold: rs.lThreshold } : {}),
+  };
 }
 
 export function desiredDestinations(
@@ -80,6 +89,7 @@ export function desiredServices(
     schedulerFlags: vs.schedulerFlags,
     ...(vs.persistenceTimeoutS === undefined ? {} : { persistenceTimeoutS: vs.persistenceTimeoutS }),
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
+    ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
     destinations: destinations.filter((d) => match.kind === 'fwmark' || d.family === match.family),
   }));
 }

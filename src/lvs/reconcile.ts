@@ -15,12 +15,39 @@ export type LvsOp =
   | { readonly op: 'update-dest'; readonly service: ServiceState; readonly dest: Destination }
   | { readonly op: 'del-dest'; readonly service: ServiceState; readonly dest: Destination };
 
+/** Scheduler flags as the kernel's bits: flag-1 = *-fallback, flag-2 = *-port, flag-3. */
+function flagBits(flags: readonly string[]): string {
+  const bits = new Set<number>();
+  for (const f of flags)
+    bits.add(f === 'flag-1' || f.endsWith('-fallback') ? 1 : f === 'flag-2' || f.endsWith('-port') ? 2 : 3);
+  return [...bits].sort().join(',');
+}
+
+/** A full mask (IPv4 255.255.255.255, IPv6 /128) is the kernel's default: the same as none. */
+function granularity(g: string | undefined): string {
+  return g === undefined || g === '255.255.255.255' || g === '128' ? '' : g;
+}
+
 function sameService(a: ServiceState, b: ServiceState): boolean {
   return (
     a.scheduler === b.scheduler &&
-    a.schedulerFlags.join(',') === b.schedulerFlags.join(',') &&
+    flagBits(a.schedulerFlags) === flagBits(b.schedulerFlags) &&
     (a.persistenceTimeoutS ?? 0) === (b.persistenceTimeoutS ?? 0) &&
-    (a.persistenceGranularity ?? '') === (b.persistenceGranularity ?? '')
+    granularity(a.persistenceGranularity) === granularity(b.persistenceGranularity) &&
+    (a.persistenceEngine ?? '') === (b.persistenceEngine ?? '')
+  );
+}
+
+/** Tunnel settings and thresholds: absent compares as the kernel's default (ipip, no csum, 0). */
+function sameExtras(a: Destination, b: Destination): boolean {
+  const tun = (d: Destination) =>
+    d.lbKind === 'TUN'
+      ? `${d.tunnel?.type ?? 'ipip'}/${d.tunnel?.port ?? 0}/${d.tunnel?.csum ?? 'nocsum'}`
+      : '';
+  return (
+    tun(a) === tun(b) &&
+    (a.uThreshold ?? 0) === (b.uThreshold ?? 0) &&
+    (a.lThreshold ?? 0) === (b.lThreshold ?? 0)
   );
 }
 
@@ -31,7 +58,7 @@ function destOps(want: ServiceState, have: ServiceState | undefined): LvsOp[] {
   for (const d of want.destinations) {
     const h = haveBy.get(destKey(d));
     if (!h) adds.push({ op: 'add-dest', service: want, dest: d });
-    else if (h.weight !== d.weight || h.lbKind !== d.lbKind)
+    else if (h.weight !== d.weight || h.lbKind !== d.lbKind || !sameExtras(h, d))
       adds.push({ op: 'update-dest', service: want, dest: d });
   }
   const dels: LvsOp[] = [];

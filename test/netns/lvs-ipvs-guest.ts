@@ -3,19 +3,23 @@
  * through IpvsPlane and compares `ipvsadm -Ln` with the desired state field by field
  * after every step; then lvs_timeouts (`ipvsadm -L --timeout`) and lvs_sync_daemon
  * (`ipvsadm -L --daemon`), each field against the config. Every step belongs to a section
- * (plane, timeouts, syncd) the host test reports on. Writes {ok, steps} to
+ * (plane, attrs, timeouts, syncd) the host test reports on. The 'attrs' section and the
+ * lvs_timeouts restore run keepalived 2.2.7's checker (`keepalived -C`) on the same config
+ * first and take what it leaves in the kernel as the expected listing. Writes {ok, steps} to
  * /tmp/xfer/result.json; exit code 0 on success.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { selectDataPlane } from '../../src/lvs/data-plane.js';
 import { IpvsPlane } from '../../src/lvs/ipvs-plane.js';
 import { probeIpvs } from '../../src/lvs/ipvs-probe.js';
 import type { Destination, ServiceState } from '../../src/lvs/model.js';
 
 const FWD: Record<string, string> = { NAT: 'Masq', DR: 'Route', TUN: 'Tunnel' };
-type Section = 'plane' | 'timeouts' | 'syncd';
+type Section = 'plane' | 'attrs' | 'timeouts' | 'syncd';
 const steps: { section: Section; step: string; ok: boolean; detail?: string }[] = [];
+const t0 = Date.now();
+const at = () => `[+${((Date.now() - t0) / 1000).toFixed(1)} s]`;
 let section: Section = 'plane';
 const ipvsadm = (...a: string[]) => execFileSync('ipvsadm', a, { encoding: 'utf8' });
 
@@ -72,7 +76,7 @@ function compare(step: string, want: string[]): void {
     ...(ok ? {} : { detail: `want ${JSON.stringify(want)} got ${JSON.stringify(got)}` }),
   });
   console.log(
-    `${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : `\n  want ${want.join(' | ')}\n  got  ${got.join(' | ')}`}`,
+    `${at()} ${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : `\n  want ${want.join(' | ')}\n  got  ${got.join(' | ')}`}`,
   );
 }
 
@@ -167,6 +171,7 @@ compare('clear() removes only ours', expected([], foreign));
   const { createServer } = await import('node:net');
   const { configOf } = await import('../unit/lvs/load-config.js');
   const { startLvs } = await import('../../src/lvs/start.js');
+  console.log(`${at()} startLvs and the config loader imported`);
   const srv = createServer((c) => c.destroy());
   const port = await new Promise<number>((r) =>
     srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)),
@@ -212,6 +217,209 @@ virtual_server 192.0.2.50 80 {
   compare('startLvs: stop removes its service', foreign);
 }
 
+// persistence_engine / granularity / timeout, TUN with its tunnel type, port and checksum
+// flag, uthreshold / lthreshold and sh / mh / flag-N scheduler flags: keepalived 2.2.7 and
+// keepalived-ts on one config must leave the same `ipvsadm -Ln --tun-info`, `--thresholds`
+// and `--persistent-conn` listings (every field ipvsadm shows).
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) return false;
+    await sleep(100);
+  }
+  return true;
+}
+/** keepalived 2.2.7's checker alone, console log to /tmp/xfer/ka-N.log. */
+let kaRuns = 0;
+function startKeepalived(confPath: string): ChildProcess {
+  const out = openSync(`/tmp/xfer/ka-${++kaRuns}.log`, 'w');
+  return spawn(
+    'keepalived',
+    [
+      '-C',
+      '-n',
+      '-l',
+      '-f',
+      confPath,
+      '-p',
+      '/tmp/ka.pid',
+      '-c',
+      '/tmp/ka-check.pid',
+      '-r',
+      '/tmp/ka-vrrp.pid',
+    ],
+    { stdio: ['ignore', out, out] },
+  );
+}
+async function stopKeepalived(ka: ChildProcess): Promise<void> {
+  const gone = new Promise((r) => ka.once('exit', r));
+  ka.kill('SIGTERM');
+  await Promise.race([gone, sleep(10_000)]);
+  if (ka.exitCode === null) ka.kill('SIGKILL');
+}
+const listings = () =>
+  ['--tun-info', '--thresholds', '--persistent-conn'].map((o) => ipvsadm('-Ln', o).trimEnd()).join('\n');
+{
+  section = 'attrs';
+  const { configOf } = await import('../unit/lvs/load-config.js');
+  const { startLvs } = await import('../../src/lvs/start.js');
+  const { lvsModel } = await import('../../src/lvs/model.js');
+  const { desiredServices } = await import('../../src/lvs/plan.js');
+  const conf = `
+virtual_server 192.0.2.80 80 {
+  protocol TCP
+  lvs_sched sh
+  sh-port
+  sh-fallback
+  lvs_method TUN type gue port 6080 csum
+  real_server 10.0.80.1 80 {
+    weight 3
+    uthreshold 100
+    lthreshold 10
+  }
+  real_server 10.0.80.2 80 {
+    lvs_method TUN type gre nocsum
+  }
+  real_server 10.0.80.3 80 {
+    lvs_method TUN
+    uthreshold 7
+  }
+  real_server 10.0.80.4 80 {
+    lvs_method TUN type gue port 6081 remcsum
+  }
+  real_server 10.0.80.5 80 {
+    lvs_method TUN type gre csum
+  }
+  real_server 10.0.80.6 80 {
+    lvs_method DR
+    uthreshold 20
+    lthreshold 5
+  }
+}
+virtual_server 192.0.2.81 5060 {
+  protocol UDP
+  lvs_sched rr
+  persistence_engine sip
+  persistence_granularity 255.255.255.0
+  real_server 10.0.80.9 5060 {
+  }
+}
+virtual_server 192.0.2.82 80 {
+  protocol TCP
+  lvs_sched mh
+  mh-port
+  flag-1
+  persistence_timeout 600
+  persistence_granularity 255.255.0.0
+  real_server 10.0.80.9 80 {
+  }
+}
+virtual_server 192.0.2.83 80 {
+  protocol TCP
+  lvs_sched wrr
+  flag-2
+  persistence_timeout
+  real_server 10.0.80.9 80 {
+  }
+}
+virtual_server fwmark 9 {
+  lvs_sched wlc
+  flag-3
+  lvs_method TUN type gue port 7000
+  persistence_engine sip
+  persistence_timeout 30
+  real_server 10.0.80.10 0 {
+  }
+}`;
+  writeFileSync('/tmp/ka-attrs.conf', conf);
+  const ka = startKeepalived('/tmp/ka-attrs.conf');
+  const kaUp = await until(
+    () => /FWM {2}9/.test(ipvsadm('-Ln')) && ipvsadm('-Ln').includes('10.0.80.10'),
+    20_000,
+  );
+  await sleep(300);
+  const byKeepalived = listings();
+  await stopKeepalived(ka);
+  steps.push({
+    section,
+    step: 'keepalived 2.2.7 set the services up',
+    ok: kaUp,
+    detail: `${byKeepalived}\n${readFileSync(`/tmp/xfer/ka-${kaRuns}.log`, 'utf8')}`,
+  });
+  check('keepalived 2.2.7 removed them on exit', kernelView(), foreign);
+  const lines: string[] = [];
+  const lvs = await startLvs(configOf(conf), { log: { info: (l) => lines.push(l) } });
+  await lvs.settled();
+  const byTs = listings();
+  check(
+    'keepalived-ts leaves the same ipvsadm -Ln --tun-info / --thresholds / --persistent-conn',
+    byTs.split('\n'),
+    byKeepalived.split('\n'),
+  );
+  // Read back through GET_SERVICE / GET_DEST, the kernel's state is what was asked: nothing to do.
+  const again = await IpvsPlane.open();
+  const desired = lvsModel(configOf(conf)).flatMap((v) => desiredServices(v, new Map(), true));
+  const r1 = await again.sync(desired);
+  check('a second sync of the same config changes nothing (the read-back equals the desired state)', r1, {
+    ok: true,
+    changed: 0,
+  });
+  // Each attribute alone changes in place (SET_SERVICE / SET_DEST), and reads back.
+  const tweak = desired.map((s) =>
+    s.match.kind === 'address' && s.match.address === '192.0.2.80'
+      ? {
+          ...s,
+          destinations: s.destinations.map((d) =>
+            d.address === '10.0.80.1'
+              ? {
+                  ...d,
+                  uThreshold: 50,
+                  lThreshold: 0,
+                  tunnel: { type: 'gre' as const, csum: 'csum' as const },
+                }
+              : d,
+          ),
+        }
+      : s.match.kind === 'address' && s.match.address === '192.0.2.81'
+        ? {
+            ...s,
+            persistenceEngine: undefined,
+            persistenceGranularity: '255.255.255.255',
+            persistenceTimeoutS: 99,
+          }
+        : s,
+  );
+  const r2 = await again.sync(tweak);
+  const r3 = await again.sync(tweak);
+  check(
+    'changed attributes are applied in place, then stable',
+    [r2, r3],
+    [
+      { ok: true, changed: 2 },
+      { ok: true, changed: 0 },
+    ],
+  );
+  const text = ipvsadm('-Ln', '--tun-info') + ipvsadm('-Ln', '--thresholds');
+  check(
+    'ipvsadm shows the changed attributes',
+    [
+      /10\.0\.80\.1:80\s+Tunnel\s+gre:\+c\s+3 /.test(text),
+      /10\.0\.80\.1:80\s+50\s+0 /.test(text),
+      /UDP {2}192\.0\.2\.81:5060 rr persistent 99\n/.test(text),
+    ],
+    [true, true, true],
+  );
+  again.close();
+  await lvs.stop();
+  check('keepalived-ts removed them on stop', kernelView(), foreign);
+  check(
+    'no problem logged',
+    lines.filter((l) => /fail|error|invalid/i.test(l)),
+    [],
+  );
+}
+
 // lvs_timeouts and lvs_sync_daemon: what ipvsadm reads back, field by field.
 type DaemonFields = Record<'role' | 'mcast' | 'syncid' | 'maxlen' | 'group' | 'port' | 'ttl', string>;
 function kernelDaemons(): DaemonFields[] {
@@ -242,7 +450,7 @@ function check(step: string, got: unknown, want: unknown): void {
     ...(ok ? {} : { detail: `want ${JSON.stringify(want)} got ${JSON.stringify(got)}` }),
   });
   console.log(
-    `${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : ` want ${JSON.stringify(want)} got ${JSON.stringify(got)}`}`,
+    `${at()} ${ok ? 'PASS' : 'FAIL'} ${step}${ok ? '' : ` want ${JSON.stringify(want)} got ${JSON.stringify(got)}`}`,
   );
 }
 const daemon = (role: string, fields: Omit<DaemonFields, 'role'>): DaemonFields => ({ role, ...fields });
@@ -259,6 +467,8 @@ execFileSync('ip', ['addr', 'add', '192.0.2.250/24', 'dev', 'kts-sync0']);
   );
   section = 'timeouts';
   check('the kernel starts with its defaults', kernelTimeouts(), { tcp: 900, tcpfin: 120, udp: 300 });
+  // Not the defaults: a restore must bring back what was there, not what the kernel starts with.
+  ipvsadm('--set', '1000', '0', '0');
   const conf = `
 global_defs {
   lvs_timeouts tcp 7200 tcpfin 45 udp 77
@@ -313,14 +523,69 @@ virtual_server 192.0.2.60 80 {
     lines.filter((l) => /lvs_|IPVS:/.test(l)),
     [],
   );
-  await lvs.stop();
+  // A reload (stop keeping the plane, start from the new config) that drops lvs_timeouts.
+  await lvs.stop({ keepPlane: true });
   check('stop() stops both sync daemons', kernelDaemons(), []);
   section = 'timeouts';
-  check('timeouts stay after stop (keepalived never restores them)', kernelTimeouts(), {
+  const dropped = await startLvs(configOf(conf.replace(/ *lvs_timeouts.*\n/, '')), {
+    log: { info: (l) => lines.push(l) },
+  });
+  check(
+    'a reload without lvs_timeouts restores the values from before (as keepalived 2.2.7)',
+    kernelTimeouts(),
+    {
+      tcp: 1000,
+      tcpfin: 120,
+      udp: 300,
+    },
+  );
+  await dropped.stop({ keepPlane: true });
+  const again = await startLvs(configOf(conf.replace(/ *lvs_sync_daemon.*\n/, '')), {
+    log: { info: (l) => lines.push(l) },
+  });
+  check('a reload bringing lvs_timeouts back sets them again', kernelTimeouts(), {
     tcp: 7200,
     tcpfin: 45,
     udp: 77,
   });
+  await again.stop();
+  check('stop restores the kernel values from before (as keepalived 2.2.7)', kernelTimeouts(), {
+    tcp: 1000,
+    tcpfin: 120,
+    udp: 300,
+  });
+  // keepalived 2.2.7 itself on the same sequence, from values that are not the defaults: it
+  // restores what the kernel had when it first changed them.
+  ipvsadm('--set', '1000', '0', '0');
+  writeFileSync('/tmp/ka-timeouts.conf', conf.replace(/ *lvs_sync_daemon.*\n/, ''));
+  const ka = startKeepalived('/tmp/ka-timeouts.conf');
+  const want = (tcp: number, tcpfin: number, udp: number) => ({ tcp, tcpfin, udp });
+  const seen = async (w: ReturnType<typeof want>) => {
+    await until(() => JSON.stringify(kernelTimeouts()) === JSON.stringify(w), 10_000);
+    return kernelTimeouts();
+  };
+  check('keepalived 2.2.7 sets lvs_timeouts', await seen(want(7200, 45, 77)), want(7200, 45, 77));
+  writeFileSync(
+    '/tmp/ka-timeouts.conf',
+    conf.replace(/ *lvs_sync_daemon.*\n/, '').replace(/ *lvs_timeouts.*\n/, ''),
+  );
+  ka.kill('SIGHUP');
+  check(
+    'keepalived 2.2.7: a reload without lvs_timeouts restores them',
+    await seen(want(1000, 120, 300)),
+    want(1000, 120, 300),
+  );
+  writeFileSync('/tmp/ka-timeouts.conf', conf.replace(/ *lvs_sync_daemon.*\n/, ''));
+  ka.kill('SIGHUP');
+  check(
+    'keepalived 2.2.7: a reload bringing them back sets them again',
+    await seen(want(7200, 45, 77)),
+    want(7200, 45, 77),
+  );
+  await stopKeepalived(ka);
+  check('keepalived 2.2.7: stop restores them', kernelTimeouts(), want(1000, 120, 300));
+  // The VRRP side's check below needs values that are not the defaults.
+  ipvsadm('--set', '7200', '45', '77');
 
   section = 'syncd';
   // Bound to an instance: the sync id defaults to its VRID, the kernel picks the rest.

@@ -28,8 +28,9 @@ function boot(xfer: string): { status: number | null; out: string } {
     [
       '-k',
       '5',
-      // A run takes 40-60 s on a loaded 2-core host; two tries must fit the runner's 300 s.
-      '130',
+      // A run takes 60-90 s on a loaded 2-core host (120 s at load 14); with the retry below
+      // the suite stays inside the runner's 300 s.
+      '170',
       'qemu-system-x86_64',
       '-machine',
       'q35',
@@ -60,7 +61,7 @@ function boot(xfer: string): { status: number | null; out: string } {
       '-virtfs',
       `local,path=${xfer},mount_tag=xfer,security_model=none,multidevs=remap`,
     ],
-    { encoding: 'utf8', timeout: 140_000 },
+    { encoding: 'utf8', timeout: 180_000 },
   );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
@@ -89,9 +90,10 @@ describe('lvs: IPVS data plane in a qemu guest with ip_vs', {
       const addon = 'native/build/Release/kts_native.node';
       cpSync(join(REPO, addon), join(xfer, 'repo', addon));
       writeFileSync(join(xfer, 'job.sh'), 'cd /tmp/xfer/repo && node dist/test/netns/lvs-ipvs-guest.js\n');
+      const started = Date.now();
       run = boot(xfer);
-      // Rare TCG stalls (lab notes): retry a boot once.
-      if (!existsSync(join(xfer, 'result.json'))) run = boot(xfer);
+      // Rare TCG stalls early in a boot (lab notes): retry once, when there is time for it.
+      if (!existsSync(join(xfer, 'result.json')) && Date.now() - started < 100_000) run = boot(xfer);
       if (existsSync(join(xfer, 'result.json')))
         steps = (JSON.parse(readFileSync(join(xfer, 'result.json'), 'utf8')) as { steps: Step[] }).steps;
     } finally {
@@ -111,7 +113,10 @@ describe('lvs: IPVS data plane in a qemu guest with ip_vs', {
   test('services and destinations match ipvsadm -Ln after every step; only ours are touched', (t) => {
     section(t, 'plane');
   });
-  test('lvs_timeouts reach the kernel through SET_CONFIG (ipvsadm -L --timeout) and stay after stop', (t) => {
+  test('persistence_engine / granularity / timeout, TUN tunnel type / port / checksum, u/lthreshold and scheduler flags: the same ipvsadm listings as keepalived 2.2.7 on the same config', (t) => {
+    section(t, 'attrs');
+  });
+  test('lvs_timeouts reach the kernel through SET_CONFIG (ipvsadm -L --timeout); stop and a reload dropping them restore the previous values, as keepalived 2.2.7 does', (t) => {
     section(t, 'timeouts');
   });
   test('lvs_sync_daemon: master and backup with every option; bound to an instance it follows MASTER/BACKUP in the VRRP daemon, across a reload; stopped on exit', (t) => {

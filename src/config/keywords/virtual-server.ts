@@ -11,6 +11,7 @@ import type {
   LbKind,
   Mutable,
   RealServer,
+  TunnelSpec,
   VirtualServer,
   VirtualServerGroup,
 } from '../model.js';
@@ -143,12 +144,46 @@ function setTrue(key: string) {
   };
 }
 
-function lbKind(t: { lbKind?: LbKind; lbKindConfigured?: boolean }, s: Statement, c: BuildContext): void {
+/** The words after `TUN`: `type {ipip|gue port N|gre} [nocsum|csum|remcsum]` (keepalived 2.2.7). */
+function tunnelOf(s: Statement, c: BuildContext): TunnelSpec | undefined {
+  const words = s.args.slice(1).map((w) => w.text);
+  if (words.length === 0) return undefined;
+  const bad = (why: string): undefined => {
+    c.diags.error('semantic', `lvs_method TUN: ${why}`, wordLoc(s, s.args[1]), { text: words.join(' ') });
+    return undefined;
+  };
+  if (words[0] !== 'type') return bad(`unknown option ${words[0]}`);
+  const type = words[1];
+  if (type !== 'ipip' && type !== 'gue' && type !== 'gre') return bad(`unknown tunnel type ${type ?? ''}`);
+  let i = 2;
+  let port: number | undefined;
+  if (type === 'gue') {
+    if (words[i] !== 'port' || !/^\d+$/.test(words[i + 1] ?? '')) return bad('gue needs port NUM');
+    port = Number(words[i + 1]);
+    if (port < 1 || port > 65535) return bad(`invalid gue port ${words[i + 1]}`);
+    i += 2;
+  }
+  const csum = words[i];
+  if (csum !== undefined && csum !== 'nocsum' && csum !== 'csum' && csum !== 'remcsum')
+    return bad(`unknown checksum option ${csum}`);
+  if (csum !== undefined && type === 'ipip') return bad('ipip takes no checksum option');
+  if (csum === 'remcsum' && type === 'gre') return bad('gre does not support remcsum');
+  return { type, ...(port === undefined ? {} : { port }), ...(csum === undefined ? {} : { csum }) };
+}
+
+function lbKind(
+  t: { lbKind?: LbKind; lbKindConfigured?: boolean; tunnel?: TunnelSpec },
+  s: Statement,
+  c: BuildContext,
+): void {
   const w = arg(c, s);
   if (!w) return;
   if (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN') {
     t.lbKind = w.text;
     t.lbKindConfigured = true;
+    const tunnel = w.text === 'TUN' ? tunnelOf(s, c) : undefined;
+    if (tunnel) t.tunnel = tunnel;
+    else delete t.tunnel;
   } else
     c.diags.error(
       'semantic',
@@ -351,8 +386,9 @@ export const VIRTUAL_SERVER: KeywordTable<VsTarget> = {
   },
   persistence_timeout: (t, s, c) => {
     const w = s.args[0];
+    // Bare `persistence_timeout`: keepalived's default, 360 s.
     const v = w ? Number(w.text) : 360;
-    if (!w || !/^\d+$/.test(w.text) || v < 1 || v > 2678400) {
+    if (w && (!/^\d+$/.test(w.text) || v < 1 || v > 2678400)) {
       c.diags.error('semantic', 'persistence_timeout invalid', wordLoc(s, w), {
         text: w?.text ?? '',
         hint: 'persistence_timeout must be 1..2678400 seconds',
@@ -395,8 +431,11 @@ export const VIRTUAL_SERVER: KeywordTable<VsTarget> = {
   sorry_server_inhibit: setTrue('sorryServerInhibit') as never,
   sorry_server_lvs_method: (t, s, c) => {
     const w = arg(c, s);
-    if (w && t.sorryServer && (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN'))
-      t.sorryServer = { ...t.sorryServer, lbKind: w.text };
+    if (w && t.sorryServer && (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN')) {
+      const tunnel = w.text === 'TUN' ? tunnelOf(s, c) : undefined;
+      const { tunnel: _old, ...rest } = t.sorryServer;
+      t.sorryServer = { ...rest, lbKind: w.text, ...(tunnel ? { tunnel } : {}) };
+    }
   },
   alpha: setTrue('alpha') as never,
   omega: setTrue('omega') as never,
