@@ -141,6 +141,8 @@ export class Preprocessor {
    */
   private plainStart = -1;
   private plainBrace = -1;
+  /** Where the residue of a plain line (from its first brace on) starts, or -1. */
+  private plainResidue = -1;
   /** Where the logical line just returned starts in its physical line, or -1 if unknown. */
   private columnBase = -1;
   /** Files opened, in order: for reload diffing and `--dump-conf`. */
@@ -207,6 +209,14 @@ export class Preprocessor {
    * {@link linePhysical} until the following call: the parser's path, without an object per line.
    */
   nextText(): string | undefined {
+    if (this.plainResidue >= 0) {
+      // The rest of a plain line from its first brace: that brace alone, at a known column.
+      const raw = this.residue!;
+      this.residue = undefined;
+      this.columnBase = this.plainResidue;
+      this.plainResidue = -1;
+      return this.emit(this.splitAt(raw, 0));
+    }
     for (;;) {
       const raw = this.rawNext();
       if (raw === undefined) return this.finish();
@@ -214,7 +224,11 @@ export class Preprocessor {
         // Nothing to rewrite, include or unquote: only a brace may need splitting.
         this.columnBase = this.plainStart;
         this.plainStart = -1;
-        return this.emit(this.plainBrace < 0 ? raw : this.splitAt(raw, this.plainBrace - this.columnBase));
+        if (this.plainBrace < 0) return this.emit(raw);
+        const text = this.splitAt(raw, this.plainBrace - this.columnBase);
+        if (this.residue !== undefined && this.plainBrace > this.columnBase)
+          this.plainResidue = this.plainBrace;
+        return this.emit(text);
       }
       this.columnBase = -1;
       const text = this.rewrite(raw);
