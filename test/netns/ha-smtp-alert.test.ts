@@ -124,7 +124,7 @@ vrrp_instance VI_2 {
 describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => {
   const labs: DaemonLab[] = [];
   before(() => {
-    labs.push(new DaemonLab(), new DaemonLab(), new DaemonLab(), new DaemonLab(), new DaemonLab());
+    for (let i = 0; i < 7; i++) labs.push(new DaemonLab());
   });
   after(async () => {
     for (const c of children) await stopChild(c);
@@ -233,6 +233,42 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
     }
     const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
     assert.ok(subjects(ka).includes(`[${hostname()}] VRRP Instance VI_2 - Deleted`), subjects(ka).join('\n'));
+    assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
+  });
+
+  it('VRRP: sync group members with smtp_alert_vrrp mail what keepalived mails', async () => {
+    const [ours, theirs] = [labs[5]!, labs[6]!];
+    const member = (name: string, id: number) =>
+      `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${id}\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.100.6.${id}/24\n  }\n}\n`;
+    const text =
+      'global_defs {\n  router_id LB6\n  notification_email {\n    ops@example.com\n  }\n  notification_email_from k@example.com\n  smtp_server 10.100.6.9 2525\n  smtp_alert_vrrp\n}\n' +
+      'vrrp_sync_group G6 {\n  group {\n    VI_A\n    VI_B\n  }\n}\n' +
+      member('VI_A', 61) +
+      member('VI_B', 62);
+    const runs: { d: Daemon; out: string }[] = [];
+    for (const [lab, name] of [
+      [ours, 'kts'],
+      [theirs, 'ka'],
+    ] as const) {
+      const out = `${lab.dir}/mail.jsonl`;
+      startIn(lab.host('10.100.6.9/24'), [process.execPath, SINK, '2525', out, '10.100.6.9']);
+      await new Promise((r) => setTimeout(r, 300));
+      const conf = lab.file('k.conf', text);
+      const ns = lab.host('10.100.6.1/24');
+      runs.push({ d: name === 'kts' ? await lab.kts(name, ns, conf) : lab.keepalived(name, ns, conf), out });
+    }
+    for (const { d, out } of runs) {
+      await d.waitFor(/\(VI_B\) Entering MASTER STATE/, 15_000);
+      await d.waitFor(/\(VI_A\) Entering MASTER STATE/, 15_000);
+      // Settled: no new mail for 2 s.
+      let n = -1;
+      while (n !== sessions(out).length) {
+        n = sessions(out).length;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
+    assert.ok(ka.length >= 3, `keepalived mailed\n${subjects(ka).join('\n')}`);
     assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
   });
 
