@@ -94,6 +94,7 @@ export function statusReport(d: VrrpDaemon, pid: number) {
       sendErrors: ch.sendErrors,
       drops: drops(ch.drops, 3),
     })),
+    bfd: d.bfdStatus(),
     garp: d.garpStats,
     scriptsStarted: d.scriptsStarted,
     vipRestores: d.vipRestores,

@@ -525,6 +525,11 @@ export class VrrpDaemon {
     void this.#addresses.add(spec);
   }
 
+  /** track_bfd sessions with their counters, and BFD drops by reason (status output). */
+  bfdStatus(): ReturnType<TrackingCoordinator['bfdStatus']> | null {
+    return this.#tracking?.bfdStatus() ?? null;
+  }
+
   /** Tracking's latest verdict for an instance (status output), or null. */
   trackingVerdict(name: string): { total: number; priority: number; faultBy: readonly unknown[] } | null {
     return this.#tracking?.verdict(name) ?? null;

@@ -127,6 +127,27 @@ describe('BFD interop with keepalived 2.2.7', { skip: skip ?? false }, () => {
     await ts.waitFor(/VRRP_Instance\(VI_62\) Tracked BFD instance BFD_TO_KA is UP/);
     await ka.waitFor(/\(VI_61\) Entering MASTER STATE/, 10_000);
     await ts.waitFor(/\(VI_62\) Entering MASTER STATE/, 10_000);
+    // status --json shows the session with keepalived's discriminator and its counters.
+    const status = (await ts.status()) as unknown as {
+      bfd: {
+        sessions: {
+          name: string;
+          state: string;
+          remoteDiscriminator: number;
+          detectTimeMs: number;
+          packetsSent: number;
+          packetsReceived: number;
+        }[];
+        drops: Record<string, number>;
+      };
+    };
+    const s = status.bfd.sessions.find((x) => x.name === 'BFD_TO_KA');
+    assert.ok(s, JSON.stringify(status.bfd));
+    assert.equal(s.state, 'Up');
+    assert.notEqual(s.remoteDiscriminator, 0);
+    assert.equal(s.detectTimeMs, DETECT_MS);
+    assert.ok(s.packetsSent > 5 && s.packetsReceived > 5, JSON.stringify(s));
+    assert.equal(status.bfd.drops['no-session'], 0);
   });
 
   it("tshark's BFD dissector reads our packets as valid Control packets", () => {

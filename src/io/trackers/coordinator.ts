@@ -18,6 +18,7 @@ import {
   type TrackingVerdict,
   trackingEvents,
 } from '../../vrrp/tracking.js';
+import type { BfdSessionStatus } from '../bfd-service.js';
 import { TrackerSet } from './tracker-set.js';
 
 export interface TrackingHooks {
@@ -98,6 +99,11 @@ export class TrackingCoordinator {
   /** Feed the link monitor's `onLinkChange` here. */
   handleLinkChange(ifindex: number, name: string, up: boolean): void {
     this.trackers.interfaces.handleLinkChange(ifindex, name, up);
+  }
+
+  /** track_bfd sessions and the BFD packets dropped, by reason (status output). */
+  bfdStatus(): { sessions: BfdSessionStatus[]; drops: Record<string, number> } {
+    return { sessions: this.trackers.bfd.status(), drops: { ...this.trackers.bfd.drops } };
   }
 
   /** The latest verdict of an instance (for status output). */
