@@ -124,7 +124,7 @@ vrrp_instance VI_2 {
 describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => {
   const labs: DaemonLab[] = [];
   before(() => {
-    for (let i = 0; i < 7; i++) labs.push(new DaemonLab());
+    for (let i = 0; i < 9; i++) labs.push(new DaemonLab());
   });
   after(async () => {
     for (const c of children) await stopChild(c);
@@ -269,6 +269,52 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
     }
     const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
     assert.ok(ka.length >= 3, `keepalived mailed\n${subjects(ka).join('\n')}`);
+    assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
+  });
+
+  it('VRRP: FAULT and back (tracked file) mail what keepalived mails', async () => {
+    const [ours, theirs] = [labs[7]!, labs[8]!];
+    const runs: { d: Daemon; out: string; track: string }[] = [];
+    for (const [lab, name] of [
+      [ours, 'kts'],
+      [theirs, 'ka'],
+    ] as const) {
+      const out = `${lab.dir}/mail.jsonl`;
+      const track = lab.file('tf', '0\n');
+      startIn(lab.host('10.100.5.9/24'), [process.execPath, SINK, '2525', out, '10.100.5.9']);
+      await new Promise((r) => setTimeout(r, 300));
+      const conf = lab.file(
+        'k.conf',
+        'global_defs {\n  router_id LB5\n  notification_email {\n    ops@example.com\n  }\n  notification_email_from k@example.com\n  smtp_server 10.100.5.9 2525\n}\n' +
+          `vrrp_track_file tf {\n  file "${track}"\n}\n` +
+          'vrrp_instance VI_F {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  smtp_alert\n  track_file {\n    tf weight 0\n  }\n  virtual_ipaddress {\n    10.100.5.51/24\n  }\n}\n',
+      );
+      const ns = lab.host('10.100.5.1/24');
+      runs.push({
+        d: name === 'kts' ? await lab.kts(name, ns, conf) : lab.keepalived(name, ns, conf),
+        out,
+        track,
+      });
+    }
+    for (const { d, out, track } of runs) {
+      await d.waitFor(/\(VI_F\) Entering MASTER STATE/, 15_000);
+      await sinkHolds(out, 2, d);
+      writeFileSync(track, '1\n');
+      await d.waitFor(/\(VI_F\) Entering FAULT STATE/, 15_000);
+      await sinkHolds(out, 3, d);
+      const at = d.lines.length;
+      writeFileSync(track, '0\n');
+      await d.waitFor(/\(VI_F\) Entering MASTER STATE/, 15_000, at);
+      await sinkHolds(out, 5, d);
+    }
+    const [kts, ka] = runs.map((r) => sessions(r.out)) as [string[][], string[][]];
+    assert.deepEqual(subjects(ka), [
+      '[LB5] VRRP Instance VI_F - Entering BACKUP state',
+      '[LB5] VRRP Instance VI_F - Entering BACKUP state',
+      '[LB5] VRRP Instance VI_F - Entering FAULT state',
+      '[LB5] VRRP Instance VI_F - Entering MASTER state',
+      '[LB5] VRRP Instance VI_F - Entering MASTER state',
+    ]);
     assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
   });
 
