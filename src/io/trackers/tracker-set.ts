@@ -61,13 +61,15 @@ export class TrackerSet {
     for (const spec of c.vrrpTrackProcesses.filter((p) => procs.has(p.name))) {
       this.processes.push(new ProcessTracker({ spec, onUpdate }));
     }
-    const bfds = new Set(c.vrrpInstances.flatMap((i) => i.trackBfds.map((r) => r.name)));
+    // Tolerant of partial configs built by hand (tests): no track_bfd, no sessions.
+    const bfdRefs = (i: (typeof c.vrrpInstances)[number]) => i.trackBfds ?? [];
+    const bfds = new Set(c.vrrpInstances.flatMap((i) => bfdRefs(i).map((r) => r.name)));
     this.bfd = new BfdService({
-      instances: c.bfdInstances.filter((b) => bfds.has(b.name)),
+      instances: (c.bfdInstances ?? []).filter((b) => bfds.has(b.name)),
       log: (text) => o.log?.(text),
       onState: (name, state) => {
         const up = state === 'Up';
-        const users = c.vrrpInstances.filter((i) => i.trackBfds.some((r) => r.name === name));
+        const users = c.vrrpInstances.filter((i) => bfdRefs(i).some((r) => r.name === name));
         const logs = users.map(
           (i) => `VRRP_Instance(${i.name}) Tracked BFD instance ${name} is ${up ? 'UP' : 'DOWN'}`,
         );
