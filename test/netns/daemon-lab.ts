@@ -291,3 +291,48 @@ ${o.auth === 'none' ? '' : `        authentication {\n              auth_type ${
 ${o.extra ?? ''}}
 `;
 }
+
+/**
+ * The MAC in the first ARP reply for `address` that `ns` sees on eth0 after `probe()` (a
+ * packet to the address that makes `ns` resolve it). Reads the reply itself with tcpdump,
+ * not the neighbour table: the host answering may also ARP for the client with the VIP as
+ * sender (to send its ICMP reply), which rewrites the client's entry for the VIP with
+ * whatever MAC that request left from.
+ */
+export async function arpReplyMac(ns: string, address: string, probe: () => void): Promise<string | null> {
+  const hex = address
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .join('');
+  const filter = `arp and arp[6:2] == 2 and arp[14:4] == 0x${hex}`;
+  const dump = spawn(
+    'ip',
+    ['netns', 'exec', ns, 'timeout', '8', 'tcpdump', '-l', '-n', '-c', '1', '-i', 'eth0', filter],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  dump.stdout!.on('data', (d: Buffer) => (out += d));
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 3000);
+    dump.stderr!.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening on')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  try {
+    execFileSync('ip', ['-n', ns, 'neigh', 'flush', 'to', address], { stdio: 'ignore' });
+  } catch {
+    // nothing to flush
+  }
+  const send = setInterval(probe, 500);
+  probe();
+  await new Promise((r) => dump.on('exit', r));
+  clearInterval(send);
+  return (
+    new RegExp(`${address.replaceAll('.', '\\.')} is-at (\\S+)`).exec(out)?.[1]?.replace(/,$/, '') ?? null
+  );
+}

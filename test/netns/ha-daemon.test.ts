@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, Daemon, keepalivedArgv, labUnavailable, until } from './daemon-lab.js';
+import { arpReplyMac, BIN, Daemon, keepalivedArgv, labUnavailable, until } from './daemon-lab.js';
 
 const skip = labUnavailable();
 const TAG = `kts-${process.pid}-ha`;
@@ -276,15 +276,10 @@ describe('keepalived-ts use_vmac against keepalived 2.2.7', {
     assert.ok(!lab.addresses(s2, 'vrrp.51').includes('10.252.0.100/24'), 'keepalived must stay BACKUP');
     // No ping here: a UDP datagram to the VIP makes the client resolve it.
     const send = "require('dgram').createSocket('udp4').send('x', 9, '10.252.0.100', () => process.exit(0))";
-    const lladdr = () => ip('-n', client, 'neigh', 'show', '10.252.0.100');
-    await until(
-      () => {
-        execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', send]);
-        return /lladdr 00:00:5e:00:01:33/.test(lladdr());
-      },
-      5000,
-      'client resolves the VIP to the virtual MAC',
+    const mac = await arpReplyMac(client, '10.252.0.100', () =>
+      execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', send]),
     );
+    assert.equal(mac, '00:00:5e:00:01:33', 'the VIP is answered with the virtual MAC');
   });
 
   it('on stop keepalived takes over on its own VMAC and the VMAC is removed', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { type Daemon, DaemonLab, ip, labUnavailable, until } from './daemon-lab.js';
+import { arpReplyMac, type Daemon, DaemonLab, ip, labUnavailable, until } from './daemon-lab.js';
 
 const skip = labUnavailable(true);
 
@@ -80,14 +80,10 @@ describe('vmac_xmit_base against keepalived 2.2.7', { skip: skip ?? false }, () 
     assert.equal(sources.length, 3, 'adverts seen');
     assert.deepEqual(new Set(sources), new Set([macOf(s1, 'eth0')]), 'adverts from the real MAC of eth0');
     const send = "require('dgram').createSocket('udp4').send('x', 9, '10.100.1.52', () => process.exit(0))";
-    await until(
-      () => {
-        execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', send]);
-        return /lladdr 00:00:5e:00:01:34/.test(ip('-n', client, 'neigh', 'show', '10.100.1.52'));
-      },
-      5000,
-      'client resolves the VIP to the virtual MAC',
+    const mac = await arpReplyMac(client, '10.100.1.52', () =>
+      execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', send]),
     );
+    assert.equal(mac, '00:00:5e:00:01:34', 'the VIP is answered with the virtual MAC');
     assert.ok(
       !lab.addresses(s2, 'vrrp.52').includes('10.100.1.52/24'),
       'keepalived hears us and stays BACKUP',
