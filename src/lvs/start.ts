@@ -14,9 +14,9 @@ import { CheckRunner } from '../check/runner.js';
 import { type CheckerState, realServerUp, realServerWeight } from '../check/schedule.js';
 import type { CheckSpec } from '../check/types.js';
 import type { Config, ScriptCommand } from '../config/model.js';
+import { BfdChecks, bfdCheckNames } from '../io/bfd-check.js';
 import { NotifyFifos } from '../io/notify-fifo.js';
 import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-format.js';
-import { BfdChecks, bfdCheckNames } from '../io/bfd-check.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateCheckerScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
@@ -296,7 +296,10 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   });
   // BFD_CHECK follows its bfd_instance's session as events, outside the polled runner.
   const bfdChecks = new BfdChecks(config, (t) => log.info(t));
-  const bfdNames = bfdCheckNames(config, runtimes.map((rt) => rt.spec));
+  const bfdNames = bfdCheckNames(
+    config,
+    runtimes.map((rt) => rt.spec),
+  );
   for (const rt of runtimes)
     for (const rs of rt.spec.reals) {
       const active: CheckSpec[] = [];
@@ -373,10 +376,11 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
           for (const rs of rt.spec.reals)
             if (rt.health.get(rs.id)?.up) {
               rsNotify(rt, rs, false);
-              rsMail(rt, rs, false, SHUTDOWN_BODY);
+              if (!stopOptions?.keepPlane) rsMail(rt, rs, false, SHUTDOWN_BODY);
             }
           vsNotify(rt, false);
-          vsMail(rt, false, SHUTDOWN_BODY);
+          // A reload (keepPlane) shuts nothing down: no "Shutting down" mail.
+          if (!stopOptions?.keepPlane) vsMail(rt, false, SHUTDOWN_BODY);
         }
       fifos.close();
       await smtp?.drain(2000);

@@ -345,6 +345,7 @@ virtual_server 10.100.8.100 80 {
   lb_kind NAT
   protocol TCP
   smtp_alert
+  omega
   real_server 10.100.8.20 8080 {
     TCP_CHECK {
       connect_timeout 1
@@ -394,5 +395,17 @@ virtual_server 10.100.8.100 80 {
       ['From', 'Subject', 'X-Mailer', 'To'],
     );
     assert.deepEqual(first.slice(-3), ['', '.', 'QUIT']);
+    // omega: the stop reports the live real server and the service down (ipwrapper.c
+    // clear_service_rs / do_vs_notifies with stopping set).
+    await lab.stop(d, 10_000);
+    await sinkHolds(out, 7, d);
+    const shut = sessions(out)
+      .slice(5)
+      .map((s) => `${s.find((l) => l.startsWith('Subject: '))} | ${body(s)}`)
+      .sort();
+    assert.deepEqual(shut, [
+      'Subject: [LB2] Realserver [10.100.8.20]:tcp:8080 of virtual server [10.100.8.100]:tcp:80 - DOWN | => Shutting down <=',
+      'Subject: [LB2] Virtualserver [10.100.8.100]:tcp:80 - DOWN | => Shutting down <=',
+    ]);
   });
 });
