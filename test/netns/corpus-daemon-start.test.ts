@@ -4,25 +4,27 @@
  *
  * Accepted: MANIFEST.tsv's verdict with the interfaces keepalived reported missing
  * created, or keepalived's live `-t` verdict here with every interface the config names
- * and its scripts present as stubs (that adds configs rejected only because a track
- * script was missing).
+ * and its scripts present as stubs, taken for the configs rejected on script messages
+ * alone (that adds three). keepalived-ts `-t` must accept those too.
  *
- * Each accepted config gets a fresh namespace with its interfaces and addresses
- * (corpus-start-env.ts), its scripts replaced by stubs that succeed and /run/netns
- * private (corpus-start-lab.ts). keepalived-ts runs there in the foreground (`-n -l -D`,
- * nftables data plane, its own control socket and pid files), and keepalived 2.2.7
- * (`-P`) runs the same config in a twin namespace built the same way. keepalived-ts is
- * polled over the control socket until (corpus-start-judge.ts)
+ * Each accepted config gets a fresh namespace with its interfaces and addresses, an SMTP
+ * sink on its smtp_server address (corpus-start-env.ts), its scripts replaced by stubs
+ * that succeed and record their calls, /run/netns private (corpus-start-lab.ts).
+ * keepalived-ts runs there in the foreground (`-n -l -D`, nftables data plane, its own
+ * control socket and pid files); keepalived 2.2.7 (`-P`) runs the same config in a twin
+ * namespace built the same way (corpus-start-prepared.ts). keepalived-ts is polled over
+ * the control socket until (corpus-start-judge.ts)
  * - every VRRP instance is MASTER, or BACKUP past its master-down timer, with a MASTER's
- *   VIPs in the kernel; FAULT only where the instance's own trackers hold it there (a
- *   tracked process that does not run here), said in the output; and keepalived 2.2.7
- *   ends in the same state for every instance;
+ *   VIPs in the kernel and adverts sent; FAULT only where the instance's own trackers hold
+ *   it there (a tracked process that does not run here), said in the output;
  * - the LVS part (if any) runs the nftables plane, synced without errors, its table
  *   matching every virtual service the config asks for;
- * - no error-level line was logged.
- * Then SIGTERM: exit 0, and the namespace's addresses, links and nft table are as they
- * were before the start. One line per config, then "N of M accepted configs reached
- * steady state".
+ * - no error-level line was logged and no send error counted.
+ * keepalived 2.2.7 must then agree: same state and effective priority per instance, same
+ * links, addresses, routes and rules in its namespace. Then SIGTERM to both: keepalived-ts
+ * exits 0, its namespace is as before the start (addresses, links, nft table), its pid
+ * files and socket are gone, and it ran the same notify scripts with the same arguments as
+ * keepalived. One line per config, then "N of M accepted configs reached steady state".
  *
  * Limitation: keepalived-ts does not enter a config's `net_namespace`; here that name is
  * bound to the test namespace, so both daemons run where the interfaces are.
