@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import type { GlobalDefs } from '../../../src/config/model.js';
+import type { Config, GlobalDefs } from '../../../src/config/model.js';
 import { SmtpAlerter } from '../../../src/io/smtp-alert.js';
 import {
   checkerAlertBody,
@@ -22,6 +22,7 @@ import {
   vrrpAlertDue,
   vrrpAlertsOn,
 } from '../../../src/io/smtp-alert-format.js';
+import { VrrpSmtpAlerts } from '../../../src/io/smtp-alert-vrrp.js';
 import { startSmtpSink } from './smtp-sink.js';
 
 const host = { hostname: 'lb1', userName: 'root' };
@@ -260,4 +261,34 @@ test('client: a silent server times out after smtp_connect_timeout; the queue is
     2,
   );
   assert.ok(took >= 390 && took < 3000, `two timeouts in sequence took ${took} ms`);
+});
+
+test('VRRP notifies mail once per state change, per instance and group, as vrrp_notify.c', () => {
+  const sent: string[] = [];
+  const alerter = new SmtpAlerter({
+    settings: settings({ routerId: 'R1', noEmailFaults: true }),
+    log: () => {},
+  });
+  alerter.send = (a) => void sent.push(a.subject);
+  const config = {
+    global: g({ smtpAlertVrrp: true }),
+    vrrpInstances: [{ name: 'VI_1' }, { name: 'VI_2', smtpAlert: false }],
+    vrrpSyncGroups: [{ name: 'G' }],
+  } as unknown as Config;
+  const alerts = new VrrpSmtpAlerts(config, alerter);
+  alerts.instance('VI_1', 'BACKUP');
+  alerts.instance('VI_1', 'BACKUP');
+  alerts.instance('VI_2', 'BACKUP');
+  alerts.group('G', 'BACKUP');
+  // no_email_faults: FAULT is skipped and not remembered, so the BACKUP after it is not new.
+  alerts.instance('VI_1', 'FAULT');
+  alerts.instance('VI_1', 'BACKUP');
+  alerts.instance('VI_1', 'MASTER');
+  alerts.instance('VI_1', 'STOP');
+  assert.deepEqual(sent, [
+    '[R1] VRRP Instance VI_1 - Entering BACKUP state',
+    '[R1] VRRP Group G - Entering BACKUP state',
+    '[R1] VRRP Instance VI_1 - Entering MASTER state',
+    '[R1] VRRP Instance VI_1 - Stopping',
+  ]);
 });
