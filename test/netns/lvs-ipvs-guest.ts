@@ -192,7 +192,10 @@ virtual_server 192.0.2.50 80 {
   }
 }`;
   const lines: string[] = [];
-  const lvs = await startLvs(configOf(conf), { log: { info: (l) => lines.push(l) } });
+  const loaded = configOf(conf);
+  console.log(`${at()} config loaded`);
+  const lvs = await startLvs(loaded, { log: { info: (l) => lines.push(l) } });
+  console.log(`${at()} startLvs returned`);
   const svc = (w1: number, w2: number): string[] => [
     'TCP 192.0.2.50:80 wlc',
     `-> 127.0.0.1:${port} Route ${w1}`,
