@@ -189,15 +189,15 @@ export class Parser {
     const first = words[0]!;
     if (this.wantOpen) {
       this.wantOpen = false;
-      if (first.text === '{' && level > 0) return null;
+      if (level > 0 && first.text.length === 1 && first.text === '{') return null;
       this.diags.error('syntax', "Missing '{' at beginning of configuration block", this.locOf(first), {
         text: first.text,
       });
-    } else if (first.text === '{') {
+    } else if (first.text.length === 1 && first.text === '{') {
       this.diags.error('syntax', "Unexpected '{' - ignoring", this.locOf(first), { text: '{' });
       return null;
     }
-    if (first.text === '}' && level > 0) return CLOSE;
+    if (level > 0 && first.text.length === 1 && first.text === '}') return CLOSE;
     const node = grammar.get(first.text);
     if (!node) {
       const near = nearest(first.text, grammar.keys());

@@ -277,6 +277,11 @@ export class Preprocessor {
   }
 
   private emit(text: string): string {
+    // Length first: most lines are longer than a brace, and that is cheaper to see.
+    if (text.length !== 1) {
+      this.produced++;
+      return text;
+    }
     if (text === '{') this.blockDepth++;
     else if (text === '}') {
       if (this.blockDepth-- < 1) {
@@ -636,10 +641,15 @@ export class Preprocessor {
 
   /** {@link splitBraces} when the first brace, outside quotes, is at `p`. */
   private splitAt(text: string, p: number): string {
+    // `text` is trimmed at both ends (a plain line, or its residue), so trimming the
+    // two parts only means skipping blanks around the cut.
     const cut = p === 0 ? 1 : p;
-    const rest = text.slice(cut).trim();
-    if (rest !== '') this.residue = rest;
-    return text.slice(0, cut).trimEnd();
+    let restStart = cut;
+    while (restStart < text.length && isTrimmed(text.charCodeAt(restStart))) restStart++;
+    if (restStart < text.length) this.residue = text.slice(restStart);
+    let firstEnd = cut;
+    while (firstEnd > 0 && isTrimmed(text.charCodeAt(firstEnd - 1))) firstEnd--;
+    return firstEnd === text.length ? text : text.slice(0, firstEnd);
   }
 
   /** Puts a `{` or `}` outside quotes on a line of its own; the rest becomes residue. */
