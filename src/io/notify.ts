@@ -3,7 +3,8 @@
  * (vrrp_notify.c send_instance_notifies): the per-state script (`notify_master`,
  * `notify_backup`, `notify_fault`, `notify_stop`) as written, with no added arguments;
  * then the generic `notify` script with keepalived's four: "INSTANCE" NAME STATE
- * PRIORITY; then the notify FIFO line (`INSTANCE "NAME" STATE PRIORITY`). A master that
+ * PRIORITY; then the notify FIFO line (`INSTANCE "NAME" STATE PRIORITY`); then the
+ * smtp_alert mail, if due (smtp-alert-vrrp.ts). A master that
  * hears a lower priority runs `notify_master_rx_lower_pri` and writes
  * `INSTANCE "NAME" MASTER_RX_LOWER_PRI PRIORITY`. Scripts run as their own user/group,
  * else `script_user`, else keepalived_script, else as the daemon (users.ts).
