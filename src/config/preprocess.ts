@@ -84,11 +84,11 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 const NON_BLANK = /\S/;
 /**
  * What makes a line more than words and braces (comments, quotes, escapes, definitions,
- * conditionals, replays, includes), a brace, or the end of the line. Run with `test` from
- * a line's start, its lastIndex says where the first of these ends, without a copy of the
- * line or a match object.
+ * conditionals, replays), a brace, or the end of the line. Run with `test` from a line's
+ * start, its lastIndex says where the first of these ends, without a copy of the line or
+ * a match object. (An include line is told by its first word, see physicalNext.)
  */
-const SCAN = /[#!"\\$@~{}\n]|include/g;
+const SCAN = /[#!"\\$@~{}\n]/g;
 
 /** What String.prototype.trim removes: ECMAScript white space and line terminators. */
 function isTrimmed(c: number): boolean {
@@ -358,7 +358,7 @@ export class Preprocessor {
         }
         break;
       }
-      const plain = end >= 0 || SCAN.lastIndex === 0;
+      let plain = end >= 0 || SCAN.lastIndex === 0;
       if (!plain) {
         const newline = source.indexOf('\n', start);
         end = newline < 0 ? source.length : newline;
@@ -371,13 +371,17 @@ export class Preprocessor {
       this.lastStart = start;
       this.lastEnd = end;
       this.lastPhysical = undefined;
+      let from = start;
+      let to = end;
+      if (plain) {
+        while (from < to && isTrimmed(source.charCodeAt(from))) from++;
+        while (to > from && isTrimmed(source.charCodeAt(to - 1))) to--;
+        // tryInclude acts only on a line whose first word is an include keyword.
+        if (source.startsWith('include', from)) plain = false;
+      }
       if (plain) {
         // What decomment would return is the trimmed line, and the rewrite, include
         // and quote handling have nothing to do.
-        let from = start;
-        let to = end;
-        while (from < to && isTrimmed(source.charCodeAt(from))) from++;
-        while (to > from && isTrimmed(source.charCodeAt(to - 1))) to--;
         if (from === to) {
           if (this.defining) this.endDefinition();
           continue;
