@@ -178,11 +178,15 @@ export const REMOVED_BODY = '=> Removing <=';
 
 /**
  * The body a checker's transition mails, by checker type (check_tcp.c, check_http.c,
- * check_misc.c, check_udp.c, check_ping.c, check_dns.c, check_smtp.c).
+ * check_misc.c, check_udp.c, check_ping.c, check_dns.c, check_smtp.c); undefined when the
+ * checker type sends none.
  */
-export function checkerAlertBody(type: string, up: boolean, detail: string): string {
+export function checkerAlertBody(type: string, up: boolean, detail: string): string | undefined {
   const verdict = up ? 'succeed' : 'failed';
   switch (type) {
+    case 'FILE_CHECK':
+      // track_file weights move the real server without any checker mail (check_file.c).
+      return undefined;
     case 'TCP_CHECK':
       return `=> TCP CHECK ${verdict} on service <=`;
     case 'UDP_CHECK':

@@ -285,13 +285,10 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       onChange(where.rt, where.rs);
       // keepalived's checkers mail after the real server and quorum updates (check_*.c).
       const isUp = where.rt.health.get(where.rs.id)?.up ?? false;
-      if (transition && checkerAlertDue(true, true, wasUp !== isUp, smtp?.settings.noCheckerEmails ?? false))
-        rsMail(
-          where.rt,
-          where.rs,
-          isUp,
-          checkerAlertBody(spec.type, transition === 'up', result.ok ? '' : result.detail),
-        );
+      const body =
+        transition && checkerAlertBody(spec.type, transition === 'up', result.ok ? '' : result.detail);
+      if (body && checkerAlertDue(true, true, wasUp !== isUp, smtp?.settings.noCheckerEmails ?? false))
+        rsMail(where.rt, where.rs, isUp, body);
     },
   });
   // BFD_CHECK follows its bfd_instance's session as events, outside the polled runner.

@@ -100,7 +100,7 @@ test('subjects and bodies as keepalived 2.2.7 words them', () => {
       '[10.0.0.2]:tcp:80',
       '[10.0.0.1]:tcp:80',
       false,
-      checkerAlertBody('TCP_CHECK', false, ''),
+      checkerAlertBody('TCP_CHECK', false, '')!,
     ).subject,
     '[R1] Realserver [10.0.0.2]:tcp:80 of virtual server [10.0.0.1]:tcp:80 - DOWN',
   );
@@ -108,6 +108,11 @@ test('subjects and bodies as keepalived 2.2.7 words them', () => {
   assert.equal(checkerAlertBody('TCP_CHECK', false, ''), '=> TCP CHECK failed on service <=');
   assert.equal(checkerAlertBody('PING_CHECK', true, ''), '=> ICMP CHECK succeed on service <=');
   assert.equal(checkerAlertBody('DNS_CHECK', false, ''), '=> DNS_CHECK: failed on service <=');
+  assert.equal(
+    checkerAlertBody('HTTP_GET', false, 'status 500'),
+    '=> CHECK failed on service : HTTP request failed <=',
+  );
+  assert.equal(checkerAlertBody('FILE_CHECK', false, ''), undefined);
   assert.equal(
     virtualServerAlert('R1', '[10.0.0.1]:tcp:80', true, 'x').subject,
     '[R1] Virtualserver [10.0.0.1]:tcp:80 - UP',
