@@ -89,6 +89,12 @@ export type BfdEffect =
       readonly to: BfdState;
       readonly localDiag: number;
       readonly remoteDiag: number;
+      /**
+       * Whether the users of the session (track_bfd, BFD_CHECK) are told, as keepalived
+       * 2.2.7 sends its BFD event: on entering Up, and on leaving Up for Down unless the
+       * neighbour is AdminDown (RFC 5880 3.2: an administrative Down is no path failure).
+       */
+      readonly notify: boolean;
     }
   | { readonly type: 'log'; readonly level: 'info' | 'warning'; readonly text: string };
 
@@ -197,15 +203,17 @@ class Stepper {
     const rising = to === 'Init' || to === 'Up';
     const { nowUs } = this.env;
     this.set({ state: to, localDiag: rising ? DIAG_NONE : diag });
+    // keepalived logs Up, and Down only when leaving Up (Init and Down→Down are quiet).
     if (rising) {
-      this.log('info', `Entering ${to} state`);
+      if (to === 'Up') this.log('info', `Entering ${to} state`);
       this.set({ resetUs: null, expireUs: this.s.expireUs ?? nowUs + this.s.detectTimeUs });
     } else if (to === 'Down') {
       const r = diagnosticText(this.s.remoteDiag);
-      this.log(
-        'warning',
-        `Entering Down state (Local diagnostic - ${diagnosticText(diag)}, Remote diagnostic - ${r})`,
-      );
+      if (from === 'Up')
+        this.log(
+          'warning',
+          `Entering Down state (Local diagnostic - ${diagnosticText(diag)}, Remote diagnostic - ${r})`,
+        );
       this.set({ expireUs: null, resetUs: nowUs + this.s.detectTimeUs, poll: false });
     } else {
       this.log('warning', `Entering ${to} state`);
@@ -223,6 +231,7 @@ class Stepper {
       to,
       localDiag: this.s.localDiag,
       remoteDiag: this.s.remoteDiag,
+      notify: to === 'Up' || (to === 'Down' && from === 'Up' && this.s.remoteState !== 'AdminDown'),
     });
   }
 }
@@ -327,9 +336,8 @@ export function stepBfd(session: BfdSession, event: BfdEvent, env: BfdEnv): BfdS
       break;
     case 'adminDown':
       if (session.state === 'AdminDown') break;
+      // As keepalived: the session falls silent (no packet), the neighbour detects it.
       st.transition('AdminDown', DIAG_ADMIN_DOWN);
-      // One last packet so the neighbour goes Down at once rather than after detection.
-      st.effects.push({ type: 'send', packet: bfdPacketOf(st.s) });
       st.set({ nextTxUs: null, expireUs: null, resetUs: null });
       break;
   }

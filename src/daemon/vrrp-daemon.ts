@@ -311,6 +311,8 @@ export class VrrpDaemon {
   /** Every tracker the config uses (src/io/trackers); verdicts become engine events. */
   async #startTracking(): Promise<void> {
     const previous = this.#tracking;
+    // BFD sessions survive a reload (keepalived keeps them): no new handshake, no FAULT.
+    const bfdCarry = previous?.releaseBfd();
     previous?.stop();
     const links = [...this.#interfaces.values()].map((i) => ({ name: i.name, up: i.up }));
     const find = (name: string) => this.instances.find((rt) => rt.plan.name === name);
@@ -330,6 +332,7 @@ export class VrrpDaemon {
       // On reload, a kept instance starts from the fault its old trackers had put it in.
       trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
       onInitDone: (n) => this.#releaseHeld(n),
+      ...(bfdCarry ? { bfdCarry } : {}),
     });
     await this.#tracking.start();
   }

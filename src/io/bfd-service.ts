@@ -38,10 +38,21 @@ import type { BfdInstance } from '../config/model.js';
 export interface BfdServiceOptions {
   readonly instances: readonly BfdInstance[];
   readonly log: (text: string) => void;
-  /** A session changed state (keepalived's BFD event to the VRRP/checker process). */
+  /**
+   * A session's users must learn its state: Up, or Down from Up unless the neighbour is
+   * AdminDown (keepalived's BFD event to the VRRP/checker process).
+   */
   readonly onState: (name: string, state: BfdState) => void;
   /** Listening port, 3784 unless a test says otherwise. */
   readonly port?: number;
+  /** A reload: the previous service's sessions, kept where the bfd_instance is unchanged. */
+  readonly carry?: BfdCarry;
+}
+
+/** What a reload hands from one service to the next (see `release`). */
+export interface BfdCarry {
+  readonly sessions: readonly Running[];
+  readonly listeners: readonly Socket[];
 }
 
 export interface BfdSessionStatus {
@@ -59,7 +70,7 @@ export interface BfdSessionStatus {
 }
 
 interface Running {
-  readonly config: BfdInstance;
+  config: BfdInstance;
   session: BfdSession;
   socket: Socket | null;
   timer: NodeJS.Timeout | null;
@@ -80,6 +91,21 @@ function randomDiscriminator(used: ReadonlySet<number>): number {
   }
 }
 
+/** A reload keeps a session only if nothing its packets or timers depend on changed. */
+function sameSession(a: BfdInstance, b: BfdInstance): boolean {
+  return (
+    a.name === b.name &&
+    a.neighborIp?.address === b.neighborIp?.address &&
+    a.sourceIp?.address === b.sourceIp?.address &&
+    a.minRxMs === b.minRxMs &&
+    a.minTxMs === b.minTxMs &&
+    a.idleTxMs === b.idleTxMs &&
+    a.multiplier === b.multiplier &&
+    a.passive === b.passive &&
+    a.ttl === b.ttl
+  );
+}
+
 function randomSourcePort(): number {
   return BFD_SOURCE_PORT_MIN + Math.floor(Math.random() * (BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1));
 }
@@ -88,6 +114,10 @@ export class BfdService {
   readonly #o: BfdServiceOptions;
   readonly #sessions: Running[] = [];
   readonly #listeners: Socket[] = [];
+  /** Sessions taken over from a reload (already running), and the ones to retire. */
+  readonly #carried = new Set<Running>();
+  readonly #retired: Running[] = [];
+  readonly #carriedListeners: Socket[] = [];
   /** Dropped received packets by reason (RFC 5880 6.8.6 and keepalived's checks). */
   readonly drops: Record<BfdDropReason, number> = Object.fromEntries(
     BFD_DROP_REASONS.map((r) => [r, 0]),
@@ -96,7 +126,18 @@ export class BfdService {
   constructor(o: BfdServiceOptions) {
     this.#o = o;
     const used = new Set<number>();
+    const previous = [...(o.carry?.sessions ?? [])];
+    this.#carriedListeners.push(...(o.carry?.listeners ?? []));
     for (const inst of o.instances) {
+      const kept = previous.find((r) => sameSession(r.config, inst));
+      if (kept) {
+        previous.splice(previous.indexOf(kept), 1);
+        kept.config = inst;
+        used.add(kept.session.localDiscriminator);
+        this.#carried.add(kept);
+        this.#sessions.push(kept);
+        continue;
+      }
       if (!inst.neighborIp) {
         o.log(
           `Configuration error: BFD instance ${inst.name} has no neighbor address set, disabling instance`,
@@ -128,6 +169,7 @@ export class BfdService {
         closing: false,
       });
     }
+    this.#retired.push(...previous);
   }
 
   get size(): number {
@@ -136,10 +178,23 @@ export class BfdService {
 
   /** Opens the sockets and starts every session. */
   async start(): Promise<void> {
-    if (this.#sessions.length === 0) return;
-    const families = new Set(this.#sessions.map((s) => s.config.neighborIp?.family));
-    for (const family of families) this.#listeners.push(await this.#listen(family === 6 ? 6 : 4));
+    for (const r of this.#retired.splice(0)) this.#retire(r);
+    const families = new Set(this.#sessions.map((s) => (s.config.neighborIp?.family === 6 ? 6 : 4)));
+    for (const l of this.#carriedListeners.splice(0)) {
+      const family = l.address().family === 'IPv6' ? 6 : 4;
+      if (!families.delete(family)) {
+        l.close();
+        continue;
+      }
+      l.on('message', (msg, rinfo) => this.#receive(msg, rinfo));
+      this.#listeners.push(l);
+    }
+    for (const family of families) this.#listeners.push(await this.#listen(family));
     for (const r of this.#sessions) {
+      if (this.#carried.has(r)) {
+        this.#arm(r);
+        continue;
+      }
       try {
         r.socket = await this.#openSender(r.config);
       } catch (e) {
@@ -153,17 +208,37 @@ export class BfdService {
     }
   }
 
-  /** Every session to AdminDown (one last packet each), then timers and sockets closed. */
+  /** Every session silent: timers and sockets closed, no packet (keepalived sends none either). */
   stop(): void {
+    for (const r of this.#sessions.splice(0)) this.#retire(r);
+    for (const l of this.#listeners.splice(0)) l.close();
+  }
+
+  /**
+   * For a reload: hands every session (state, socket, counters) and listener over to
+   * the next service, which keeps the unchanged ones running without a new handshake.
+   * This service is empty afterwards.
+   */
+  release(): BfdCarry {
     for (const r of this.#sessions) {
-      this.#event(r, { type: 'adminDown' });
       if (r.timer) clearTimeout(r.timer);
       r.timer = null;
-      // The AdminDown packet is still queued: close once it has gone out.
-      r.closing = true;
-      if (r.pending === 0) this.#close(r);
     }
-    for (const l of this.#listeners.splice(0)) l.close();
+    for (const l of this.#listeners) l.removeAllListeners('message');
+    return { sessions: this.#sessions.splice(0), listeners: this.#listeners.splice(0) };
+  }
+
+  /** The state of every session, for the tracker table of a new service. */
+  states(): [string, BfdState][] {
+    return this.#sessions.map((r) => [r.config.name, r.session.state]);
+  }
+
+  #retire(r: Running): void {
+    if (r.timer) clearTimeout(r.timer);
+    r.timer = null;
+    // A packet may still be queued: close once it has gone out.
+    r.closing = true;
+    if (r.pending === 0) this.#close(r);
   }
 
   status(): BfdSessionStatus[] {
@@ -246,17 +321,16 @@ export class BfdService {
   }
 
   #event(r: Running, event: BfdEvent): void {
-    const before = r.session.state;
     const step = stepBfd(r.session, event, { nowUs: nowUs(), random: Math.random });
     r.session = step.session;
     for (const e of step.effects) this.#effect(r, e);
-    if (r.session.state !== before) this.#o.onState(r.config.name, r.session.state);
     this.#arm(r);
   }
 
   #effect(r: Running, e: BfdEffect): void {
     if (e.type === 'log') this.#o.log(e.text);
     else if (e.type === 'send') this.#send(r, encodeBfdControl(e.packet));
+    else if (e.notify) this.#o.onState(r.config.name, e.to);
   }
 
   #send(r: Running, bytes: Uint8Array): void {

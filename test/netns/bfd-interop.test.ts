@@ -216,7 +216,7 @@ describe('BFD interop with keepalived 2.2.7', { skip: skip ?? false }, () => {
       );
       const elapsed = down - t0;
       console.log(
-        `# keepalived-ts detected keepalived's silence after ${elapsed.toFixed(1)} ms (detection time ${DETECT_MS} ms)`,
+        `# keepalived-ts detected keepalived's silence after ${elapsed.toFixed(1)} ms (detection time ${DETECT_MS} ms; ours: ${(await ts.waitFor(/Expired after/, 100, from)).text.slice(26)})`,
       );
       assert.ok(elapsed <= DETECT_MS + SLACK_MS, `detected after ${elapsed} ms`);
       await ts.waitFor(/\(VI_62\) Entering FAULT STATE/, 5000, from);
@@ -243,7 +243,7 @@ describe('BFD interop with keepalived 2.2.7', { skip: skip ?? false }, () => {
       );
       const elapsed = down - t0;
       console.log(
-        `# keepalived detected keepalived-ts's silence after ${elapsed.toFixed(1)} ms (detection time ${DETECT_MS} ms)`,
+        `# keepalived detected keepalived-ts's silence after ${elapsed.toFixed(1)} ms (detection time ${DETECT_MS} ms; keepalived: ${(await ka.waitFor(/Expired after/, 100, from)).text.slice(26)})`,
       );
       assert.ok(elapsed <= DETECT_MS + SLACK_MS, `detected after ${elapsed} ms`);
       await ka.waitFor(/\(VI_61\) Entering FAULT STATE/, 5000, from);
@@ -254,13 +254,37 @@ describe('BFD interop with keepalived 2.2.7', { skip: skip ?? false }, () => {
     await ts.waitFor(/\(VI_62\) Entering (BACKUP|MASTER) STATE/, 10_000, fromTs);
   });
 
+  it('a reload (SIGHUP) keeps the session Up on both sides: no handshake, no FAULT', async () => {
+    const from = ka.lines.length;
+    const fromTs = ts.lines.length;
+    const before = (await ts.status()) as unknown as { bfd: { sessions: { localDiscriminator: number }[] } };
+    ts.signal('SIGHUP');
+    await ts.waitFor(/Reload done/, 10_000, fromTs);
+    await new Promise((r) => setTimeout(r, 2 * DETECT_MS + 500));
+    const after = (await ts.status()) as unknown as {
+      bfd: { sessions: { state: string; localDiscriminator: number }[] };
+    };
+    assert.equal(after.bfd.sessions[0]?.state, 'Up');
+    assert.equal(after.bfd.sessions[0]?.localDiscriminator, before.bfd.sessions[0]?.localDiscriminator);
+    const downs = (d: Daemon, i: number) =>
+      d.lines
+        .slice(i)
+        .filter((l) => /Entering (Down|Init|AdminDown) state|Entering FAULT STATE/.test(l.text));
+    assert.deepEqual(downs(ka, from), [], 'keepalived saw no session change');
+    assert.deepEqual(downs(ts, fromTs), [], 'keepalived-ts saw no session change');
+  });
+
   it("stopping keepalived-ts takes keepalived's session Down and its instance to FAULT", async () => {
     const from = ka.lines.length;
     await lab.stop(ts);
     const exited = performance.now();
-    // keepalived itself sends nothing on shutdown; our AdminDown is best effort (the
-    // process may exit before the datagram leaves), so either diagnostic is accepted.
-    const hit = await ka.waitFor(/\(BFD_TO_TS\) Entering Down state/, 5000, from);
+    // Like keepalived, keepalived-ts sends nothing on shutdown: the peer detects the silence
+    // (an AdminDown would not fault its instance: keepalived ignores administrative Downs).
+    const hit = await ka.waitFor(
+      /\(BFD_TO_TS\) Entering Down state \(Local diagnostic - Control Detection Time Expired/,
+      5000,
+      from,
+    );
     const down = hit.atMs;
     console.log(
       `# keepalived: ${hit.text.slice(26)}, ${(down - exited).toFixed(1)} ms after keepalived-ts exited`,

@@ -18,7 +18,7 @@ import {
   type TrackingVerdict,
   trackingEvents,
 } from '../../vrrp/tracking.js';
-import type { BfdSessionStatus } from '../bfd-service.js';
+import type { BfdCarry, BfdSessionStatus } from '../bfd-service.js';
 import { TrackerSet } from './tracker-set.js';
 
 export interface TrackingHooks {
@@ -36,6 +36,8 @@ export interface TrackingHooks {
   readonly trackedFault?: (instance: string) => boolean;
   /** Every weight-0 script of an instance that was held in INIT has now reported. */
   readonly onInitDone?: (instance: string) => void;
+  /** A reload: the previous coordinator's BFD sessions (`releaseBfd`), kept where unchanged. */
+  readonly bfdCarry?: BfdCarry;
 }
 
 interface Tracked {
@@ -64,6 +66,7 @@ export class TrackingCoordinator {
       links,
       onChange: () => this.evaluateAll(),
       log: hooks.log,
+      ...(hooks.bfdCarry ? { bfdCarry: hooks.bfdCarry } : {}),
       ...(user ? { defaultUser: user.user, ...(user.group ? { defaultGroup: user.group } : {}) } : {}),
     });
     for (const inst of config.vrrpInstances) {
@@ -99,6 +102,11 @@ export class TrackingCoordinator {
   /** Feed the link monitor's `onLinkChange` here. */
   handleLinkChange(ifindex: number, name: string, up: boolean): void {
     this.trackers.interfaces.handleLinkChange(ifindex, name, up);
+  }
+
+  /** Hands the BFD sessions to the next coordinator (a reload); call before `stop`. */
+  releaseBfd(): BfdCarry {
+    return this.trackers.bfd.release();
   }
 
   /** track_bfd sessions and the BFD packets dropped, by reason (status output). */

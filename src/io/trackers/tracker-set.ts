@@ -8,7 +8,7 @@
 import type { Config } from '../../config/model.js';
 import type { TrackerKey, TrackerState } from '../../vrrp/tracking.js';
 import { trackerKey } from '../../vrrp/tracking.js';
-import { BfdService } from '../bfd-service.js';
+import { type BfdCarry, BfdService } from '../bfd-service.js';
 import { FileTracker } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
 import { ProcessTracker } from './process-tracker.js';
@@ -25,6 +25,8 @@ export interface TrackerSetOptions {
   readonly log?: (text: string) => void;
   readonly defaultUser?: string;
   readonly defaultGroup?: string;
+  /** A reload: the previous BFD sessions, kept running where unchanged. */
+  readonly bfdCarry?: BfdCarry;
 }
 
 function usedNames(config: Config, pick: 'trackScripts' | 'trackFiles' | 'trackProcesses'): Set<string> {
@@ -66,6 +68,7 @@ export class TrackerSet {
     const bfds = new Set(c.vrrpInstances.flatMap((i) => bfdRefs(i).map((r) => r.name)));
     this.bfd = new BfdService({
       instances: (c.bfdInstances ?? []).filter((b) => bfds.has(b.name)),
+      ...(o.bfdCarry ? { carry: o.bfdCarry } : {}),
       log: (text) => o.log?.(text),
       onState: (name, state) => {
         const up = state === 'Up';
@@ -76,6 +79,8 @@ export class TrackerSet {
         onUpdate({ key: trackerKey('bfd', name), state: { kind: 'bfd', up }, logs });
       },
     });
+    for (const [name, state] of this.bfd.states())
+      this.states.set(trackerKey('bfd', name), { kind: 'bfd', up: state === 'Up' });
     this.interfaces = new InterfaceTracker(onUpdate, o.links);
     for (const [k, s] of this.interfaces.states()) this.states.set(k, s);
     for (const t of this.scripts) this.states.set(trackerKey('script', t.name), t.state);

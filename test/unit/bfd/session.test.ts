@@ -180,25 +180,42 @@ test('detection: a silent neighbour is declared Down after multiplier × agreed 
   assert.equal(a.s.remoteDiscriminator, 0);
 });
 
-test('a neighbour signalling Down takes an Up session Down with diag 3, then it comes back', () => {
+test('a neighbour signalling Down takes an Up session Down with diag 3 and its users are told', () => {
   const a = peer('A', 1);
   const b = peer('B', 2);
   startBoth(a, b, 2_000 * ms);
   assert.equal(a.s.state, 'Up');
-  const step = stepBfd(b.s, { type: 'adminDown' }, { nowUs: 2_000 * ms, random: () => 0 });
-  b.s = step.session;
-  const last = step.effects.find((e) => e.type === 'send');
-  assert.ok(last && last.type === 'send' && last.packet.state === 'AdminDown' && last.packet.diag === 7);
-  const r = stepBfd(
-    a.s,
-    { type: 'packet', packet: decodeOk(encodeBfdControl(last.packet)) },
-    {
-      nowUs: 2_000 * ms + 100,
-      random: () => 0,
-    },
-  );
+  const down = (state: 'Down' | 'AdminDown') =>
+    decodeOk(
+      encodeBfdControl({
+        diag: state === 'AdminDown' ? 7 : 1,
+        state,
+        detectMult: 5,
+        myDiscriminator: 2,
+        yourDiscriminator: 1,
+        desiredMinTxUs: 1000 * ms,
+        requiredMinRxUs: 10 * ms,
+      }),
+    );
+  const env = { nowUs: 2_000 * ms + 100, random: () => 0 };
+  const r = stepBfd(a.s, { type: 'packet', packet: down('Down') }, env);
   assert.equal(r.session.state, 'Down');
   assert.equal(r.session.localDiag, 3);
+  const change = r.effects.find((e) => e.type === 'stateChanged');
+  assert.ok(change?.type === 'stateChanged' && change.notify, 'a path failure is reported');
+  // An administrative Down is no path failure: keepalived does not tell its users.
+  const admin = stepBfd(a.s, { type: 'packet', packet: down('AdminDown') }, env);
+  assert.equal(admin.session.state, 'Down');
+  const quiet = admin.effects.find((e) => e.type === 'stateChanged');
+  assert.ok(quiet?.type === 'stateChanged' && !quiet.notify);
+});
+
+test('adminDown (a socket that cannot be opened) silences the session: no packet', () => {
+  const s0 = createBfdSession(cfg('A'), 1);
+  const r = stepBfd(s0, { type: 'adminDown' }, { nowUs: 0, random: () => 0 });
+  assert.equal(r.session.state, 'AdminDown');
+  assert.equal(r.effects.filter((e) => e.type === 'send').length, 0);
+  assert.equal(nextBfdDeadline(r.session), null);
 });
 
 test('passive: silent until the neighbour speaks, then answers', () => {
