@@ -160,6 +160,14 @@ export class SmtpAlerter {
       });
       sock.on('data', (chunk: string) => {
         buf += chunk;
+        // keepalived reads into SMTP_BUFFER_MAX (1024) bytes: a longer reply ends the dialogue.
+        if (buf.length >= 1024) {
+          this.#o.log(
+            `Received buffer from remote SMTP server ${where} overflow our get read buffer length.`,
+          );
+          sock.write('QUIT\r\n');
+          return finish();
+        }
         for (;;) {
           const { code, rest } = parseReply(buf);
           if (code === undefined) return;

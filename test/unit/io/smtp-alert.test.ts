@@ -90,3 +90,18 @@ test('client: a silent server times out after smtp_connect_timeout; the queue is
   );
   assert.ok(took >= 390 && took < 3000, `two timeouts in sequence took ${took} ms`);
 });
+
+test("client: a reply longer than keepalived's buffer ends the dialogue", async () => {
+  const flood = createServer((c) => c.write(`220 ${'x'.repeat(2000)}`));
+  await new Promise<void>((r) => flood.listen(0, '127.0.0.1', () => r()));
+  const port = (flood.address() as { port: number }).port;
+  const logs: string[] = [];
+  const alerter = new SmtpAlerter({ settings: settings({ port }), log: (t) => logs.push(t) });
+  alerter.send(instanceAlert('R1', 'VI_1', 'BACKUP'));
+  await alerter.drain(5000);
+  flood.close();
+  assert.deepEqual(logs, [
+    `Received buffer from remote SMTP server [127.0.0.1]:${port} overflow our get read buffer length.`,
+  ]);
+  assert.equal(alerter.counters.failed, 1);
+});
