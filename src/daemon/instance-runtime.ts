@@ -16,9 +16,11 @@ import {
   EMPTY_STATS,
   type InstanceState,
   normalizeConfig,
+  rehearseRarePaths,
   type StepResult,
   step,
   type TimerName,
+  VRRP_PRIO_STOP,
   type VrrpEvent,
 } from '../vrrp/index.js';
 import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } from '../wire/index.js';
@@ -73,7 +75,17 @@ export class InstanceRuntime implements ChannelMember {
   attach(channel: VrrpChannel): void {
     this.#channel = channel;
     this.#sender = new AdvertSender(this.plan.advert, channel);
+    this.#sender.prepare(VRRP_PRIO_STOP, this.state.config.adverIntCs);
     channel.add(this);
+  }
+
+  /**
+   * Keeps the takeover and shutdown paths compiled (src/vrrp/rehearsal.ts): a dry run of
+   * the engine on a copy, nothing is sent or changed. The daemon repeats it now and then
+   * because V8 drops the bytecode of functions that have not run for a while.
+   */
+  rehearse(): void {
+    rehearseRarePaths(this.state.config, this.#deps.clock.nowMs());
   }
 
   detach(): void {

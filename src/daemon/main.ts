@@ -135,13 +135,18 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   checker = startChecker(o, first.config, log);
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${o.controlSocket} ready`);
+  const rehearsals = keepRarePathsWarm(daemon);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (sig: string): Promise<void> => {
       if (stopping) return;
       stopping = true;
+      // The priority-0 adverts go out in daemon.stop()'s first synchronous steps: before
+      // anything else (even this log line) so the backups take over at once.
+      const stopped = Promise.all([daemon.stop(), checker?.stop()]);
       log.info(`Received ${sig}, stopping`);
-      await Promise.all([daemon.stop(), checker?.stop()]);
+      clearInterval(rehearsals);
+      await stopped;
       scheduling.stop();
       uninstall();
       stopControlServer(server, o.controlSocket);
@@ -166,6 +171,27 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       (e) => log.info(`real-time signals unavailable: ${e.message}`),
     );
   });
+}
+
+/** Between two rehearsals of one instance's takeover and shutdown paths (round robin). */
+const REHEARSAL_INTERVAL_MS = 2000;
+
+/**
+ * Every instance rehearses its rare paths once now, then one instance every
+ * REHEARSAL_INTERVAL_MS, so a SIGTERM or a takeover never waits for V8 to compile them
+ * (src/vrrp/rehearsal.ts). A few microseconds each, nothing sent.
+ */
+function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
+  for (const rt of daemon.instances) rt.rehearse();
+  let next = 0;
+  const timer = setInterval(() => {
+    const list = daemon.instances;
+    if (list.length === 0) return;
+    next = (next + 1) % list.length;
+    list[next]?.rehearse();
+  }, REHEARSAL_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 function startChecker(o: DaemonOptions, config: Config, log: Logger): CheckerProcess | undefined {

@@ -48,8 +48,11 @@ export class AdvertSender {
   readonly #channel: Pick<VrrpChannel, 'send'>;
   #ipId = Math.floor(Math.random() * 0xfffe) + 1;
   #ahSequence = 0;
-  /** Datagrams (one per destination) of the last (priority, interval) sent, AH excepted. */
-  #cache: { key: number; datagrams: Uint8Array[] } | null = null;
+  /**
+   * Datagrams (one per destination) of the last two (priority, interval) encoded, AH
+   * excepted: the running advert and, prepared ahead, the priority-0 one of a shutdown.
+   */
+  #cache: { key: number; datagrams: Uint8Array[] }[] = [];
 
   /** `counters` presets keepalived's IP id / AH sequence (the next advert uses each + 1). */
   constructor(
@@ -96,10 +99,17 @@ export class AdvertSender {
     return ok;
   }
 
+  /** Encodes (priority, interval) ahead of need (the priority-0 advert a stop sends at once). */
+  prepare(priority: number, adverIntCs: number): void {
+    const c = this.#cfg;
+    if (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4') return;
+    this.#datagrams(priority, adverIntCs);
+  }
+
   /** The cached datagrams for (priority, interval), encoded on first use. */
   #datagrams(priority: number, adverIntCs: number): Uint8Array[] {
     const key = priority * 0x10000 + adverIntCs;
-    if (this.#cache?.key === key) return this.#cache.datagrams;
+    for (const e of this.#cache) if (e.key === key) return e.datagrams;
     const c = this.#cfg;
     const packet = this.#packet(priority, adverIntCs);
     const datagrams = c.destinations.map((destination) =>
@@ -113,7 +123,7 @@ export class AdvertSender {
             tos: VRRP_IPV4_TOS,
           }),
     );
-    this.#cache = { key, datagrams };
+    this.#cache = [{ key, datagrams }, ...this.#cache.slice(0, 1)];
     return datagrams;
   }
 

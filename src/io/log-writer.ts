@@ -3,9 +3,12 @@
  * is full, new lines are dropped and counted, and a note with the count is written once
  * there is room again. Two transports:
  * - a pipe or socket (a supervisor, journald, the test harness): Node's own stdio stream,
- *   whose libuv pipe is non-blocking: a line is written at once with one write(2) on
- *   the loop thread, and only what the pipe cannot take waits for POLLOUT. No thread-pool
- *   round trip, so a log line reaches its reader as soon as the event happened.
+ *   whose libuv pipe is non-blocking: the lines of one task go out together with one
+ *   write(2) on the loop thread as soon as the task ends (a microtask), and only what
+ *   the pipe cannot take waits for POLLOUT. No thread-pool round trip, so a line reaches
+ *   its reader right after the event; and not before the task's packets: waking the
+ *   reader first could hand it our CPU before a takeover's or a shutdown's advert is
+ *   sent, and 255 instances changing state at once make one write, not a thousand.
  * - anything else (a TTY, a file), where Node's stdio writes would block: one
  *   asynchronous `fs.write` at a time on libuv's thread pool drains the queue.
  * A slow console delays the log, never the VRRP timers.
@@ -89,7 +92,9 @@ export class LogWriter {
       this.#droppedSinceNote = 0;
     }
     if (this.#pipe !== null) {
-      this.#pipe.write(out);
+      this.#pipeBatch.push(out);
+      this.#pipeBatchChars += out.length;
+      if (this.#pipeBatch.length === 1) queueMicrotask(this.#writeBatch);
       this.written++;
       return true;
     }
@@ -99,9 +104,20 @@ export class LogWriter {
     return true;
   }
 
+  /** Lines of the current task, for the pipe (written together when it ends). */
+  #pipeBatch: string[] = [];
+  #pipeBatchChars = 0;
+
+  readonly #writeBatch = (): void => {
+    const chunk = this.#pipeBatch.length === 1 ? this.#pipeBatch[0]! : this.#pipeBatch.join('');
+    this.#pipeBatch = [];
+    this.#pipeBatchChars = 0;
+    this.#pipe?.write(chunk);
+  };
+
   /** Bytes (characters) accepted but not yet handed to the kernel. */
   get queuedBytes(): number {
-    return this.#pipe === null ? this.#queuedBytes : this.#pipe.writableLength;
+    return this.#pipe === null ? this.#queuedBytes : this.#pipe.writableLength + this.#pipeBatchChars;
   }
 
   #pump(): void {

@@ -29,6 +29,7 @@ export {
 export { step } from './fsm.js';
 export { createInstance, type NormalizedConfig, normalizeConfig } from './instance.js';
 export { logLine } from './log.js';
+export { rehearseRarePaths } from './rehearsal.js';
 export { EMPTY_STATS, reduceStats, type VrrpStats } from './stats.js';
 export {
   centisecondsToMs,

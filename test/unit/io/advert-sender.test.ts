@@ -111,4 +111,15 @@ describe('AdvertSender', () => {
     const seqs = sent.map((s) => Buffer.from(s.hex, 'hex').readUInt32BE(20 + 8));
     assert.deepEqual(seqs, [1, 2]);
   });
+
+  test('the priority-0 advert prepared ahead sits beside the running one', () => {
+    const { sender, sent } = recorder(v2, 40);
+    sender.prepare(0, 100);
+    sender.send(255, 100);
+    sender.send(0, 100);
+    sender.send(255, 100);
+    assert.deepEqual(sent[0], fresh(v2, 40, 255, 100)[0]);
+    assert.deepEqual(sent[1], fresh(v2, 41, 0, 100)[0]);
+    assert.deepEqual(sent[2], fresh(v2, 42, 255, 100)[0]);
+  });
 });
