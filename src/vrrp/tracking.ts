@@ -240,8 +240,8 @@ function restrict(b: TrackBinding, inst: string, why: Why, warn: string[]): Trac
     return { ...b, weight: 0 };
   }
   const what =
-    b.kind === 'file'
-      ? `tracked file ${b.name} with weight ${b.weight}`
+    b.kind === 'file' || b.kind === 'bfd'
+      ? `tracked ${b.kind} ${b.name} with weight ${b.weight}`
       : `tracked ${b.kind} ${b.name} with weights`;
   warn.push(`(${inst}) ignoring ${what} due to ${whyTxt}`);
   return null;

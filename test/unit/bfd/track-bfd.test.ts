@@ -78,3 +78,25 @@ test("a track_bfd line without weight takes the bfd_instance's weight", () => {
   assert.equal(verdict({}, 15, true).priority, 115);
   assert.deepEqual(verdict({}, 15, false).faultBy, []);
 });
+
+test("a sync-group member's weighted track_bfd is dropped with keepalived's message", () => {
+  const group = {
+    config: {
+      name: 'G',
+      members: [{ name: 'VI' }],
+      trackInterfaces: [],
+      trackScripts: [],
+      trackFiles: [],
+      trackProcesses: [],
+      syncGroupTrackingWeight: false,
+      globalTracking: false,
+    },
+    hasOwnerMember: false,
+  };
+  const r = resolveBindings(instance({ weight: 20 }) as never, defs(0) as never, group as never);
+  assert.deepEqual(r.warnings, ['(VI) ignoring tracked bfd B with weight 20 due to SYNC group']);
+  assert.equal(
+    r.bindings.some((b) => b.kind === 'bfd'),
+    false,
+  );
+});
