@@ -25,6 +25,7 @@ import {
   checkerAlertBody,
   checkerAlertDue,
   quorumBody,
+  REMOVED_BODY,
   realServerAlert,
   realServerAlertsOn,
   SHUTDOWN_BODY,
@@ -49,6 +50,11 @@ export interface LvsLog {
 export interface LvsCarry {
   readonly checks: ReadonlyMap<string, { readonly key: string; readonly state: CheckerState }>;
   readonly quorum: ReadonlyMap<string, boolean>;
+  /** Real servers by `service id|rs id`: their texts, health and smtp_alert (a reload's "Removing" mail). */
+  readonly reals?: ReadonlyMap<
+    string,
+    { readonly vs: string; readonly rs: string; readonly up: boolean; readonly mail: boolean }
+  >;
 }
 
 export interface LvsOptions {
@@ -342,6 +348,11 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   // keepalived starts each virtual server with quorum down and re-checks it once its real
   // servers are added (init_service_vs): that mails "Starting with quorum up", or "... down"
   // when a sorry server takes over. Not on reload.
+  // A reload that drops a live real server mails it as removed (ipwrapper.c clear_service_rs).
+  const kept = new Set(runtimes.flatMap((rt) => rt.spec.reals.map((rs) => `${rt.spec.id}|${rs.id}`)));
+  for (const [key, r] of opts.carry?.reals ?? [])
+    if (smtp && r.up && r.mail && !kept.has(key))
+      smtp.send(realServerAlert(smtp.settings.routerId, r.rs, r.vs, false, REMOVED_BODY));
   if (opts.carry === undefined)
     for (const rt of runtimes) {
       const w = aliveWeight(rt.spec, rt.health);
@@ -407,6 +418,22 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
         }),
       ),
       quorum: new Map(runtimes.map((rt) => [rt.spec.id, rt.quorumUp])),
+      reals: new Map(
+        runtimes.flatMap((rt) =>
+          rt.spec.reals.map(
+            (rs) =>
+              [
+                `${rt.spec.id}|${rs.id}`,
+                {
+                  vs: vsText(rt.spec),
+                  rs: rsText(rt.spec, rs),
+                  up: rt.health.get(rs.id)?.up ?? false,
+                  mail: rt.mailRs.get(rs.id) ?? false,
+                },
+              ] as const,
+          ),
+        ),
+      ),
     }),
     settled: async () => {
       while (syncing) await syncing;

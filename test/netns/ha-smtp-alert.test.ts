@@ -124,7 +124,7 @@ vrrp_instance VI_2 {
 describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => {
   const labs: DaemonLab[] = [];
   before(() => {
-    for (let i = 0; i < 9; i++) labs.push(new DaemonLab());
+    for (let i = 0; i < 10; i++) labs.push(new DaemonLab());
   });
   after(async () => {
     for (const c of children) await stopChild(c);
@@ -316,6 +316,36 @@ describe('smtp_alert mails as keepalived 2.2.7', { skip: skip ?? false }, () => 
       '[LB5] VRRP Instance VI_F - Entering MASTER state',
     ]);
     assert.equal(normalised(kts, hostname()), normalised(ka, hostname()));
+  });
+
+  it('checker: a reload that drops a live real server mails it as removed (keepalived-ts alone)', async () => {
+    const lab = labs[9]!;
+    const out = `${lab.dir}/mail.jsonl`;
+    startIn(lab.host('10.100.4.9/24'), [process.execPath, SINK, '2525', out, '10.100.4.9']);
+    const rsNs = lab.host('10.100.4.20/24');
+    const listen = `const n=require('net');for(const p of [8080,8081])n.createServer((s)=>s.end()).listen(p,'10.100.4.20')`;
+    startIn(rsNs, [process.execPath, '-e', listen]);
+    await new Promise((r) => setTimeout(r, 300));
+    const real = (port: number) =>
+      `  real_server 10.100.4.20 ${port} {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n`;
+    const text = (ports: number[]) =>
+      'global_defs {\n  router_id LB4\n  notification_email {\n    ops@example.com\n  }\n  notification_email_from k@example.com\n  smtp_server 10.100.4.9 2525\n}\n' +
+      `virtual_server 10.100.4.100 80 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n${ports.map(real).join('')}}\n`;
+    const conf = lab.file('k.conf', text([8080, 8081]));
+    const d = await lab.kts('kts-reload', lab.host('10.100.4.1/24'), conf);
+    await d.waitFor(/TCP connection to \[10\.100\.4\.20\]:tcp:8081 success/, 15_000).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sessions(out).length, 0, `no mail while both real servers are up\n${d.log()}`);
+    writeFileSync(conf, text([8080]));
+    d.signal('SIGHUP');
+    await sinkHolds(out, 1, d);
+    await new Promise((r) => setTimeout(r, 1500));
+    const mails = sessions(out).map(
+      (m) => `${m.find((l) => l.startsWith('Subject: '))} | ${m[m.indexOf('') + 1]}`,
+    );
+    assert.deepEqual(mails, [
+      'Subject: [LB4] Realserver [10.100.4.20]:tcp:8081 of virtual server [10.100.4.100]:tcp:80 - DOWN | => Removing <=',
+    ]);
   });
 
   it('checker: a real server going down and up mails as keepalived 2.2.7 words it (keepalived-ts alone)', async () => {
