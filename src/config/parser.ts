@@ -183,6 +183,15 @@ export class Parser {
   private statement(grammar: Grammar, level: number): Statement | null | typeof END | typeof CLOSE {
     const text = this.lines.nextText();
     if (text === undefined) return END;
+    // A block's own braces (a third of the lines) need no words: what the general
+    // path below decides for them, decided here.
+    if (level > 0 && text.length === 1) {
+      if (this.wantOpen && text === '{') {
+        this.wantOpen = false;
+        return null;
+      }
+      if (!this.wantOpen && text === '}') return CLOSE;
+    }
     const words = this.words;
     const count = scanWords(text, this.lines.lineColumnBase, this.lines, words);
     if (count === 0) return null;
