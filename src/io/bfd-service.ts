@@ -7,12 +7,13 @@
  * session's next deadline (src/bfd/session.ts). Nothing here blocks: sends are
  * fire-and-forget datagrams and a send error is logged and counted.
  *
- * Received TTL: node:dgram gives no ancillary data (IP_RECVTTL), so the GTSM check
- * sees an unknown TTL (0), which keepalived also lets through when the kernel does not
- * report one; `max_hops` is therefore not enforced. Packets are still sent with TTL 255.
+ * Received TTL: the listener reads it (native addon, IP_RECVTTL / IPV6_RECVHOPLIMIT)
+ * and a packet that did not arrive with the TTL it was sent with (255) is dropped
+ * (`ttl`), RFC 5881's GTSM; `max_hops` is not in the config model yet, so it is 0 as
+ * keepalived's default. Without the addon the TTL is unknown and passes.
  */
 
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import {
   BFD_CONTROL_PORT,
@@ -27,6 +28,7 @@ import {
   type BfdSession,
   type BfdState,
   checkBfdPacket,
+  checkBfdTtl,
   createBfdSession,
   decodeBfdControl,
   encodeBfdControl,
@@ -34,6 +36,7 @@ import {
   stepBfd,
 } from '../bfd/index.js';
 import type { BfdInstance } from '../config/model.js';
+import { type BfdListener, openBfdListener } from './bfd-listener.js';
 
 export interface BfdServiceOptions {
   readonly instances: readonly BfdInstance[];
@@ -52,7 +55,7 @@ export interface BfdServiceOptions {
 /** What a reload hands from one service to the next (see `release`). */
 export interface BfdCarry {
   readonly sessions: readonly Running[];
-  readonly listeners: readonly Socket[];
+  readonly listeners: readonly BfdListener[];
 }
 
 export interface BfdSessionStatus {
@@ -113,11 +116,11 @@ function randomSourcePort(): number {
 export class BfdService {
   readonly #o: BfdServiceOptions;
   readonly #sessions: Running[] = [];
-  readonly #listeners: Socket[] = [];
+  readonly #listeners: BfdListener[] = [];
   /** Sessions taken over from a reload (already running), and the ones to retire. */
   readonly #carried = new Set<Running>();
   readonly #retired: Running[] = [];
-  readonly #carriedListeners: Socket[] = [];
+  readonly #carriedListeners: BfdListener[] = [];
   /** Dropped received packets by reason (RFC 5880 6.8.6 and keepalived's checks). */
   readonly drops: Record<BfdDropReason, number> = Object.fromEntries(
     BFD_DROP_REASONS.map((r) => [r, 0]),
@@ -181,15 +184,14 @@ export class BfdService {
     for (const r of this.#retired.splice(0)) this.#retire(r);
     const families = new Set(this.#sessions.map((s) => (s.config.neighborIp?.family === 6 ? 6 : 4)));
     for (const l of this.#carriedListeners.splice(0)) {
-      const family = l.address().family === 'IPv6' ? 6 : 4;
-      if (!families.delete(family)) {
+      if (!families.delete(l.family)) {
         l.close();
         continue;
       }
-      l.on('message', (msg, rinfo) => this.#receive(msg, rinfo));
       this.#listeners.push(l);
     }
     for (const family of families) this.#listeners.push(await this.#listen(family));
+    for (const l of this.#listeners) l.setHandler((bytes, from, ttl) => this.#receive(bytes, from, ttl));
     for (const r of this.#sessions) {
       if (this.#carried.has(r)) {
         this.#arm(r);
@@ -224,7 +226,7 @@ export class BfdService {
       if (r.timer) clearTimeout(r.timer);
       r.timer = null;
     }
-    for (const l of this.#listeners) l.removeAllListeners('message');
+    for (const l of this.#listeners) l.setHandler(null);
     return { sessions: this.#sessions.splice(0), listeners: this.#listeners.splice(0) };
   }
 
@@ -257,17 +259,10 @@ export class BfdService {
     }));
   }
 
-  #listen(family: 4 | 6): Promise<Socket> {
-    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
-    sock.on('message', (msg, rinfo) => this.#receive(msg, rinfo));
-    sock.on('error', (e) => this.#o.log(`BFD listening socket error (${e.message})`));
-    return new Promise((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind({ port: this.#o.port ?? BFD_CONTROL_PORT, address: family === 6 ? '::' : '0.0.0.0' }, () => {
-        sock.off('error', reject);
-        resolve(sock);
-      });
-    });
+  #listen(family: 4 | 6): Promise<BfdListener> {
+    return openBfdListener(family, this.#o.port ?? BFD_CONTROL_PORT, (e) =>
+      this.#o.log(`BFD listening socket error (${e.message})`),
+    );
   }
 
   async #openSender(inst: BfdInstance): Promise<Socket> {
@@ -293,8 +288,8 @@ export class BfdService {
     }
   }
 
-  #receive(msg: Buffer, rinfo: RemoteInfo): void {
-    const verdict = this.#accept(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), rinfo.address);
+  #receive(bytes: Uint8Array, from: string, ttl: number): void {
+    const verdict = this.#accept(bytes, from, ttl);
     if (typeof verdict === 'string') {
       this.drops[verdict]++;
       return;
@@ -304,7 +299,7 @@ export class BfdService {
   }
 
   /** The session a datagram is for, or why it is dropped. */
-  #accept(bytes: Uint8Array, from: string): BfdDropReason | { r: Running; p: BfdControlPacket } {
+  #accept(bytes: Uint8Array, from: string, ttl: number): BfdDropReason | { r: Running; p: BfdControlPacket } {
     const decoded = decodeBfdControl(bytes);
     if (!decoded.ok) return decoded.error;
     const checked = checkBfdPacket(decoded.value, bytes.length);
@@ -316,6 +311,8 @@ export class BfdService {
         ? this.#sessions.find((s) => s.session.localDiscriminator === p.yourDiscriminator)
         : this.#sessions.find((s) => s.config.neighborIp?.address === from);
     if (!r) return 'no-session';
+    // GTSM (RFC 5881 5): sent with TTL 255 (or the configured ttl), so it must arrive so.
+    if (!checkBfdTtl(ttl, r.config.ttl ?? BFD_TTL, 0)) return 'ttl';
     if (r.session.state === 'AdminDown') return 'admin-down';
     return { r, p };
   }

@@ -203,6 +203,18 @@ describe('BFD interop with keepalived 2.2.7', { skip: skip ?? false }, () => {
     assert.equal(malformed.trim(), '', 'no malformed packets from keepalived-ts');
   });
 
+  it('GTSM: a BFD packet that arrives with a TTL below 255 is dropped and counted (RFC 5881 5)', async () => {
+    const drops = async () =>
+      ((await ts.status()) as unknown as { bfd: { drops: Record<string, number> } }).bfd.drops;
+    const before = (await drops()).ttl ?? 0;
+    // A valid Down packet from keepalived's address, but sent with TTL 64.
+    const send = `const s=require('node:dgram').createSocket('udp4');s.bind(0,'${KA}',()=>{s.setTTL(64);const b=Buffer.from('2140051800000bad000000000000271000002710' + '00000000','hex');s.send(b,3784,'${TS}',()=>s.close());});`;
+    execFileSync('ip', ['netns', 'exec', nsKa, process.execPath, '-e', send]);
+    for (let i = 0; i < 50 && ((await drops()).ttl ?? 0) === before; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await drops()).ttl, before + 1);
+  });
+
   it('keepalived-ts declares Down within the detection time when keepalived goes silent', async () => {
     const from = ts.lines.length;
     const fromKa = ka.lines.length;
