@@ -76,13 +76,17 @@ export class BfdChecks {
   async start(): Promise<void> {
     const names = new Set([...this.#bindings.values()].map((b) => b.name));
     if (names.size === 0) return;
-    // keepalived runs one BFD process for both; here each process runs its own sessions,
-    // and two processes cannot share UDP 3784: the kernel gives each datagram to one.
-    if (this.#config.vrrpInstances.some((i) => (i.trackBfds ?? []).length > 0))
-      this.#log(
-        'BFD: track_bfd (VRRP process) and BFD_CHECK (checker process) both listen on UDP 3784; ' +
-          'a datagram reaches only one of them, so their sessions may flap - not supported yet',
-      );
+    // keepalived runs one BFD process for both; here the VRRP and checker processes run
+    // their own sessions (both see every BFD datagram through their raw IPv4 listeners
+    // and each takes its own), so one bfd_instance must not serve both.
+    const tracked = new Set(
+      this.#config.vrrpInstances.flatMap((i) => (i.trackBfds ?? []).map((r) => r.name)),
+    );
+    for (const name of names)
+      if (tracked.has(name))
+        this.#log(
+          `BFD: ${name} is used by both track_bfd and BFD_CHECK; each process runs its own session to the same neighbour - not supported yet`,
+        );
     this.#service = new BfdService({
       instances: this.#config.bfdInstances.filter((b) => names.has(b.name)),
       log: this.#log,

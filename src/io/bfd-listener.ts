@@ -11,10 +11,18 @@ import { native, nativeAvailable } from '../native/binding.js';
 import { RawIpSocket } from '../native/raw-ip-socket.js';
 import { formatIp } from '../wire/ip.js';
 
-/** One received datagram: its bytes, source address text and TTL (0: unknown). */
 const IPPROTO_UDP = 17;
 
-export type BfdDatagramHandler = (bytes: Uint8Array, source: string, ttl: number) => void;
+/**
+ * One received datagram: its bytes, source address text, TTL (0: unknown) and the
+ * local address it was sent to (undefined: unknown).
+ */
+export type BfdDatagramHandler = (
+  bytes: Uint8Array,
+  source: string,
+  ttl: number,
+  destination?: string,
+) => void;
 
 export interface BfdListener {
   readonly family: 4 | 6;
@@ -69,7 +77,8 @@ class RawIpv4Listener implements BfdListener {
       if (udp.length < 8 || ((udp[2]! << 8) | udp[3]!) !== portNumber) return;
       const end = Math.min(udp.length, (udp[4]! << 8) | udp[5]!);
       const source = formatIp({ family: 'ipv4', bytes: m.source });
-      this.#handler?.(udp.slice(8, end), source, m.data[8]!);
+      const destination = formatIp({ family: 'ipv4', bytes: m.data.slice(16, 20) });
+      this.#handler?.(udp.slice(8, end), source, m.data[8]!, destination);
     });
   }
 

@@ -191,7 +191,8 @@ export class BfdService {
       this.#listeners.push(l);
     }
     for (const family of families) this.#listeners.push(await this.#listen(family));
-    for (const l of this.#listeners) l.setHandler((bytes, from, ttl) => this.#receive(bytes, from, ttl));
+    for (const l of this.#listeners)
+      l.setHandler((bytes, from, ttl, to) => this.#receive(bytes, from, ttl, to));
     for (const r of this.#sessions) {
       if (this.#carried.has(r)) {
         this.#arm(r);
@@ -288,8 +289,8 @@ export class BfdService {
     }
   }
 
-  #receive(bytes: Uint8Array, from: string, ttl: number): void {
-    const verdict = this.#accept(bytes, from, ttl);
+  #receive(bytes: Uint8Array, from: string, ttl: number, to?: string): void {
+    const verdict = this.#accept(bytes, from, ttl, to);
     if (typeof verdict === 'string') {
       this.drops[verdict]++;
       return;
@@ -299,17 +300,27 @@ export class BfdService {
   }
 
   /** The session a datagram is for, or why it is dropped. */
-  #accept(bytes: Uint8Array, from: string, ttl: number): BfdDropReason | { r: Running; p: BfdControlPacket } {
+  #accept(
+    bytes: Uint8Array,
+    from: string,
+    ttl: number,
+    to?: string,
+  ): BfdDropReason | { r: Running; p: BfdControlPacket } {
     const decoded = decodeBfdControl(bytes);
     if (!decoded.ok) return decoded.error;
     const checked = checkBfdPacket(decoded.value, bytes.length);
     if (!checked.ok) return checked.error;
     const p = checked.value;
-    // Your Discriminator names the session; zero (a Down neighbour): its source address does.
+    // Your Discriminator names the session; zero (a Down neighbour): the addresses do,
+    // source and (when known) destination, as keepalived's find_bfd_by_addr.
     const r =
       p.yourDiscriminator !== 0
         ? this.#sessions.find((s) => s.session.localDiscriminator === p.yourDiscriminator)
-        : this.#sessions.find((s) => s.config.neighborIp?.address === from);
+        : this.#sessions.find(
+            (s) =>
+              s.config.neighborIp?.address === from &&
+              (to === undefined || s.config.sourceIp === undefined || s.config.sourceIp.address === to),
+          );
     if (!r) return 'no-session';
     // GTSM (RFC 5881 5): sent with TTL 255 (or the configured ttl), so it must arrive so.
     if (!checkBfdTtl(ttl, r.config.ttl ?? BFD_TTL, 0)) return 'ttl';

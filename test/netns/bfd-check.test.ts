@@ -1,6 +1,7 @@
 /**
  * BFD_CHECK (issue 5): keepalived-ts's checker follows a bfd_instance toward a real
- * server running keepalived 2.2.7's BFD. While the session is Up the real server is in
+ * server running keepalived 2.2.7's BFD, while the VRRP process runs a track_bfd
+ * session of its own to the same host (both processes on UDP 3784). While the session is Up the real server is in
  * the virtual server; when the real server's BFD goes silent (nft drop in its
  * namespace) the session expires and the real server is removed at once (no
  * delay_loop), and it comes back when the session is Up again.
@@ -13,20 +14,50 @@ const RS = '10.100.1.1';
 const LB = '10.100.1.2';
 const skip = labUnavailable(true);
 
+/** keepalived-ts's second address, for the VRRP process's own session. */
+const LB2 = '10.100.1.3';
+
 const keepalivedConf = `bfd_instance BFD_LB {
   neighbor_ip ${LB}
   source_ip ${RS}
-  min_rx 100
-  min_tx 100
+  min_rx 200
+  min_tx 200
+  multiplier 3
+}
+bfd_instance BFD_LB2 {
+  neighbor_ip ${LB2}
+  source_ip ${RS}
+  min_rx 200
+  min_tx 200
   multiplier 3
 }
 `;
 
-const ourConf = `bfd_instance BFD_RS {
+const ourConf = `bfd_instance BFD_VRRP {
+  neighbor_ip ${RS}
+  source_ip ${LB2}
+  min_rx 200
+  min_tx 200
+  multiplier 3
+}
+vrrp_instance VI_63 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 63
+  priority 100
+  advert_int 1
+  track_bfd {
+    BFD_VRRP
+  }
+  virtual_ipaddress {
+    10.100.1.63/24
+  }
+}
+bfd_instance BFD_RS {
   neighbor_ip ${RS}
   source_ip ${LB}
-  min_rx 100
-  min_tx 100
+  min_rx 200
+  min_tx 200
   multiplier 3
 }
 virtual_server 10.100.1.100 80 {
@@ -54,6 +85,7 @@ describe('BFD_CHECK against keepalived 2.2.7', { skip: skip ?? false }, () => {
     lab = new DaemonLab();
     nsRs = lab.host(`${RS}/24`);
     const nsLb = lab.host(`${LB}/24`);
+    execFileSync('ip', ['-n', nsLb, 'addr', 'add', `${LB2}/24`, 'dev', 'eth0']);
     ka = lab.keepalived('ka', nsRs, lab.file('ka.conf', keepalivedConf));
     ts = await lab.kts('ts', nsLb, lab.file('ts.conf', ourConf), ['--data-plane', 'nftables']);
   });
@@ -67,6 +99,12 @@ describe('BFD_CHECK against keepalived 2.2.7', { skip: skip ?? false }, () => {
     await ka.waitFor(/\(BFD_LB\) Entering Up state/, 10_000);
     await ts.waitFor(/BFD check of \[BFD_RS\] RS\(\[10\.100\.1\.1\]:tcp:80\) is UP/, 5000);
     await ts.waitFor(/Adding service \[10\.100\.1\.1\]:tcp:80 to VS \[10\.100\.1\.100\]:tcp:80/, 5000);
+  });
+
+  it("runs the VRRP process's track_bfd session next to the checker's (both on UDP 3784)", async () => {
+    await ts.waitFor(/\(BFD_VRRP\) Entering Up state/, 10_000);
+    await ka.waitFor(/\(BFD_LB2\) Entering Up state/, 10_000);
+    await ts.waitFor(/\(VI_63\) Entering MASTER STATE/, 10_000);
   });
 
   it('removes it when the session expires and adds it back when Up again', async () => {
@@ -87,6 +125,8 @@ describe('BFD_CHECK against keepalived 2.2.7', { skip: skip ?? false }, () => {
         5000,
         from,
       );
+      // The VRRP process's session to the same silent neighbour expires too.
+      await ts.waitFor(/\(VI_63\) Entering FAULT STATE/, 5000, from);
     } finally {
       execFileSync('ip', ['netns', 'exec', nsRs, 'nft', 'delete', 'table', 'inet', table]);
     }
