@@ -37,6 +37,18 @@ export function bfdCheckNames(
   return names;
 }
 
+/** Every bfd_instance name a real server's BFD_CHECK names (the checker process runs those). */
+export function bfdCheckedNames(config: Config): Set<string> {
+  const names = new Set<string>();
+  for (const vs of config.virtualServers ?? [])
+    for (const rs of vs.realServers)
+      for (const c of rs.checkers) {
+        const words = c.type === 'BFD_CHECK' ? c.settings.name : undefined;
+        if (Array.isArray(words) && typeof words[0] === 'string') names.add(words[0]);
+      }
+  return names;
+}
+
 export class BfdChecks {
   readonly #config: Config;
   readonly #log: (text: string) => void;
