@@ -1,0 +1,104 @@
+/**
+ * @module The side-by-side half of the checker benchmark: keepalived 2.2.7's checker cannot
+ * run on this host (no IPVS: "IPVS: Can't initialize ipvs"), so both checkers run inside the
+ * qemu IPVS lab (scripts/ipvs-lab.sh, at KTS_IPVS_LAB) on the same config and backends
+ * (bench/lvs-checks-vm-guest.ts). Both run under the same TCG emulation, so their ratio is
+ * the meaningful figure, not the absolute ones. One VM boot, bounded by `timeout`; its
+ * exchange directory is removed whatever happens. Returns the lines to print, or why it
+ * could not run.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, percentile } from './stats.js';
+
+export interface VmBenchParams {
+  readonly perKind: number;
+  readonly warmS: number;
+  readonly windowS: number;
+  readonly failS: number;
+}
+
+interface Side {
+  readonly name: string;
+  readonly startS: number;
+  readonly cpuS: number;
+  readonly windowS: number;
+  readonly downMs: readonly number[];
+  readonly failed: number;
+}
+
+const LAB = process.env.KTS_IPVS_LAB ?? '/tmp/kts-lvs-lab/build';
+const REPO = new URL('../..', import.meta.url).pathname;
+
+export function runVmComparison(p: VmBenchParams): string[] {
+  if (!['vmlinux', 'initrd.cpio', 'stamp'].every((f) => existsSync(join(LAB, f))))
+    return [`  (no IPVS lab at ${LAB}: run \`make ipvs-lab\` for the side-by-side part)`];
+  const xfer = join(LAB, `xfer-bench-${process.pid}`);
+  rmSync(xfer, { recursive: true, force: true });
+  mkdirSync(xfer, { recursive: true });
+  // Generous: TCG, two checkers one after the other, node's cold start over 9p.
+  const budgetS = 120 + 2 * (p.warmS + p.windowS + p.failS + 60);
+  const t0 = performance.now();
+  let out = '';
+  try {
+    // The guest mounts a tmpfs on /tmp: ship the compiled tree through the share (as the lab test does).
+    cpSync(join(REPO, 'dist'), join(xfer, 'repo/dist'), { recursive: true });
+    cpSync(join(REPO, 'package.json'), join(xfer, 'repo/package.json'));
+    const addon = 'native/build/Release/kts_native.node';
+    cpSync(join(REPO, addon), join(xfer, 'repo', addon));
+    writeFileSync(join(xfer, 'bench.json'), JSON.stringify(p));
+    writeFileSync(join(xfer, 'job.sh'), 'cd /tmp/xfer/repo && node dist/bench/lvs-checks-vm-guest.js\n');
+    const r = spawnSync(
+      'timeout',
+      [
+        '-k',
+        '5',
+        String(budgetS),
+        'qemu-system-x86_64',
+        ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-nodefaults', '-display', 'none'],
+        ...['-serial', 'stdio', '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
+        ...['-smp', '1', '-m', '1024', '-kernel', join(LAB, 'vmlinux'), '-initrd', join(LAB, 'initrd.cpio')],
+        ...['-append', 'console=ttyS0 quiet panic=-1 nohz=off highres=off labmode=job'],
+        ...['-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'],
+        ...['-virtfs', `local,path=${xfer},mount_tag=xfer,security_model=none,multidevs=remap`],
+      ],
+      { encoding: 'utf8', timeout: (budgetS + 10) * 1000, maxBuffer: 64 * 2 ** 20 },
+    );
+    out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    const file = join(xfer, 'bench-result.json');
+    if (!existsSync(file))
+      return [`  (the VM run gave no result, exit ${r.status}; its console:)`, ...out.split('\n').slice(-30)];
+    const { sides } = JSON.parse(readFileSync(file, 'utf8')) as { sides: Side[] };
+    return format(p, sides, (performance.now() - t0) / 1000);
+  } finally {
+    // KTS_BENCH_KEEP=1 keeps the guest's logs (bench-keepalived*.log) for a look.
+    if (process.env.KTS_BENCH_KEEP === '1') console.log(`  (kept ${xfer})`);
+    else rmSync(xfer, { recursive: true, force: true });
+  }
+}
+
+function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string[] {
+  const [ka, ts] = [
+    sides.find((s) => s.name.startsWith('keepalived ')),
+    sides.find((s) => s.name === 'keepalived-ts'),
+  ];
+  if (!ka || !ts) return ['  (incomplete VM result)'];
+  const cpuPct = (s: Side) => (s.cpuS / s.windowS) * 100;
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+  const row = (name: string, a: number, b: number, unit: string, d = 1) =>
+    `  ${name.padEnd(30)} ${`${f(a, d)} ${unit}`.padStart(14)} ${`${f(b, d)} ${unit}`.padStart(14)} ${f(a / b, 2).padStart(7)}`;
+  const down = (s: Side, q: number) => percentile(s.downMs, q);
+  return [
+    `qemu TCG guest (Debian 6.1 kernel, real IPVS): ${p.perKind} TCP_CHECK + ${p.perKind} HTTP_GET, delay_loop 1 s, retry 1, delay_before_retry 1 s; VM run ${wallS.toFixed(0)} s`,
+    '  Both checkers run under the same emulation, one after the other: the ratio is the',
+    '  meaningful figure; absolute times are TCG times (many times slower than the host).',
+    `  ${'measure'.padEnd(30)} ${'keepalived-ts'.padStart(14)} ${'keepalived'.padStart(14)} ${'ratio'.padStart(7)}`,
+    row(`checker CPU (${f(ts.windowS, 0)} s window)`, ts.cpuS, ka.cpuS, 's', 2),
+    row('checker CPU', cpuPct(ts), cpuPct(ka), '%'),
+    row('start → all in IPVS', ts.startS, ka.startS, 's'),
+    row('failure → removed, median', median(ts.downMs), median(ka.downMs), 'ms', 0),
+    row('failure → removed, p99', down(ts, 99), down(ka, 99), 'ms', 0),
+    `  removed within ${p.failS} s: keepalived-ts ${ts.downMs.length}/${ts.failed}, keepalived ${ka.downMs.length}/${ka.failed} (observer polls GET_DEST every 100 ms)`,
+  ];
+}
