@@ -190,7 +190,16 @@ export class BfdService {
       }
       this.#listeners.push(l);
     }
-    for (const family of families) this.#listeners.push(await this.#listen(family));
+    for (const family of families) {
+      try {
+        this.#listeners.push(await this.#listen(family));
+      } catch (e) {
+        // As keepalived: no listening socket, no BFD; VRRP and the checkers carry on.
+        this.#o.log(`BFD: unable to open listening socket (${(e as Error).message})`);
+        for (const r of this.#sessions) this.#event(r, { type: 'adminDown' });
+        return;
+      }
+    }
     for (const l of this.#listeners)
       l.setHandler((bytes, from, ttl, to) => this.#receive(bytes, from, ttl, to));
     for (const r of this.#sessions) {
