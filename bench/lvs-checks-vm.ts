@@ -26,6 +26,7 @@ interface Side {
   readonly windowS: number;
   readonly downMs: readonly number[];
   readonly failed: number;
+  readonly falseDown: number;
 }
 
 const LAB = process.env.KTS_IPVS_LAB ?? '/tmp/kts-lvs-lab/build';
@@ -99,6 +100,7 @@ function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string
     row('start → all in IPVS', ts.startS, ka.startS, 's'),
     row('failure → removed, median', median(ts.downMs), median(ka.downMs), 'ms', 0),
     row('failure → removed, p99', down(ts, 99), down(ka, 99), 'ms', 0),
+    `  false failures (removed while every backend answered, ${f(ts.windowS, 0)} s window, polled every 0.5 s): keepalived-ts ${ts.falseDown}/${2 * p.perKind}, keepalived ${ka.falseDown}/${2 * p.perKind}`,
     `  removed within ${p.failS} s: keepalived-ts ${ts.downMs.length}/${ts.failed}, keepalived ${ka.downMs.length}/${ka.failed} (observer polls GET_DEST every 100 ms)`,
   ];
 }
