@@ -112,21 +112,39 @@ function udpBackend(i: number, port: number, name: string): Promise<ChildProcess
   });
 }
 
+// Each datagram from its own source port, base + i: a batch sent after a backend died must
+// not reuse a port whose conntrack NAT binding still points at it (IPVS keeps such UDP
+// entries too, until they expire).
 const UDP_CLIENT = `
-const [host, port, n] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const [host, port, n, base] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
 const dgram = require('node:dgram'); const counts = {}; let lost = 0, done = 0;
 for (let i = 0; i < n; i++) {
   const s = dgram.createSocket('udp4');
   const t = setTimeout(() => { lost++; s.close(); fin(); }, 2000);
   s.on('message', (m) => { clearTimeout(t); counts[m] = (counts[m] ?? 0) + 1; s.close(); fin(); });
-  s.send('ping', port, host);
+  s.bind(base + i, () => s.send('ping', port, host));
 }
 function fin() { if (++done === n) console.log(JSON.stringify({ counts, lost })); }`;
 
-function udpTraffic(port: number, n: number): { counts: Record<string, number>; lost: number } {
+function udpTraffic(
+  port: number,
+  n: number,
+  sourcePortBase: number,
+): { counts: Record<string, number>; lost: number } {
   const out = execFileSync(
     'ip',
-    ['netns', 'exec', NS.client, process.execPath, '-e', UDP_CLIENT, VIP, String(port), String(n)],
+    [
+      'netns',
+      'exec',
+      NS.client,
+      process.execPath,
+      '-e',
+      UDP_CLIENT,
+      VIP,
+      String(port),
+      String(n),
+      String(sourcePortBase),
+    ],
     {
       encoding: 'utf8',
       timeout: 30_000,
@@ -389,13 +407,13 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
   });
 
   test('UDP service with UDP_CHECK: datagrams shared round robin; a dead backend is removed', async () => {
-    const r = udpTraffic(53, 200);
+    const r = udpTraffic(53, 200, 40000);
     assert.deepEqual(r, { counts: { u1: 100, u2: 100 }, lost: 0 });
     const at = Date.now();
     b.u2!.kill('SIGKILL');
     await lb.waitFor(/Removing service \[10\.77\.2\.2\]:udp:5300/, 10_000, at);
     await new Promise((res) => setTimeout(res, 300));
-    assert.deepEqual(udpTraffic(53, 50), { counts: { u1: 50 }, lost: 0 });
+    assert.deepEqual(udpTraffic(53, 50, 41000), { counts: { u1: 50 }, lost: 0 });
   });
 
   test('reload: a new weight takes effect without flushing the table', async () => {
