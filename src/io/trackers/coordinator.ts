@@ -19,6 +19,7 @@ import {
   trackingEvents,
 } from '../../vrrp/tracking.js';
 import type { BfdCarry, BfdSessionStatus } from '../bfd-service.js';
+import { DEFAULT_SCRIPT_USER, resolveUser } from '../users.js';
 import { TrackerSet } from './tracker-set.js';
 
 export interface TrackingHooks {
@@ -60,7 +61,11 @@ export class TrackingCoordinator {
     hooks: TrackingHooks,
   ) {
     this.#hooks = hooks;
-    const user = config.global?.scriptUser;
+    // Track scripts run as script_user, else keepalived's default user when it exists
+    // (else as the daemon), like every other script.
+    const user: { readonly user: string; readonly group?: string } | undefined =
+      config.global?.scriptUser ??
+      (resolveUser(DEFAULT_SCRIPT_USER) === undefined ? undefined : { user: DEFAULT_SCRIPT_USER });
     this.trackers = new TrackerSet({
       config,
       links,
