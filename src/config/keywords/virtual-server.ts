@@ -15,7 +15,7 @@ import type {
   VirtualServer,
   VirtualServerGroup,
 } from '../model.js';
-import { parseIpPrefix, readInt, readTimerS, readUnsigned, wordLoc } from '../values.js';
+import { parseIpPrefix, readBool, readInt, readTimerS, readUnsigned, wordLoc } from '../values.js';
 import { applyBlock, arg, type BuildContext, type KeywordTable, lineScript, notifyScript } from './common.js';
 import { simpleHandlers } from './simple.js';
 import { VIRTUAL_SERVER_SIMPLE } from './simple-tables.js';
@@ -134,6 +134,14 @@ function timer(key: string, minUs = 1) {
 function count(key: string, min: number, max: number) {
   return (t: Record<string, unknown>, s: Statement, c: BuildContext): void => {
     const v = readUnsigned(c.diags, s, arg(c, s), min, max);
+    if (v !== undefined) t[key] = v;
+  };
+}
+
+/** `KEYWORD [BOOL]`: true when bare, else the word read as keepalived reads booleans. */
+function boolOrTrue(key: string) {
+  return (t: Record<string, unknown>, s: Statement, c: BuildContext): void => {
+    const v = readBool(c.diags, s, s.args[0]);
     if (v !== undefined) t[key] = v;
   };
 }
@@ -325,7 +333,7 @@ const REAL_SERVER: KeywordTable<RsTarget> = {
     const w = arg(c, s);
     if (w) t.virtualhost = w.text;
   },
-  smtp_alert: setTrue('smtpAlert') as never,
+  smtp_alert: boolOrTrue('smtpAlert') as never,
   ...Object.fromEntries(
     CHECKER_TYPES.map((type) => [
       type,
