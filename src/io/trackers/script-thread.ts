@@ -25,6 +25,8 @@ type Pending = {
 
 export class ScriptThread {
   #worker: Worker | null = null;
+  /** Resolves once the current worker runs (or could not start). */
+  #online: Promise<void> = Promise.resolve();
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
@@ -37,6 +39,10 @@ export class ScriptThread {
       w.on('exit', () => this.#fail());
       w.unref();
       this.#worker = w;
+      this.#online = new Promise((resolve) => {
+        w.once('online', () => resolve());
+        w.once('exit', () => resolve());
+      });
       return w;
     } catch {
       return null;
@@ -62,6 +68,18 @@ export class ScriptThread {
     const owed = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of owed) void runInGroup(p.run, p.onPid).then(p.resolve);
+  }
+
+  /**
+   * Starts the worker now and waits until it runs, so that the first script run is not
+   * late by the worker's start-up (hundreds of ms on a loaded host, more than a 1 s interval
+   * can absorb); bounded by `timeoutMs`.
+   */
+  async warmUp(timeoutMs = 5000): Promise<void> {
+    if (this.#ensure() === null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#online, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Runs one script; `onPid` gets its process group id; resolves with how it ended. */

@@ -107,7 +107,11 @@ export class TrackerSet {
 
   /** Initial reads (files, /proc), then every tracker running. */
   async start(): Promise<void> {
-    await Promise.all([...this.files.map((f) => f.init()), ...this.processes.map((p) => p.init())]);
+    await Promise.all([
+      ...this.files.map((f) => f.init()),
+      ...this.processes.map((p) => p.init()),
+      ...(this.scripts.length > 0 ? [this.#thread.warmUp()] : []),
+    ]);
     for (const f of this.files) this.states.set(trackerKey('file', f.name), f.state);
     for (const p of this.processes) this.states.set(trackerKey('process', p.name), p.state);
     for (const t of [...this.scripts, ...this.files, ...this.processes]) t.start();
