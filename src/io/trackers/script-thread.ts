@@ -1,20 +1,23 @@
 /**
- * @module The thread vrrp_script runs are spawned from: the main thread posts
- * `{id, run}`, the worker replies `{id, pid}` once the script started and `{id, outcome}`
- * when it ended, so fork/exec never runs on the VRRP loop (DESIGN principle 5) while the
- * main thread can still kill a run's process group on stop. Falls back to spawning on this
- * thread if the worker cannot start. This file is both the client and, as a worker, the
- * server.
+ * @module Where vrrp_script runs are spawned from: a small child process of the daemon
+ * (this module, run with its role argument). The daemon sends `{id, run}` over the IPC
+ * channel; the spawner replies `{id, pid}` once the script started and `{id, outcome}` when
+ * it ended. fork/exec never runs in the daemon: forking copies the forking process's page
+ * tables while its memory map is locked, and from a thread of the daemon itself 50 scripts
+ * a second stalled the VRRP loop (advert p99 23 ms at advert_int 0.01). The daemon can still
+ * kill a run's process group on stop. Falls back to spawning in the daemon if the spawner
+ * cannot start; if it dies, what it owed runs in the daemon.
  */
 
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type GroupRun, killGroup, runInGroup } from './group-spawn.js';
 import type { ScriptOutcome } from './script-counter.js';
 
 type Request = { readonly id: number; readonly run: GroupRun };
 type Reply = { readonly id: number; readonly pid?: number; readonly outcome?: ScriptOutcome };
 
-const ROLE = 'keepalived-ts-track-script-thread';
+const ROLE = '--keepalived-ts-script-spawner';
 
 type Pending = {
   run: GroupRun;
@@ -24,23 +27,28 @@ type Pending = {
 };
 
 export class ScriptThread {
-  #worker: Worker | null = null;
-  /** Resolves once the current worker runs (or could not start). */
+  #worker: ChildProcess | null = null;
+  /** Resolves once the current spawner runs (or could not start). */
   #online: Promise<void> = Promise.resolve();
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
-  #ensure(): Worker | null {
+  #ensure(): ChildProcess | null {
     if (this.#worker) return this.#worker;
     try {
-      const w = new Worker(new URL(import.meta.url), { workerData: ROLE });
+      const w = fork(fileURLToPath(import.meta.url), [ROLE], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        // A small heap: the spawner only relays requests and outcomes.
+        execArgv: ['--max-old-space-size=16', '--max-semi-space-size=1'],
+      });
       w.on('message', (m: Reply) => this.#reply(m));
-      w.on('error', () => this.#fail());
-      w.on('exit', () => this.#fail());
+      w.on('error', () => this.#fail(w));
+      w.on('exit', () => this.#fail(w));
       w.unref();
+      w.channel?.unref();
       this.#worker = w;
       this.#online = new Promise((resolve) => {
-        w.once('online', () => resolve());
+        w.once('message', () => resolve());
         w.once('exit', () => resolve());
       });
       return w;
@@ -58,12 +66,13 @@ export class ScriptThread {
     }
     if (m.outcome === undefined) return;
     this.#pending.delete(m.id);
-    if (this.#pending.size === 0) this.#worker?.unref();
+    if (this.#pending.size === 0) this.#worker?.channel?.unref();
     p.resolve(m.outcome);
   }
 
-  /** The worker died: run what it still owed on this thread. */
-  #fail(): void {
+  /** The spawner died: run what it still owed in this process. */
+  #fail(w: ChildProcess): void {
+    if (this.#worker !== w) return;
     this.#worker = null;
     const owed = [...this.#pending.values()];
     this.#pending.clear();
@@ -89,8 +98,8 @@ export class ScriptThread {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#pending.set(id, { run, pid: null, onPid, resolve });
-      w.ref();
-      w.postMessage({ id, run } satisfies Request);
+      w.channel?.ref();
+      w.send({ id, run } satisfies Request);
     });
   }
 
@@ -101,16 +110,20 @@ export class ScriptThread {
 
   close(): void {
     this.killAll();
-    void this.#worker?.terminate();
+    const w = this.#worker;
     this.#worker = null;
+    w?.disconnect();
   }
 }
 
-if (!isMainThread && workerData === ROLE && parentPort !== null) {
-  const port = parentPort;
-  port.on('message', (m: Request) => {
-    void runInGroup(m.run, (pid) => port.postMessage({ id: m.id, pid } satisfies Reply)).then((outcome) =>
-      port.postMessage({ id: m.id, outcome } satisfies Reply),
-    );
+if (process.argv[2] === ROLE && process.send !== undefined) {
+  const send = (m: Reply) => {
+    if (process.connected) process.send!(m);
+  };
+  process.on('message', (m: Request) => {
+    void runInGroup(m.run, (pid) => send({ id: m.id, pid })).then((outcome) => send({ id: m.id, outcome }));
   });
+  // Ready (the daemon's warmUp waits for this); the daemon going away ends the spawner.
+  send({ id: 0 });
+  process.on('disconnect', () => process.exit(0));
 }
