@@ -4,7 +4,7 @@
  * `timeoutMs` the group gets SIGTERM and, `graceMs` later, SIGKILL (vrrp_scheduler.c
  * `vrrp_script_child_thread`: kill(-pid, ...) with 2 s between); a script that died of a
  * signal has its group killed too, so no grandchild outlives it. Runs inside the script
- * thread (script-thread.ts): fork/exec is synchronous in Node and must stay off the VRRP
+ * thread (script-spawner.ts): fork/exec is synchronous in Node and must stay off the VRRP
  * loop.
  */
 

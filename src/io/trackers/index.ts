@@ -10,7 +10,7 @@ export * from './interface-tracker.js';
 export * from './process-match.js';
 export * from './process-tracker.js';
 export * from './script-counter.js';
-export * from './script-thread.js';
+export * from './script-spawner.js';
 export * from './script-tracker.js';
 export * from './tracker-set.js';
 export * from './types.js';

@@ -19,7 +19,7 @@ import {
   type ScriptOutcome,
   scriptStatus,
 } from './script-counter.js';
-import { ScriptThread } from './script-thread.js';
+import { SpawnerProcess } from './script-spawner.js';
 import type { Tracker, TrackerListener } from './types.js';
 
 /** keepalived waits this long after SIGTERM before SIGKILL (vrrp_scheduler.c). */
@@ -55,7 +55,7 @@ export interface ScriptTrackerStats {
 export class ScriptTracker implements Tracker {
   readonly #o: ScriptTrackerOptions;
   readonly #spawner: ScriptSpawner;
-  readonly #ownThread: ScriptThread | null;
+  readonly #ownSpawner: SpawnerProcess | null;
   #counter: ScriptCounter;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
@@ -65,8 +65,8 @@ export class ScriptTracker implements Tracker {
 
   constructor(options: ScriptTrackerOptions) {
     this.#o = options;
-    this.#ownThread = options.spawner === undefined ? new ScriptThread() : null;
-    this.#spawner = options.spawner ?? (this.#ownThread as ScriptThread);
+    this.#ownSpawner = options.spawner === undefined ? new SpawnerProcess() : null;
+    this.#spawner = options.spawner ?? (this.#ownSpawner as SpawnerProcess);
     const s = options.script;
     this.#counter = createScriptCounter(s.rise, s.fall, s.initFail);
   }
@@ -94,7 +94,7 @@ export class ScriptTracker implements Tracker {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     if (this.#pid !== null) killGroup(this.#pid, 'SIGKILL');
-    this.#ownThread?.close();
+    this.#ownSpawner?.close();
   }
 
   #tick(): void {

@@ -13,7 +13,7 @@ import { type BfdCarry, BfdService } from '../bfd-service.js';
 import { FileTracker } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
 import { ProcessTracker } from './process-tracker.js';
-import { ScriptThread } from './script-thread.js';
+import { SpawnerProcess } from './script-spawner.js';
 import { ScriptTracker } from './script-tracker.js';
 import type { TrackerUpdate } from './types.js';
 
@@ -43,8 +43,8 @@ export class TrackerSet {
   readonly interfaces: InterfaceTracker;
   /** The bfd_instances some track_bfd uses, run on this loop (keepalived's BFD child). */
   readonly bfd: BfdService;
-  /** One thread spawns every vrrp_script run, off the VRRP loop. */
-  readonly #thread = new ScriptThread();
+  /** One spawner process starts every vrrp_script run, off the VRRP loop. */
+  readonly #spawner = new SpawnerProcess();
   readonly #o: TrackerSetOptions;
 
   constructor(o: TrackerSetOptions) {
@@ -55,7 +55,7 @@ export class TrackerSet {
     const files = usedNames(c, 'trackFiles');
     const procs = usedNames(c, 'trackProcesses');
     for (const script of c.vrrpScripts.filter((s) => scripts.has(s.name))) {
-      const opts = { script, onUpdate, spawner: this.#thread, ...(o.log ? { log: o.log } : {}) };
+      const opts = { script, onUpdate, spawner: this.#spawner, ...(o.log ? { log: o.log } : {}) };
       this.scripts.push(new ScriptTracker({ ...opts, ...this.#users() }));
     }
     for (const file of c.vrrpTrackFiles.filter((f) => files.has(f.name))) {
@@ -110,7 +110,7 @@ export class TrackerSet {
     await Promise.all([
       ...this.files.map((f) => f.init()),
       ...this.processes.map((p) => p.init()),
-      ...(this.scripts.length > 0 ? [this.#thread.warmUp()] : []),
+      ...(this.scripts.length > 0 ? [this.#spawner.warmUp()] : []),
     ]);
     for (const f of this.files) this.states.set(trackerKey('file', f.name), f.state);
     for (const p of this.processes) this.states.set(trackerKey('process', p.name), p.state);
@@ -121,6 +121,6 @@ export class TrackerSet {
   stop(): void {
     for (const t of [...this.scripts, ...this.files, ...this.processes]) t.stop();
     this.bfd.stop();
-    this.#thread.close();
+    this.#spawner.close();
   }
 }

@@ -26,7 +26,7 @@ type Pending = {
   resolve: (o: ScriptOutcome) => void;
 };
 
-export class ScriptThread {
+export class SpawnerProcess {
   #worker: ChildProcess | null = null;
   /** Resolves once the current spawner runs (or could not start). */
   #online: Promise<void> = Promise.resolve();
