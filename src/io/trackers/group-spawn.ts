@@ -3,9 +3,9 @@
  * shell), stdio ignored, optionally as another uid/gid, in its own process group; after
  * `timeoutMs` the group gets SIGTERM and, `graceMs` later, SIGKILL (vrrp_scheduler.c
  * `vrrp_script_child_thread`: kill(-pid, ...) with 2 s between); a script that died of a
- * signal has its group killed too, so no grandchild outlives it. Runs inside the script
- * thread (script-spawner.ts): fork/exec is synchronous in Node and must stay off the VRRP
- * loop.
+ * signal has its group killed too, so no grandchild outlives it. Runs inside the spawner
+ * process (script-spawner.ts): fork/exec is synchronous in Node and must stay out of the
+ * VRRP daemon.
  */
 
 import { spawn } from 'node:child_process';
