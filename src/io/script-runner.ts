@@ -1,10 +1,10 @@
 /**
  * @module Notify scripts with a cap on how many run at once (the rest queue). Each is
- * spawned by a `Spawner`: by default the script worker thread, so fork/exec never runs
- * on the VRRP event loop; tests may inject another.
+ * spawned by a `Spawner`: by default a small spawner process (script-worker.ts), so
+ * fork/exec never runs in the VRRP daemon; tests may inject another.
  */
 
-import { WorkerSpawner } from './script-worker.js';
+import { ProcessSpawner } from './script-worker.js';
 import type { ScriptResult, ScriptRun } from './spawn-script.js';
 
 export type { ScriptResult, ScriptRun } from './spawn-script.js';
@@ -21,7 +21,7 @@ export class ScriptRunner {
   readonly #queue: { run: ScriptRun; done: (r: ScriptResult) => void }[] = [];
   started = 0;
 
-  constructor(maxConcurrent = 32, spawner: Spawner = new WorkerSpawner()) {
+  constructor(maxConcurrent = 32, spawner: Spawner = new ProcessSpawner()) {
     this.#maxConcurrent = maxConcurrent;
     this.#spawner = spawner;
   }

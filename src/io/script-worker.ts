@@ -1,73 +1,86 @@
 /**
- * @module The script worker thread: Node's child_process.spawn forks and execs
- * synchronously, a few milliseconds each, which a burst of notify scripts (many instances
- * changing state at once) would steal from VRRP timers. Scripts are therefore spawned in
- * this worker; the main thread only posts `{id, run}` and receives `{id, result}`. This
- * file is both the client (`WorkerSpawner`) and, run as a worker, the server.
+ * @module The notify-script spawner: Node's child_process.spawn forks and execs
+ * synchronously, and a fork copies the forking process's page tables under its memory-map
+ * lock, so a burst of notify scripts (many instances changing state at once) spawned from
+ * the daemon, even from a thread of it, would steal that time from VRRP timers. Scripts are
+ * therefore spawned by a small child process; the daemon only sends `{id, run}` over the
+ * IPC channel and receives `{id, result}`. This file is both the client (`ProcessSpawner`)
+ * and, run with its role argument, the spawner. Falls back to spawning in the daemon if the
+ * spawner cannot start; if it dies, what it owed runs in the daemon.
  */
 
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type ScriptResult, type ScriptRun, spawnScript } from './spawn-script.js';
 
 type Request = { readonly id: number; readonly run: ScriptRun };
 type Reply = { readonly id: number; readonly result: ScriptResult };
 
-const ROLE = 'keepalived-ts-script-worker';
+const ROLE = '--keepalived-ts-notify-spawner';
 
-/** Spawns scripts in a worker thread; falls back to this thread if the worker fails. */
-export class WorkerSpawner {
-  #worker: Worker | null = null;
+export class ProcessSpawner {
+  #child: ChildProcess | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, { run: ScriptRun; resolve: (r: ScriptResult) => void }>();
 
-  #ensure(): Worker | null {
-    if (this.#worker) return this.#worker;
+  #ensure(): ChildProcess | null {
+    if (this.#child) return this.#child;
     try {
-      const w = new Worker(new URL(import.meta.url), { workerData: ROLE });
-      w.on('message', (m: Reply) => {
+      const c = fork(fileURLToPath(import.meta.url), [ROLE], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        // A small heap: the spawner only relays requests and results.
+        execArgv: ['--max-old-space-size=16', '--max-semi-space-size=1'],
+      });
+      c.on('message', (m: Reply) => {
         const p = this.#pending.get(m.id);
         this.#pending.delete(m.id);
         p?.resolve(m.result);
-        if (this.#pending.size === 0) w.unref();
+        if (this.#pending.size === 0) c.channel?.unref();
       });
-      w.on('error', () => this.#fail());
-      w.on('exit', () => this.#fail());
-      w.unref();
-      this.#worker = w;
-      return w;
+      c.on('error', () => this.#fail(c));
+      c.on('exit', () => this.#fail(c));
+      c.unref();
+      c.channel?.unref();
+      this.#child = c;
+      return c;
     } catch {
       return null;
     }
   }
 
-  /** The worker died: run what it still owed here, and start a new one next time. */
-  #fail(): void {
-    this.#worker = null;
+  /** The spawner died: run what it still owed here, and start a new one next time. */
+  #fail(c: ChildProcess): void {
+    if (this.#child !== c) return;
+    this.#child = null;
     const owed = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of owed) void spawnScript(p.run).then(p.resolve);
   }
 
   spawn(run: ScriptRun): Promise<ScriptResult> {
-    const w = this.#ensure();
-    if (w === null) return spawnScript(run);
+    const c = this.#ensure();
+    if (c === null) return spawnScript(run);
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#pending.set(id, { run, resolve });
-      w.ref();
-      w.postMessage({ id, run } satisfies Request);
+      c.channel?.ref();
+      c.send({ id, run } satisfies Request);
     });
   }
 
   close(): void {
-    void this.#worker?.terminate();
-    this.#worker = null;
+    const c = this.#child;
+    this.#child = null;
+    if (c?.connected) c.disconnect();
   }
 }
 
-if (!isMainThread && workerData === ROLE && parentPort !== null) {
-  const port = parentPort;
-  port.on('message', (m: Request) => {
-    void spawnScript(m.run).then((result) => port.postMessage({ id: m.id, result } satisfies Reply));
+if (process.argv[2] === ROLE && process.send !== undefined) {
+  process.on('message', (m: Request) => {
+    void spawnScript(m.run).then((result) => {
+      if (process.connected) process.send!({ id: m.id, result } satisfies Reply);
+    });
   });
+  // The daemon going away ends the spawner (the scripts it started run on, as keepalived's).
+  process.on('disconnect', () => process.exit(0));
 }
