@@ -1,10 +1,10 @@
 /**
  * @module Notify scripts with a cap on how many run at once (the rest queue). Each is
- * spawned by a `Spawner`: by default a small spawner process (script-worker.ts), so
+ * spawned by a `Spawner`: by default a small spawner process (notify-spawner.ts), so
  * fork/exec never runs in the VRRP daemon; tests may inject another.
  */
 
-import { ProcessSpawner } from './script-worker.js';
+import { ProcessSpawner } from './notify-spawner.js';
 import type { ScriptResult, ScriptRun } from './spawn-script.js';
 
 export type { ScriptResult, ScriptRun } from './spawn-script.js';
