@@ -14,7 +14,7 @@ export * from './log-writer.js';
 export * from './notify.js';
 export * from './rtnetlink-client.js';
 export * from './script-runner.js';
-export * from './script-worker.js';
+export * from './notify-spawner.js';
 export { spawnScript } from './spawn-script.js';
 export * from './users.js';
 export * from './vrrp-channel.js';
