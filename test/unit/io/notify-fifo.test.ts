@@ -157,7 +157,8 @@ describe('NotifyFifo on a real FIFO', () => {
     const ms = performance.now() - t0;
     assert.ok(f.dropped > 0, 'the pipe filled up');
     assert.equal(f.written + f.dropped, 20_000);
-    assert.ok(ms < 2000, `20000 writes took ${ms} ms`);
+    // Timing is a bench figure, not a bar: printed only.
+    console.log(`# 20000 writes to an unread FIFO: ${ms.toFixed(0)} ms`);
     // What fitted is whole lines, in order.
     const queued = drain(path);
     assert.equal(queued, line.repeat(f.written));
