@@ -86,6 +86,9 @@ describe('syslog without -l', { skip: skip ?? false }, () => {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KTS_SYSLOG_SOCKET: path } },
     );
+    // Even if this process dies before `finally` runs, the daemon must not outlive it.
+    const killAtExit = () => child.kill('SIGKILL');
+    process.once('exit', killAtExit);
     let console = '';
     child.stdout.on('data', (d: Buffer) => (console += d));
     child.stderr.on('data', (d: Buffer) => (console += d));
@@ -100,6 +103,7 @@ describe('syslog without -l', { skip: skip ?? false }, () => {
     } finally {
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((r) => child.on('exit', r));
+      process.off('exit', killAtExit);
       listener.close();
       rmSync(path, { force: true });
       assert.equal(code, 0);
