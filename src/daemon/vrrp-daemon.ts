@@ -81,6 +81,9 @@ export class VrrpDaemon {
   #firewall: VrrpFirewall | null = null;
   /** Guarded instances that held their VIPs at the last firewall refresh. */
   #dropping = new Set<string>();
+  /** The instances as the firewall sees them; rebuilt when the instances change (start, reload). */
+  #guardedInstances: GuardedInstance[] = [];
+  #refreshQueued = false;
 
   constructor(o: VrrpDaemonOptions) {
     this.config = o.config;
@@ -269,6 +272,7 @@ export class VrrpDaemon {
   async #startFirewall(): Promise<void> {
     const explicit = this.config.global.nftables !== undefined;
     const guarded = this.#guarded();
+    this.#guardedInstances = guarded;
     const shape = firewallShape(guarded, explicit);
     if (shape === null) return;
     if (!explicit)
@@ -279,14 +283,27 @@ export class VrrpDaemon {
     });
     this.#firewall = firewall;
     await firewall.start(firewallContents(guarded, new Set()));
-    this.#addresses!.onChange = () => this.#refreshFirewall();
+    this.#addresses!.onChange = () => this.#queueFirewallRefresh();
+  }
+
+  /**
+   * A takeover adds every VIP of every instance in one turn of the loop: the firewall is
+   * refreshed once after it, not once per address.
+   */
+  #queueFirewallRefresh(): void {
+    if (this.#refreshQueued) return;
+    this.#refreshQueued = true;
+    queueMicrotask(() => {
+      this.#refreshQueued = false;
+      this.#refreshFirewall();
+    });
   }
 
   /** The VIPs held changed: guarded instances that hold theirs are dropped in the firewall. */
   #refreshFirewall(): void {
     if (this.#firewall === null || this.#addresses === null) return;
     const held = new Set(this.#addresses.held());
-    const guarded = this.#guarded();
+    const guarded = this.#guardedInstances;
     const holding = new Set(
       this.instances.filter((rt) => rt.plan.vips.some((v) => held.has(v))).map((rt) => rt.plan.name),
     );
@@ -432,6 +449,7 @@ export class VrrpDaemon {
   /** After a reload: the firewall follows the new instances (made, rebuilt or removed). */
   async #reshapeFirewall(): Promise<void> {
     const guarded = this.#guarded();
+    this.#guardedInstances = guarded;
     const shape = firewallShape(guarded, this.config.global.nftables !== undefined);
     if (shape === null) {
       await this.#firewall?.stop();
