@@ -57,14 +57,16 @@ async function backend(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-interface Params {
+/** What the host asks the guest to run (bench.json). */
+export interface VmBenchParams {
   readonly perKind: number;
   readonly warmS: number;
   readonly windowS: number;
   readonly failS: number;
 }
 
-interface Side {
+/** One checker's figures, written back to the host. */
+export interface Side {
   readonly name: string;
   /** Start to every real server present in IPVS, s. */
   readonly startS: number;
@@ -84,7 +86,7 @@ const addr = (kind: 1 | 2, i: number) => `127.${kind}.${(i >> 8) & 255}.${(i & 2
  * port to the virtual server's, "ports don't match - resetting"), so the checks name the
  * backend's port with connect_port: the same kernel state and the same checks for both.
  */
-function config(p: Params, ports: Ports): string {
+function config(p: VmBenchParams, ports: Ports): string {
   const half = Math.floor(p.perKind / 2);
   const tcp: string[] = [];
   const http: string[] = [];
@@ -113,7 +115,7 @@ function cpuOf(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const p = JSON.parse(readFileSync('/tmp/xfer/bench.json', 'utf8')) as Params;
+  const p = JSON.parse(readFileSync('/tmp/xfer/bench.json', 'utf8')) as VmBenchParams;
   const { IpvsPlane } = await import('../src/lvs/ipvs-plane.js');
   const { spawnLvsChecker } = await import('../src/lvs/checker-process.js');
   const be = fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit' });

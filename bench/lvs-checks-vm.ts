@@ -10,24 +10,10 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Side, VmBenchParams } from './lvs-checks-vm-guest.js';
 import { median, percentile } from './stats.js';
 
-export interface VmBenchParams {
-  readonly perKind: number;
-  readonly warmS: number;
-  readonly windowS: number;
-  readonly failS: number;
-}
-
-interface Side {
-  readonly name: string;
-  readonly startS: number;
-  readonly cpuS: number;
-  readonly windowS: number;
-  readonly downMs: readonly number[];
-  readonly failed: number;
-  readonly falseDown: number;
-}
+export type { VmBenchParams };
 
 const LAB = process.env.KTS_IPVS_LAB ?? '/tmp/kts-lvs-lab/build';
 const REPO = new URL('../..', import.meta.url).pathname;
