@@ -212,7 +212,7 @@ function virtualServer(w: Writer, vs: VirtualServer): void {
     w.line(`delay_loop ${vs.delayLoopS}`);
     w.line(`lb_algo ${vs.lbAlgo}`);
     w.line(`lb_kind ${vs.lbKind}`);
-    if (vs.kind !== 'fwmark') w.line(`protocol ${vs.protocol}`);
+    if (vs.kind !== 'fwmark' && vs.protocolConfigured) w.line(`protocol ${vs.protocol}`);
     if (vs.persistenceTimeoutS !== undefined) w.line(`persistence_timeout ${vs.persistenceTimeoutS}`);
     if (vs.quorum !== 1) w.line(`quorum ${vs.quorum}`);
     if (vs.hysteresis) w.line(`hysteresis ${vs.hysteresis}`);

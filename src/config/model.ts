@@ -311,7 +311,10 @@ export interface VirtualServer extends SimpleFields<typeof VIRTUAL_SERVER_SIMPLE
   readonly fwmark?: number;
   readonly group?: string;
   readonly family?: 4 | 6;
+  /** keepalived 2.2.7's default, UDP, when `protocol` is absent (see protocolConfigured). */
   readonly protocol: LvsProtocol;
+  /** False when no `protocol` line set it: keepalived reports that and uses UDP. */
+  readonly protocolConfigured: boolean;
   readonly lbAlgo: LbAlgo;
   readonly lbKind: LbKind;
   /** False when keepalived's default (NAT) applied: it warns about that. */

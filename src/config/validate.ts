@@ -6,6 +6,7 @@
 import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
 import type { Config, VirtualServer, VrrpInstance } from './model.js';
 import { checkGlobal, checkScriptSecurity, checkScripts, type HostEnvironment } from './validate-host.js';
+import { checkProtocol, checkServerPorts } from './validate-lvs-ports.js';
 import { formatIpPrefix } from './values.js';
 
 export type { HostEnvironment } from './validate-host.js';
@@ -256,12 +257,7 @@ function checkVirtualServer(config: Config, vs: VirtualServer, diags: Diagnostic
       `Virtual server group ${vs.group} specified but not configured - ignoring virtual server ${name()}`,
       vs.loc,
     );
-  if (vs.kind === 'fwmark' && vs.other.protocolForFwmark)
-    diags.error(
-      'semantic',
-      `Warning: Virtual server ${name()}: protocol specified for fwmark - protocol will be ignored`,
-      vs.loc,
-    );
+  checkProtocol(config, vs, diags);
   if (!vs.lbKindConfigured && vs.realServers.some((rs) => !rs.lbKindConfigured))
     diags.error(
       'semantic',
@@ -271,18 +267,7 @@ function checkVirtualServer(config: Config, vs: VirtualServer, diags: Diagnostic
         hint: 'add lb_kind NAT|DR|TUN',
       },
     );
-  for (const rs of vs.realServers)
-    if (
-      vs.kind === 'address' &&
-      (vs.lbKind === 'DR' || vs.lbKind === 'TUN') &&
-      rs.port !== vs.port &&
-      vs.port !== 0
-    )
-      diags.error(
-        'semantic',
-        `WARNING - virtual server ${name()} and real server [${rs.address.address}]:${vs.protocol.toLowerCase()}:${rs.port} ports don't match - resetting`,
-        rs.loc,
-      );
+  checkServerPorts(config, vs, diags);
   const totalWeight = vs.realServers.reduce((sum, rs) => sum + rs.weight, 0);
   if (vs.realServers.length > 0 && vs.quorum > totalWeight)
     diags.error(

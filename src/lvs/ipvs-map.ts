@@ -3,7 +3,8 @@
  * flags (sh-fallback / sh-port, mh-fallback / mh-port → IP_VS_SVC_F_SCHED1/2),
  * persistence (IP_VS_SVC_F_PERSISTENT, timeout, netmask), forwarding methods
  * (NAT → MASQ, DR → DROUTE, TUN → TUNNEL with its tunnel type, GUE port and checksum
- * flag), the persistence engine (PE_NAME) and the connection thresholds, as keepalived
+ * flag), one-packet scheduling (IP_VS_SVC_F_ONEPACKET), the persistence engine
+ * (PE_NAME) and the connection thresholds, as keepalived
  * 2.2.7 and ipvsadm send them.
  */
 import type { LbAlgo, LbKind, LvsProtocol, TunnelSpec } from '../config/model.js';
@@ -65,7 +66,10 @@ export function toIpvsService(s: ServiceState): IpvsService {
     ...ipvsServiceKey(s.match),
     schedName: s.scheduler,
     flags: {
-      flags: (persistent ? IP_VS_SVC_F.PERSISTENT : 0) | schedFlags(s.scheduler, s.schedulerFlags),
+      flags:
+        (persistent ? IP_VS_SVC_F.PERSISTENT : 0) |
+        (s.onePacket ? IP_VS_SVC_F.ONEPACKET : 0) |
+        schedFlags(s.scheduler, s.schedulerFlags),
       mask: 0xffffffff,
     },
     timeout: s.persistenceTimeoutS ?? 0,
@@ -163,6 +167,7 @@ export function fromIpvs(svc: IpvsService, dests: readonly IpvsDest[]): ServiceS
     ...(flags & IP_VS_SVC_F.PERSISTENT ? { persistenceTimeoutS: svc.timeout ?? 0 } : {}),
     ...(granularity(family, svc.netmask) ?? {}),
     ...(svc.peName ? { persistenceEngine: svc.peName } : {}),
+    ...(flags & IP_VS_SVC_F.ONEPACKET ? { onePacket: true } : {}),
     destinations: dests.map((d) => {
       const lbKind = KIND_NAME.get((d.fwdMethod ?? 0) & IP_VS_CONN_F.FWD_MASK) ?? 'NAT';
       return {

@@ -6,9 +6,10 @@
 import type { RealSpec, VirtualSpec } from './model.js';
 import { aliveWeight, type RealHealth } from './plan.js';
 
+/** keepalived's protocol word: the service's protocol, `none` for fwmark-only services. */
 function proto(vs: VirtualSpec): string {
-  const m = vs.matches[0];
-  return m?.kind === 'address' ? m.protocol.toLowerCase() : 'tcp';
+  const m = vs.matches.find((x) => x.kind === 'address');
+  return m?.kind === 'address' ? m.protocol.toLowerCase() : 'none';
 }
 
 /** FMT_VS: `[10.0.0.1]:tcp:80`, `FWM 5`, or the group name. */
@@ -19,9 +20,9 @@ export function vsText(vs: VirtualSpec): string {
   return `[${m.address}]:${proto(vs)}:${m.port}`;
 }
 
-/** FMT_RS: `[10.0.1.1]:tcp:8080`. */
+/** FMT_RS: `[10.0.1.1]:tcp:8080`, with the port keepalived gave it (DR/TUN: the service's). */
 export function rsText(vs: VirtualSpec, rs: RealSpec): string {
-  return `[${rs.address.address}]:${proto(vs)}:${rs.port}`;
+  return `[${rs.address.address}]:${proto(vs)}:${rs.kernelPort}`;
 }
 
 export function rsChangeLine(vs: VirtualSpec, rs: RealSpec, up: boolean): string {

@@ -53,6 +53,8 @@ export interface ServiceState {
   readonly persistenceGranularity?: string;
   /** persistence_engine (IPVS: "sip"). */
   readonly persistenceEngine?: string;
+  /** `ops`: one-packet scheduling (IP_VS_SVC_F_ONEPACKET), UDP and fwmark services only. */
+  readonly onePacket?: boolean;
   readonly destinations: readonly Destination[];
 }
 
@@ -60,7 +62,10 @@ export interface RealSpec {
   /** `addr:port` / `[addr]:port`. */
   readonly id: string;
   readonly address: IpPrefix;
+  /** As configured: what checkers and log lines use. */
   readonly port: number;
+  /** The destination's port in the kernel (keepalived's rule: see kernelPort). */
+  readonly kernelPort: number;
   readonly weight: number;
   readonly lbKind: LbKind;
   readonly tunnel?: TunnelSpec;
@@ -82,6 +87,7 @@ export interface VirtualSpec {
   readonly persistenceTimeoutS?: number;
   readonly persistenceGranularity?: string;
   readonly persistenceEngine?: string;
+  readonly onePacket: boolean;
   readonly lbKind: LbKind;
   readonly quorum: number;
   readonly hysteresis: number;
@@ -130,11 +136,40 @@ function matchesOf(config: Config, vs: VirtualServer): ServiceMatch[] {
   return out;
 }
 
+/**
+ * A real or sorry server's port in the kernel, as keepalived 2.2.7 sets it before adding
+ * it (validate_check_config): DR and TUN servers of an address service take the
+ * service's port (IPVS ignores it, ipvsadm shows it), those of a fwmark service port 0;
+ * a NAT real server without a port takes the service's. A group's servers keep theirs.
+ */
+export function kernelPort(
+  vs: Pick<VirtualServer, 'kind' | 'port'>,
+  lbKind: LbKind,
+  port: number,
+  sorry = false,
+): number {
+  if (vs.kind === 'group') return port;
+  if (lbKind === 'NAT') return vs.kind === 'address' && port === 0 && !sorry ? (vs.port ?? 0) : port;
+  return vs.kind === 'fwmark' ? 0 : (vs.port ?? 0);
+}
+
+/** keepalived drops `ops` from a service matched by address unless it is UDP. */
+function onePacket(config: Config, vs: VirtualServer): boolean {
+  if (!vs.opsFlag) return false;
+  const byAddress =
+    vs.kind === 'address' ||
+    (vs.kind === 'group' &&
+      (config.virtualServerGroups.find((g) => g.name === vs.group)?.entries.some((e) => e.kind === 'range') ??
+        false));
+  return !byAddress || vs.protocol === 'UDP';
+}
+
 function realSpec(config: Config, id: string, vs: VirtualServer, rs: RealServer): RealSpec {
   return {
     id: rsKey(rs),
     address: rs.address,
     port: rs.port,
+    kernelPort: kernelPort(vs, rs.lbKind ?? vs.lbKind, rs.port),
     weight: rs.weight,
     lbKind: rs.lbKind ?? vs.lbKind,
     // A real server without lvs_method takes the virtual server's, tunnel settings included.
@@ -168,6 +203,7 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
     ...(persistenceTimeout(vs) === undefined ? {} : { persistenceTimeoutS: persistenceTimeout(vs) }),
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
     ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
+    onePacket: onePacket(config, vs),
     lbKind: vs.lbKind,
     quorum: vs.quorum,
     hysteresis: vs.hysteresis,
@@ -178,7 +214,7 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
           sorry: {
             family: s.address.family,
             address: s.address.address,
-            port: s.port,
+            port: kernelPort(vs, s.lbKind ?? vs.lbKind, s.port, true),
             weight: 1,
             lbKind: s.lbKind ?? vs.lbKind,
             ...tunnelOf(s.lbKind ?? vs.lbKind, s.lbKind ? s.tunnel : vs.tunnel),

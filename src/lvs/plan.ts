@@ -11,7 +11,7 @@
  * - Quorum down with a sorry server: the sorry server alone (weight 1); real servers
  *   absent (weight 0 with inhibit_on_failure). Without one, the live servers stay.
  */
-import type { Destination, RealSpec, ServiceState, VirtualSpec } from './model.js';
+import { type Destination, destKey, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
 
 /** Health of one real server, as the checkers see it. */
 export interface RealHealth {
@@ -51,7 +51,7 @@ function realDest(rs: RealSpec, weight: number): Destination {
   return {
     family: rs.address.family,
     address: rs.address.address,
-    port: rs.port,
+    port: rs.kernelPort,
     weight,
     lbKind: rs.lbKind,
     ...(rs.tunnel ? { tunnel: rs.tunnel } : {}),
@@ -67,7 +67,13 @@ export function desiredDestinations(
 ): Destination[] {
   const sorryActive = !quorumUp && vs.sorry !== undefined;
   const out: Destination[] = [];
+  // Two real servers can meet on one kernel destination once DR/TUN ports are reset to
+  // the service's (keepalived then fails the second add): the first one configured wins.
+  const taken = new Set<string>();
   for (const rs of vs.reals) {
+    const key = destKey({ address: rs.address.address, port: rs.kernelPort });
+    if (taken.has(key)) continue;
+    taken.add(key);
     const h = health.get(rs.id) ?? { up: !vs.alpha, weight: rs.weight };
     if (h.up && !sorryActive) out.push(realDest(rs, h.weight));
     else if (rs.inhibitOnFailure) out.push(realDest(rs, 0));
@@ -90,6 +96,7 @@ export function desiredServices(
     ...(vs.persistenceTimeoutS === undefined ? {} : { persistenceTimeoutS: vs.persistenceTimeoutS }),
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
     ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
+    ...(vs.onePacket ? { onePacket: true } : {}),
     destinations: destinations.filter((d) => match.kind === 'fwmark' || d.family === match.family),
   }));
 }

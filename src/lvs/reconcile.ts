@@ -34,7 +34,8 @@ function sameService(a: ServiceState, b: ServiceState): boolean {
     flagBits(a.schedulerFlags) === flagBits(b.schedulerFlags) &&
     (a.persistenceTimeoutS ?? 0) === (b.persistenceTimeoutS ?? 0) &&
     granularity(a.persistenceGranularity) === granularity(b.persistenceGranularity) &&
-    (a.persistenceEngine ?? '') === (b.persistenceEngine ?? '')
+    (a.persistenceEngine ?? '') === (b.persistenceEngine ?? '') &&
+    (a.onePacket ?? false) === (b.onePacket ?? false)
   );
 }
 

@@ -70,7 +70,9 @@ export function newVirtualServer(stmt: Statement, ctx: BuildContext): VsTarget |
   const base: VsTarget = {
     loc: stmt.loc,
     kind: 'address',
-    protocol: 'TCP',
+    // keepalived 2.2.7: no protocol line means UDP (the kernel's reading of protocol 0).
+    protocol: 'UDP',
+    protocolConfigured: false,
     lbAlgo: 'wlc',
     lbKind: 'NAT',
     lbKindConfigured: false,
@@ -385,12 +387,15 @@ export const VIRTUAL_SERVER: KeywordTable<VsTarget> = {
   lvs_method: lbKind,
   protocol: (t, s, c) => {
     const w = arg(c, s);
-    if (w?.text === 'TCP' || w?.text === 'UDP' || w?.text === 'SCTP') t.protocol = w.text;
-    else if (w)
+    // keepalived compares case-insensitively (strcasecmp).
+    const name = w?.text.toUpperCase();
+    if (name === 'TCP' || name === 'UDP' || name === 'SCTP') {
+      t.protocol = name;
+      t.protocolConfigured = true;
+    } else if (w)
       c.diags.error('semantic', `Unknown protocol ${w.text} - ignoring`, wordLoc(s, w), {
         hint: 'use TCP, UDP or SCTP',
       });
-    if (t.kind === 'fwmark') t.other.protocolForFwmark = ['true'];
   },
   persistence_timeout: (t, s, c) => {
     const w = s.args[0];

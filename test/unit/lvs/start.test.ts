@@ -61,6 +61,7 @@ describe('lvs/start', () => {
   test('alpha, inhibit, misc_dynamic, quorum → sorry server, scripts, recovery, stop', async () => {
     const conf = `
 virtual_server 10.9.0.1 80 {
+  protocol TCP
   delay_loop 0.1
   lb_algo wrr
   lb_kind NAT
@@ -136,6 +137,7 @@ describe('lvs/start: reload', () => {
     dead.server.close();
     const conf = (w: number) => `
 virtual_server 10.9.0.2 80 {
+  protocol TCP
   delay_loop 0.1
   real_server 127.0.0.1 ${live.port} {
     weight ${w}
