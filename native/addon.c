@@ -87,6 +87,8 @@ static const struct {
     {"setRttimeLimit", kts_set_rttime_limit},
     {"lockMemory", kts_lock_memory},
     {"setAffinity", kts_set_affinity},
+    {"enterNetNamespace", kts_enter_net_namespace},
+    {"execve", kts_execve},
 };
 
 static napi_value init(napi_env env, napi_value exports) {

@@ -8,6 +8,7 @@
         "errno.c",
         "fd.c",
         "msg.c",
+        "netns.c",
         "poll.c",
         "sched.c",
         "signal.c",

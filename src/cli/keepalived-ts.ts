@@ -107,6 +107,7 @@ function daemonMain(options: CliOptions, argv: readonly string[]): number {
         runChecker: !options.vrrpOnly,
         ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
         ...(options.logFacility ? { logFacility: options.logFacility } : {}),
+        ...(options.namespace ? { namespace: options.namespace } : {}),
       }),
     )
     .then(

@@ -21,7 +21,8 @@ import { type CheckerProcess, spawnLvsChecker } from '../lvs/checker-process.js'
 import { loadConfigOffThread, loadHere } from './config-worker.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { createLogger, type Logger } from './log.js';
-import { removePidFiles, writePidFiles } from './pidfile.js';
+import { enterNetNamespace, namespaceControlSocket, namespacedIdent } from './net-namespace.js';
+import { DEFAULT_CONTROL_SOCKET, removePidFiles, writePidFiles } from './pidfile.js';
 import { installSignals } from './signals.js';
 import { formatStatus, statusReport } from './status.js';
 import { VrrpDaemon } from './vrrp-daemon.js';
@@ -42,6 +43,8 @@ export interface DaemonOptions {
   readonly dataPlane?: 'ipvs' | 'nftables';
   /** `-S`: syslog facility (used without `-l`). */
   readonly logFacility?: string;
+  /** `-s NAME`: run in network namespace NAME (overrides the config's net_namespace). */
+  readonly namespace?: string;
 }
 
 /**
@@ -53,17 +56,26 @@ function runtimeSeverity(d: Diagnostic): Diagnostic {
   return d.kind === 'security' && !d.aborts && d.severity === 'error' ? { ...d, severity: 'warning' } : d;
 }
 
-/** Start-up loads on this thread (no timer runs yet, and no worker isolate stays in memory); reloads in a worker. */
-async function load(
-  o: DaemonOptions,
-  log: Logger,
-  offThread: boolean,
-): Promise<{ config: Config | undefined; errors: number }> {
+interface Loaded {
+  readonly config: Config | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly errors: number;
+}
+
+/**
+ * Start-up loads on this thread (no timer runs yet, and no worker isolate stays in
+ * memory); reloads in a worker. Nothing is logged here: at start-up the logger is made
+ * after the config names its namespace (the syslog ident carries it).
+ */
+async function load(o: DaemonOptions, offThread: boolean): Promise<Loaded> {
   const request = { configFile: o.configFile, configId: o.configId, cwd: process.cwd() };
   const { config, diagnostics } = offThread ? await loadConfigOffThread(request) : loadHere(request);
-  for (const d of diagnostics as Diagnostic[]) log.info(formatDiagnostic(runtimeSeverity(d)));
   const errors = diagnostics.filter((d) => d.aborts || (d.severity === 'error' && d.kind !== 'security'));
-  return { config, errors: errors.length };
+  return { config, diagnostics: diagnostics as Diagnostic[], errors: errors.length };
+}
+
+function logDiagnostics(log: Logger, loaded: Loaded): void {
+  for (const d of loaded.diagnostics) log.info(formatDiagnostic(runtimeSeverity(d)));
 }
 
 /** Only instances the daemon can run: an interface and a VRID are required. */
@@ -92,12 +104,17 @@ async function handleRequest(
 
 /** Starts the daemon; resolves with the exit code once it has stopped. */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
+  // The config is read before anything else: its net_namespace must be entered before any
+  // socket (syslog's included), thread or child exists (net-namespace.ts).
+  const first = await load(o, false);
+  const namespace = o.namespace ?? first.config?.global.netNamespace;
+  const entry = namespace === undefined ? null : enterNetNamespace(namespace);
   const log = createLogger({
     console: o.logConsole,
     detail: o.logDetail,
     syslog: new SyslogWriter({
       facility: facilityNumber(o.logFacility),
-      ident: 'Keepalived_vrrp',
+      ident: namespacedIdent('Keepalived_vrrp', namespace),
       ...(process.env.KTS_SYSLOG_SOCKET ? { path: process.env.KTS_SYSLOG_SOCKET } : {}),
     }),
   });
@@ -105,14 +122,28 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   log.info(`Command line: ${o.argv.map((a) => `'${a}'`).join(' ')}`);
   log.info(`Configuration file ${o.configFile}`);
   /** Start-up failures also reach stderr without `-l` (keepalived would have syslog). */
-  const fatal = async (text: string): Promise<number> => {
+  const fatal = async (text: string, code = 1): Promise<number> => {
     log.info(text);
     if (!o.logConsole) process.stderr.write(`keepalived-ts: ${text}\n`);
     await log.flush();
-    return 1;
+    return code;
   };
-  const first = await load(o, log, false);
+  logDiagnostics(log, first);
   if (!first.config) return fatal('Stopped - configuration could not be read');
+  const configured = first.config.global.netNamespace;
+  if (o.namespace !== undefined && configured !== undefined)
+    log.info(`Overriding config net_namespace '${configured}' with command line namespace '${o.namespace}'`);
+  if (namespace !== undefined)
+    log.info(`Changing syslog ident to ${namespacedIdent('Keepalived_vrrp', namespace)}`);
+  if (entry?.kind === 'failed') {
+    for (const line of entry.lines.slice(0, -1)) log.info(line);
+    // keepalived 2.2.7 exits with status 0 here.
+    return fatal(entry.lines.at(-1) ?? `Unable to set network namespace ${namespace}`, 0);
+  }
+  const controlSocket =
+    namespace !== undefined && o.controlSocket === DEFAULT_CONTROL_SOCKET
+      ? namespaceControlSocket(namespace)
+      : o.controlSocket;
   const scheduling = applyProcessPriority(first.config.global, 'vrrp', (t) => log.info(t));
   const vrrpConfig = o.runVrrp ? runnable(first.config, log) : { ...first.config, vrrpInstances: [] };
   const daemon = new VrrpDaemon({ config: vrrpConfig, clock: monotonicClock, log });
@@ -120,21 +151,21 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   let checker: CheckerProcess | undefined;
   try {
     // Listen first: a socket that cannot be created must fail before any VIP is touched.
-    server = await startControlServer(o.controlSocket, (line) => handleRequest(daemon, checker, line));
+    server = await startControlServer(controlSocket, (line) => handleRequest(daemon, checker, line));
   } catch (e) {
-    return fatal(`Cannot create control socket ${o.controlSocket}: ${(e as Error).message}`);
+    return fatal(`Cannot create control socket ${controlSocket}: ${(e as Error).message}`);
   }
   try {
     await daemon.start();
   } catch (e) {
     daemon.close();
-    stopControlServer(server, o.controlSocket);
+    stopControlServer(server, controlSocket);
     return fatal(`Cannot start VRRP: ${(e as Error).message}`);
   }
   // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.
   checker = startChecker(o, first.config, log);
   writePidFiles(o.pidFiles, process.pid);
-  log.info(`Control socket ${o.controlSocket} ready`);
+  log.info(`Control socket ${controlSocket} ready`);
   const rehearsals = keepRarePathsWarm(daemon);
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -149,7 +180,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       await stopped;
       scheduling.stop();
       uninstall();
-      stopControlServer(server, o.controlSocket);
+      stopControlServer(server, controlSocket);
       removePidFiles(o.pidFiles);
       log.info(`Stopped Keepalived-ts v${o.version}`);
       await log.flush();
@@ -160,7 +191,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       {
         stop: (sig) => void stop(sig),
         reload: () => {
-          reload(o, daemon, log, busy);
+          reload(o, daemon, log, busy, namespace);
           void checker?.reload();
         },
         dumpData: () => dump('/tmp/keepalived-ts.data', formatStatus(statusReport(daemon, process.pid))),
@@ -212,19 +243,34 @@ function dump(path: string, text: string): void {
 }
 
 /** SIGHUP: re-read and validate; a bad config never replaces the running one; a good one is applied as a diff. */
-function reload(o: DaemonOptions, d: VrrpDaemon, log: Logger, busy: { reloading: boolean }): void {
+function reload(
+  o: DaemonOptions,
+  d: VrrpDaemon,
+  log: Logger,
+  busy: { reloading: boolean },
+  namespace: string | undefined,
+): void {
   if (busy.reloading) return;
   busy.reloading = true;
   log.info('Reloading');
-  void applyReload(o, d, log)
+  void applyReload(o, d, log, namespace)
     .catch((e: unknown) => log.info(`Reload failed: ${(e as Error).message}`))
     .finally(() => {
       busy.reloading = false;
     });
 }
 
-async function applyReload(o: DaemonOptions, d: VrrpDaemon, log: Logger): Promise<void> {
-  const next = await load(o, log, true);
+/** SIGHUP's work; the namespace the daemon runs in stays (keepalived cannot change it either). */
+async function applyReload(
+  o: DaemonOptions,
+  d: VrrpDaemon,
+  log: Logger,
+  namespace: string | undefined,
+): Promise<void> {
+  const next = await load(o, true);
+  logDiagnostics(log, next);
+  if (next.config && o.namespace === undefined && next.config.global.netNamespace !== namespace)
+    log.info('Cannot change network namespace at a reload - please restart keepalived-ts');
   if (!next.config || next.errors > 0) {
     const why = next.config ? `${next.errors} configuration errors` : 'configuration unreadable';
     log.info(`Reload refused: ${why} - keeping the running configuration`);

@@ -211,6 +211,10 @@ export interface NativeBinding {
   lockMemory(): void;
   /** sched_setaffinity(tid, cpus). */
   setAffinity(tid: number, cpus: readonly number[]): void;
+  /** setns(open(path), CLONE_NEWNET) for the calling thread. */
+  enterNetNamespace(path: string): void;
+  /** execve(file, argv, envp); returns only by throwing. */
+  execve(file: string, argv: readonly string[], envp: readonly string[]): never;
 }
 
 /** Poll event bits (UV_READABLE, UV_WRITABLE). */
