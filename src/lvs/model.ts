@@ -88,6 +88,8 @@ export interface VirtualSpec {
   readonly persistenceGranularity?: string;
   readonly persistenceEngine?: string;
   readonly onePacket: boolean;
+  /** A `virtual_server group`: DR/TUN destinations take each entry's port (plan.ts). */
+  readonly grouped: boolean;
   readonly lbKind: LbKind;
   readonly quorum: number;
   readonly hysteresis: number;
@@ -137,10 +139,11 @@ function matchesOf(config: Config, vs: VirtualServer): ServiceMatch[] {
 }
 
 /**
- * A real or sorry server's port in the kernel, as keepalived 2.2.7 sets it before adding
- * it (validate_check_config): DR and TUN servers of an address service take the
- * service's port (IPVS ignores it, ipvsadm shows it), those of a fwmark service port 0;
- * a NAT real server without a port takes the service's. A group's servers keep theirs.
+ * A real or sorry server's port, as keepalived 2.2.7 sets it (validate_check_config):
+ * DR and TUN servers of an address service take the service's port (IPVS ignores it,
+ * ipvsadm shows it), those of a fwmark service port 0; a NAT real server without a port
+ * takes the service's. A group's servers keep theirs here (FMT_RS); in the kernel its
+ * DR/TUN ones take each entry's port (plan.ts forMatch).
  */
 export function kernelPort(
   vs: Pick<VirtualServer, 'kind' | 'port'>,
@@ -204,6 +207,7 @@ export function virtualSpec(config: Config, vs: VirtualServer): VirtualSpec {
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
     ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
     onePacket: onePacket(config, vs),
+    grouped: vs.kind === 'group',
     lbKind: vs.lbKind,
     quorum: vs.quorum,
     hysteresis: vs.hysteresis,

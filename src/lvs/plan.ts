@@ -11,7 +11,14 @@
  * - Quorum down with a sorry server: the sorry server alone (weight 1); real servers
  *   absent (weight 0 with inhibit_on_failure). Without one, the live servers stay.
  */
-import { type Destination, destKey, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
+import {
+  type Destination,
+  destKey,
+  type RealSpec,
+  type ServiceMatch,
+  type ServiceState,
+  type VirtualSpec,
+} from './model.js';
 
 /** Health of one real server, as the checkers see it. */
 export interface RealHealth {
@@ -67,13 +74,7 @@ export function desiredDestinations(
 ): Destination[] {
   const sorryActive = !quorumUp && vs.sorry !== undefined;
   const out: Destination[] = [];
-  // Two real servers can meet on one kernel destination once DR/TUN ports are reset to
-  // the service's (keepalived then fails the second add): the first one configured wins.
-  const taken = new Set<string>();
   for (const rs of vs.reals) {
-    const key = destKey({ address: rs.address.address, port: rs.kernelPort });
-    if (taken.has(key)) continue;
-    taken.add(key);
     const h = health.get(rs.id) ?? { up: !vs.alpha, weight: rs.weight };
     if (h.up && !sorryActive) out.push(realDest(rs, h.weight));
     else if (rs.inhibitOnFailure) out.push(realDest(rs, 0));
@@ -97,6 +98,26 @@ export function desiredServices(
     ...(vs.persistenceGranularity === undefined ? {} : { persistenceGranularity: vs.persistenceGranularity }),
     ...(vs.persistenceEngine === undefined ? {} : { persistenceEngine: vs.persistenceEngine }),
     ...(vs.onePacket ? { onePacket: true } : {}),
-    destinations: destinations.filter((d) => match.kind === 'fwmark' || d.family === match.family),
+    destinations: forMatch(vs, match, destinations),
   }));
+}
+
+/**
+ * A service's destinations: its family's (fwmarks take all); in a group, DR/TUN ones at
+ * the entry's port (0 under a fwmark), as keepalived adds them entry by entry. Two real
+ * servers can meet on one kernel destination once those ports are reset (keepalived's
+ * second add then fails): the first one configured is kept.
+ */
+function forMatch(vs: VirtualSpec, match: ServiceMatch, destinations: readonly Destination[]): Destination[] {
+  const taken = new Set<string>();
+  const out: Destination[] = [];
+  for (const d of destinations) {
+    if (match.kind !== 'fwmark' && d.family !== match.family) continue;
+    const port = vs.grouped && d.lbKind !== 'NAT' ? (match.kind === 'fwmark' ? 0 : match.port) : d.port;
+    const placed = port === d.port ? d : { ...d, port };
+    if (taken.has(destKey(placed))) continue;
+    taken.add(destKey(placed));
+    out.push(placed);
+  }
+  return out;
 }

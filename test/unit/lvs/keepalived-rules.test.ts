@@ -3,8 +3,8 @@
  * each checked against `keepalived -t` on the reference machine and, for what reaches
  * IPVS, against keepalived -C in the qemu lab (lvs-ipvs-guest.ts 'rules' section):
  * - no `protocol`: UDP for a service served by address (reported), none for fwmarks;
- * - DR/TUN real and sorry servers take the service's port, or 0 under a fwmark; a NAT
- *   real server without a port takes the service's; a group keeps every port;
+ * - DR/TUN real and sorry servers take the service's port, or 0 under a fwmark (in a
+ *   group: each entry's); a NAT real server without a port takes the service's;
  * - `ops` reaches IPVS as IP_VS_SVC_F_ONEPACKET, dropped for TCP/SCTP services.
  */
 import assert from 'node:assert/strict';
@@ -143,12 +143,13 @@ describe('lvs: keepalived 2.2.7 protocol, port and ops rules', () => {
     );
   });
 
-  test('DR/TUN real servers take the service port; NAT ones without a port too; fwmark clears DR ports', () => {
+  test('DR/TUN real servers take the service port (group: the entry port); NAT ones without a port too; fwmark clears DR ports', () => {
     assert.deepEqual(dests('10.0.0.1:80'), ['10.0.1.1:80', '10.0.1.2:80', '10.0.1.3:8081', '10.0.1.4:80']);
     assert.deepEqual(dests('FWM 5'), ['10.0.1.1:0', '10.0.1.3:8081']);
-    assert.deepEqual(dests('10.0.0.5:80'), ['10.0.1.1:8080']);
-    assert.deepEqual(dests('FWM 3'), ['10.0.1.1:8080']);
-    assert.deepEqual(dests('FWM 4'), ['10.0.1.1:8080']);
+    // A group's DR/TUN servers: each entry's port (fwmark entries 0), seen in keepalived -C's listing.
+    assert.deepEqual(dests('10.0.0.5:80'), ['10.0.1.1:80']);
+    assert.deepEqual(dests('FWM 3'), ['10.0.1.1:0']);
+    assert.deepEqual(dests('FWM 4'), ['10.0.1.1:0']);
   });
 
   test('sorry servers: the same rule when routed (shown with quorum lost)', () => {
