@@ -415,10 +415,22 @@ export interface GlobalDefs extends SimpleFields<typeof GLOBAL_SIMPLE> {
     readonly options: readonly string[];
   };
   readonly dataPlane?: 'ipvs' | 'nftables';
-  readonly notifyFifo?: { readonly path: string; readonly script?: ScriptCommand };
-  readonly vrrpNotifyFifo?: { readonly path: string; readonly script?: ScriptCommand };
-  readonly lvsNotifyFifo?: { readonly path: string; readonly script?: ScriptCommand };
+  readonly notifyFifo?: NotifyFifoConfig;
+  readonly vrrpNotifyFifo?: NotifyFifoConfig;
+  readonly lvsNotifyFifo?: NotifyFifoConfig;
   readonly other: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * `notify_fifo PATH [USER [GROUP]]` (and vrrp_/lvs_), with its `*_notify_fifo_script`:
+ * a FIFO the daemon creates is given to USER (GROUP, else USER's primary group), else
+ * to the default script user.
+ */
+export interface NotifyFifoConfig {
+  readonly path: string;
+  readonly script?: ScriptCommand;
+  readonly user?: string;
+  readonly group?: string;
 }
 
 /** The whole configuration. */

@@ -2,7 +2,10 @@
  * @module The notify FIFOs' I/O, as keepalived 2.2.7 does it (notify.c fifo_open /
  * fifo_close), never blocking the event loop:
  *
- * - open: create the FIFO if absent (mode 0644 less the umask), then start the FIFO script
+ * - open: create the FIFO if absent (mode 0644 less the umask: 0600 by default) owned by
+ *   the user and group on its line (`notify_fifo PATH USER [GROUP]`, the group defaulting
+ *   to the user's primary group), else by the default script user; a user or group that
+ *   does not exist drops the FIFO, as keepalived does. Then start the FIFO script
  *   if one is configured (its configured words plus the FIFO path as last argument, in
  *   its own process group, no timeout), then open the FIFO read-write and non-blocking
  *   (O_RDWR: the open never waits for a reader, and lines queue in the pipe until someone
@@ -21,13 +24,11 @@
 
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { chownSync, closeSync, constants, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import type { ScriptCommand } from '../config/model.js';
+import type { NotifyFifoConfig, ScriptCommand } from '../config/model.js';
 import { fifoCreateMode, fifoScriptArgv } from './notify-fifo-format.js';
+import { scriptIdentity, selfIds } from './users.js';
 
-export interface FifoConfig {
-  readonly path: string;
-  readonly script?: ScriptCommand;
-}
+export type FifoConfig = NotifyFifoConfig;
 
 export interface NotifyFifoOptions {
   /** keepalived's label in its messages: '' (notify_fifo), 'vrrp_' or 'lvs_'. */
@@ -35,7 +36,7 @@ export interface NotifyFifoOptions {
   /** The process's umask (keepalived's default 0177). */
   readonly umask?: number;
   /**
-   * Owner given to a FIFO we create (keepalived: the FIFO's user, by default the default
+   * Owner given to a FIFO we create when its line names no user (keepalived: the default
    * script user — script_user or keepalived_script); undefined: ours.
    */
   readonly owner?: { readonly uid: number; readonly gid: number };
@@ -105,20 +106,24 @@ export class NotifyFifo {
 
   /** Creates (if needed) and opens the FIFO, starting its script; null when unusable. Start-up only. */
   static open(cfg: FifoConfig, o: NotifyFifoOptions): NotifyFifo | null {
+    const owner = fifoOwner(cfg, o);
+    if (owner === null) return null;
     const created = kindAt(cfg.path) === 'missing' && makeFifoSync(cfg.path, fifoCreateMode(o.umask));
-    return NotifyFifo.#finish(cfg, o, created);
+    return NotifyFifo.#finish(cfg, o, owner, created);
   }
 
   /** The same, never blocking the event loop (reloads). */
   static async openAsync(cfg: FifoConfig, o: NotifyFifoOptions): Promise<NotifyFifo | null> {
+    const owner = fifoOwner(cfg, o);
+    if (owner === null) return null;
     const created = kindAt(cfg.path) === 'missing' && (await makeFifo(cfg.path, fifoCreateMode(o.umask)));
-    return NotifyFifo.#finish(cfg, o, created);
+    return NotifyFifo.#finish(cfg, o, owner, created);
   }
 
-  static #finish(cfg: FifoConfig, o: NotifyFifoOptions, created: boolean): NotifyFifo | null {
+  static #finish(cfg: FifoConfig, o: NotifyFifoOptions, owner: Owner, created: boolean): NotifyFifo | null {
     const path = cfg.path;
     if (path === '') return null;
-    if (created && o.owner) setOwner(path, o.owner, o.log);
+    if (created && owner) setOwner(path, owner, o.log);
     const kind = kindAt(path); // when mkfifo failed, another process may have made it first
     if (kind === 'missing') {
       o.log(`Unable to create ${o.label}notify fifo ${path}`);
@@ -215,6 +220,26 @@ export class NotifyFifo {
     NotifyFifo.#kill(this.#script);
     this.#script = null;
   }
+}
+
+type Owner = { readonly uid: number; readonly gid: number } | undefined;
+
+/**
+ * Who a created FIFO belongs to: the user (and group, else the user's primary group) on
+ * its line, else the default owner. null: a name that does not resolve, which makes
+ * keepalived drop the FIFO (logging the name as "(null)": it has not stored it yet).
+ */
+function fifoOwner(cfg: FifoConfig, o: NotifyFifoOptions): Owner | null {
+  if (cfg.user === undefined) return o.owner;
+  const ids = scriptIdentity(
+    { user: cfg.user, ...(cfg.group === undefined ? {} : { group: cfg.group }) },
+    { securityEnabled: false },
+    selfIds(),
+  );
+  if (!('error' in ids)) return ids;
+  o.log(ids.error);
+  o.log(`Invalid user/group for ${o.label} fifo (null) - ignoring`);
+  return null;
 }
 
 /** chown a FIFO we created to its user, leaving ids that already match untouched (-1). */

@@ -8,6 +8,9 @@
  *   a link down, FAULT→BACKUP→MASTER, stop), for a sync group of two instances;
  * - vrrp_notify_fifo read by its vrrp_notify_fifo_script: the script's arguments (the FIFO
  *   path last) and the lines it read;
+ * - the FIFOs are created 0600 (0644 less keepalived's umask) and owned by the user and
+ *   group on their `notify_fifo PATH USER [GROUP]` lines (the user's primary group when
+ *   none is given);
  * - the FIFO created by the daemon is gone after it stops;
  * - enable_script_security with script_user root: a notify script in a world-writable
  *   directory is disabled (and logged as keepalived logs it), a notify argument holding
@@ -18,6 +21,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -104,6 +108,8 @@ class FifoReader {
 
 type Run = {
   readonly fifoLines: readonly string[];
+  /** uid:gid mode of each FIFO the daemon made (notify_fifo, vrrp_notify_fifo). */
+  readonly owners: readonly string[];
   readonly scriptOutput: string;
   readonly fifosLeft: readonly boolean[];
   readonly log: string;
@@ -135,8 +141,8 @@ describe('notify FIFOs: keepalived-ts writes what keepalived 2.2.7 writes', { sk
     conf = lab.file(
       'keepalived.conf',
       `global_defs {
-  notify_fifo ${nfifo}
-  vrrp_notify_fifo ${vfifo}
+  notify_fifo ${nfifo} nobody daemon
+  vrrp_notify_fifo ${vfifo} nobody
   vrrp_notify_fifo_script ${script}
 }
 vrrp_sync_group G1 {
@@ -177,6 +183,11 @@ vrrp_instance VI_2 {
   async function drive(name: string, start: () => Promise<Daemon>): Promise<Run> {
     const d = await start();
     const reader = await FifoReader.open(nfifo);
+    await until(() => existsSync(vfifo), STEP_MS, `${name} ${vfifo}`);
+    const owners = [nfifo, vfifo].map((p) => {
+      const st = statSync(p);
+      return `${st.uid}:${st.gid} ${(st.mode & 0o777).toString(8)}`;
+    });
     try {
       await reader.waitFor('GROUP "G1" MASTER 0');
       ip('-n', host, 'link', 'set', 'eth0', 'down');
@@ -201,6 +212,7 @@ vrrp_instance VI_2 {
     renameSync(scriptOut, `${scriptOut}.${name}`);
     return {
       fifoLines: reader.lines,
+      owners,
       scriptOutput,
       fifosLeft: [existsSync(nfifo), existsSync(vfifo)],
       log: d.log(),
@@ -227,6 +239,17 @@ vrrp_instance VI_2 {
     const ka = runs.keepalived!.scriptOutput;
     assert.ok(ka.startsWith(`ARGS 1 ${vfifo} uid=0\n`), ka);
     assert.equal(runs.kts!.scriptOutput, ka);
+  });
+
+  it('the FIFOs are made with the owners on their lines and the same mode', () => {
+    const nobody = execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim();
+    const nobodyGroup = execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim();
+    const daemonGroup = execFileSync('getent', ['group', 'daemon'], { encoding: 'utf8' }).split(':')[2];
+    assert.deepEqual(runs.keepalived!.owners, [
+      `${nobody}:${daemonGroup} 600`,
+      `${nobody}:${nobodyGroup} 600`,
+    ]);
+    assert.deepEqual(runs.kts!.owners, runs.keepalived!.owners);
   });
 
   it('the FIFOs the daemon created are removed when it stops', () => {

@@ -93,12 +93,20 @@ function rtPriority(t: GlobalTarget, s: Statement, c: BuildContext): void {
   t.other[s.keyword] = [String(Math.min(v, MAX_RT_PRIORITY))];
 }
 
+/** `notify_fifo PATH [USER [GROUP]]`: the owner words are resolved when the FIFO is made. */
 function fifo(
   key: 'notifyFifo' | 'vrrpNotifyFifo' | 'lvsNotifyFifo',
 ): (t: GlobalTarget, s: Statement, c: BuildContext) => void {
   return (t, s, c) => {
     const w = arg(c, s);
-    if (w) t[key] = { path: w.text, ...(t[key]?.script ? { script: t[key].script } : {}) };
+    if (!w) return;
+    const [, user, group] = s.args;
+    t[key] = {
+      path: w.text,
+      ...(t[key]?.script ? { script: t[key].script } : {}),
+      ...(user ? { user: user.text } : {}),
+      ...(user && group ? { group: group.text } : {}),
+    };
   };
 }
 
@@ -107,7 +115,7 @@ function fifoScript(
 ): (t: GlobalTarget, s: Statement, c: BuildContext) => void {
   return (t, s, c) => {
     const script = notifyScript(c, s);
-    if (script) t[key] = { path: t[key]?.path ?? '', script };
+    if (script) t[key] = { ...t[key], path: t[key]?.path ?? '', script };
   };
 }
 

@@ -24,6 +24,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { loadConfig } from '../../../src/config/load.js';
 import type { ScriptCommand } from '../../../src/config/model.js';
 import { NotifyFifo, NotifyFifos } from '../../../src/io/notify-fifo.js';
 import {
@@ -34,6 +35,8 @@ import {
   realServerFifoLine,
   virtualServerFifoLine,
 } from '../../../src/io/notify-fifo-format.js';
+import { resolveGroup, resolveUser } from '../../../src/io/users.js';
+import { memoryFs } from '../../helpers/memory-fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kts-fifo-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,6 +129,52 @@ describe('NotifyFifo on a real FIFO', () => {
     f.close();
   });
 
+  // keepalived 2.2.7 made `notify_fifo F daemon nogroup` 1:65534 and `vrrp_notify_fifo F
+  // nobody` 65534:65534 (nobody's primary group), mode 0600, on this machine.
+  const nobody = resolveUser('nobody');
+  const daemonGid = resolveGroup('daemon');
+  test('the user and group on its line own a FIFO we create, before the default owner', {
+    skip: (process.getuid?.() !== 0 && 'chown needs root') || (!nobody && 'no user nobody'),
+  }, async () => {
+    const byUser = join(dir, 'by-user.fifo');
+    const owner = { uid: 1, gid: 1 };
+    const f = NotifyFifo.open({ path: byUser, user: 'nobody' }, { label: '', log, owner })!;
+    const st = statSync(byUser);
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [nobody!.uid, nobody!.gid, 0o600]);
+    f.close();
+    if (daemonGid === undefined) return;
+    const byGroup = join(dir, 'by-group.fifo');
+    const g = (await NotifyFifo.openAsync(
+      { path: byGroup, user: 'nobody', group: 'daemon' },
+      { label: 'vrrp_', log, owner },
+    ))!;
+    assert.deepEqual([statSync(byGroup).uid, statSync(byGroup).gid], [nobody!.uid, daemonGid]);
+    g.close();
+  });
+
+  test('a user or group that does not exist drops the FIFO, logged as keepalived logs it', async () => {
+    const lines: string[] = [];
+    const path = join(dir, 'unknown-owner.fifo');
+    assert.equal(
+      NotifyFifo.open({ path, user: 'kts-no-such-user' }, { label: '', log: (t) => lines.push(t) }),
+      null,
+    );
+    assert.equal(
+      await NotifyFifo.openAsync(
+        { path, user: 'root', group: 'kts-no-such-group' },
+        { label: 'vrrp_', log: (t) => lines.push(t) },
+      ),
+      null,
+    );
+    assert.equal(existsSync(path), false);
+    assert.deepEqual(lines, [
+      "Script user 'kts-no-such-user' does not exist",
+      'Invalid user/group for  fifo (null) - ignoring',
+      "Script group 'kts-no-such-group' does not exist",
+      'Invalid user/group for vrrp_ fifo (null) - ignoring',
+    ]);
+  });
+
   test('openAsync creates it without blocking (reloads)', async () => {
     const path = join(dir, 'async.fifo');
     const f = await NotifyFifo.openAsync({ path }, { label: 'vrrp_', log });
@@ -213,5 +262,29 @@ describe('NotifyFifo on a real FIFO', () => {
     fifos.close();
     await until(() => exited === 1, 5000);
     assert.equal(existsSync(path), false);
+  });
+});
+
+describe('notify_fifo PATH [USER [GROUP]] in global_defs', () => {
+  test('the user and group words are kept with the path and the FIFO script', () => {
+    const text = `global_defs {
+  notify_fifo /run/n.fifo daemon nogroup
+  vrrp_notify_fifo_script /bin/cat
+  vrrp_notify_fifo /run/v.fifo nobody
+  lvs_notify_fifo /run/l.fifo
+}
+`;
+    const { config } = loadConfig('keepalived.conf', {
+      fs: memoryFs({ '/c/keepalived.conf': text }),
+      configId: 'n1',
+      cwd: '/c',
+    });
+    const g = config!.global;
+    assert.deepEqual(g.notifyFifo, { path: '/run/n.fifo', user: 'daemon', group: 'nogroup' });
+    assert.deepEqual(
+      { ...g.vrrpNotifyFifo, script: g.vrrpNotifyFifo?.script?.argv },
+      { path: '/run/v.fifo', user: 'nobody', script: ['/bin/cat'] },
+    );
+    assert.deepEqual(g.lvsNotifyFifo, { path: '/run/l.fifo' });
   });
 });
