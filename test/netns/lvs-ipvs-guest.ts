@@ -3,7 +3,7 @@
  * through IpvsPlane and compares `ipvsadm -Ln` with the desired state field by field
  * after every step; then lvs_timeouts (`ipvsadm -L --timeout`) and lvs_sync_daemon
  * (`ipvsadm -L --daemon`), each field against the config. Every step belongs to a section
- * (plane, attrs, timeouts, syncd) the host test reports on. The 'attrs' section and the
+ * (plane, attrs, rules, timeouts, syncd) the host test reports on. The 'attrs' and 'rules' sections and the
  * lvs_timeouts restore run keepalived 2.2.7's checker (`keepalived -C`) on the same config
  * first and take what it leaves in the kernel as the expected listing. Writes {ok, steps} to
  * /tmp/xfer/result.json; exit code 0 on success.
@@ -16,7 +16,7 @@ import { probeIpvs } from '../../src/lvs/ipvs-probe.js';
 import type { Destination, ServiceState } from '../../src/lvs/model.js';
 
 const FWD: Record<string, string> = { NAT: 'Masq', DR: 'Route', TUN: 'Tunnel' };
-type Section = 'plane' | 'attrs' | 'timeouts' | 'syncd';
+type Section = 'plane' | 'attrs' | 'rules' | 'timeouts' | 'syncd';
 const steps: { section: Section; step: string; ok: boolean; detail?: string }[] = [];
 const t0 = Date.now();
 const at = () => `[+${((Date.now() - t0) / 1000).toFixed(1)} s]`;
@@ -31,7 +31,8 @@ function svcLine(s: ServiceState): string {
       : `${m.protocol.padEnd(4)} ${m.family === 6 ? `[${m.address}]` : m.address}:${m.port}`;
   const flags = s.schedulerFlags.length > 0 ? ` (${s.schedulerFlags.join(',')})` : '';
   const pers = s.persistenceTimeoutS !== undefined ? ` persistent ${s.persistenceTimeoutS}` : '';
-  return `${head} ${s.scheduler}${flags}${pers}`.replace(/\s+/g, ' ');
+  const ops = s.onePacket ? ' ops' : '';
+  return `${head} ${s.scheduler}${flags}${pers}${ops}`.replace(/\s+/g, ' ');
 }
 
 function destLine(d: Destination): string {
@@ -40,13 +41,18 @@ function destLine(d: Destination): string {
 
 /** `ipvsadm -Ln` reduced to service lines and "-> addr:port Forward Weight" lines, sorted per service. */
 function kernelView(): string[] {
+  return kernelViewOf(ipvsadm('-Ln').split('\n').slice(3).join('\n'));
+}
+
+/** A listing's body (no header) in kernelView's form. */
+function kernelViewOf(body: string): string[] {
   const out: string[] = [];
   let dests: string[] = [];
   const flush = () => {
     out.push(...dests.sort());
     dests = [];
   };
-  for (const line of ipvsadm('-Ln').split('\n').slice(3)) {
+  for (const line of body.split('\n')) {
     if (!line.trim()) continue;
     if (line.trimStart().startsWith('->')) {
       const [arrow, addr, fwd, weight] = line.trim().split(/\s+/);
@@ -104,6 +110,7 @@ const dns: ServiceState = {
   scheduler: 'sh',
   schedulerFlags: ['sh-port'],
   persistenceTimeoutS: 120,
+  onePacket: true,
   destinations: [d('198.51.100.3', 53, 1, 'DR')],
 };
 const v6: ServiceState = {
@@ -145,7 +152,13 @@ console.log(JSON.stringify(r));
 compare('initial: 4 services, 6 destinations', expected([web, dns, v6, fwm], foreign));
 
 const web2: ServiceState = { ...web, destinations: [d('198.51.100.1', 8080, 0), d('198.51.100.5', 8080, 2)] };
-const dns2: ServiceState = { ...dns, scheduler: 'rr', schedulerFlags: [], persistenceTimeoutS: 60 };
+const dns2: ServiceState = {
+  ...dns,
+  scheduler: 'rr',
+  schedulerFlags: [],
+  persistenceTimeoutS: 60,
+  onePacket: false,
+};
 r = await plane.sync([web2, dns2, v6, fwm]);
 console.log(JSON.stringify(r));
 compare(
@@ -178,6 +191,7 @@ compare('clear() removes only ours', expected([], foreign));
   );
   const conf = `
 virtual_server 192.0.2.50 80 {
+  protocol TCP
   delay_loop 0.2
   lb_algo wlc
   lb_kind DR
@@ -196,10 +210,11 @@ virtual_server 192.0.2.50 80 {
   console.log(`${at()} config loaded`);
   const lvs = await startLvs(loaded, { log: { info: (l) => lines.push(l) } });
   console.log(`${at()} startLvs returned`);
+  // DR: the kernel gets the service's port (keepalived 2.2.7), the checks the configured one.
   const svc = (w1: number, w2: number): string[] => [
     'TCP 192.0.2.50:80 wlc',
-    `-> 127.0.0.1:${port} Route ${w1}`,
-    `-> 127.0.0.2:${port} Route ${w2}`,
+    `-> 127.0.0.1:80 Route ${w1}`,
+    `-> 127.0.0.2:80 Route ${w2}`,
   ];
   const settle = async (want: string[]) => {
     for (let i = 0; i < 50 && JSON.stringify(kernelView().sort()) !== JSON.stringify(want.sort()); i++)
@@ -412,6 +427,145 @@ virtual_server fwmark 9 {
       /UDP {2}192\.0\.2\.81:5060 rr persistent 99\n/.test(text),
     ],
     [true, true, true],
+  );
+  again.close();
+  await lvs.stop();
+  check('keepalived-ts removed them on stop', kernelView(), foreign);
+  check(
+    'no problem logged',
+    lines.filter((l) => /fail|error|invalid/i.test(l)),
+    [],
+  );
+}
+
+// keepalived 2.2.7's rules between config and kernel: no protocol (UDP for address
+// services, none for fwmarks), DR/TUN ports reset to the service's (0 under a fwmark,
+// groups untouched), NAT real servers without a port, routed sorry servers, and ops
+// (one-packet scheduling, dropped for TCP). keepalived -C first, its `ipvsadm -Ln` the
+// expected listing; then keepalived-ts on the same file.
+{
+  section = 'rules';
+  const { configOf } = await import('../unit/lvs/load-config.js');
+  const { startLvs } = await import('../../src/lvs/start.js');
+  const conf = `
+virtual_server_group RG1 {
+  192.0.2.95 80
+  fwmark 13
+}
+virtual_server 192.0.2.90 80 {
+  lvs_sched rr
+  lvs_method DR
+  real_server 10.0.90.1 8080 {
+    weight 2
+  }
+  real_server 10.0.90.2 {
+  }
+  real_server 10.0.90.3 8081 {
+    lvs_method NAT
+  }
+  real_server 10.0.90.4 {
+    lvs_method NAT
+  }
+  real_server 10.0.90.5 9000 {
+    lvs_method TUN
+  }
+  sorry_server 10.0.90.9 8082
+  sorry_server_inhibit
+}
+virtual_server fwmark 11 {
+  lvs_sched wrr
+  lvs_method DR
+  protocol TCP
+  real_server 10.0.90.1 8080 {
+  }
+  real_server 10.0.90.3 8081 {
+    lvs_method NAT
+  }
+  sorry_server 10.0.90.9 8082
+  sorry_server_inhibit
+}
+virtual_server 192.0.2.91 53 {
+  lvs_sched rr
+  lvs_method TUN
+  ops
+  real_server 10.0.90.6 5353 {
+  }
+}
+virtual_server 192.0.2.92 53 {
+  lvs_sched rr
+  lvs_method NAT
+  protocol TCP
+  ops
+  real_server 10.0.90.6 {
+  }
+}
+virtual_server fwmark 12 {
+  lvs_sched rr
+  lvs_method DR
+  ops
+  real_server 10.0.90.7 {
+  }
+}
+virtual_server group RG1 {
+  lvs_sched rr
+  lvs_method DR
+  real_server 10.0.90.8 8080 {
+  }
+}`;
+  writeFileSync('/tmp/ka-rules.conf', conf);
+  const full = () => ipvsadm('-Ln').split('\n').slice(3).join('\n').trimEnd();
+  const ka = startKeepalived('/tmp/ka-rules.conf');
+  const kaUp = await until(
+    () => /FWM {2}13/.test(ipvsadm('-Ln')) && ipvsadm('-Ln').includes('10.0.90.8'),
+    20_000,
+  );
+  await sleep(300);
+  const byKeepalived = full();
+  await stopKeepalived(ka);
+  steps.push({
+    section,
+    step: 'keepalived 2.2.7 set the services up',
+    ok: kaUp,
+    detail: `${byKeepalived}\n${readFileSync(`/tmp/xfer/ka-${kaRuns}.log`, 'utf8')}`,
+  });
+  console.log(`keepalived 2.2.7 left:\n${byKeepalived}`);
+  check('keepalived 2.2.7 removed them on exit', kernelView(), foreign);
+  const lines: string[] = [];
+  const lvs = await startLvs(configOf(conf), { log: { info: (l) => lines.push(l) } });
+  await lvs.settled();
+  const sorted = (t: string) => kernelViewOf(t);
+  check(
+    'keepalived-ts leaves the same ipvsadm -Ln (protocols, ports, forwarding, weights, ops)',
+    sorted(full()),
+    sorted(byKeepalived),
+  );
+  check(
+    'the listing shows what keepalived 2.2.7 does: UDP default, reset DR/TUN ports (group: per entry), ops for UDP and fwmark only',
+    [
+      /UDP {2}192\.0\.2\.90:80 rr\n/.test(byKeepalived),
+      /-> 10\.0\.90\.1:80 +Route +2/.test(byKeepalived),
+      /-> 10\.0\.90\.5:80 +Tunnel/.test(byKeepalived),
+      /-> 10\.0\.90\.4:80 +Masq/.test(byKeepalived),
+      /-> 10\.0\.90\.1:0 +Route/.test(byKeepalived),
+      /UDP {2}192\.0\.2\.91:53 rr ops/.test(byKeepalived),
+      /TCP {2}192\.0\.2\.92:53 rr\n/.test(byKeepalived),
+      /FWM {2}12 rr ops/.test(byKeepalived),
+      /UDP {2}192\.0\.2\.95:80 rr\n +-> 10\.0\.90\.8:80 +Route/.test(byKeepalived),
+      /FWM {2}13 rr\n +-> 10\.0\.90\.8:0 +Route/.test(byKeepalived),
+    ],
+    [true, true, true, true, true, true, true, true, true, true],
+  );
+  const again = await IpvsPlane.open();
+  const { lvsModel } = await import('../../src/lvs/model.js');
+  const { desiredServices } = await import('../../src/lvs/plan.js');
+  const desired = lvsModel(configOf(conf)).flatMap((v) => desiredServices(v, new Map(), true));
+  check(
+    'read back (ops included) equals the desired state: a second sync changes nothing',
+    await again.sync(desired),
+    {
+      ok: true,
+      changed: 0,
+    },
   );
   again.close();
   await lvs.stop();

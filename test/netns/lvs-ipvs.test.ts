@@ -116,6 +116,9 @@ describe('lvs: IPVS data plane in a qemu guest with ip_vs', {
   test('persistence_engine / granularity / timeout, TUN tunnel type / port / checksum, u/lthreshold and scheduler flags: the same ipvsadm listings as keepalived 2.2.7 on the same config', (t) => {
     section(t, 'attrs');
   });
+  test("keepalived 2.2.7's rules: no protocol is UDP, DR/TUN ports become the service's (0 under a fwmark, a group's kept), NAT real servers without a port, ops as one-packet scheduling: the same ipvsadm -Ln as keepalived -C on one config", (t) => {
+    section(t, 'rules');
+  });
   test('lvs_timeouts reach the kernel through SET_CONFIG (ipvsadm -L --timeout); stop and a reload dropping them restore the previous values, as keepalived 2.2.7 does', (t) => {
     section(t, 'timeouts');
   });
