@@ -410,10 +410,10 @@ export class VrrpDaemon {
           f?.script?.argv,
           f?.script?.user,
           f?.script?.group,
-        ]),
-      );
           f?.user,
           f?.group,
+        ]),
+      );
     const reopenFifos = fifoKey(next) !== fifoKey(this.config);
     const plan = diffConfigs(this.config, next);
     const going = this.instances.filter((rt) => !plan.keep.includes(rt.plan.name));
