@@ -25,7 +25,7 @@ import { enterNetNamespace, namespaceControlSocket, namespacedIdent } from './ne
 import { DEFAULT_CONTROL_SOCKET, removePidFiles, writePidFiles } from './pidfile.js';
 import { installSignals } from './signals.js';
 import { formatStatus, statusReport } from './status.js';
-import { VrrpDaemon } from './vrrp-daemon.js';
+import { NonExistentInterfaceError, VrrpDaemon } from './vrrp-daemon.js';
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -160,6 +160,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   } catch (e) {
     daemon.close();
     stopControlServer(server, controlSocket);
+    if (e instanceof NonExistentInterfaceError) {
+      log.info(`Interfaces the configuration names do not exist: ${e.interfaces.join(', ')}`);
+      return fatal(e.message, 2);
+    }
     return fatal(`Cannot start VRRP: ${(e as Error).message}`);
   }
   // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.

@@ -11,11 +11,11 @@ import { firewallContents, firewallShape, type GuardedInstance } from '../firewa
 import { AddressManager } from '../io/addresses.js';
 import type { Clock } from '../io/clock.js';
 import { GarpSender } from '../io/garp.js';
-import { type InterfaceInfo, readInterfaces } from '../io/interfaces.js';
+import { type InterfaceInfo, readInterfaces, replaceInterfaces } from '../io/interfaces.js';
 import { LinkMonitor } from '../io/link-monitor.js';
 import { Notifier, type SmtpNotifySink } from '../io/notify.js';
 import { type FifosOptions, NotifyFifos } from '../io/notify-fifo.js';
-import { instanceFifoLine } from '../io/notify-fifo-format.js';
+import { instanceFifoLine, reloadStateLines } from '../io/notify-fifo-format.js';
 import { RouteManager } from '../io/routes.js';
 import { RtnetlinkClient, subscribeRtnl } from '../io/rtnetlink-client.js';
 import { ScriptRunner } from '../io/script-runner.js';
@@ -30,7 +30,9 @@ import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
+import { carriedState, missingInterfaces, planMoved, planUses } from './dynamic-interfaces.js';
 import { ipv6Forwarding, parseGroup } from './host-facts.js';
+import type { InstancePlan } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
@@ -190,6 +192,7 @@ export class VrrpDaemon {
       );
     this.#events = subscribeRtnl((e) => this.#monitor?.handle(e));
     this.#interfaces = await readInterfaces(nl);
+    this.#checkInterfacesExist();
     this.#routes = new RouteManager(nl, { ifindex: (n) => this.#interfaces.get(n)?.ifindex });
     this.#routes.onError = (owner, what, e) => this.log.info(`(${owner}) ${what} failed: ${e.message}`);
     if (this.config.staticRoutes.length + this.config.staticRules.length > 0) {
@@ -199,13 +202,16 @@ export class VrrpDaemon {
       {
         onLinkChange: (ifindex, name, up) => this.#onLink(ifindex, name, up),
         onAddressDeleted: (a) => this.#onAddressDeleted(a),
-        onAddressAdded: () => {},
+        onAddressAdded: (a) => this.#onAddressAdded(a),
+        onInterfaceAdded: (i) => this.log.info(`Interface ${i.name} added`),
+        onInterfaceDeleted: (i) => this.#onInterfaceDeleted(i),
       },
       this.#interfaces.values(),
+      this.#interfaces,
     );
     this.#vmacs = new DaemonVmacs(nl, (t) => this.log.info(t));
     if (await this.#vmacs.create(this.config.vrrpInstances, this.#interfaces))
-      this.#interfaces = await readInterfaces(nl);
+      replaceInterfaces(this.#interfaces, await readInterfaces(nl));
     this.instances = this.config.vrrpInstances.map((i) => this.#createRuntime(i));
     // keepalived removes the VIPs at start-up: whatever a previous run left is cleaned up.
     await Promise.all(this.instances.flatMap((rt) => rt.plan.vips.map((s) => this.#addresses!.remove(s))));
@@ -315,13 +321,20 @@ export class VrrpDaemon {
     this.#firewall.update(firewallContents(guarded, holding));
   }
 
-  /** vrrp_sync_group: members' events go through their group (src/vrrp/sync-group.ts). */
-  #startGroups(): void {
-    const groups = new SyncGroups(this.config, {
-      runtime: (n) => this.instances.find((rt) => rt.plan.name === n),
-      nowMs: () => this.clock.nowMs(),
-      notifier: this.#notifier(),
-    });
+  /**
+   * vrrp_sync_group: members' events go through their group (src/vrrp/sync-group.ts). On a
+   * reload the groups that stay keep their state (`previous`).
+   */
+  #startGroups(previous?: SyncGroups): void {
+    const groups = new SyncGroups(
+      this.config,
+      {
+        runtime: (n) => this.instances.find((rt) => rt.plan.name === n),
+        nowMs: () => this.clock.nowMs(),
+        notifier: this.#notifier(),
+      },
+      previous,
+    );
     this.#groups = groups;
     for (const rt of this.instances) {
       const name = rt.plan.name;
@@ -330,12 +343,12 @@ export class VrrpDaemon {
   }
 
   /** Every tracker the config uses (src/io/trackers); verdicts become engine events. */
-  async #startTracking(): Promise<void> {
+  async #startTracking(kept: readonly string[] = []): Promise<void> {
     const previous = this.#tracking;
     // BFD sessions survive a reload (keepalived keeps them): no new handshake, no FAULT.
     const bfdCarry = previous?.releaseBfd();
     previous?.stop();
-    const links = [...this.#interfaces.values()].map((i) => ({ name: i.name, up: i.up }));
+    const links = [...this.#interfaces.values()].map((i) => ({ name: i.name, up: this.#usable(i.name) }));
     const find = (name: string) => this.instances.find((rt) => rt.plan.name === name);
     this.#tracking = new TrackingCoordinator(this.config, links, {
       enginePriority: (n) => find(n)?.state.effectivePriority ?? 0,
@@ -351,7 +364,7 @@ export class VrrpDaemon {
       onFault: (g, n, faulted, reason) => this.#groups?.setFault(g, n, faulted, reason),
       log: (t) => this.log.info(t),
       // On reload, a kept instance starts from the fault its old trackers had put it in.
-      trackedFault: (n) => (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
+      trackedFault: (n) => kept.includes(n) && (previous?.verdict(n)?.faultBy.length ?? 0) > 0,
       onInitDone: (n) => this.#releaseHeld(n),
       ...(bfdCarry ? { bfdCarry } : {}),
     });
@@ -387,7 +400,11 @@ export class VrrpDaemon {
   #createRuntime(i: VrrpInstance): InstanceRuntime {
     const notifier = this.#notifier();
     this.#notifiers.set(i.name, notifier);
-    return new InstanceRuntime(this.#vmacs!.plan(i, this.config, this.#interfaces), {
+    return this.#runtime(this.#vmacs!.plan(i, this.config, this.#interfaces), notifier);
+  }
+
+  #runtime(plan: InstancePlan, notifier: Notifier): InstanceRuntime {
+    return new InstanceRuntime(plan, {
       clock: this.clock,
       scheduler: this.scheduler,
       log: this.log,
@@ -430,13 +447,14 @@ export class VrrpDaemon {
     this.#openSmtp();
     if (reopenFifos) await this.#reopenFifos();
     await this.#vmacs?.create(next.vrrpInstances, this.#interfaces);
-    this.#interfaces = await readInterfaces(this.#nl!);
+    replaceInterfaces(this.#interfaces, await readInterfaces(this.#nl!));
     this.#linkLayerCache.clear();
-    await this.#startTracking();
+    await this.#startTracking(plan.keep);
     const kept = new Map(this.instances.filter((rt) => !going.includes(rt)).map((rt) => [rt.plan.name, rt]));
     this.instances = next.vrrpInstances.map((i) => kept.get(i.name) ?? this.#createRuntime(i));
-    this.#startGroups();
+    this.#startGroups(this.#groups ?? undefined);
     this.#tracking?.evaluateAll();
+    if (next.global.fifoWriteVrrpStatesOnReload) this.#writeStatesOnReload(kept);
     await this.#startSyncDaemon();
     for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startOrHold(rt);
     await this.#reshapeFirewall();
@@ -446,6 +464,19 @@ export class VrrpDaemon {
       this.channels.delete(key);
     }
     return plan;
+  }
+
+  /**
+   * fifo_write_vrrp_states_on_reload: the states of the groups and instances that ran
+   * before the reload go to the FIFOs again (reloadStateLines). Instances and groups the
+   * reload adds are left out: their start-up notifies, which follow, report them once.
+   */
+  #writeStatesOnReload(kept: ReadonlyMap<string, InstanceRuntime>): void {
+    const groups = (this.#groups?.states() ?? []).filter((g) => g.members.some((m) => kept.has(m)));
+    const instances = this.instances
+      .filter((rt) => kept.has(rt.plan.name))
+      .map((rt) => ({ name: rt.plan.name, state: rt.state.state, priority: rt.state.effectivePriority }));
+    for (const line of reloadStateLines(groups, instances)) this.#fifos.write(line);
   }
 
   /** After a reload: the firewall follows the new instances (made, rebuilt or removed). */
@@ -503,6 +534,12 @@ export class VrrpDaemon {
     const p = rt.plan;
     const key = `${p.ifname}/${p.family}/${p.protocol}`;
     let ch = this.channels.get(key);
+    if (ch !== undefined && ch.options.ifindex !== p.ifindex) {
+      // The interface was re-created: the old socket is bound to an ifindex that is gone.
+      ch.close();
+      this.channels.delete(key);
+      ch = undefined;
+    }
     if (ch === undefined) {
       const group =
         p.family === 'ipv4' ? this.config.global.vrrpMcastGroup4 : this.config.global.vrrpMcastGroup6;
@@ -532,9 +569,93 @@ export class VrrpDaemon {
     return out;
   }
 
+  /** The tracker of the interface logs keepalived's "Netlink reports NAME up|down". */
   #onLink(ifindex: number, name: string, up: boolean): void {
-    this.log.info(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
-    this.#tracking?.handleLinkChange(ifindex, name, up);
+    if (up) this.#rebind(name);
+    this.#tracking?.handleLinkChange(ifindex, name, up && this.#usable(name));
+  }
+
+  /**
+   * Without dynamic_interfaces keepalived stops when the config names an interface the
+   * host lacks; with it the instances wait for the interface in FAULT.
+   */
+  #checkInterfacesExist(): void {
+    const missing = missingInterfaces(this.config, this.#interfaces);
+    if (missing.length === 0) return;
+    if (!this.config.global.dynamicInterfaces) throw new NonExistentInterfaceError(missing);
+    for (const name of missing)
+      this.log.info(
+        `Configuration specifies interface ${name} which doesn't currently exist - will use if created`,
+      );
+  }
+
+  /**
+   * What the trackers are told of an interface: up only when the link is up and every
+   * instance on it has what it needs to run there (its source address): an instance
+   * whose interface came back without its address stays in FAULT until the address comes.
+   */
+  #usable(name: string): boolean {
+    const info = this.#interfaces.get(name);
+    if (info === undefined || !info.up) return false;
+    return !this.instances.some((rt) => rt.plan.ifname === name && rt.plan.problem !== null);
+  }
+
+  /**
+   * Interface `name` appeared, came up or gained an address: every instance bound to it
+   * whose plan no longer matches the kernel (new ifindex, new source address, a problem
+   * gone) moves to a fresh plan, keeping its state (src/daemon/dynamic-interfaces.ts).
+   */
+  #rebind(name: string): void {
+    let moved = false;
+    this.instances = this.instances.map((rt) => {
+      if (!planUses(rt.plan, name)) return rt;
+      const fresh = this.#vmacs!.plan(rt.plan.source, this.config, this.#interfaces);
+      if (!planMoved(rt.plan, fresh)) return rt;
+      moved = true;
+      return this.#moveRuntime(rt, fresh);
+    });
+    if (!moved) return;
+    this.#guardedInstances = this.#guarded();
+    this.#refreshFirewall();
+  }
+
+  /** A new runtime on `plan` taking over `old`'s state, timers, notifier and sync group. */
+  #moveRuntime(old: InstanceRuntime, plan: InstancePlan): InstanceRuntime {
+    const name = old.plan.name;
+    const notifier = this.#notifiers.get(name) ?? this.#notifier();
+    const next = this.#runtime(plan, notifier);
+    old.detach();
+    next.router = old.router;
+    next.apply(carriedState(old.state, next.state.config));
+    this.log.detail(`(${name}) now on ${plan.ifname} (ifindex ${plan.ifindex})`);
+    if (plan.problem !== null || this.#held.has(name)) return next;
+    try {
+      next.attach(this.#channel(next));
+    } catch (e) {
+      this.log.info(`(${name}) cannot open VRRP socket on ${plan.ifname}: ${(e as Error).message}`);
+    }
+    return next;
+  }
+
+  /** The kernel deleted an interface: its sockets are closed (their ifindex is gone). */
+  #onInterfaceDeleted(info: InterfaceInfo): void {
+    this.log.info(`Interface ${info.name} deleted`);
+    this.#linkLayerCache.delete(info.ifindex);
+    for (const [key, ch] of this.channels) {
+      if (ch.options.ifindex !== info.ifindex) continue;
+      for (const rt of this.instances) if (rt.channel === ch) rt.detach();
+      ch.close();
+      this.channels.delete(key);
+    }
+  }
+
+  /** An address came: an instance waiting for its source address on that interface can run. */
+  #onAddressAdded(a: Address): void {
+    const info = [...this.#interfaces.values()].find((i) => i.ifindex === a.ifindex);
+    if (info === undefined) return;
+    if (!this.instances.some((rt) => planUses(rt.plan, info.name) && rt.plan.problem !== null)) return;
+    this.#rebind(info.name);
+    this.#tracking?.handleLinkChange(info.ifindex, info.name, this.#usable(info.name));
   }
 
   /** keepalived puts back a VIP someone else deleted while the instance is MASTER. */
@@ -599,6 +720,15 @@ export class VrrpDaemon {
     this.#loopDelay.disable();
     this.#events?.close();
     this.#nl?.close();
+  }
+}
+
+/** keepalived 2.2.7 stops at start-up (exit status 2) on an interface it lacks, without dynamic_interfaces. */
+export class NonExistentInterfaceError extends Error {
+  readonly interfaces: readonly string[];
+  constructor(interfaces: readonly string[]) {
+    super('Non-existent interface specified in configuration');
+    this.interfaces = interfaces;
   }
 }
 
