@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
-APT_PACKAGES := keepalived nftables tshark tcpdump iproute2 kmod
+APT_PACKAGES := keepalived nftables tshark tcpdump iproute2 kmod conntrack
 STAMP := .make
 # The IPVS lab (Debian's kernel under qemu) for test/netns/lvs-ipvs.test.ts; outside the
 # checkout so a fresh clone on the same machine reuses it. The test reads the same variable.

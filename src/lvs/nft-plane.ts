@@ -5,8 +5,21 @@
  * by reading the table back with `nft -j list table`: when the kernel's table differs
  * from what was last applied (external change, or first start) it is rewritten. No other
  * table is ever touched. `nft` runs asynchronously with a timeout.
+ *
+ * A destination that leaves a service also leaves conntrack: its flows' entries are
+ * deleted with `conntrack -D` (conntrack.ts says which), so a UDP client keeping its
+ * 5-tuple is scheduled again instead of reaching a dead server until the entry expires.
+ * The conntrack command (Debian package conntrack) rather than ctnetlink from here:
+ * this plane already drives the kernel through nft's command line, and the native
+ * addon opens only route and generic netlink sockets.
  */
 import { applyNftJson, runNft } from '../io/nft.js';
+import {
+  conntrackDeleteArgs,
+  deletedCount,
+  type RemovedDestination,
+  removedDestinations,
+} from './conntrack.js';
 import type { DataPlane, SyncResult } from './data-plane.js';
 import type { ServiceState } from './model.js';
 import { emulatedKinds, NFT_FAMILY, NFT_LIST_ARGS, NFT_TABLE, nftDocument } from './nft-json.js';
@@ -41,9 +54,34 @@ export class NftPlane implements DataPlane {
   #lastServices: readonly ServiceState[] = [];
   #warned = new Set<string>();
 
-  constructor(log: { info(text: string): void }, nft = 'nft') {
+  readonly #conntrack: string;
+  #conntrackMissing = false;
+
+  constructor(log: { info(text: string): void }, nft = 'nft', conntrack = 'conntrack') {
     this.#log = log;
     this.#nft = nft;
+    this.#conntrack = conntrack;
+  }
+
+  /** Deletes the conntrack entries of removed destinations; logs what it did. */
+  async #forget(removed: readonly RemovedDestination[]): Promise<void> {
+    for (const r of removed)
+      for (const args of conntrackDeleteArgs(r)) {
+        if (this.#conntrackMissing) return;
+        const run = await runNft(args, '', 10_000, this.#conntrack);
+        const where = `${r.dest.family === 6 ? `[${r.dest.address}]` : r.dest.address}:${r.dest.port}`;
+        if (run.code === 0)
+          this.#log.info(
+            `nftables data plane: ${deletedCount(run.stderr)} conntrack entries of ${where} deleted`,
+          );
+        else if (run.code === -1) {
+          this.#conntrackMissing = true;
+          this.#log.info(
+            `nftables data plane: cannot run ${this.#conntrack} (${run.stderr.trim()}); flows of removed destinations keep them until their conntrack entries expire`,
+          );
+        }
+        // Exit 1 with "0 flow entries": nothing to delete.
+      }
   }
 
   async #listing(): Promise<string | undefined> {
@@ -70,9 +108,11 @@ export class NftPlane implements DataPlane {
       this.#log.info(`nftables table ${NFT_FAMILY} ${NFT_TABLE} changed outside keepalived-ts; rewriting it`);
     const r = await applyNftJson(doc, this.#nft);
     if (r.code !== 0) return { ok: false, error: `nft -j -f failed (${r.code}): ${r.stderr.trim()}` };
+    const removed = removedDestinations(this.#lastServices, desired);
     this.#lastDoc = doc;
     this.#lastServices = desired;
     this.#lastListing = await this.#listing();
+    await this.#forget(removed);
     return { ok: true, changed: 1 };
   }
 

@@ -5,7 +5,8 @@
  * killed backend is removed within delay_loop + retry x delay_before_retry (+ timeouts)
  * and the client then sees no refused connection; a restored one comes back; quorum
  * loss switches to the sorry server and runs quorum_down, recovery runs quorum_up;
- * notify_down runs. Namespaces are `kts-<pid>-lvs-*` and are deleted in after().
+ * notify_down runs; UDP flows pinned (conntrack) to a removed backend move to a live one.
+ * Namespaces are `kts-<pid>-lvs-*` and are deleted in after().
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -414,6 +415,16 @@ describe('lvs: nftables data plane in namespaces', { skip }, () => {
     await lb.waitFor(/Removing service \[10\.77\.2\.2\]:udp:5300/, 10_000, at);
     await new Promise((res) => setTimeout(res, 300));
     assert.deepEqual(udpTraffic(53, 50, 41000), { counts: { u1: 50 }, lost: 0 });
+  });
+
+  test('UDP flows pinned to a removed backend move: its conntrack entries are deleted with it', async () => {
+    // The first 50 source ports of the batch above: conntrack bound half of them to u2,
+    // now dead. Its entries (seconds old, 30 s+ to live) went with its removal, so the
+    // same 5-tuples are scheduled again, to u1; kept, those datagrams would be lost.
+    assert.deepEqual(udpTraffic(53, 50, 40000), { counts: { u1: 50 }, lost: 0 });
+    const deleted = await lb.waitFor(/(\d+) conntrack entries of 10\.77\.2\.2:5300 deleted/, 5000);
+    const count = Number(/(\d+) conntrack/.exec(deleted.line)![1]);
+    assert.ok(count >= 25, deleted.line);
   });
 
   test('reload: a new weight takes effect without flushing the table', async () => {
