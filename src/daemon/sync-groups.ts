@@ -42,16 +42,43 @@ export class SyncGroups {
   /** Group STOP notifies held until every instance has stopped (keepalived notify_shutdown). */
   #stopping: string[] | null = null;
 
-  constructor(config: Config, d: SyncGroupDeps) {
+  /**
+   * `previous`: the groups before a reload. A group that stays keeps its state (and its
+   * members' own faults and wishes to be MASTER), as keepalived keeps it: a reload must not
+   * turn a MASTER group back into BACKUP behind its running members' backs.
+   */
+  constructor(config: Config, d: SyncGroupDeps, previous?: SyncGroups) {
     this.#d = d;
     const names = new Set(config.vrrpInstances.map((i) => i.name));
     for (const g of config.vrrpSyncGroups) {
       const members = g.members.map((m) => m.name).filter((n) => names.has(n) && !this.#memberOf.has(n));
       if (members.length === 0) continue;
-      this.#groups.set(g.name, createSyncGroup(g.name, members));
+      this.#groups.set(g.name, this.#carried(previous?.group(g.name), g.name, members));
       this.#notify.set(g.name, g.notify);
       for (const m of members) this.#memberOf.set(m, g.name);
     }
+  }
+
+  /** A group after a reload: its old state, or one that fits members already running. */
+  #carried(old: SyncGroup | undefined, name: string, members: readonly string[]): SyncGroup {
+    const fresh = createSyncGroup(name, members);
+    if (old !== undefined) {
+      const kept = (list: readonly string[]) => list.filter((m) => members.includes(m));
+      return { ...fresh, state: old.state, ownFault: kept(old.ownFault), wantMaster: kept(old.wantMaster) };
+    }
+    const states = members.map((m) => this.#d.runtime(m)?.state.state);
+    if (states.includes('FAULT')) return { ...fresh, state: 'FAULT' };
+    return states.every((s) => s === 'MASTER') ? { ...fresh, state: 'MASTER' } : fresh;
+  }
+
+  /** Every group with its state, in config order. */
+  states(): { readonly name: string; readonly state: SyncGroupState; readonly members: readonly string[] }[] {
+    return [...this.#groups.values()].map((g) => ({ name: g.name, state: g.state, members: g.members }));
+  }
+
+  /** A group as it stands (a reload carries it over). */
+  group(name: string): SyncGroup | undefined {
+    return this.#groups.get(name);
   }
 
   groupOf(instance: string): string | undefined {

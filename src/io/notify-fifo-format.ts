@@ -57,3 +57,22 @@ export function fifoScriptArgv(scriptArgv: readonly string[], fifoPath: string):
 export function fifoCreateMode(umask = 0o177): number {
   return 0o644 & ~umask & 0o777;
 }
+
+/**
+ * `fifo_write_vrrp_states_on_reload`: what keepalived 2.2.7 writes after a reload, as
+ * observed (a reload of the same config, strace on its FIFO fd): every sync group's state
+ * in config order, then the instances in config order, except those in MASTER, which are
+ * not written again. Instances still in INIT or stopping have no state to report.
+ */
+export function reloadStateLines(
+  groups: readonly { readonly name: string; readonly state: string }[],
+  instances: readonly { readonly name: string; readonly state: string; readonly priority: number }[],
+): string[] {
+  const groupLines = groups
+    .filter((g) => g.state === 'MASTER' || g.state === 'BACKUP' || g.state === 'FAULT')
+    .map((g) => groupFifoLine(g.name, g.state as VrrpFifoEvent));
+  const instanceLines = instances
+    .filter((i) => i.state === 'BACKUP' || i.state === 'FAULT')
+    .map((i) => instanceFifoLine(i.name, i.state as VrrpFifoEvent, i.priority));
+  return [...groupLines, ...instanceLines];
+}

@@ -499,3 +499,118 @@ describe('reload removing an instance: FAULT, not STOP, as keepalived 2.2.7', { 
     assert.deepEqual(runs.kts, runs.keepalived);
   });
 });
+
+describe('fifo_write_vrrp_states_on_reload: the states written after a SIGHUP, as keepalived 2.2.7', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let fifo: string;
+  let conf: string;
+  const runs: Record<string, { start: string[]; reload: string[] }> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.185.0.2/24');
+    fifo = join(lab.dir, 'notify.fifo');
+    lab.file('fault.value', '1\n');
+    const instance = (name: string, vrid: number, priority: number, advert: number, extra = '') => `
+vrrp_instance ${name} {
+  state BACKUP
+  interface eth0
+  virtual_router_id ${vrid}
+  priority ${priority}
+  advert_int ${advert}
+  virtual_ipaddress {
+    10.185.0.${vrid}/24
+  }${extra}
+}`;
+    // G1 becomes MASTER, VI_3 stays BACKUP (a 30 s advert interval keeps it there for the
+    // whole test), G2 is in FAULT through VI_4's track file, VI_6 becomes MASTER alone.
+    conf = lab.file(
+      'reload-states.conf',
+      `global_defs {
+  notify_fifo ${fifo}
+  fifo_write_vrrp_states_on_reload
+}
+vrrp_track_file tf {
+  file ${join(lab.dir, 'fault.value')}
+  weight 0
+}
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+  }
+}
+vrrp_sync_group G2 {
+  group {
+    VI_4
+    VI_5
+  }
+}
+${instance('VI_1', 11, 100, 1)}
+${instance('VI_2', 12, 90, 1)}
+${instance('VI_3', 13, 80, 30)}
+${instance('VI_4', 14, 70, 1, '\n  track_file {\n    tf\n  }')}
+${instance('VI_5', 15, 60, 1)}
+${instance('VI_6', 16, 50, 1)}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  async function drive(
+    name: string,
+    start: () => Promise<Daemon>,
+  ): Promise<{ start: string[]; reload: string[] }> {
+    const d = await start();
+    const reader = await FifoReader.open(fifo);
+    try {
+      for (const line of [
+        'GROUP "G1" MASTER 0',
+        'INSTANCE "VI_3" BACKUP 80',
+        'GROUP "G2" FAULT 0',
+        'INSTANCE "VI_5" FAULT 60',
+        'INSTANCE "VI_6" MASTER 50',
+      ])
+        await reader.waitFor(line);
+      const startLines = reader.lines.length;
+      d.signal('SIGHUP'); // the same config
+      await d.waitFor(/Reload (complete|done)/, STEP_MS, d.lines.length);
+      // The last line keepalived writes after a reload (VI_5 is last in config order but
+      // VI_6 is MASTER); then the daemon is stopped.
+      await reader.waitFor('INSTANCE "VI_5" FAULT 60', 2);
+      const reloadEnd = reader.lines.length;
+      assert.equal(await lab.stop(d, 10_000), 0);
+      await reader.waitFor('INSTANCE "VI_6" STOP 50');
+      return {
+        start: reader.lines.slice(0, startLines),
+        reload: reader.lines.slice(startLines, reloadEnd),
+      };
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      reader.close();
+    }
+  }
+
+  it('keepalived 2.2.7 (the reference): groups, then every instance not MASTER', async () => {
+    runs.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.deepEqual(runs.keepalived.reload, [
+      'GROUP "G1" MASTER 0',
+      'GROUP "G2" FAULT 0',
+      'INSTANCE "VI_3" BACKUP 80',
+      'INSTANCE "VI_4" FAULT 70',
+      'INSTANCE "VI_5" FAULT 60',
+    ]);
+  });
+
+  it('keepalived-ts: the same lines after the reload', async () => {
+    runs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(runs.kts.reload, runs.keepalived!.reload);
+  });
+});

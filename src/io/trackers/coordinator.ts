@@ -89,7 +89,7 @@ export class TrackingCoordinator {
         base: inst.priority,
         bindings: r.bindings,
         group,
-        fault: false,
+        fault: hooks.trackedFault?.(inst.name) ?? false,
         verdict: null,
       });
     }
