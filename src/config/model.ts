@@ -210,6 +210,8 @@ export interface VrrpSyncGroup {
   readonly trackScripts: readonly TrackRef[];
   readonly trackFiles: readonly TrackRef[];
   readonly trackProcesses: readonly TrackRef[];
+  /** `track_bfd` of the group (optional: configs built by hand may leave it out). */
+  readonly trackBfds?: readonly TrackRef[];
   readonly globalTracking: boolean;
   readonly syncGroupTrackingWeight: boolean;
   readonly smtpAlert?: boolean;

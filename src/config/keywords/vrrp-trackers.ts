@@ -6,6 +6,7 @@ import type { Statement } from '../ast.js';
 import type {
   BfdInstance,
   Mutable,
+  TrackRef,
   VrrpScript,
   VrrpSyncGroup,
   VrrpTrackFile,
@@ -144,8 +145,9 @@ export const VRRP_TRACK_PROCESS: KeywordTable<Mutable<VrrpTrackProcess>> = {
   },
 };
 
-export type SyncGroupTarget = Omit<Target<Mutable<VrrpSyncGroup>>, 'notify'> & {
+export type SyncGroupTarget = Omit<Target<Mutable<VrrpSyncGroup>>, 'notify' | 'trackBfds'> & {
   notify: Mutable<VrrpSyncGroup['notify']>;
+  trackBfds: TrackRef[];
 };
 
 export function newSyncGroup(name: string, stmt: Statement): SyncGroupTarget {
@@ -158,6 +160,7 @@ export function newSyncGroup(name: string, stmt: Statement): SyncGroupTarget {
     trackScripts: [],
     trackFiles: [],
     trackProcesses: [],
+    trackBfds: [],
     globalTracking: false,
     syncGroupTrackingWeight: false,
   };
@@ -190,6 +193,9 @@ export const VRRP_SYNC_GROUP: KeywordTable<SyncGroupTarget> = {
   },
   track_process: (t, s, c) => {
     t.trackProcesses.push(...trackRefs(c, s, t.name, [-254, 254]));
+  },
+  track_bfd: (t, s, c) => {
+    t.trackBfds.push(...trackRefs(c, s, t.name, [-253, 253]));
   },
   global_tracking: (t) => {
     t.globalTracking = true;

@@ -35,6 +35,15 @@ function usedNames(config: Config, pick: 'trackScripts' | 'trackFiles' | 'trackP
   return new Set(refs.map((r) => r.name));
 }
 
+/**
+ * Whether instance `i` tracks bfd_instance `name`, itself or through its sync group's
+ * track_bfd (keepalived logs "Tracked BFD instance" for each member then).
+ */
+function bfdTrackers(c: Config, i: Config['vrrpInstances'][number], name: string): boolean {
+  const group = c.vrrpSyncGroups.find((g) => g.members.some((m) => m.name === i.name));
+  return [...(i.trackBfds ?? []), ...(group?.trackBfds ?? [])].some((r) => r.name === name);
+}
+
 export class TrackerSet {
   readonly states = new Map<TrackerKey, TrackerState>();
   readonly scripts: ScriptTracker[] = [];
@@ -77,7 +86,7 @@ export class TrackerSet {
       log: (text) => o.log?.(text),
       onState: (name, state) => {
         const up = state === 'Up';
-        const users = c.vrrpInstances.filter((i) => bfdRefs(i).some((r) => r.name === name));
+        const users = c.vrrpInstances.filter((i) => bfdTrackers(c, i, name));
         const logs = users.map(
           (i) => `VRRP_Instance(${i.name}) Tracked BFD instance ${name} is ${up ? 'UP' : 'DOWN'}`,
         );
