@@ -14,6 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/model.js';
+import { serveBfdToChild } from '../io/bfd-bridge.js';
 import { monotonicClock } from '../io/clock.js';
 import { applyProcessPriority } from '../io/process-priority.js';
 import { facilityNumber, SyslogWriter } from '../io/syslog-writer.js';
@@ -168,6 +169,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   }
   // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.
   checker = startChecker(o, first.config, log);
+  // The VRRP process runs every BFD session; the checker's BFD_CHECKs follow them.
+  if (checker) serveBfdToChild(checker.child);
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${controlSocket} ready`);
   const rehearsals = keepRarePathsWarm(daemon);

@@ -1,16 +1,20 @@
 /**
- * @module BFD_CHECK for the checker process: the bfd_instances named by real servers'
- * `BFD_CHECK { name NAME }` run here on a BfdService of their own (keepalived sends its
- * BFD events to the checker process too), and each such checker's state is the
- * session's: Up is up, anything else down. keepalived's check_bfd.c is event driven, so
- * a session change takes the real server down or up at once, without delay_loop or
- * retry; the synthetic checker states below plug into the real server's verdict like
- * the polled checkers' states.
+ * @module BFD_CHECK for the checker process: each checker's state is its bfd_instance's
+ * session state (Up is up, anything else down), as this process's BFD feed reports it.
+ * In the daemon the sessions run in the VRRP process, which relays their states over
+ * the checker's IPC channel (bfd-bridge.ts), so a bfd_instance that a track_bfd also
+ * uses is one session, as in keepalived's single BFD process. A checker started
+ * without such a parent runs the sessions it needs itself. keepalived's check_bfd.c is
+ * event driven, so a session change takes the real server down or up at once, without
+ * delay_loop or retry; the synthetic checker states below plug into the real server's
+ * verdict like the polled checkers' states.
  */
 
 import type { CheckerState } from '../check/schedule.js';
 import type { CheckSpec } from '../check/types.js';
 import type { Config } from '../config/model.js';
+import { followParentBfd } from './bfd-bridge.js';
+import { type BfdFeed, processBfdFeed } from './bfd-feed.js';
 import { BfdService, type BfdSessionStatus } from './bfd-service.js';
 
 interface Binding {
@@ -37,28 +41,21 @@ export function bfdCheckNames(
   return names;
 }
 
-/** Every bfd_instance name a real server's BFD_CHECK names (the checker process runs those). */
-export function bfdCheckedNames(config: Config): Set<string> {
-  const names = new Set<string>();
-  for (const vs of config.virtualServers ?? [])
-    for (const rs of vs.realServers)
-      for (const c of rs.checkers) {
-        const words = c.type === 'BFD_CHECK' ? c.settings.name : undefined;
-        if (Array.isArray(words) && typeof words[0] === 'string') names.add(words[0]);
-      }
-  return names;
-}
-
 export class BfdChecks {
   readonly #config: Config;
   readonly #log: (text: string) => void;
+  readonly #feed: BfdFeed;
   readonly #bindings = new Map<string, Binding>();
   readonly #up = new Map<string, boolean>();
   #service: BfdService | undefined;
+  #stops: (() => void)[] = [];
+  /** While a quiet start adopts the parent's states: no onChange. */
+  #quiet = false;
 
-  constructor(config: Config, log: (text: string) => void) {
+  constructor(config: Config, log: (text: string) => void, feed: BfdFeed = processBfdFeed) {
     this.#config = config;
     this.#log = log;
+    this.#feed = feed;
   }
 
   /**
@@ -85,37 +82,50 @@ export class BfdChecks {
     return { up: this.#up.get(b.name) ?? false, hasRun: true, retryIt: 0, dueMs: Number.POSITIVE_INFINITY };
   }
 
-  async start(): Promise<void> {
+  /**
+   * Where the sessions run: the parent VRRP process when it serves them, else here.
+   * `quiet` (a checker reload): the parent's current states are adopted without
+   * onChange, so a real server whose session stayed Up is not reported down and up
+   * again; the caller reads them through `state()`.
+   */
+  async start(quiet = false): Promise<void> {
     const names = new Set([...this.#bindings.values()].map((b) => b.name));
     if (names.size === 0) return;
-    // keepalived runs one BFD process for both; here the VRRP and checker processes run
-    // their own sessions (both see every BFD datagram through their raw IPv4 listeners
-    // and each takes its own), so one bfd_instance must not serve both.
-    const tracked = new Set(
-      this.#config.vrrpInstances.flatMap((i) => (i.trackBfds ?? []).map((r) => r.name)),
-    );
-    for (const name of names)
-      if (tracked.has(name))
-        this.#log(
-          `BFD: ${name} is used by both track_bfd and BFD_CHECK; each process runs its own session to the same neighbour - not supported yet`,
-        );
+    this.#quiet = quiet;
+    this.#stops.push(this.#feed.subscribe((name, up) => this.#follow(name, up)));
+    const fromParent = await followParentBfd(this.#feed);
+    if (fromParent) {
+      this.#stops.push(fromParent);
+      // States the parent had before this checker (re)started.
+      for (const name of names) this.#follow(name, this.#feed.up(name));
+      this.#quiet = false;
+      return;
+    }
+    this.#quiet = false;
     this.#service = new BfdService({
       instances: this.#config.bfdInstances.filter((b) => names.has(b.name)),
       log: this.#log,
-      onState: (name, state) => {
-        const up = state === 'Up';
-        if ((this.#up.get(name) ?? false) === up) return;
-        this.#up.set(name, up);
-        for (const b of this.#bindings.values()) if (b.name === name) b.onChange(up);
-      },
+      feed: this.#feed,
+      onState: () => {},
     });
+    // Own sessions start Down: a previous checker's Up does not carry over.
+    for (const name of names) this.#feed.publish(name, false);
     await this.#service.start();
   }
 
+  #follow(name: string, up: boolean): void {
+    if ((this.#up.get(name) ?? false) === up) return;
+    this.#up.set(name, up);
+    if (this.#quiet) return;
+    for (const b of this.#bindings.values()) if (b.name === name) b.onChange(up);
+  }
+
   stop(): void {
+    for (const stop of this.#stops.splice(0)) stop();
     this.#service?.stop();
   }
 
+  /** The sessions this process runs (none when the parent runs them). */
   status(): BfdSessionStatus[] {
     return this.#service?.status() ?? [];
   }

@@ -36,6 +36,7 @@ import {
   stepBfd,
 } from '../bfd/index.js';
 import type { BfdInstance } from '../config/model.js';
+import { type BfdFeed, processBfdFeed } from './bfd-feed.js';
 import { type BfdListener, openBfdListener } from './bfd-listener.js';
 
 export interface BfdServiceOptions {
@@ -50,6 +51,8 @@ export interface BfdServiceOptions {
   readonly port?: number;
   /** A reload: the previous service's sessions, kept where the bfd_instance is unchanged. */
   readonly carry?: BfdCarry;
+  /** Where the same events go for other users (default: this process's feed). */
+  readonly feed?: BfdFeed;
 }
 
 /** What a reload hands from one service to the next (see `release`). */
@@ -347,7 +350,10 @@ export class BfdService {
   #effect(r: Running, e: BfdEffect): void {
     if (e.type === 'log') this.#o.log(e.text);
     else if (e.type === 'send') this.#send(r, encodeBfdControl(e.packet));
-    else if (e.notify) this.#o.onState(r.config.name, e.to);
+    else if (e.notify) {
+      this.#o.onState(r.config.name, e.to);
+      (this.#o.feed ?? processBfdFeed).publish(r.config.name, e.to === 'Up');
+    }
   }
 
   #send(r: Running, bytes: Uint8Array): void {

@@ -338,7 +338,16 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
       const states = rsStates(runner, rt, rs);
       rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
     }
-  await bfdChecks.start();
+  // A reload adopts the BFD states the VRRP process already has (quietly), so the real
+  // servers of sessions that stayed Up stay in.
+  await bfdChecks.start(opts.carry !== undefined);
+  if (opts.carry !== undefined)
+    for (const rt of runtimes)
+      for (const rs of rt.spec.reals)
+        if (rs.checks.some((c) => c.type === 'BFD_CHECK')) {
+          const states = rsStates(runner, rt, rs);
+          rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
+        }
   // rs_init_notifies: keepalived reports the real servers it adds at start-up (not on reload).
   if (config.global.rsInitNotifies && opts.carry === undefined)
     for (const rt of runtimes)

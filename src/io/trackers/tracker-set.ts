@@ -8,7 +8,6 @@
 import type { Config } from '../../config/model.js';
 import type { TrackerKey, TrackerState } from '../../vrrp/tracking.js';
 import { trackerKey } from '../../vrrp/tracking.js';
-import { bfdCheckedNames } from '../bfd-check.js';
 import { type BfdCarry, BfdService } from '../bfd-service.js';
 import { FileTracker } from './file-tracker.js';
 import { InterfaceTracker } from './interface-tracker.js';
@@ -75,13 +74,11 @@ export class TrackerSet {
     }
     // Tolerant of partial configs built by hand (tests): no track_bfd, no sessions.
     const bfdRefs = (i: (typeof c.vrrpInstances)[number]) => i.trackBfds ?? [];
-    const bfds = new Set(c.vrrpInstances.flatMap((i) => bfdRefs(i).map((r) => r.name)));
-    const checked = bfdCheckedNames(c);
     this.bfd = new BfdService({
-      // Like keepalived's BFD process, every bfd_instance runs (a peer's session is
-      // answered even if nothing here tracks it), except those only BFD_CHECK uses: the
-      // checker process runs them.
-      instances: (c.bfdInstances ?? []).filter((b) => bfds.has(b.name) || !checked.has(b.name)),
+      // Like keepalived's BFD process, every bfd_instance runs here (a peer's session is
+      // answered even if nothing here tracks it); the checker child's BFD_CHECKs follow
+      // these sessions (src/io/bfd-bridge.ts) instead of running their own.
+      instances: c.bfdInstances ?? [],
       ...(o.bfdCarry ? { carry: o.bfdCarry } : {}),
       log: (text) => o.log?.(text),
       onState: (name, state) => {
