@@ -9,6 +9,7 @@
  *   "Entering BACKUP STATE" (a single master again) and → server1's first advert.
  * Profiles: VRRPv2 advert_int 1, VRRPv3 advert_int 0.01 and 0.1 (BENCH_PROFILES=v2,v3).
  * Times are capture timestamps and log-line arrival times. Prints figures, never fails.
+ * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three).
  */
 import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
 import { table } from './stats.js';
@@ -102,14 +103,19 @@ async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): P
     });
     return { marks, frames, macs };
   };
-  const cut = await measure('cut', linkCut);
+  const wanted = (process.env['BENCH_SCENARIOS'] ?? 'cut,stop,freeze').split(',');
+  const run = (tag: string, body: (pair: Pair, marks: Mark[]) => Promise<void>) =>
+    wanted.includes(tag)
+      ? measure(tag, body)
+      : Promise.resolve({ marks: [], frames: [], macs: { a: '', b: '' } });
+  const cut = await run('cut', linkCut);
   for (const m of cut.marks) {
     const next = firstFrom(cut.frames, cut.macs.b, m.at);
     const last = lastFrom(cut.frames, cut.macs.a, m.at);
     if (next) push('link cut -> advert', next.t - m.at);
     if (next && last) push('last advert -> new advert', next.t - last.t);
   }
-  const stop = await measure('stop', graceful);
+  const stop = await run('stop', graceful);
   for (const m of stop.marks) {
     const next = firstFrom(stop.frames, stop.macs.b, m.at);
     const zero = firstFrom(stop.frames, stop.macs.a, m.at, true);
@@ -117,7 +123,7 @@ async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): P
     if (next && zero) push('prio 0 -> advert', next.t - zero.t);
   }
   const single: number[] = [];
-  const frz = await measure('freeze', (pair, marks) => frozen(pair, marks, single));
+  const frz = await run('freeze', (pair, marks) => frozen(pair, marks, single));
   for (const m of frz.marks) {
     const next = firstFrom(frz.frames, frz.macs.b, m.at);
     const resumed = m.extra === undefined ? undefined : firstFrom(frz.frames, frz.macs.a, m.extra);

@@ -12,7 +12,8 @@
         "poll.c",
         "sched.c",
         "signal.c",
-        "sockopt.c"
+        "sockopt.c",
+        "timer.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],

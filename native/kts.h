@@ -113,4 +113,9 @@ napi_value kts_signal_read(napi_env env, napi_callback_info info);
 napi_value kts_signal_close(napi_env env, napi_callback_info info);
 napi_value kts_signal_range(napi_env env, napi_callback_info info);
 
+/* timer.c */
+napi_value kts_timer_open(napi_env env, napi_callback_info info);
+napi_value kts_timer_set(napi_env env, napi_callback_info info);
+napi_value kts_timer_read(napi_env env, napi_callback_info info);
+
 #endif

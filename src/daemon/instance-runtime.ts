@@ -32,9 +32,6 @@ import type { Scheduler, TimerCallback } from './scheduler.js';
 /** An Adver_Timer may fire this much early (Node timers count whole milliseconds). */
 const TIMER_SLACK_MS = 1;
 
-/** Loop turns a due Master_Down_Timer waits at most for its channel to be read dry (64 datagrams a turn). */
-const MAX_READ_TURNS = 16;
-
 export interface RuntimeDeps {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
@@ -191,26 +188,20 @@ export class InstanceRuntime implements ChannelMember {
     return cb;
   }
 
-  #timerDue(timer: TimerName, nowMs: number): void {
-    if (timer === 'masterDown') this.#masterDownWhenRead(0, this.#channel?.received ?? 0);
-    else this.feed({ type: 'timer', timer }, nowMs);
-  }
-
   /**
    * Node runs due timers before it reads sockets, so after the loop was held up (a busy
    * machine, a long GC) every Master_Down_Timer would fire while the master's adverts
    * wait unread in the socket: a spurious takeover. keepalived reads what is queued
-   * before it declares the master down; so do we: the timer is delivered on a later loop
-   * turn (after the poll phase), once a turn has read nothing more on the instance's
-   * channel (or after MAX_READ_TURNS). An advert read meanwhile re-arms the timer, and
-   * the engine ignores the stale firing.
+   * before it declares the master down; so do we, at once: the channel's queued
+   * datagrams are read before the timer is delivered. An advert read then re-arms the
+   * timer, and the engine ignores the stale firing. (This used to wait for the loop's
+   * next poll phase on setImmediate turns: a takeover after priority 0 paid a loop turn.)
    */
-  #masterDownWhenRead(turns: number, seen: number): void {
-    setImmediate(() => {
-      const received = this.#channel?.received ?? 0;
-      if (received !== seen && turns < MAX_READ_TURNS) this.#masterDownWhenRead(turns + 1, received);
-      else this.feed({ type: 'timer', timer: 'masterDown' });
-    });
+  #timerDue(timer: TimerName, nowMs: number): void {
+    if (timer === 'masterDown') {
+      this.#channel?.readPending();
+      this.feed({ type: 'timer', timer });
+    } else this.feed({ type: 'timer', timer }, nowMs);
   }
 
   #makePorts(): EffectPorts {

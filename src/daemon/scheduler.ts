@@ -3,11 +3,14 @@
  * the monotonic clock. Node timers count whole milliseconds of a cached loop time, so a
  * `setTimeout` may fire up to about a millisecond early or late against
  * `performance.now()`. Two ways to meet a deadline:
- * - precise (default): an early firing waits out the last sub-millisecond on
- *   `setImmediate` turns (the loop still polls I/O), so the callback runs within
- *   microseconds of the deadline and never before it. Used where the deadline is the
- *   protocol (Master_Down_Timer: a takeover after priority 0 is Skew_Time, 78 µs at
- *   0.01 s), and rare enough that the short spin costs nothing.
+ * - precise (default): the last stretch (FINE_LEAD_MS) is waited out on a
+ *   microsecond timer (a timerfd, src/native/timer-fd.ts) that the loop sleeps on, so
+ *   the callback runs within microseconds of the deadline and never before it. Used
+ *   where the deadline is the protocol (Master_Down_Timer: a takeover after priority 0
+ *   is Skew_Time, 78 µs at 0.01 s). Without a fine timer (tests) the last
+ *   sub-millisecond is waited out on `setImmediate` turns instead: exact too, but a
+ *   spinning process is runnable, and on a busy machine it waits for a time slice
+ *   where a sleeping one would be woken at once.
  * - with `slackMs`: a firing at most that early runs at once and is told the deadline
  *   as its time (Adver_Timer: no second wake-up, no drift from re-arming).
  * Re-arming a key to a later deadline keeps its Node timer (a Master_Down_Timer is
@@ -25,6 +28,15 @@ export interface TimerApi {
   /** Runs `cb` on the next loop turn, after I/O (setImmediate); without it, `set` is used. */
   soon?(cb: () => void): unknown;
   clearSoon?(handle: unknown): void;
+  /** Makes the scheduler's one microsecond-resolution timer (src/native/timer-fd.ts). */
+  fine?(onExpire: () => void): FineTimer;
+}
+
+/** A one-shot timer with sub-millisecond resolution. */
+export interface FineTimer {
+  set(delayMs: number): void;
+  clear(): void;
+  close(): void;
 }
 
 export const nodeTimers: TimerApi = {
@@ -34,8 +46,21 @@ export const nodeTimers: TimerApi = {
   clearSoon: (h) => clearImmediate(h as NodeJS.Immediate),
 };
 
-/** Below this remainder a precise timer stops using setTimeout (ms granularity) and waits on loop turns. */
+/** Below this remainder a precise timer leaves setTimeout (ms granularity) for the fine timer. */
+const FINE_BELOW_MS = 3;
+
+/**
+ * How early a precise timer's setTimeout is aimed when a fine timer takes the rest: a
+ * Node timer fires up to about a millisecond late against its loop's cached time, and
+ * one that fires past the deadline has nothing left to wait for.
+ */
+const FINE_LEAD_MS = 2;
+
+/** Without a fine timer: below this remainder a precise timer waits on loop turns. */
 const SPIN_BELOW_MS = 1;
+
+/** A fine expiry this close before a deadline counts as at it (clock rounding). */
+const FINE_ROUNDING_MS = 0.005;
 
 /** A timer's callback gets the time to act at: now, or the deadline when fired within its slack. */
 export type TimerCallback = (nowMs: number) => void;
@@ -52,8 +77,8 @@ interface Entry {
   fire: TimerCallback;
   slackMs: number;
   handle: unknown;
-  /** The handle is a setImmediate (cleared with clearSoon). */
-  spinning: boolean;
+  /** How it waits: a Node timer, setImmediate turns, or the fine timer. */
+  mode: 'timeout' | 'soon' | 'fine';
   /** When the pending Node timer is due (ms, monotonic; it may fire about 1 ms either side). */
   dueMs: number;
   /** This entry's wake-up, made once: an advert re-arms its key every interval. */
@@ -64,6 +89,9 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #timers: TimerApi;
   readonly #entries = new Map<string, Entry>();
+  /** Entries waiting on the fine timer, which is set to the earliest of them. */
+  readonly #fineEntries = new Set<Entry>();
+  readonly #fine: FineTimer | null;
   #armed = 0;
   /** Worst lateness seen, ms. */
   maxLateMs = 0;
@@ -72,13 +100,14 @@ export class Scheduler {
   constructor(clock: Clock, timers: TimerApi = nodeTimers) {
     this.#clock = clock;
     this.#timers = timers;
+    this.#fine = timers.fine?.(() => this.#fineExpired()) ?? null;
   }
 
   /** Arms (or re-arms) `key` to call `fire` at `atMs`. */
   arm(key: string, atMs: number, fire: TimerCallback, options?: ArmOptions): void {
     const slackMs = options?.slackMs ?? 0;
     let e = this.#entries.get(key);
-    if (e?.armed && !e.spinning && e.dueMs <= atMs - slackMs) {
+    if (e?.armed && e.mode === 'timeout' && e.dueMs <= atMs - slackMs) {
       // The pending timer wakes before the new deadline: keep it, it waits again for the rest.
       e.atMs = atMs;
       e.fire = fire;
@@ -92,7 +121,7 @@ export class Scheduler {
         fire,
         slackMs,
         handle: null,
-        spinning: false,
+        mode: 'timeout',
         dueMs: 0,
         wake: () => this.#wake(entry),
       };
@@ -112,15 +141,25 @@ export class Scheduler {
 
   #schedule(entry: Entry, now: number): void {
     const remaining = entry.atMs - now;
-    if (entry.slackMs === 0 && remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined) {
-      entry.spinning = true;
+    const precise = entry.slackMs === 0;
+    if (precise && this.#fine !== null && remaining < FINE_BELOW_MS) {
+      entry.mode = 'fine';
+      entry.dueMs = entry.atMs;
+      this.#fineEntries.add(entry);
+      this.#setFine(now);
+      return;
+    }
+    if (precise && this.#fine === null && remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined) {
+      entry.mode = 'soon';
       entry.dueMs = now;
       entry.handle = this.#timers.soon(entry.wake);
       return;
     }
-    // Aimed at the deadline itself: a timer with slack then fires within it, early or late.
-    const delay = Math.max(0, remaining);
-    entry.spinning = false;
+    // A precise timer wakes a little early and hands over to the fine timer; one with
+    // slack is aimed at the deadline itself and fires within it, early or late.
+    const lead = precise && this.#fine !== null ? FINE_LEAD_MS : 0;
+    const delay = Math.max(0, remaining - lead);
+    entry.mode = 'timeout';
     entry.dueMs = now + delay;
     entry.handle = this.#timers.set(entry.wake, delay);
   }
@@ -140,6 +179,30 @@ export class Scheduler {
     entry.fire(Math.max(now, entry.atMs));
   }
 
+  /** Sets the fine timer to the earliest waiting entry, or clears it. */
+  #setFine(now: number): void {
+    let first = Number.POSITIVE_INFINITY;
+    for (const e of this.#fineEntries) first = Math.min(first, e.atMs);
+    if (first === Number.POSITIVE_INFINITY) this.#fine?.clear();
+    else this.#fine?.set(first - now);
+  }
+
+  #fineExpired(): void {
+    const now = this.#clock.nowMs();
+    // The timerfd and performance.now() read the same monotonic clock: what is due has
+    // its deadline passed (a few µs of rounding aside, which the firing time absorbs).
+    const due = [...this.#fineEntries].filter((e) => e.atMs <= now + FINE_ROUNDING_MS);
+    for (const e of due) this.#fineEntries.delete(e);
+    this.#setFine(now);
+    for (const e of due) {
+      if (!e.armed || e.mode !== 'fine') continue;
+      this.#disarm(e);
+      this.fired++;
+      this.maxLateMs = Math.max(this.maxLateMs, now - e.atMs);
+      e.fire(Math.max(now, e.atMs));
+    }
+  }
+
   #disarm(e: Entry): void {
     e.armed = false;
     e.handle = null;
@@ -147,7 +210,10 @@ export class Scheduler {
   }
 
   #clearHandle(e: Entry): void {
-    if (e.spinning) (this.#timers.clearSoon ?? this.#timers.clear)(e.handle);
+    if (e.mode === 'fine') {
+      this.#fineEntries.delete(e);
+      if (this.#fineEntries.size === 0) this.#fine?.clear();
+    } else if (e.mode === 'soon') (this.#timers.clearSoon ?? this.#timers.clear)(e.handle);
     else this.#timers.clear(e.handle);
   }
 
@@ -176,6 +242,12 @@ export class Scheduler {
   cancelAll(): void {
     for (const key of this.#entries.keys()) this.cancel(key);
     this.#entries.clear();
+  }
+
+  /** Cancels everything and releases the fine timer's fd. */
+  close(): void {
+    this.cancelAll();
+    this.#fine?.close();
   }
 
   /** Armed timers. */

@@ -28,6 +28,7 @@ import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } fro
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
+import { TimerFd } from '../native/index.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
 import { carriedState, missingInterfaces, planMoved, planUses } from './dynamic-interfaces.js';
@@ -36,7 +37,7 @@ import type { InstancePlan } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
 import type { Logger } from './log.js';
 import { diffConfigs, type ReloadPlan } from './reload.js';
-import { Scheduler } from './scheduler.js';
+import { nodeTimers, Scheduler } from './scheduler.js';
 import { staticAddressSpecs } from './static-addresses.js';
 import { SyncGroups } from './sync-groups.js';
 import { DaemonVmacs } from './vmacs.js';
@@ -91,7 +92,8 @@ export class VrrpDaemon {
     this.config = o.config;
     this.clock = o.clock;
     this.log = o.log;
-    this.scheduler = new Scheduler(o.clock);
+    // Master_Down_Timer waits its last stretch on a timerfd: Node's timers count whole ms.
+    this.scheduler = new Scheduler(o.clock, { ...nodeTimers, fine: (expired) => new TimerFd(expired) });
     this.startedAtMs = o.clock.nowMs();
     this.#garp = new GarpSender({
       garpIntervalUs: o.config.global.vrrpGarpIntervalUs,
@@ -708,7 +710,7 @@ export class VrrpDaemon {
   }
 
   close(): void {
-    this.scheduler.cancelAll();
+    this.scheduler.close();
     this.#tracking?.stop();
     for (const rt of this.instances) rt.detach();
     for (const ch of this.channels.values()) ch.close();

@@ -44,6 +44,8 @@ export interface ChannelSocket {
   on(event: 'message', listener: (m: RawIpMessage) => void): unknown;
   on(event: 'error', listener: (e: Error) => void): unknown;
   send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number;
+  /** Delivers what is queued in the kernel now, as 'message' events (RawIpSocket.readPending). */
+  readPending?(): void;
   close(): void;
 }
 
@@ -130,6 +132,11 @@ export class VrrpChannel {
       this.sendErrors++;
       return false;
     }
+  }
+
+  /** Reads what the kernel has queued for this channel now, before the loop would poll it. */
+  readPending(): void {
+    this.#socket.readPending?.();
   }
 
   clearStats(): void {

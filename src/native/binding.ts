@@ -203,6 +203,12 @@ export interface NativeBinding {
   signalRead(fd: number): NativeSignalInfo | null;
   signalClose(fd: number): void;
   signalRange(): [number, number];
+  /** A CLOCK_MONOTONIC timerfd, CLOEXEC|NONBLOCK, disarmed (native/timer.c). */
+  timerOpen(): number;
+  /** Fires once after `delayUs` microseconds; a negative delay disarms. */
+  timerSet(fd: number, delayUs: number): void;
+  /** Expirations since the last read (0 when none). */
+  timerRead(fd: number): number;
   /** sched_setscheduler(tid, policy, priority); tid 0 is the calling thread. */
   setScheduler(tid: number, policy: number, priority: number): void;
   /** setrlimit(RLIMIT_RTTIME) in microseconds; -1 is unlimited. */

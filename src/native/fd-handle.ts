@@ -220,19 +220,22 @@ export class FdHandle {
    * Reads up to DRAIN_BUDGET datagrams into `buffer`, calling `deliver(bytes)` for
    * each while `meta` describes it. Stops early when the socket is closed from
    * inside `deliver`. A read error goes to the error callback and ends this round.
+   * Returns how many datagrams it delivered (DRAIN_BUDGET: there may be more).
    */
-  drain(buffer: Uint8Array, meta: RecvMeta, deliver: (bytes: number) => void): void {
-    for (let i = 0; i < DRAIN_BUDGET && this.#fd >= 0; i++) {
+  drain(buffer: Uint8Array, meta: RecvMeta, deliver: (bytes: number) => void): number {
+    let i = 0;
+    for (; i < DRAIN_BUDGET && this.#fd >= 0; i++) {
       let n: number;
       try {
         n = this.#binding.recvmsg(this.#fd, buffer, meta.ints);
       } catch (err) {
         this.#onError(err as Error);
-        return;
+        return i;
       }
-      if (n < 0) return;
+      if (n < 0) return i;
       deliver(n);
     }
+    return i;
   }
 
   /** Stops polling and closes the fd; pending writable() promises reject. Idempotent. */

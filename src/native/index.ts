@@ -33,3 +33,4 @@ export type {
 export { IPPROTO_AH, IPPROTO_VRRP, RawIpSocket } from './raw-ip-socket.js';
 export type { RealtimeSignals, SignalInfo } from './signals.js';
 export { onRealtimeSignal, realtimeSignals } from './signals.js';
+export { TimerFd } from './timer-fd.js';

@@ -4,12 +4,13 @@
  * when due, and lateness is measured. A precise timer waits out a sub-millisecond
  * remainder on loop turns (never a second millisecond timer); a timer with slack fires
  * early within it and is told its deadline; re-arming to a later deadline keeps the
- * pending timer.
+ * pending timer. With a fine (timerfd) timer, a precise timer's last two milliseconds
+ * are waited out on it instead of loop turns; one fine timer serves every such entry.
  */
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Scheduler, type TimerApi } from '../../../src/daemon/scheduler.js';
+import { type FineTimer, Scheduler, type TimerApi } from '../../../src/daemon/scheduler.js';
 
 function fakes() {
   let now = 0;
@@ -206,5 +207,100 @@ describe('Scheduler', () => {
     assert.equal(s.size, 0);
     f.fireAll(30);
     assert.equal(n, 1);
+  });
+
+  describe('with a fine timer', () => {
+    /** withSoon() plus one fake fine timer: its current delay (null when clear). */
+    function withFine() {
+      const f = withSoon();
+      const fine = { delay: null as number | null, expire: () => {}, closed: false };
+      const timers: TimerApi = {
+        ...f.timers,
+        fine: (onExpire): FineTimer => {
+          fine.expire = onExpire;
+          return {
+            set: (d) => {
+              fine.delay = d;
+            },
+            clear: () => {
+              fine.delay = null;
+            },
+            close: () => {
+              fine.closed = true;
+            },
+          };
+        },
+      };
+      return { ...f, timers, fine };
+    }
+
+    test('a precise timer wakes two milliseconds early from Node and finishes on the fine timer', () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      s.arm('md', 7.8125, (t) => fired.push(t));
+      assert.equal([...f.pending.values()][0]!.delay, 5.8125);
+      f.fireAll(6.9);
+      assert.equal(f.soon.length, 0, 'no spinning on loop turns');
+      assert.ok(f.fine.delay !== null && Math.abs(f.fine.delay - 0.9125) < 1e-9);
+      f.setNow(7.8126);
+      f.fine.expire();
+      assert.deepEqual(fired, [7.8126]);
+      assert.equal(f.fine.delay, null, 'nothing left waiting: the fine timer is cleared');
+      assert.equal(s.size, 0);
+    });
+
+    test('a deadline under three milliseconds away goes to the fine timer at once', () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      s.arm('skew', 0.078, (t) => fired.push(t));
+      assert.equal(f.pending.size, 0);
+      assert.equal(f.fine.delay, 0.078);
+      f.setNow(0.08);
+      f.fine.expire();
+      assert.deepEqual(fired, [0.08]);
+    });
+
+    test('one fine timer serves several entries, earliest first; a cancelled one never fires', () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: string[] = [];
+      s.arm('a', 1.5, () => fired.push('a'));
+      s.arm('b', 0.5, () => fired.push('b'));
+      s.arm('c', 1.0, () => fired.push('c'));
+      assert.equal(f.fine.delay, 0.5);
+      s.cancel('c');
+      f.setNow(0.5);
+      f.fine.expire();
+      assert.deepEqual(fired, ['b']);
+      assert.equal(f.fine.delay, 1.0, 're-set to the next waiting entry');
+      f.setNow(1.5);
+      f.fine.expire();
+      assert.deepEqual(fired, ['b', 'a']);
+      assert.equal(f.fine.delay, null);
+    });
+
+    test('an expiry before an entry is due leaves it waiting (never early)', () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      s.arm('a', 1, (t) => fired.push(t));
+      f.setNow(0.5);
+      f.fine.expire();
+      assert.deepEqual(fired, []);
+      assert.equal(f.fine.delay, 0.5);
+    });
+
+    test('timers with slack never use the fine timer; close() releases it', () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      s.arm('adver', 0.5, () => {}, { slackMs: 1 });
+      assert.equal(f.fine.delay, null);
+      assert.equal(f.pending.size, 1);
+      s.close();
+      assert.equal(f.fine.closed, true);
+      assert.equal(s.size, 0);
+    });
   });
 });
