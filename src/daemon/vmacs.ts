@@ -78,6 +78,14 @@ export class DaemonVmacs {
     return this.#of.get(instance);
   }
 
+  /**
+   * The kernel deleted the VMAC of `instance` (its parent went): `create` makes it again
+   * when the parent is back, as keepalived does.
+   */
+  forget(instance: string): void {
+    this.#of.delete(instance);
+  }
+
   /** Removes the VMAC of one instance (reload dropped or restarts it). */
   async remove(instance: string): Promise<void> {
     const name = this.#of.get(instance);

@@ -25,6 +25,7 @@ import { SmtpAlerter, type SmtpCounters } from '../io/smtp-alert.js';
 import { VrrpSmtpAlerts } from '../io/smtp-alert-vrrp.js';
 import { TrackingCoordinator } from '../io/trackers/index.js';
 import { defaultUserNotice, type ScriptUserPolicy, scriptIdentity, selfIds } from '../io/users.js';
+import { vmacName } from '../io/vmac.js';
 import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
@@ -205,7 +206,7 @@ export class VrrpDaemon {
         onLinkChange: (ifindex, name, up) => this.#onLink(ifindex, name, up),
         onAddressDeleted: (a) => this.#onAddressDeleted(a),
         onAddressAdded: (a) => this.#onAddressAdded(a),
-        onInterfaceAdded: (i) => this.log.info(`Interface ${i.name} added`),
+        onInterfaceAdded: (i) => this.#onInterfaceAdded(i),
         onInterfaceDeleted: (i) => this.#onInterfaceDeleted(i),
       },
       this.#interfaces.values(),
@@ -598,8 +599,53 @@ export class VrrpDaemon {
    */
   #usable(name: string): boolean {
     const info = this.#interfaces.get(name);
-    if (info === undefined || !info.up) return false;
+    if (info === undefined || !info.up || this.#vmacsPending.has(name)) return false;
     return !this.instances.some((rt) => rt.plan.ifname === name && rt.plan.problem !== null);
+  }
+
+  /** Parents whose instances' VMACs are being made again (they went with the parent). */
+  readonly #vmacsPending = new Set<string>();
+
+  /**
+   * An interface appeared. A parent back under its name gets its instances' VMACs made
+   * again (the kernel deleted them with it), as keepalived does; its instances wait in
+   * FAULT until they exist, then move onto them.
+   */
+  #onInterfaceAdded(info: InterfaceInfo): void {
+    // keepalived does not announce the VMACs it makes itself.
+    const vmacNames = this.config.vrrpInstances.flatMap((i) =>
+      i.useVmac === undefined ? [] : [vmacName(i.virtualRouterId ?? 0, i.useVmac.name)],
+    );
+    if (!vmacNames.includes(info.name)) this.log.info(`Interface ${info.name} added`);
+    const vmacs = this.#vmacs;
+    if (vmacs === null) return;
+    const running = new Set(this.instances.map((rt) => rt.plan.name));
+    const lost = this.config.vrrpInstances
+      .filter((i) => running.has(i.name) && i.useVmac !== undefined && i.interface === info.name)
+      .filter((i) => {
+        const v = vmacs.of(i.name);
+        return v === undefined || !this.#interfaces.has(v);
+      });
+    if (lost.length === 0) return;
+    for (const i of lost) vmacs.forget(i.name);
+    this.#vmacsPending.add(info.name);
+    void vmacs
+      .create(lost, this.#interfaces)
+      .then(async () => {
+        // The new links normally reached the table through the monitor already.
+        for (const [n, i] of await readInterfaces(this.#nl!))
+          if (!this.#interfaces.has(n)) this.#interfaces.set(n, i);
+      })
+      .catch((e: unknown) =>
+        this.log.info(`VMAC re-creation on ${info.name} failed: ${(e as Error).message}`),
+      )
+      .finally(() => {
+        this.#vmacsPending.delete(info.name);
+        const now = this.#interfaces.get(info.name);
+        if (now === undefined) return;
+        if (now.up) this.#rebind(now.name);
+        this.#tracking?.handleLinkChange(now.ifindex, now.name, this.#usable(now.name));
+      });
   }
 
   /**
@@ -608,10 +654,13 @@ export class VrrpDaemon {
    * gone) moves to a fresh plan, keeping its state (src/daemon/dynamic-interfaces.ts).
    */
   #rebind(name: string): void {
+    if (this.#vmacsPending.has(name)) return;
     let moved = false;
     this.instances = this.instances.map((rt) => {
-      if (!planUses(rt.plan, name)) return rt;
-      const fresh = this.#vmacs!.plan(rt.plan.source, this.config, this.#interfaces);
+      // A VMAC instance's plan names its VMAC; its parent is the configured interface.
+      const configured = this.config.vrrpInstances.find((i) => i.name === rt.plan.name);
+      if (configured === undefined || !(planUses(rt.plan, name) || configured.interface === name)) return rt;
+      const fresh = this.#vmacs!.plan(configured, this.config, this.#interfaces);
       if (!planMoved(rt.plan, fresh)) return rt;
       moved = true;
       return this.#moveRuntime(rt, fresh);

@@ -12,6 +12,9 @@
  *   BACKUP to keepalived (150) and stays BACKUP past several Master_Down_Intervals (its
  *   socket on the new interface receives the master's adverts), and takes the VIP when
  *   keepalived stops;
+ * - use_vmac: deleting the parent takes the VMAC with it ("Interface vrrp.52 deleted");
+ *   when the parent is created again the VMAC is made again on it and the VIP returns
+ *   to it, with the virtual MAC;
  * - without dynamic_interfaces and eth0 absent at start: keepalived 2.2.7's refusal
  *   ("Non-existent interface specified in configuration", exit status 2).
  */
@@ -130,6 +133,49 @@ describe('interfaces deleted, re-created or created after start', { skip: skip ?
     await kts.waitFor(/\(VI_1\) Entering MASTER STATE/, 5000, mark);
     await until(() => holds(lab, a), 3000, 'the VIP on keepalived-ts');
     assert.equal(await lab.stop(kts), 0);
+  });
+
+  it('use_vmac: the VMAC goes with its parent and is made again when the parent is re-created', async () => {
+    const a = lab.host('10.100.1.26/24');
+    const b = lab.host('10.100.1.27/24');
+    const vip = '10.100.1.30/24';
+    const opts = { state: 'BACKUP', vrid: 52, vip } as const;
+    const kts = await lab.kts(
+      'kts4',
+      a,
+      lab.file('a4.conf', vrrpConf({ ...opts, priority: 150, extra: '        use_vmac\n' })),
+    );
+    const peer = lab.keepalived('keepalived4', b, lab.file('b4.conf', vrrpConf({ ...opts, priority: 100 })));
+    const onVmac = () => {
+      try {
+        return lab.addresses(a, 'vrrp.52').includes(vip);
+      } catch {
+        return false; // no vrrp.52
+      }
+    };
+    await kts.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000);
+    await until(onVmac, 3000, 'the VIP on vrrp.52');
+
+    const mark = kts.lines.length;
+    const peerMark = peer.lines.length;
+    ip('-n', a, 'link', 'del', 'eth0');
+    await kts.waitFor(/Interface vrrp\.52 deleted/, 5000, mark);
+    await peer.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000, peerMark);
+
+    plugEth0(lab, a, '10.100.1.26/24');
+    await kts.waitFor(/\(VI_1\): Success creating VMAC interface vrrp\.52/, 5000, mark);
+    await kts.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000, mark);
+    await peer.waitFor(/\(VI_1\) Entering BACKUP STATE/, 10_000, peerMark);
+    await until(onVmac, 3000, 'the VIP back on the new vrrp.52');
+    const link = JSON.parse(ip('-n', a, '-j', 'link', 'show', 'dev', 'vrrp.52')) as {
+      address: string;
+      link: string;
+    }[];
+    assert.equal(link[0]!.address, '00:00:5e:00:01:34', 'the VRRP virtual MAC');
+    assert.equal(link[0]!.link, 'eth0', 'on the new eth0');
+    assert.equal(await lab.stop(kts), 0);
+    assert.throws(() => ip('-n', a, 'link', 'show', 'dev', 'vrrp.52'), 'VMAC removed on stop');
+    await lab.stop(peer);
   });
 
   it('without dynamic_interfaces an interface missing at start stops the daemon (exit 2), as keepalived', async () => {
