@@ -1,7 +1,8 @@
 /**
  * BFD_CHECK (issue 5): keepalived-ts's checker follows a bfd_instance toward a real
- * server running keepalived 2.2.7's BFD, while the VRRP process runs a track_bfd
- * session of its own to the same host (both processes on UDP 3784). While the session is Up the real server is in
+ * server running keepalived 2.2.7's BFD (the session runs in the VRRP process, which
+ * relays its state to the checker), next to a track_bfd session to the same host from
+ * another address. While the session is Up the real server is in
  * the virtual server; when the real server's BFD goes silent (nft drop in its
  * namespace) the session expires and the real server is removed at once (no
  * delay_loop), and it comes back when the session is Up again.
@@ -101,7 +102,7 @@ describe('BFD_CHECK against keepalived 2.2.7', { skip: skip ?? false }, () => {
     await ts.waitFor(/Adding service \[10\.100\.1\.1\]:tcp:80 to VS \[10\.100\.1\.100\]:tcp:80/, 5000);
   });
 
-  it("runs the VRRP process's track_bfd session next to the checker's (both on UDP 3784)", async () => {
+  it("runs the track_bfd session next to the checker's, to the same neighbour from another address", async () => {
     await ts.waitFor(/\(BFD_VRRP\) Entering Up state/, 10_000);
     await ka.waitFor(/\(BFD_LB2\) Entering Up state/, 10_000);
     await ts.waitFor(/\(VI_63\) Entering MASTER STATE/, 10_000);
