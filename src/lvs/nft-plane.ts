@@ -95,6 +95,14 @@ export class NftPlane implements DataPlane {
         this.#warned.add(k);
         this.#log.info(`nftables data plane: lb_kind ${k} is emulated with DNAT`);
       }
+    // NAT needs conntrack, which binds a flow to one backend: per-datagram scheduling
+    // cannot be expressed here.
+    if (desired.some((s) => s.onePacket) && !this.#warned.has('ops')) {
+      this.#warned.add('ops');
+      this.#log.info(
+        'nftables data plane: ops (one-packet scheduling) is not emulated: a flow keeps its backend',
+      );
+    }
     const doc = JSON.stringify(nftDocument(desired));
     const current = await this.#listing();
     if (doc === this.#lastDoc && current !== undefined && current === this.#lastListing)
