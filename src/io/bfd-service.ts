@@ -184,7 +184,13 @@ export class BfdService {
 
   /** Opens the sockets and starts every session. */
   async start(): Promise<void> {
-    for (const r of this.#retired.splice(0)) this.#retire(r);
+    const feed = this.#o.feed ?? processBfdFeed;
+    // Other users must not go on seeing a removed or restarted session's last state.
+    for (const r of this.#retired.splice(0)) {
+      this.#retire(r);
+      feed.publish(r.config.name, false);
+    }
+    for (const r of this.#sessions) if (!this.#carried.has(r)) feed.publish(r.config.name, false);
     const families = new Set(this.#sessions.map((s) => (s.config.neighborIp?.family === 6 ? 6 : 4)));
     for (const l of this.#carriedListeners.splice(0)) {
       if (!families.delete(l.family)) {
