@@ -45,6 +45,7 @@ native: $(STAMP)/npm
 
 build: setup native
 	npx tsc -p tsconfig.json
+	node dist/src/cli/bundle.js >/dev/null
 
 demo: build
 	node dist/src/demo/main.js

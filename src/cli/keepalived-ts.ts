@@ -4,72 +4,17 @@
  * always in the foreground), and `keepalived-ts status [--json]` asking a running daemon.
  * keepalived-ts adds `--control-socket PATH` (daemon and status) to keepalived's flags.
  */
-import { hostname } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { configTestExitCode, type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
-import { loadConfig } from '../config/load.js';
-import { nodeFileSystem } from '../config/source.js';
-import { realHostEnvironment } from '../io/host-environment.js';
-import { type CliOptions, helpText, parseArgs } from './args.js';
+import { type CliOptions, parseArgs } from './args.js';
 import { genhashMain } from './genhash.js';
+import { defaultConfigId, runOneShot, VERSION } from './one-shot.js';
+
+export { defaultConfigId, VERSION };
 
 /**
  * The daemon (with its native addon, netlink and data planes: most of the code) loads
  * only when a command needs it, so `-t` and `-d` start in a fraction of the time.
  */
 const daemon = () => import('../daemon/index.js');
-
-export const VERSION = '0.1.0';
-
-/** keepalived's default config id: the node name up to its first dot. */
-export function defaultConfigId(): string {
-  return hostname().split('.')[0] ?? '';
-}
-
-/**
- * `-t` and `-d` read the configuration once and exit: a burst of short-lived syntax
- * objects. Left alone, V8 doubles the young generation at each scavenge; kept at its
- * initial size, a few more (cheap) scavenges touch far less fresh memory. Measured on the
- * 10,000-real-server bench file: ~15% less wall and CPU time, 10 MB less peak RSS. The
- * daemon keeps V8's defaults. (V8 reads this flag when it grows the space, so setting it
- * now takes effect; the semi-space size flags are fixed at start-up.)
- */
-function tuneHeapForOneShotRead(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
-}
-
-function configTest(options: CliOptions): number {
-  tuneHeapForOneShotRead();
-  const { config, diagnostics } = loadConfig(options.configFile, {
-    fs: nodeFileSystem,
-    env: realHostEnvironment(),
-    configId: options.configId ?? defaultConfigId(),
-    cwd: process.cwd(),
-  });
-  const code = config ? configTestExitCode(diagnostics) : 1;
-  if (options.json) {
-    process.stdout.write(
-      `${JSON.stringify({ file: options.configFile, ok: code === 0, exitCode: code, diagnostics }, null, 2)}\n`,
-    );
-  } else {
-    for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  }
-  if (options.dumpConf && config) process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
-  return code;
-}
-
-function dumpConf(options: CliOptions): number {
-  tuneHeapForOneShotRead();
-  const { config, diagnostics } = loadConfig(options.configFile, {
-    fs: nodeFileSystem,
-    configId: options.configId ?? defaultConfigId(),
-    cwd: process.cwd(),
-  });
-  for (const d of diagnostics as Diagnostic[]) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (!config) return 1;
-  process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
-  return 0;
-}
 
 /** `keepalived-ts status [--json] [--control-socket PATH] [-p PIDFILE]`. */
 function statusMain(argv: readonly string[]): number {
@@ -121,25 +66,10 @@ function daemonMain(options: CliOptions, argv: readonly string[]): number {
 }
 
 export function main(argv: readonly string[]): number {
+  const oneShot = runOneShot(argv);
+  if (oneShot !== undefined) return oneShot;
   if (argv[0] === 'status') return statusMain(argv.slice(1));
-  // keepalived: "-T, --genhash  Enter into genhash utility mode (this should be the first option used)".
   if (argv[0] === 'genhash' || argv[0] === '-T' || argv[0] === '--genhash') return genhashMain(argv.slice(1));
-  let options: CliOptions;
-  try {
-    options = parseArgs(argv);
-  } catch (e) {
-    process.stderr.write(`keepalived-ts: ${(e as Error).message}\n${helpText()}\n`);
-    return 1;
-  }
-  if (options.help) {
-    process.stdout.write(`${helpText()}\n`);
-    return 0;
-  }
-  if (options.version) {
-    process.stdout.write(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible configuration)\n`);
-    return 0;
-  }
-  if (options.configTest) return configTest(options);
-  if (options.dumpConf) return dumpConf(options);
-  return daemonMain(options, argv);
+  // runOneShot has read these options already and found no one-shot command in them.
+  return daemonMain(parseArgs(argv), argv);
 }

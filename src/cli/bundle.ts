@@ -1,0 +1,133 @@
+/**
+ * @module Build step: the one-shot commands (`-t`, `-d`, `-v`, `-h`: src/cli/one-shot.ts
+ * and everything it imports, about 30 ES modules) as one CommonJS-style script,
+ * dist/bundle/one-shot.cjs. bin/keepalived-ts compiles that script with V8's code cache
+ * instead of resolving, reading and compiling each module: on the 10,000-real-server
+ * bench file that is about a sixth of `-t`'s instructions.
+ *
+ * Each module is tsc's own ES-module output (dist/src/...) turned into CommonJS by the
+ * TypeScript compiler (transpileModule), wrapped in a function and registered under its
+ * path; a small `require` resolves the relative imports between them, Node's the
+ * built-ins. The script's first line records each module's size and mtime: bin uses the
+ * bundle only while every one of them is unchanged, so a later `tsc` build without this
+ * step makes bin fall back to the ES modules, never run stale code.
+ *
+ * Run after `tsc`: `node dist/src/cli/bundle.js` (the Makefile's build does).
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+
+/** What bin/keepalived-ts reads from the bundle's first line (after `//`). */
+export interface BundleManifest {
+  /** Bumped when the bundle's calling convention changes. */
+  readonly format: 1;
+  /** The entry module, relative to dist/. */
+  readonly entry: string;
+  /** Every module in the bundle, relative to dist/, as it was when bundled. */
+  readonly modules: readonly { readonly path: string; readonly size: number; readonly mtimeMs: number }[];
+}
+
+export const ONE_SHOT_ENTRY = 'src/cli/one-shot.js';
+export const BUNDLE_PATH = 'bundle/one-shot.cjs';
+
+/** A module's CommonJS text, refusing what a plain function wrapper cannot reproduce. */
+function toCommonJs(file: string, source: string): string {
+  if (/\bimport\.meta\b/.test(source)) throw new Error(`${file}: import.meta cannot be bundled`);
+  if (/\bimport\s*\(/.test(source)) throw new Error(`${file}: a dynamic import() cannot be bundled`);
+  const out = ts.transpileModule(source, {
+    fileName: file,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: false },
+  }).outputText;
+  return out.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
+}
+
+/** The entry and every module it imports, relative to `dist`, with their CommonJS text. */
+function collect(dist: string, entry: string): Map<string, string> {
+  const modules = new Map<string, string>();
+  const visit = (path: string): void => {
+    if (modules.has(path)) return;
+    const code = toCommonJs(path, readFileSync(join(dist, path), 'utf8'));
+    modules.set(path, code);
+    for (const m of code.matchAll(/\brequire\("(\.[^"]*)"\)/g))
+      visit(relative(dist, resolve(dist, dirname(path), m[1]!)));
+  };
+  visit(entry);
+  return modules;
+}
+
+/**
+ * The bundle's text: a function of Node's `require` returning the entry's exports.
+ * Modules run on first require, in the order the ES modules would have (depth first).
+ */
+export function bundleText(dist: string, entry = ONE_SHOT_ENTRY): string {
+  const modules = collect(dist, entry);
+  const manifest: BundleManifest = {
+    format: 1,
+    entry,
+    modules: [...modules.keys()].map((path) => {
+      const st = statSync(join(dist, path));
+      return { path, size: st.size, mtimeMs: st.mtimeMs };
+    }),
+  };
+  const parts = [
+    `//${JSON.stringify(manifest)}`,
+    '(function (nodeRequire) {',
+    "'use strict';",
+    'const defs = {',
+  ];
+  for (const [path, code] of modules)
+    parts.push(`${JSON.stringify(path)}: function (exports, require, module) {`, code, '},');
+  parts.push(
+    '};',
+    'const loaded = new Map();',
+    'function load(path) {',
+    '  let module = loaded.get(path);',
+    '  if (module) return module.exports;',
+    '  module = { exports: {} };',
+    '  loaded.set(path, module);',
+    "  const dir = path.slice(0, path.lastIndexOf('/'));",
+    "  defs[path](module.exports, (spec) => (spec.startsWith('.') ? load(join(dir, spec)) : nodeRequire(spec)), module);",
+    '  return module.exports;',
+    '}',
+    'function join(dir, spec) {',
+    "  const parts = dir.split('/');",
+    "  for (const p of spec.split('/')) if (p === '..') parts.pop(); else if (p !== '.') parts.push(p);",
+    "  return parts.join('/');",
+    '}',
+    `return load(${JSON.stringify(entry)});`,
+    '})',
+    '',
+  );
+  return parts.join('\n');
+}
+
+/** True when dist/bundle/one-shot.cjs exists and none of its modules changed since (bin's test). */
+export function bundleIsCurrent(dist: string): boolean {
+  try {
+    const text = readFileSync(join(dist, BUNDLE_PATH), 'utf8');
+    const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
+    return manifest.modules.every((m) => {
+      const st = statSync(join(dist, m.path), { throwIfNoEntry: false });
+      return st !== undefined && st.size === m.size && st.mtimeMs === m.mtimeMs;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Writes dist/bundle/one-shot.cjs (atomically) and drops a code cache made for an older one. */
+export function writeOneShotBundle(dist: string): string {
+  const file = join(dist, BUNDLE_PATH);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bundleText(dist));
+  renameSync(tmp, file);
+  rmSync(`${file}.cache`, { force: true });
+  return file;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.dirname, 'bundle.js')) {
+  const file = writeOneShotBundle(resolve(import.meta.dirname, '../..'));
+  process.stdout.write(`wrote ${file}\n`);
+}

@@ -1,0 +1,75 @@
+/**
+ * bin/keepalived-ts runs -t, -d, -v and -h from dist/bundle/one-shot.cjs when it is
+ * current: the bundle must say exactly what the ES modules say, exit status included.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type BundleManifest, ONE_SHOT_ENTRY, writeOneShotBundle } from '../../../src/cli/bundle.js';
+
+const dist = resolve(import.meta.dirname, '../../..');
+const bin = resolve(dist, '../bin/keepalived-ts');
+
+function run(args: string[], bundle: boolean) {
+  const env = { ...process.env, KEEPALIVED_TS_BUNDLE: bundle ? 'require' : 'off' };
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the one-shot bundle', () => {
+  const file = writeOneShotBundle(dist);
+  const dir = mkdtempSync(join(tmpdir(), 'kts-bundle-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const good = write(
+    'good.conf',
+    'global_defs {\n router_id r1\n}\nvrrp_instance VI_1 {\n state BACKUP\n interface lo\n virtual_router_id 7\n priority 100\n virtual_ipaddress {\n 10.9.9.9/32\n }\n}\nvirtual_server 10.1.1.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.2.2.2 80 {\n  TCP_CHECK {\n   connect_timeout 3\n  }\n }\n}\n',
+  );
+  const bad = write(
+    'bad.conf',
+    'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 700\n priorty 5\n}\n$X=1\n@nothere foo\nvirtual_server 10.1.1.1 80 {\n real_server 10.2.2.2 81 {\n  weight x\n }\n}\n',
+  );
+
+  test('its first line lists the entry and every module with size and mtime', () => {
+    const text = readFileSync(file, 'utf8');
+    const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
+    assert.equal(manifest.entry, ONE_SHOT_ENTRY);
+    const paths = manifest.modules.map((m) => m.path);
+    for (const p of [
+      ONE_SHOT_ENTRY,
+      'src/config/load.js',
+      'src/config/parser.js',
+      'src/io/host-environment.js',
+    ])
+      assert.ok(paths.includes(p), p);
+    assert.ok(!paths.some((p) => p.includes('daemon/')), 'no daemon module in the bundle');
+  });
+
+  for (const args of [
+    ['-t', '-f', good],
+    ['-t', '-f', bad],
+    ['-t', '--json', '-f', bad],
+    ['-d', '-f', good],
+    ['-t', '-f', join(dir, 'missing.conf')],
+    ['-v'],
+    ['-h'],
+    ['--nope'],
+  ])
+    test(`bundle and ES modules agree: ${args.join(' ').replaceAll(dir, 'DIR')}`, () => {
+      const viaBundle = run(args, true);
+      const viaModules = run(args, false);
+      assert.deepEqual(viaBundle, viaModules);
+    });
+
+  test('a bad configuration still fails through the bundle', () => {
+    const r = run(['-t', '-f', bad], true);
+    assert.equal(r.status, 5);
+    assert.match(r.stderr, /bad\.conf:3:20: error: number '700' outside range \[1, 255\]/);
+  });
+});
