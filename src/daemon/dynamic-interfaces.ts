@@ -9,13 +9,16 @@
  * - with or without `dynamic_interfaces`, an interface deleted under the daemon puts its
  *   instances in FAULT ("Interface X deleted"), and one created again under the same name
  *   (a new ifindex) is picked up ("Interface X added"): the instances leave FAULT when it
- *   is up and run on the new ifindex (socket, multicast membership, VIPs, GARP).
+ *   is up and run on the new ifindex (socket, multicast membership, VIPs, GARP);
+ * - an interface that loses the address an instance sends from puts the instance in
+ *   FAULT; an address coming back (any primary one) lets it run again from that address.
  * Pure: which names a config depends on, and whether a fresh plan differs from a running
  * one in what binds it to the kernel.
  */
 
 import type { Config, VrrpInstance } from '../config/model.js';
 import type { InterfaceInfo } from '../io/interfaces.js';
+import { type AddressSpec, AF } from '../netlink/index.js';
 import type { InstanceState, TimerName, VrrpEffect } from '../vrrp/index.js';
 import type { InstancePlan } from './instance-config.js';
 
@@ -60,6 +63,34 @@ export function planMoved(running: InstancePlan, fresh: InstancePlan): boolean {
     running.vips.length !== fresh.vips.length ||
     running.vips.some((v, k) => v.ifindex !== fresh.vips[k]?.ifindex)
   );
+}
+
+/**
+ * The table as instances pick their source address from it: without the VIPs (a VIP left
+ * alone on an interface is its primary address, but never an advert's source).
+ */
+export function withoutVips(
+  table: ReadonlyMap<string, InterfaceInfo>,
+  vips: readonly AddressSpec[],
+): ReadonlyMap<string, InterfaceInfo> {
+  const v4 = vips.filter((v) => v.family === AF.INET).map((v) => v.local);
+  if (v4.length === 0) return table;
+  const out = new Map<string, InterfaceInfo>();
+  for (const [name, i] of table)
+    out.set(name, { ...i, ipv4: i.ipv4.filter((a) => !v4.some((v) => sameBytes(v, a))) });
+  return out;
+}
+
+/**
+ * The address an instance sends from is no longer on its interface (deleted, or the
+ * interface lost every address): keepalived puts it in FAULT until one comes back.
+ * `unicast_src_ip` is the operator's choice and is not followed.
+ */
+export function sourceAddressGone(plan: InstancePlan, info: InterfaceInfo): boolean {
+  if (plan.problem !== null || plan.source.unicastSrcIp !== undefined || plan.ifname !== info.name)
+    return false;
+  const held = plan.family === 'ipv4' ? info.ipv4 : info.ipv6LinkLocal;
+  return !held.some((a) => sameBytes(a, plan.advert.source.bytes));
 }
 
 /**

@@ -32,7 +32,14 @@ import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
 import { TimerFd } from '../native/index.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
-import { carriedState, missingInterfaces, planMoved, planUses } from './dynamic-interfaces.js';
+import {
+  carriedState,
+  missingInterfaces,
+  planMoved,
+  planUses,
+  sourceAddressGone,
+  withoutVips,
+} from './dynamic-interfaces.js';
 import { ipv6Forwarding, parseGroup } from './host-facts.js';
 import type { InstancePlan } from './instance-config.js';
 import { InstanceRuntime } from './instance-runtime.js';
@@ -204,7 +211,10 @@ export class VrrpDaemon {
     this.#monitor = new LinkMonitor(
       {
         onLinkChange: (ifindex, name, up) => this.#onLink(ifindex, name, up),
-        onAddressDeleted: (a) => this.#onAddressDeleted(a),
+        onAddressDeleted: (a) => {
+          this.#onAddressDeleted(a);
+          this.#onSourceAddressDeleted(a);
+        },
         onAddressAdded: (a) => this.#onAddressAdded(a),
         onInterfaceAdded: (i) => this.#onInterfaceAdded(i),
         onInterfaceDeleted: (i) => this.#onInterfaceDeleted(i),
@@ -575,7 +585,28 @@ export class VrrpDaemon {
   /** The tracker of the interface logs keepalived's "Netlink reports NAME up|down". */
   #onLink(ifindex: number, name: string, up: boolean): void {
     if (up) this.#rebind(name);
-    this.#tracking?.handleLinkChange(ifindex, name, up && this.#usable(name));
+    const usable = up && this.#usable(name);
+    this.#tracking?.handleLinkChange(
+      ifindex,
+      name,
+      usable,
+      up && !usable ? this.#unusableWhy(name) : undefined,
+    );
+  }
+
+  /** The log line of an interface that is up but held down for its instances. */
+  #unusableWhy(name: string): string {
+    if (this.#vmacsPending.has(name)) return `Netlink reports ${name} up, waiting for its VMACs`;
+    return `Netlink reports ${name} up, but without the address its instances send from`;
+  }
+
+  /** An address change made an interface usable for its instances, or not: trackers follow. */
+  #addressUsability(info: InterfaceInfo): void {
+    const usable = this.#usable(info.name);
+    const why = usable
+      ? `Interface ${info.name} has an address to send from again`
+      : `Interface ${info.name} lost the address its instances send from`;
+    this.#tracking?.handleLinkChange(info.ifindex, info.name, usable, info.up ? why : undefined);
   }
 
   /**
@@ -644,7 +675,12 @@ export class VrrpDaemon {
         const now = this.#interfaces.get(info.name);
         if (now === undefined) return;
         if (now.up) this.#rebind(now.name);
-        this.#tracking?.handleLinkChange(now.ifindex, now.name, this.#usable(now.name));
+        this.#tracking?.handleLinkChange(
+          now.ifindex,
+          now.name,
+          this.#usable(now.name),
+          now.up ? `Netlink reports ${now.name} up` : undefined,
+        );
       });
   }
 
@@ -656,11 +692,15 @@ export class VrrpDaemon {
   #rebind(name: string): void {
     if (this.#vmacsPending.has(name)) return;
     let moved = false;
+    const view = withoutVips(
+      this.#interfaces,
+      this.instances.flatMap((rt) => rt.plan.vips),
+    );
     this.instances = this.instances.map((rt) => {
       // A VMAC instance's plan names its VMAC; its parent is the configured interface.
       const configured = this.config.vrrpInstances.find((i) => i.name === rt.plan.name);
       if (configured === undefined || !(planUses(rt.plan, name) || configured.interface === name)) return rt;
-      const fresh = this.#vmacs!.plan(configured, this.config, this.#interfaces);
+      const fresh = this.#vmacs!.plan(configured, this.config, view);
       if (!planMoved(rt.plan, fresh)) return rt;
       moved = true;
       return this.#moveRuntime(rt, fresh);
@@ -700,13 +740,21 @@ export class VrrpDaemon {
     }
   }
 
+  /** An instance's source address went: it waits in FAULT for one (keepalived: no IPv4 address). */
+  #onSourceAddressDeleted(a: Address): void {
+    const info = [...this.#interfaces.values()].find((i) => i.ifindex === a.ifindex);
+    if (info === undefined || !this.instances.some((rt) => sourceAddressGone(rt.plan, info))) return;
+    this.#rebind(info.name);
+    this.#addressUsability(info);
+  }
+
   /** An address came: an instance waiting for its source address on that interface can run. */
   #onAddressAdded(a: Address): void {
     const info = [...this.#interfaces.values()].find((i) => i.ifindex === a.ifindex);
     if (info === undefined) return;
     if (!this.instances.some((rt) => planUses(rt.plan, info.name) && rt.plan.problem !== null)) return;
     this.#rebind(info.name);
-    this.#tracking?.handleLinkChange(info.ifindex, info.name, this.#usable(info.name));
+    this.#addressUsability(info);
   }
 
   /** keepalived puts back a VIP someone else deleted while the instance is MASTER. */

@@ -15,6 +15,8 @@
  * - use_vmac: deleting the parent takes the VMAC with it ("Interface vrrp.52 deleted");
  *   when the parent is created again the VMAC is made again on it and the VIP returns
  *   to it, with the virtual MAC;
+ * - the address keepalived-ts sends from is deleted: FAULT, keepalived takes over; another
+ *   address is added: keepalived-ts runs from it and takes the VIP back;
  * - without dynamic_interfaces and eth0 absent at start: keepalived 2.2.7's refusal
  *   ("Non-existent interface specified in configuration", exit status 2).
  */
@@ -175,6 +177,30 @@ describe('interfaces deleted, re-created or created after start', { skip: skip ?
     assert.equal(link[0]!.link, 'eth0', 'on the new eth0');
     assert.equal(await lab.stop(kts), 0);
     assert.throws(() => ip('-n', a, 'link', 'show', 'dev', 'vrrp.52'), 'VMAC removed on stop');
+    await lab.stop(peer);
+  });
+
+  it('the address an instance sends from is deleted: FAULT until another one comes, then it runs from that one', async () => {
+    const a = lab.host('10.100.1.31/24');
+    const b = lab.host('10.100.1.32/24');
+    const vip = '10.100.1.33/24';
+    const opts = { state: 'BACKUP', vrid: 53, vip } as const;
+    const kts = await lab.kts('kts5', a, lab.file('a5.conf', vrrpConf({ ...opts, priority: 150 })));
+    const peer = lab.keepalived('keepalived5', b, lab.file('b5.conf', vrrpConf({ ...opts, priority: 100 })));
+    await kts.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000);
+    await peer.waitFor(/\(VI_1\) Entering BACKUP STATE/, 10_000);
+    const mark = kts.lines.length;
+    const peerMark = peer.lines.length;
+    ip('-n', a, 'addr', 'del', '10.100.1.31/24', 'dev', 'eth0');
+    await kts.waitFor(/\(VI_1\) Entering FAULT STATE/, 5000, mark);
+    await peer.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000, peerMark);
+    ip('-n', a, 'addr', 'add', '10.100.1.34/24', 'dev', 'eth0');
+    await kts.waitFor(/\(VI_1\) Entering MASTER STATE/, 10_000, mark);
+    await peer.waitFor(/\(VI_1\) Entering BACKUP STATE/, 10_000, peerMark);
+    await until(() => lab.addresses(a).includes(vip), 3000, 'the VIP back on keepalived-ts');
+    assert.equal((await kts.status()).instances[0]!.state, 'MASTER');
+    assert.ok(!kts.lines.slice(mark).some((l) => /send.*error|Failed to add/i.test(l.text)), kts.log());
+    assert.equal(await lab.stop(kts), 0);
     await lab.stop(peer);
   });
 

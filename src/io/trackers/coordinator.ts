@@ -104,9 +104,9 @@ export class TrackingCoordinator {
     this.trackers.stop();
   }
 
-  /** Feed the link monitor's `onLinkChange` here. */
-  handleLinkChange(ifindex: number, name: string, up: boolean): void {
-    this.trackers.interfaces.handleLinkChange(ifindex, name, up);
+  /** Feed the link monitor's `onLinkChange` here (`why`: the log line when not the link itself). */
+  handleLinkChange(ifindex: number, name: string, up: boolean, why?: string): void {
+    this.trackers.interfaces.handleLinkChange(ifindex, name, up, why);
   }
 
   /** Hands the BFD sessions to the next coordinator (a reload); call before `stop`. */

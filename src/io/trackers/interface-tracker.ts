@@ -26,11 +26,15 @@ export class InterfaceTracker {
     return [...this.#up.keys()].map((n) => [trackerKey('interface', n), this.stateOf(n)]);
   }
 
-  /** The link monitor's `onLinkChange(ifindex, name, up)`. */
-  handleLinkChange(_ifindex: number, name: string, up: boolean): void {
+  /**
+   * The link monitor's `onLinkChange(ifindex, name, up)`. `why` replaces the log line when
+   * the change is not the link's own (the daemon holds an interface down while its
+   * instances lack a source address on it).
+   */
+  handleLinkChange(_ifindex: number, name: string, up: boolean, why?: string): void {
     if (this.#up.get(name) === up) return;
     this.#up.set(name, up);
-    const logs = [`Netlink reports ${name} ${up ? 'up' : 'down'}`];
+    const logs = [why ?? `Netlink reports ${name} ${up ? 'up' : 'down'}`];
     this.#onUpdate({ key: trackerKey('interface', name), state: this.stateOf(name), logs });
   }
 }
