@@ -50,11 +50,13 @@ export interface DaemonOptions {
 
 /**
  * keepalived runs scripts without script security: `-t` fails on it (exit 6), but the
- * running daemon only logs it (LOG_INFO) and goes on, so the daemon logs it as a warning
- * and it is no reason to refuse a config.
+ * running daemon only logs it (LOG_INFO) and goes on, so it is no reason to refuse a
+ * config. The line is logged by the processes' own script checks
+ * (src/io/script-security-gate.ts), once, worded as keepalived words it: the config
+ * check's diagnostic for the same thing is not logged as well.
  */
-function runtimeSeverity(d: Diagnostic): Diagnostic {
-  return d.kind === 'security' && !d.aborts && d.severity === 'error' ? { ...d, severity: 'warning' } : d;
+function loggedByScriptChecks(d: Diagnostic): boolean {
+  return d.kind === 'security' && !d.aborts;
 }
 
 interface Loaded {
@@ -76,7 +78,7 @@ async function load(o: DaemonOptions, offThread: boolean): Promise<Loaded> {
 }
 
 function logDiagnostics(log: Logger, loaded: Loaded): void {
-  for (const d of loaded.diagnostics) log.info(formatDiagnostic(runtimeSeverity(d)));
+  for (const d of loaded.diagnostics) if (!loggedByScriptChecks(d)) log.info(formatDiagnostic(d));
 }
 
 /** Only instances the daemon can run: an interface and a VRID are required. */

@@ -614,3 +614,75 @@ ${instance('VI_6', 16, 50, 1)}
     assert.deepEqual(runs.kts.reload, runs.keepalived!.reload);
   });
 });
+
+describe('script security without enable_script_security: the violation logged once, as keepalived 2.2.7', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let conf: string;
+  const logs: Record<string, string[]> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host('10.187.0.2/24');
+    const open = join(lab.dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777); // any user could replace the script: insecure, but run (no security)
+    const bad = lab.file('open/bad.sh', '#!/bin/sh\nexit 0\n', 0o755);
+    conf = lab.file(
+      'insecure.conf',
+      `vrrp_script chk {
+  script "${bad}"
+  interval 1
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 187
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.187.0.100/24
+  }
+  track_script {
+    chk
+  }
+  notify_master ${bad}
+}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  /** The script-security lines of a run up to MASTER, without their timestamps. */
+  async function drive(name: string, start: () => Promise<Daemon>): Promise<string[]> {
+    const d = await start();
+    try {
+      await d.waitFor(/\(VI_1\) Entering MASTER STATE/, STEP_MS);
+      assert.equal(await lab.stop(d, 10_000), 0);
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    }
+    return d.lines
+      .map((l) => l.text.replace(/^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: /, ''))
+      .filter((t) => /SECURITY VIOLATION|Unsafe permissions|script_security/.test(t));
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    logs.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.equal(
+      logs.keepalived.filter((t) => t.includes('SECURITY VIOLATION')).length,
+      1,
+      logs.keepalived.join('\n'),
+    );
+  });
+
+  it('keepalived-ts: the same lines, the violation once', async () => {
+    logs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(logs.kts, logs.keepalived);
+  });
+});
