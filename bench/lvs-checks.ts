@@ -14,6 +14,7 @@
  */
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { httpCheck } from '../src/check/http.js';
 import { CheckRunner } from '../src/check/runner.js';
 import { tcpCheck } from '../src/check/tcp.js';
@@ -27,6 +28,8 @@ const PORTS = 40;
 /** Backend processes (each serves PORTS / CHILDREN TCP and HTTP ports); on a 2-core host one leaves a core to the checker. */
 const CHILDREN = Number(process.env.KTS_BACKENDS ?? 1);
 const concurrency = Number(process.env.KTS_CONC ?? 512);
+/** KTS_NO_PROBES=1: every check through node:net (the CheckFn form), for a before/after. */
+const noProbes = process.env.KTS_NO_PROBES === '1';
 
 if (process.argv[2] === 'backend') {
   const { createServer } = await import('node:http');
@@ -106,12 +109,23 @@ async function main(): Promise<void> {
   });
   for (let i = 0; i < perKind; i++) specs.push(mk('tcp', i), mk('http', i));
   const latencies: number[] = [];
+  /** due → started (the runner's own lag) and started → applied (the check, backend included). */
+  const startLags: number[] = [];
+  const checkTimes: number[] = [];
+  const startedAt = new Map<string, number>();
   const downAt = new Map<string, number>();
   let failStart = 0;
   const runner = new CheckRunner({
     concurrency,
+    noProbes,
+    onStart: (spec) => {
+      const now = performance.now();
+      startedAt.set(spec.id, now);
+      startLags.push(now - dueOf.get(spec.id)!);
+    },
     onResult: (spec) => {
       const st = runner.state(spec.id);
+      checkTimes.push(performance.now() - startedAt.get(spec.id)!);
       if (st) latencies.push(performance.now() - dueOf.get(spec.id)!);
       if (st) dueOf.set(spec.id, st.dueMs);
     },
@@ -132,27 +146,40 @@ async function main(): Promise<void> {
     checks: runner.checksRun,
   };
   latencies.length = 0;
+  startLags.length = 0;
+  checkTimes.length = 0;
   await new Promise((r) => setTimeout(r, (seconds - 8) * 1000));
   const cpu = process.cpuUsage(start.cpu);
   const wall = (performance.now() - start.t) / 1000;
   const steady = { fds: fds(), rss: rss(), checks: runner.checksRun - start.checks };
   const lat = [...latencies];
+  const lags = [...startLags];
+  const times = [...checkTimes];
   failStart = performance.now();
   for (const c of children) c.send('stop-half-http');
   await new Promise((r) => setTimeout(r, 8000));
   runner.stop();
   for (const c of children) c.kill();
   const cpuPct = ((cpu.user + cpu.system) / 1e6 / wall) * 100;
+  const pct = (us: number) => ((us / 1e6 / wall) * 100).toFixed(1);
   const down = [...downAt.values()];
   console.log(
-    `lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency ${concurrency}, ${CHILDREN} backend processes`,
+    `lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency ${concurrency}, ${CHILDREN} backend processes, ${noProbes ? 'node:net checks' : 'lean probes'}`,
   );
   console.log(
     `  checks run            ${steady.checks} in ${wall.toFixed(1)} s (${(steady.checks / wall).toFixed(0)}/s)`,
   );
-  console.log(`  checker CPU           ${cpuPct.toFixed(1)} % of one core`);
+  console.log(
+    `  checker CPU           ${cpuPct.toFixed(1)} % of one core (user ${pct(cpu.user)}, system ${pct(cpu.system)}); load ${loadavg()[0]!.toFixed(1)}`,
+  );
   console.log(
     `  due → applied         median ${median(lat).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `    due → started       median ${median(lags).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms (timer, queue, event loop)`,
+  );
+  console.log(
+    `    started → applied   median ${median(times).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (the exchange, backend included)`,
   );
   console.log(
     `  failure → down        ${down.length} servers, median ${median(down).toFixed(0)} ms, p99 ${percentile(down, 99).toFixed(0)} ms (bound: delay_loop + retry x delay_before_retry + timeouts)`,

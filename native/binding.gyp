@@ -13,6 +13,7 @@
         "sched.c",
         "signal.c",
         "sockopt.c",
+        "stream.c",
         "timer.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],

@@ -45,6 +45,25 @@ export function parseHttpResponse(raw: Uint8Array): HttpResponse | undefined {
   return { status: Number(m[1]), body: end < 0 ? new Uint8Array(0) : raw.subarray(end + 4) };
 }
 
+/** Bytes of a response's start that decide its status line (see `statusFromPrefix`). */
+export const STATUS_PREFIX = 13;
+
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+
+/**
+ * The status `parseHttpResponse` finds, from the response's first STATUS_PREFIX bytes
+ * alone (or all of a shorter response): `HTTP/d.d ddd` then a space, a CR, or the end;
+ * -1 when it is not an HTTP response. Lets a check that needs no body keep no body.
+ */
+export function statusFromPrefix(b: Uint8Array, len: number): number {
+  if (len < 12) return -1;
+  if (b[0] !== 72 || b[1] !== 84 || b[2] !== 84 || b[3] !== 80 || b[4] !== 47) return -1; // HTTP/
+  if (!isDigit(b[5]) || b[6] !== 46 || !isDigit(b[7]) || b[8] !== 32) return -1;
+  if (!isDigit(b[9]) || !isDigit(b[10]) || !isDigit(b[11])) return -1;
+  if (len > 12 && b[12] !== 32 && b[12] !== 13) return -1;
+  return (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
+}
+
 /** The digest keepalived's genhash prints: MD5 of the body, lowercase hex. */
 export function bodyDigest(body: Uint8Array): string {
   return [...md5(body)].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -4,15 +4,25 @@
  * and regex (http-response.ts). All URLs must pass. The whole exchange of one URL has a
  * hard deadline of connect_timeout. TLS: SNI from the virtualhost when `enable_sni` is
  * set; certificates are not verified (keepalived's behaviour) unless the keepalived-ts
- * extension `verify_peer` is set in the checker block.
+ * extension `verify_peer` is set in the checker block. Plain HTTP_GET runs as a lean
+ * probe on a native non-blocking socket when the addon is there (the runner's choice);
+ * SSL_GET stays on node:tls.
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { HttpUrl } from '../config/model.js';
-import { httpRequest, judgeUrl, parseHttpResponse } from './http-response.js';
+import {
+  httpRequest,
+  judgeUrl,
+  parseHttpResponse,
+  STATUS_PREFIX,
+  statusFromPrefix,
+} from './http-response.js';
 import { errorReason, errorText, guarded, tcpConnect } from './net.js';
-import type { CheckResult, CheckSpec, HttpSpec } from './types.js';
+import { errnoFailure, type StreamEndpoint, streamConnect, streamEndpoint } from './stream-endpoint.js';
+import { type StreamHandler, type StreamPoller, streamPoller } from './stream-poller.js';
+import type { CheckResult, CheckSpec, HttpSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail, pass } from './types.js';
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -31,7 +41,7 @@ function open(spec: CheckSpec, http: HttpSpec, host: string): Socket {
 }
 
 function fetchOne(spec: CheckSpec, http: HttpSpec, url: HttpUrl, signal: AbortSignal): Promise<CheckResult> {
-  const host = url.virtualhost ?? http.virtualhost ?? spec.endpoint.address;
+  const host = hostOf(spec, http, url);
   const hostText = spec.endpoint.family === 6 && host === spec.endpoint.address ? `[${host}]` : host;
   return guarded(spec.connectTimeoutMs, signal, (settle, onCleanup) => {
     const sock = open(spec, http, host);
@@ -58,12 +68,178 @@ function fetchOne(spec: CheckSpec, http: HttpSpec, url: HttpUrl, signal: AbortSi
   });
 }
 
-export async function httpCheck(spec: CheckSpec, signal: AbortSignal): Promise<CheckResult> {
+const DEFAULT_URLS: readonly HttpUrl[] = [{ path: '/', statusCodes: [], loc: undefined as never }];
+const urlsOf = (http: HttpSpec): readonly HttpUrl[] => (http.urls.length > 0 ? http.urls : DEFAULT_URLS);
+const hostOf = (spec: CheckSpec, http: HttpSpec, url: HttpUrl): string =>
+  url.virtualhost ?? http.virtualhost ?? spec.endpoint.address;
+
+export const httpCheck: LeanCheckFn = Object.assign(
+  async (spec: CheckSpec, signal: AbortSignal): Promise<CheckResult> => {
+    const http = spec.kind as HttpSpec;
+    for (const url of urlsOf(http)) {
+      const r = await fetchOne(spec, http, url, signal);
+      if (!r.ok) return r;
+    }
+    return pass;
+  },
+  { probe: httpProbe },
+);
+
+function httpProbe(spec: CheckSpec, host: ProbeHost): Probe | undefined {
   const http = spec.kind as HttpSpec;
-  const urls = http.urls.length > 0 ? http.urls : [{ path: '/', statusCodes: [], loc: undefined as never }];
-  for (const url of urls) {
-    const r = await fetchOne(spec, http, url, signal);
-    if (!r.ok) return r;
+  if (http.tls) return undefined;
+  const poller = streamPoller();
+  const ep = poller && streamEndpoint(spec, poller);
+  return poller && ep ? new HttpProbe(poller, ep, spec, host) : undefined;
+}
+
+/** One url's fixed parts, computed once per checker. */
+interface UrlPlan {
+  readonly url: HttpUrl;
+  readonly request: Uint8Array;
+  /** digest or regex: the body is kept; otherwise only the status line's bytes are. */
+  readonly needsBody: boolean;
+}
+
+/** Shared by every probe: a read is consumed before the next one starts. */
+const recvBuffer = new Uint8Array(64 * 1024);
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The HTTP exchange of each url in turn on a native socket: connect, send the request,
+ * read to EOF (at most MAX_BODY), judge. Each url has its own connect_timeout deadline.
+ */
+class HttpProbe implements Probe, StreamHandler {
+  readonly #poller: StreamPoller;
+  readonly #ep: StreamEndpoint;
+  readonly #host: ProbeHost;
+  readonly #timeoutMs: number;
+  readonly #plans: readonly UrlPlan[];
+  readonly #prefix = new Uint8Array(STATUS_PREFIX);
+  #fd = -1;
+  #urlIndex = 0;
+  #sent = -1;
+  #size = 0;
+  #chunks: Uint8Array[] | undefined;
+
+  constructor(poller: StreamPoller, ep: StreamEndpoint, spec: CheckSpec, host: ProbeHost) {
+    this.#poller = poller;
+    this.#ep = ep;
+    this.#host = host;
+    this.#timeoutMs = spec.connectTimeoutMs;
+    const http = spec.kind as HttpSpec;
+    const enc = new TextEncoder();
+    this.#plans = urlsOf(http).map((url) => {
+      const h = hostOf(spec, http, url);
+      const hostText = spec.endpoint.family === 6 && h === spec.endpoint.address ? `[${h}]` : h;
+      return {
+        url,
+        request: enc.encode(
+          httpRequest(url.path ?? '/', hostText, spec.endpoint.port, false, http.httpProtocol),
+        ),
+        needsBody: url.digest !== undefined || url.regex !== undefined,
+      };
+    });
   }
-  return pass;
+
+  start(): void {
+    this.#urlIndex = 0;
+    this.#open();
+  }
+
+  cancel(): void {
+    if (this.#fd < 0) return;
+    this.#poller.close(this.#fd);
+    this.#fd = -1;
+    this.#chunks = undefined;
+  }
+
+  #open(): void {
+    const p = this.#poller;
+    this.#sent = -1;
+    this.#size = 0;
+    this.#chunks = this.#plans[this.#urlIndex]!.needsBody ? [] : undefined;
+    const fd = streamConnect(p, this.#ep);
+    if (fd < 0) {
+      this.#host.done(errnoFailure(-fd));
+      return;
+    }
+    if (!p.add(fd, p.k.EPOLLOUT, this)) {
+      p.close(fd);
+      this.#host.done(fail('connect-error', 'epoll_ctl failed'));
+      return;
+    }
+    this.#fd = fd;
+  }
+
+  #finish(r: CheckResult): void {
+    this.cancel();
+    if (r.ok && ++this.#urlIndex < this.#plans.length) {
+      this.#host.deadline(this.#timeoutMs);
+      this.#open();
+    } else this.#host.done(r);
+  }
+
+  onEvents(events: number): void {
+    if (this.#fd < 0) return;
+    const k = this.#poller.k;
+    if (this.#sent < 0) {
+      // Connecting: writable means decided; an error flag means SO_ERROR says how it failed.
+      if ((events & (k.EPOLLERR | k.EPOLLHUP)) !== 0) {
+        const err = Math.abs(this.#poller.calls.streamError(this.#fd));
+        if (err !== 0) {
+          this.#finish(errnoFailure(err));
+          return;
+        }
+      }
+      this.#sent = 0;
+    }
+    const request = this.#plans[this.#urlIndex]!.request;
+    if (this.#sent < request.length) this.#send(request);
+    else this.#read();
+  }
+
+  #send(request: Uint8Array): void {
+    const p = this.#poller;
+    const n = p.calls.streamSend(this.#fd, request, this.#sent, request.length - this.#sent);
+    if (n < 0) {
+      if (-n !== p.k.EAGAIN && -n !== p.k.EINTR) this.#finish(errnoFailure(-n));
+      return;
+    }
+    this.#sent += n;
+    if (this.#sent === request.length) p.modify(this.#fd, p.k.EPOLLIN);
+  }
+
+  #read(): void {
+    const p = this.#poller;
+    for (;;) {
+      const n = p.calls.streamRecv(this.#fd, recvBuffer);
+      if (n < 0) {
+        if (-n !== p.k.EAGAIN && -n !== p.k.EINTR) this.#finish(errnoFailure(-n));
+        return;
+      }
+      if (n === 0) {
+        this.#finish(this.#judge());
+        return;
+      }
+      for (let i = 0; i < n && this.#size + i < STATUS_PREFIX; i++)
+        this.#prefix[this.#size + i] = recvBuffer[i]!;
+      this.#size += n;
+      if (this.#size > MAX_BODY) {
+        this.#finish(fail('bad-response', `response over ${MAX_BODY} bytes`));
+        return;
+      }
+      this.#chunks?.push(recvBuffer.slice(0, n));
+    }
+  }
+
+  #judge(): CheckResult {
+    const url = this.#plans[this.#urlIndex]!.url;
+    if (this.#chunks) {
+      const res = parseHttpResponse(Buffer.concat(this.#chunks));
+      return res ? judgeUrl(url, res, md5Hex) : fail('bad-response', 'not an HTTP response');
+    }
+    const status = statusFromPrefix(this.#prefix, Math.min(this.#size, STATUS_PREFIX));
+    return status < 0 ? fail('bad-response', 'not an HTTP response') : judgeUrl(url, { status, body: EMPTY });
+  }
 }

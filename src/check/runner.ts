@@ -1,16 +1,26 @@
 /**
  * @module The check runner: runs thousands of checkers concurrently off the VRRP path.
- * Each checker has one timer; when it fires the check joins a queue drained with bounded
- * concurrency; every check has a hard deadline (AbortSignal) so a stuck check cannot hold
- * a slot. Results go through the pure scheduler (schedule.ts); transitions and weight
- * changes are reported to `onChange`. No synchronous I/O.
+ * One timer serves them all: every checker's next check and every running check's
+ * deadline sit in one heap (due-heap.ts), and the timer is armed for the earliest.
+ * A check is either a lean probe (TCP_CHECK, HTTP_GET on native sockets: no
+ * promise, signal or timer per check; its deadline is connect_timeout) or a
+ * promise-returning `CheckFn` with a hard deadline (its AbortSignal fires, and a
+ * checker that ignores it is settled 500 ms later anyway). Results go through the
+ * pure scheduler (schedule.ts); transitions and weight changes are reported to
+ * `onChange`. Due probes start at once, as keepalived starts every due checker: each
+ * holds one socket and a checker has one check at a time, so the number of checkers
+ * bounds them (queueing them behind slow ones made every check late). Promise checks
+ * (scripts, node sockets) start while fewer than `concurrency` of them run, else they
+ * queue in order. No synchronous I/O.
  */
 import { hardTimeoutMs } from './dispatch.js';
+import { DueHeap, type HeapItem } from './due-heap.js';
 import { type CheckerState, initialCheckerState, stepChecker } from './schedule.js';
-import type { CheckFn, CheckResult, CheckSpec } from './types.js';
+import type { CheckFn, CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
+import { fail } from './types.js';
 
 export interface RunnerOptions {
-  /** Most checks in flight at once (default 512). */
+  /** Most promise checks in flight at once (default 512); lean probes are not held back. */
   readonly concurrency?: number;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -21,32 +31,68 @@ export interface RunnerOptions {
     result: CheckResult,
     transition: 'up' | 'down' | undefined,
   ) => void;
-  /** Hard limit per check (default: dispatch.ts hardTimeoutMs); for tests. */
+  /** Hard limit per promise check (default: dispatch.ts hardTimeoutMs); for tests. */
   readonly hardTimeoutMs?: (spec: CheckSpec) => number;
   /** Called after every check (for counters and logs). */
   readonly onResult?: (spec: CheckSpec, result: CheckResult, retrying: boolean) => void;
+  /** Called as each check starts (benchmarks split scheduling lag from the check's own time). */
+  readonly onStart?: (spec: CheckSpec) => void;
+  /** Run every check as its `CheckFn` even where a lean probe exists (tests, comparisons). */
+  readonly noProbes?: boolean;
 }
 
-interface Entry {
+const WAITING = 0;
+const QUEUED = 1;
+const RUNNING = 2;
+/** Grace after a promise check's signal fired before it is settled as a timeout. */
+const LATE_MS = 500;
+
+class Entry implements HeapItem {
+  at = 0;
+  heapIndex = -1;
+  phase = WAITING;
+  /** Run counter: a promise check's late answer from an earlier run is ignored. */
+  gen = 0;
+  /** Replaced by a newer checker of the same id: finishes its run, then stops. */
+  dead = false;
+  probe: Probe | undefined;
+  deadlineMs = 0;
+  ac: AbortController | undefined;
+  late = false;
   readonly spec: CheckSpec;
   readonly fn: CheckFn;
   state: CheckerState;
-  timer?: NodeJS.Timeout;
-  inFlight?: AbortController;
+
+  constructor(spec: CheckSpec, fn: CheckFn, state: CheckerState) {
+    this.spec = spec;
+    this.fn = fn;
+    this.state = state;
+  }
 }
 
 export class CheckRunner {
   readonly #opts: RunnerOptions;
   readonly #entries = new Map<string, Entry>();
-  readonly #queue: Entry[] = [];
+  readonly #heap = new DueHeap<Entry>();
+  #queue: Entry[] = [];
+  #queueHead = 0;
   readonly #now: () => number;
+  readonly #limit: number;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
+  #ticking = false;
+  #tickLimit = 0;
+  /** Promise checks running (the ones `concurrency` limits). */
   #running = 0;
+  #probesRunning = 0;
   #stopped = false;
   checksRun = 0;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? (() => performance.now());
+    this.#limit = opts.concurrency ?? 512;
   }
 
   /**
@@ -60,7 +106,10 @@ export class CheckRunner {
     const state = prior
       ? { ...prior, dueMs: now + Math.floor(random * spec.schedule.delayLoopMs) }
       : initialCheckerState(spec.schedule, now, random);
-    const e: Entry = { spec, fn, state };
+    const old = this.#entries.get(spec.id);
+    if (old) this.#retire(old);
+    const e = new Entry(spec, fn, state);
+    if (!this.#opts.noProbes) e.probe = (fn as LeanCheckFn).probe?.(spec, this.#hostFor(e));
     this.#entries.set(spec.id, e);
     this.#arm(e);
     return state;
@@ -71,71 +120,168 @@ export class CheckRunner {
   }
 
   get inFlight(): number {
-    return this.#running;
-  }
-
-  #arm(e: Entry): void {
-    if (this.#stopped) return;
-    const delay = Math.max(0, e.state.dueMs - this.#now());
-    e.timer = setTimeout(() => {
-      e.timer = undefined;
-      this.#queue.push(e);
-      this.#pump();
-    }, delay);
-  }
-
-  #pump(): void {
-    const limit = this.#opts.concurrency ?? 512;
-    while (!this.#stopped && this.#running < limit && this.#queue.length > 0) {
-      const e = this.#queue.shift()!;
-      this.#running++;
-      void this.#run(e).finally(() => {
-        this.#running--;
-        this.#pump();
-      });
-    }
-  }
-
-  async #run(e: Entry): Promise<void> {
-    const ac = new AbortController();
-    e.inFlight = ac;
-    const limitMs = this.#opts.hardTimeoutMs?.(e.spec) ?? hardTimeoutMs(e.spec);
-    const hard = setTimeout(() => ac.abort(), limitMs);
-    // A checker that ignores its signal still cannot hold a slot: the race settles it.
-    let late: NodeJS.Timeout | undefined;
-    const deadline = new Promise<CheckResult>((resolve) => {
-      late = setTimeout(
-        () => resolve({ ok: false, reason: 'timeout', detail: `no result within ${limitMs} ms` }),
-        limitMs + 500,
-      );
-    });
-    let result: CheckResult;
-    try {
-      result = await Promise.race([e.fn(e.spec, ac.signal), deadline]);
-    } catch (err) {
-      result = { ok: false, reason: 'connect-error', detail: `checker threw: ${String(err)}` };
-    } finally {
-      clearTimeout(hard);
-      clearTimeout(late);
-      e.inFlight = undefined;
-    }
-    if (this.#stopped || this.#entries.get(e.spec.id) !== e) return;
-    this.checksRun++;
-    const before = e.state;
-    const out = stepChecker(e.spec.schedule, before, result, this.#now());
-    e.state = out.state;
-    this.#opts.onResult?.(e.spec, result, out.retrying);
-    if (out.transition || before.weight !== out.state.weight)
-      this.#opts.onChange(e.spec, out.state, result, out.transition);
-    this.#arm(e);
+    return this.#running + this.#probesRunning;
   }
 
   stop(): void {
     this.#stopped = true;
-    for (const e of this.#entries.values()) {
-      if (e.timer) clearTimeout(e.timer);
-      e.inFlight?.abort();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#heap.clear();
+    for (const e of this.#entries.values())
+      if (e.phase === RUNNING) {
+        e.probe?.cancel();
+        e.ac?.abort();
+      }
+    this.#queue = [];
+    this.#queueHead = 0;
+  }
+
+  #hostFor(e: Entry): ProbeHost {
+    return {
+      done: (r) => this.#complete(e, r),
+      deadline: (ms) => {
+        if (e.phase !== RUNNING || this.#stopped) return;
+        e.deadlineMs = ms;
+        e.at = this.#now() + ms;
+        this.#heap.set(e);
+        this.#schedule();
+      },
+    };
+  }
+
+  #retire(e: Entry): void {
+    e.dead = true;
+    if (e.phase !== RUNNING) this.#heap.remove(e);
+  }
+
+  /** Waits for the entry's next check (its state's due time). */
+  #arm(e: Entry): void {
+    if (this.#stopped) return;
+    e.phase = WAITING;
+    e.at = this.#ticking ? Math.max(e.state.dueMs, this.#tickLimit + 0.001) : e.state.dueMs;
+    this.#heap.set(e);
+    this.#schedule();
+  }
+
+  /** Keeps the one timer armed for the earliest item (an early wake-up just re-arms). */
+  #schedule(): void {
+    if (this.#ticking || this.#stopped) return;
+    const top = this.#heap.peek();
+    if (top === undefined) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Number.POSITIVE_INFINITY;
+      return;
     }
-    this.#queue.length = 0;
+    if (this.#timer && this.#timerAt <= top.at) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = top.at;
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, top.at - this.#now()));
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    if (this.#stopped) return;
+    this.#ticking = true;
+    const now = this.#now();
+    // libuv counts whole milliseconds: what is due within one more is due now.
+    this.#tickLimit = now + 1;
+    try {
+      for (let e = this.#heap.popDue(this.#tickLimit); e; e = this.#heap.popDue(this.#tickLimit)) {
+        if (e.phase === RUNNING) this.#expire(e, now);
+        else if (e.dead) continue;
+        else if (e.probe) this.#launch(e);
+        else {
+          e.phase = QUEUED;
+          this.#queue.push(e);
+        }
+      }
+      this.#pump();
+    } finally {
+      this.#ticking = false;
+    }
+    this.#schedule();
+  };
+
+  #pump(): void {
+    while (!this.#stopped && this.#running < this.#limit && this.#queueHead < this.#queue.length) {
+      const e = this.#queue[this.#queueHead++]!;
+      if (!e.dead) this.#launch(e);
+    }
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+
+  #launch(e: Entry): void {
+    if (e.probe) this.#probesRunning++;
+    else this.#running++;
+    e.phase = RUNNING;
+    e.gen++;
+    this.#opts.onStart?.(e.spec);
+    const now = this.#now();
+    if (e.probe) {
+      e.deadlineMs = e.spec.connectTimeoutMs;
+      e.at = now + e.deadlineMs;
+      this.#heap.set(e);
+      e.probe.start();
+      return;
+    }
+    const limitMs = this.#opts.hardTimeoutMs?.(e.spec) ?? hardTimeoutMs(e.spec);
+    const ac = new AbortController();
+    e.ac = ac;
+    e.late = false;
+    e.deadlineMs = limitMs;
+    e.at = now + limitMs;
+    this.#heap.set(e);
+    const gen = e.gen;
+    const threw = (err: unknown) => fail('connect-error', `checker threw: ${String(err)}`);
+    let p: Promise<CheckResult>;
+    try {
+      p = e.fn(e.spec, ac.signal);
+    } catch (err) {
+      p = Promise.resolve(threw(err));
+    }
+    p.then(
+      (r) => e.gen === gen && this.#complete(e, r),
+      (err) => e.gen === gen && this.#complete(e, threw(err)),
+    );
+  }
+
+  /** A running check's deadline passed. */
+  #expire(e: Entry, now: number): void {
+    if (e.probe) {
+      e.probe.cancel();
+      this.#complete(e, fail('timeout', `no answer within ${e.deadlineMs} ms`));
+    } else if (!e.late) {
+      e.late = true;
+      e.ac?.abort();
+      e.at = now + LATE_MS;
+      this.#heap.set(e);
+    } else this.#complete(e, fail('timeout', `no result within ${e.deadlineMs} ms`));
+  }
+
+  #complete(e: Entry, result: CheckResult): void {
+    if (e.phase !== RUNNING) return;
+    this.#heap.remove(e);
+    if (e.probe) this.#probesRunning--;
+    else this.#running--;
+    e.ac = undefined;
+    e.phase = WAITING;
+    if (!this.#stopped && !e.dead) {
+      this.checksRun++;
+      const before = e.state;
+      const out = stepChecker(e.spec.schedule, before, result, this.#now());
+      e.state = out.state;
+      this.#opts.onResult?.(e.spec, result, out.retrying);
+      if (out.transition || before.weight !== out.state.weight)
+        this.#opts.onChange(e.spec, out.state, result, out.transition);
+      this.#arm(e);
+    }
+    this.#pump();
+    this.#schedule();
   }
 }

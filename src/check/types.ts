@@ -134,3 +134,28 @@ export type CheckFn = (spec: CheckSpec, signal: AbortSignal) => Promise<CheckRes
 
 export const fail = (reason: CheckFailReason, detail: string): CheckResult => ({ ok: false, reason, detail });
 export const pass: CheckResult = { ok: true };
+
+/** What the runner offers a lean check (below) while it runs. */
+export interface ProbeHost {
+  /** The check's verdict: once per `start()`, never after `cancel()`. */
+  done(r: CheckResult): void;
+  /** Sets the running check's deadline to `ms` from now (HTTP_GET: one per url). */
+  deadline(ms: number): void;
+}
+
+/**
+ * A check without promises, signals or timers of its own: made once per checker and
+ * reused for every run, so the steady path allocates (almost) nothing. The runner arms
+ * the deadline (connect_timeout unless the probe sets another) and calls `cancel()`
+ * when it passes or the runner stops.
+ */
+export interface Probe {
+  start(): void;
+  cancel(): void;
+}
+
+/** Makes the lean form of a check for a spec, or undefined when it must run as a `CheckFn`. */
+export type ProbeFactory = (spec: CheckSpec, host: ProbeHost) => Probe | undefined;
+
+/** A `CheckFn` that may also offer a lean form (TCP_CHECK, HTTP_GET). */
+export type LeanCheckFn = CheckFn & { readonly probe?: ProbeFactory };

@@ -64,7 +64,9 @@ for (let i = 0; i < 240; i++) {
 }
 
 const scripts = { run: async () => ({ kind: 'error' as const, message: 'no scripts here' }) };
-const runner = new CheckRunner({ concurrency: 128, onChange: () => {} });
+// KTS_LEAK_NO_PROBES=1: the node:net forms of TCP_CHECK and HTTP_GET instead of the lean probes.
+const noProbes = process.env.KTS_LEAK_NO_PROBES === '1';
+const runner = new CheckRunner({ concurrency: 128, noProbes, onChange: () => {} });
 for (const s of specs) runner.add(s, checkFnFor(s, scripts as never)!);
 
 const fds = () => readdirSync('/proc/self/fd').length;

@@ -1,0 +1,218 @@
+/*
+ * Non-blocking TCP streams for the health checkers, without node's stream machinery:
+ * connect (optionally bound), send, recv, SO_ERROR, and an epoll set whose readiness
+ * JS drains in one call per loop turn (the epoll fd itself is watched with pollStart).
+ * A refused or reset connection is an ordinary outcome of a health check, so these
+ * calls return -errno instead of throwing (an exception per failed check is costly).
+ * No protocol logic: bytes and numbers in, bytes and numbers out.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "kts.h"
+
+/* Events one epollWait call reports at most (JS calls again while it gets a full batch). */
+#define KTS_EPOLL_BATCH 256
+
+static int fill_ip(int family, const uint8_t *addr, size_t len, int32_t port, int32_t scope,
+                   struct sockaddr_storage *ss, socklen_t *sl) {
+  memset(ss, 0, sizeof *ss);
+  if (family == AF_INET && (len == 4 || len == 0)) {
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (len == 4) memcpy(&a->sin_addr, addr, 4);
+    *sl = sizeof *a;
+    return 0;
+  }
+  if (family == AF_INET6 && (len == 16 || len == 0)) {
+    struct sockaddr_in6 a6;
+    memset(&a6, 0, sizeof a6);
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons((uint16_t)port);
+    a6.sin6_scope_id = (uint32_t)scope;
+    if (len == 16) memcpy(&a6.sin6_addr, addr, 16);
+    memcpy(ss, &a6, sizeof a6);
+    *sl = sizeof a6;
+    return 0;
+  }
+  return -1;
+}
+
+static napi_value int_result(napi_env env, int32_t v) {
+  napi_value r;
+  KTS_CHECK(napi_create_int32(env, v, &r));
+  return r;
+}
+
+/*
+ * streamConnect(family, address, port, scopeId, bindAddress | null, bindPort) -> fd | -errno.
+ * A SOCK_STREAM socket, CLOEXEC|NONBLOCK, owned by this environment; bound first when a
+ * bind address or port is given (with SO_REUSEADDR, as libuv binds), then connect()
+ * started: the fd is returned whether the connection completed or is in progress (it
+ * is writable once decided). An immediate failure closes the socket and returns -errno.
+ */
+napi_value kts_stream_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  int32_t family, port, scope, bind_port;
+  uint8_t *addr, *baddr = NULL;
+  size_t alen, blen = 0;
+  napi_valuetype btype;
+  struct sockaddr_storage ss, bs;
+  socklen_t sl, bl;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) return kts_throw_arg(env, "streamConnect(family, address, port, scopeId, bindAddress, bindPort)");
+  if (kts_arg_int(env, argv[0], &family, "family") || kts_arg_bytes(argv[1], env, &addr, &alen, "address") ||
+      kts_arg_int(env, argv[2], &port, "port") || kts_arg_int(env, argv[3], &scope, "scopeId") ||
+      kts_arg_int(env, argv[5], &bind_port, "bindPort"))
+    return NULL;
+  KTS_CHECK(napi_typeof(env, argv[4], &btype));
+  if (btype != napi_null && btype != napi_undefined &&
+      kts_arg_bytes(argv[4], env, &baddr, &blen, "bindAddress"))
+    return NULL;
+  if (alen == 0 || fill_ip(family, addr, alen, port, scope, &ss, &sl))
+    return kts_throw_arg(env, "address does not fit the family");
+  if ((baddr != NULL || bind_port > 0) && fill_ip(family, baddr, blen, bind_port, scope, &bs, &bl))
+    return kts_throw_arg(env, "bindAddress does not fit the family");
+  int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return int_result(env, -errno);
+  if (baddr != NULL || bind_port > 0) {
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&bs, bl) < 0) {
+      int err = errno;
+      close(fd);
+      return int_result(env, -err);
+    }
+  }
+  if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+    int err = errno;
+    close(fd);
+    return int_result(env, -err);
+  }
+  if (kts_own_fd(kts_get_env(env), fd) < 0) {
+    close(fd);
+    return int_result(env, -ENOMEM);
+  }
+  return int_result(env, fd);
+}
+
+/* streamError(fd) -> the socket's pending error (SO_ERROR; 0 when none) or -errno. */
+napi_value kts_stream_error(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  int value = 0;
+  socklen_t len = sizeof value;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || kts_arg_int(env, argv[0], &fd, "fd")) return NULL;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &len) < 0) return int_result(env, -errno);
+  return int_result(env, value);
+}
+
+/* streamSend(fd, data, offset, length) -> bytes sent | -errno (MSG_NOSIGNAL: no SIGPIPE). */
+napi_value kts_stream_send(napi_env env, napi_callback_info info) {
+  size_t argc = 4, len;
+  napi_value argv[4];
+  int32_t fd, off, n;
+  uint8_t *data;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_bytes(argv[1], env, &data, &len, "data") ||
+      kts_arg_int(env, argv[2], &off, "offset") || kts_arg_int(env, argv[3], &n, "length"))
+    return NULL;
+  if (off < 0 || n < 0 || (size_t)off + (size_t)n > len) return kts_throw_arg(env, "offset/length out of range");
+  ssize_t r = send(fd, data + off, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return int_result(env, r < 0 ? -errno : (int32_t)r);
+}
+
+/* streamRecv(fd, buffer) -> bytes read (0: end of stream) | -errno. */
+napi_value kts_stream_recv(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  int32_t fd;
+  uint8_t *buf;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_bytes(argv[1], env, &buf, &len, "buffer"))
+    return NULL;
+  ssize_t r = recv(fd, buf, len, MSG_DONTWAIT);
+  return int_result(env, r < 0 ? -errno : (int32_t)r);
+}
+
+/* epollCreate() -> fd (CLOEXEC, owned by this environment). */
+napi_value kts_epoll_create(napi_env env, KTS_UNUSED napi_callback_info info) {
+  int fd = epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) return kts_throw_errno(env, "epoll_create1", errno);
+  if (kts_own_fd(kts_get_env(env), fd) < 0) {
+    close(fd);
+    return kts_throw_errno(env, "epoll_create1", ENOMEM);
+  }
+  return int_result(env, fd);
+}
+
+/* epollCtl(epfd, op (EPOLL_CTL_*), fd, events) -> 0 | -errno. The event's data is the fd. */
+napi_value kts_epoll_ctl(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t epfd, op, fd, events;
+  struct epoll_event ev;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || kts_arg_int(env, argv[0], &epfd, "epfd") || kts_arg_int(env, argv[1], &op, "op") ||
+      kts_arg_int(env, argv[2], &fd, "fd") || kts_arg_int(env, argv[3], &events, "events"))
+    return NULL;
+  memset(&ev, 0, sizeof ev);
+  ev.events = (uint32_t)events;
+  ev.data.fd = fd;
+  return int_result(env, epoll_ctl(epfd, op, fd, &ev) < 0 ? -errno : 0);
+}
+
+/*
+ * epollWait(epfd, out: Int32Array) -> n: ready fds without waiting, out[2i] the fd and
+ * out[2i+1] its events; at most min(out.length / 2, 256) per call.
+ */
+napi_value kts_epoll_wait(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  int32_t epfd;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *ptr;
+  struct epoll_event evs[KTS_EPOLL_BATCH];
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || kts_arg_int(env, argv[0], &epfd, "epfd")) return NULL;
+  KTS_CHECK(napi_is_typedarray(env, argv[1], &is_ta));
+  if (is_ta) KTS_CHECK(napi_get_typedarray_info(env, argv[1], &type, &len, &ptr, NULL, NULL));
+  if (!is_ta || type != napi_int32_array || len < 2) return kts_throw_arg(env, "out must be an Int32Array");
+  int max = (int)(len / 2 < KTS_EPOLL_BATCH ? len / 2 : KTS_EPOLL_BATCH);
+  int n = epoll_wait(epfd, evs, max, 0);
+  if (n < 0) return int_result(env, errno == EINTR ? 0 : -errno);
+  int32_t *out = ptr;
+  for (int i = 0; i < n; i++) {
+    out[2 * i] = evs[i].data.fd;
+    out[2 * i + 1] = (int32_t)evs[i].events;
+  }
+  return int_result(env, n);
+}
+
+/* streamConstants() -> the epoll and errno numbers the stream calls speak. */
+napi_value kts_stream_constants(napi_env env, KTS_UNUSED napi_callback_info info) {
+  static const struct {
+    const char *name;
+    int value;
+  } table[] = {
+      {"EPOLLIN", EPOLLIN},         {"EPOLLOUT", EPOLLOUT},       {"EPOLLERR", EPOLLERR},
+      {"EPOLLHUP", EPOLLHUP},       {"EPOLLRDHUP", EPOLLRDHUP},   {"EPOLL_CTL_ADD", EPOLL_CTL_ADD},
+      {"EPOLL_CTL_DEL", EPOLL_CTL_DEL}, {"EPOLL_CTL_MOD", EPOLL_CTL_MOD}, {"EAGAIN", EAGAIN},
+      {"EINTR", EINTR},
+  };
+  napi_value obj, v;
+  KTS_CHECK(napi_create_object(env, &obj));
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+    KTS_CHECK(napi_create_int32(env, table[i].value, &v));
+    KTS_CHECK(napi_set_named_property(env, obj, table[i].name, v));
+  }
+  return obj;
+}
