@@ -26,8 +26,16 @@ function statusMain(argv: readonly string[]): number {
     return 1;
   }
   void daemon()
-    .then(({ controlSocketPath, statusCommand }) =>
-      statusCommand(controlSocketPath(options.controlSocket, options.pidFile), options.json),
+    .then(({ controlSocketPath, namespaceControlSocket, statusCommand }) =>
+      statusCommand(
+        // `-s NAME`: the daemon of that namespace's default socket.
+        options.namespace !== undefined &&
+          options.controlSocket === undefined &&
+          options.pidFile === undefined
+          ? namespaceControlSocket(options.namespace)
+          : controlSocketPath(options.controlSocket, options.pidFile),
+        options.json,
+      ),
     )
     .then((code) => {
       process.exitCode = code;

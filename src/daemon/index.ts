@@ -37,5 +37,6 @@
 
 export { statusCommand } from './control-client.js';
 export { runDaemon } from './main.js';
+export { namespaceControlSocket } from './net-namespace.js';
 export { controlSocketPath, DEFAULT_CONTROL_SOCKET } from './pidfile.js';
 export type { StatusReport } from './status.js';

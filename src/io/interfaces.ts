@@ -126,7 +126,9 @@ export function applyRtnlEvent(table: Map<string, InterfaceInfo>, event: RtnlEve
     if (add) ipv4 = [...ipv4, bytes];
   } else if (a.family === AF.INET6 && isIpv6LinkLocal(bytes)) {
     ipv6LinkLocal = ipv6LinkLocal.filter((x) => !sameBytes(x, bytes));
-    if (add) ipv6LinkLocal = [...ipv6LinkLocal, bytes];
+    // A tentative address cannot be sent from yet: it counts once DAD is done (a new RTM_NEWADDR).
+    if (add && (a.flags & (IFA_F.TENTATIVE | IFA_F.DADFAILED)) === 0)
+      ipv6LinkLocal = [...ipv6LinkLocal, bytes];
   } else return null;
   const info = { ...known, ipv4, ipv6LinkLocal };
   table.set(known.name, info);

@@ -9,6 +9,7 @@
  * - every thread of the daemon is in A (same nsfs inode as /run/netns/A), its pid is the
  *   one it was started with (it re-executes itself in place), and its notify_master
  *   script ran in A;
+ * - its default control socket is /run/keepalived-ts-NAME.sock, which `status -s NAME` reads;
  * - nothing appears in the root namespace: no VIP, no VRRP socket (/proc/net/raw of root);
  * - SIGTERM: keepalived takes the VIP over in B, keepalived-ts exits 0, A is left without it;
  * - a namespace that does not exist: keepalived's two lines, exit status 0 (as keepalived
@@ -104,8 +105,9 @@ describe('net_namespace: keepalived-ts started in the root namespace runs in the
       b,
       lab.file('ka.conf', vrrpConf({ state: 'BACKUP', priority: 100 })),
     );
-    const socket = join(lab.dir, 'kts.sock');
-    kts = new RootDaemon([process.execPath, BIN, '-n', '-l', '-D', '-f', conf, '--control-socket', socket]);
+    // No --control-socket: the daemon of a namespace has its own default one.
+    const socket = `/run/keepalived-ts-${a}.sock`;
+    kts = new RootDaemon([process.execPath, BIN, '-n', '-l', '-D', '-f', conf]);
     const pid = kts.child.pid!;
     await until(
       () => kts!.has(/\(VI_1\) Entering MASTER STATE/),
@@ -130,6 +132,14 @@ describe('net_namespace: keepalived-ts started in the root namespace runs in the
       `net:[${statSync(`/run/netns/${a}`).ino}]`,
       'notify ran in A',
     );
+
+    // `status -s NAME` finds it.
+    assert.ok(existsSync(socket), socket);
+    const status = JSON.parse(
+      execFileSync(process.execPath, [BIN, 'status', '--json', '-s', a], { encoding: 'utf8' }),
+    ) as { pid: number; instances: { state: string }[] };
+    assert.equal(status.pid, pid);
+    assert.equal(status.instances[0]?.state, 'MASTER');
 
     // Nothing in the root namespace.
     assert.ok(!allAddresses().includes('10.100.1.20'), 'no VIP in the root namespace');
