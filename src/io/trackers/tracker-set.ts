@@ -72,8 +72,6 @@ export class TrackerSet {
     for (const spec of c.vrrpTrackProcesses.filter((p) => procs.has(p.name))) {
       this.processes.push(new ProcessTracker({ spec, onUpdate }));
     }
-    // Tolerant of partial configs built by hand (tests): no track_bfd, no sessions.
-    const bfdRefs = (i: (typeof c.vrrpInstances)[number]) => i.trackBfds ?? [];
     this.bfd = new BfdService({
       // Like keepalived's BFD process, every bfd_instance runs here (a peer's session is
       // answered even if nothing here tracks it); the checker child's BFD_CHECKs follow
