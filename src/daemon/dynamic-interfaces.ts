@@ -18,6 +18,7 @@
 
 import type { Config, VrrpInstance } from '../config/model.js';
 import type { InterfaceInfo } from '../io/interfaces.js';
+import { vmacName } from '../io/vmac.js';
 import { type AddressSpec, AF } from '../netlink/index.js';
 import type { InstanceState, TimerName, VrrpEffect } from '../vrrp/index.js';
 import type { InstancePlan } from './instance-config.js';
@@ -31,12 +32,20 @@ export function instanceInterfaces(i: VrrpInstance): string[] {
   return [...names];
 }
 
-/** The names the config's VRRP part needs that `table` lacks, in config order. */
+/**
+ * The names the config's VRRP part needs that `table` lacks, in config order. The VMACs
+ * the daemon makes itself are not required (they do not exist before it runs).
+ */
 export function missingInterfaces(config: Config, table: ReadonlyMap<string, InterfaceInfo>): string[] {
   const names = new Set<string>();
   for (const i of config.vrrpInstances) for (const n of instanceInterfaces(i)) names.add(n);
   for (const g of config.vrrpSyncGroups) for (const t of g.trackInterfaces) names.add(t.name);
-  return [...names].filter((n) => !table.has(n));
+  const vmacs = new Set(
+    config.vrrpInstances.flatMap((i) =>
+      i.useVmac === undefined ? [] : [vmacName(i.virtualRouterId ?? 0, i.useVmac.name)],
+    ),
+  );
+  return [...names].filter((n) => !table.has(n) && !vmacs.has(n));
 }
 
 /** The plan of an instance is bound to interface `name` (its own, its parent's, a VIP's). */

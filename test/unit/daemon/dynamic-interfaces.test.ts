@@ -126,6 +126,10 @@ describe('dynamic interface rules', () => {
   test('every interface an instance names is required: its own, tracked and VIP devs', () => {
     const t = new Map([['eth0', iface('eth0', 2, [[10, 0, 0, 1]])]]);
     assert.deepEqual(missingInterfaces(config, t), ['trk0', 'lan1']);
+    const vmac = load(
+      CONF.replace(' priority 200', ' priority 200\n use_vmac\n').replace('dev lan1', 'dev vrrp.51'),
+    );
+    assert.deepEqual(missingInterfaces(vmac, t), ['trk0'], 'the VMAC the daemon makes is not required');
   });
 
   test('a plan on a re-created interface, or with another source address, has moved', () => {
