@@ -37,6 +37,12 @@ export interface RunnerOptions {
   readonly onResult?: (spec: CheckSpec, result: CheckResult, retrying: boolean) => void;
   /** Called as each check starts (benchmarks split scheduling lag from the check's own time). */
   readonly onStart?: (spec: CheckSpec) => void;
+  /**
+   * Arm nothing until `resume()`: the LVS start applies the initial data-plane state first
+   * (keepalived adds its real servers before any checker runs), without checks competing
+   * for the loop. A check that fell due meanwhile runs at `resume()`.
+   */
+  readonly paused?: boolean;
   /** Run every check as its `CheckFn` even where a lean probe exists (tests, comparisons). */
   readonly noProbes?: boolean;
 }
@@ -87,10 +93,12 @@ export class CheckRunner {
   #running = 0;
   #probesRunning = 0;
   #stopped = false;
+  #paused: boolean;
   checksRun = 0;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
+    this.#paused = opts.paused === true;
     this.#now = opts.now ?? (() => performance.now());
     this.#limit = opts.concurrency ?? 512;
   }
@@ -121,6 +129,12 @@ export class CheckRunner {
 
   get inFlight(): number {
     return this.#running + this.#probesRunning;
+  }
+
+  /** Starts a runner made with `paused`. */
+  resume(): void {
+    this.#paused = false;
+    this.#schedule();
   }
 
   stop(): void {
@@ -166,7 +180,7 @@ export class CheckRunner {
 
   /** Keeps the one timer armed for the earliest item (an early wake-up just re-arms). */
   #schedule(): void {
-    if (this.#ticking || this.#stopped) return;
+    if (this.#ticking || this.#stopped || this.#paused) return;
     const top = this.#heap.peek();
     if (top === undefined) {
       if (this.#timer) clearTimeout(this.#timer);

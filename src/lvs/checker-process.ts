@@ -3,14 +3,14 @@
  * as keepalived's checker child, so no check, script or nft/netlink call can delay a
  * VRRP advertisement. The parent calls `spawnLvsChecker(...)`; the child (this module
  * run with `--kts-lvs-checker`) loads the config, runs `startLvs` and talks over the
- * IPC channel: log lines up; `status`, `reload` and `stop` down.
+ * IPC channel: log lines up (batched: the lines of one event-loop turn travel as one
+ * message, so a thousand servers failing at once cost one serialisation, not a thousand);
+ * `status`, `reload` and `stop` down.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { loadConfig } from '../config/load.js';
-import { nodeFileSystem } from '../config/source.js';
-import { realHostEnvironment } from '../io/host-environment.js';
-import { applyProcessPriority, type ProcessScheduling } from '../io/process-priority.js';
-import { type LvsCarry, type LvsHandle, type LvsStatus, startLvs } from './start.js';
+import { existsSync } from 'node:fs';
+import type { ProcessScheduling } from '../io/process-priority.js';
+import type { LvsCarry, LvsHandle, LvsStatus } from './start.js';
 
 export interface CheckerProcessOptions {
   readonly configFile: string;
@@ -22,6 +22,7 @@ export interface CheckerProcessOptions {
 
 type Up =
   | { type: 'log'; line: string }
+  | { type: 'logs'; lines: string[] }
   | { type: 'ready' }
   | { type: 'status'; id: number; status: LvsStatus | null }
   | { type: 'done'; id: number };
@@ -54,7 +55,8 @@ export function spawnLvsChecker(
     readyResolve = r;
   });
   child.on('message', (m: Up) => {
-    if (m.type === 'log') log.info(m.line);
+    if (m.type === 'logs') for (const line of m.lines) log.info(line);
+    else if (m.type === 'log') log.info(m.line);
     else if (m.type === 'ready') readyResolve();
     else waiting.get(m.id)?.(m);
   });
@@ -94,13 +96,53 @@ export function spawnLvsChecker(
   };
 }
 
+/**
+ * The child's modules, loaded in parallel: static imports here would also load them into
+ * the parent, and on a kernel with IPVS the modules startLvs would import one after the
+ * other (probe, plane, sync daemon) are fetched alongside. Under emulation (the IPVS lab)
+ * loading was most of the checker's start-up.
+ */
+function loadChildModules() {
+  const ignore = () => undefined;
+  if (existsSync('/proc/net/ip_vs'))
+    for (const m of [import('./ipvs-probe.js'), import('./ipvs-plane.js'), import('./ipvs-sync-daemon.js')])
+      m.catch(ignore);
+  return Promise.all([
+    import('../config/load.js'),
+    import('../config/source.js'),
+    import('../io/host-environment.js'),
+    import('../io/process-priority.js'),
+    import('./start.js'),
+  ]);
+}
+
 async function childMain(opts: CheckerProcessOptions): Promise<void> {
+  const modules = loadChildModules();
+  let pending: string[] = [];
+  const flushLogs = (): void => {
+    if (pending.length > 0 && process.connected) process.send!({ type: 'logs', lines: pending } satisfies Up);
+    pending = [];
+  };
+  // Every other message goes after the log lines before it, so the order is kept.
   const send = (m: Up): void => {
+    flushLogs();
     if (process.connected) process.send!(m);
   };
-  const log = { info: (line: string) => send({ type: 'log', line }) };
+  const log = {
+    info: (line: string) => {
+      if (pending.length === 0) setImmediate(flushLogs);
+      pending.push(line);
+    },
+  };
   let scheduling: ProcessScheduling | undefined;
   const start = async (carry?: LvsCarry): Promise<LvsHandle | undefined> => {
+    const [
+      { loadConfig },
+      { nodeFileSystem },
+      { realHostEnvironment },
+      { applyProcessPriority },
+      { startLvs },
+    ] = await modules;
     const r = loadConfig(opts.configFile, {
       fs: nodeFileSystem,
       env: realHostEnvironment(),
@@ -151,7 +193,12 @@ async function childMain(opts: CheckerProcessOptions): Promise<void> {
   const terminate = () => {
     if (stopping) return;
     stopping = true;
-    void starting.then(() => lvs?.stop()).finally(() => process.exit(0));
+    void starting
+      .then(() => lvs?.stop())
+      .finally(() => {
+        flushLogs();
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', terminate);
   process.on('SIGINT', terminate);

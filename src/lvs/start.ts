@@ -265,7 +265,10 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   // keepalived update_svr_checker_state: an alpha checker's first verdict, a failure,
   // changes nothing yet is reported (notify_down and the RS ... DOWN line).
   const verdictSeen = new Set<string>();
+  // Checks start once the initial state is in the data plane (resume() below), as keepalived
+  // adds its real servers before its checkers run.
   const runner = new CheckRunner({
+    paused: true,
     concurrency: opts.concurrency ?? 512,
     onResult: (spec, result, retrying) => {
       if (retrying || verdictSeen.has(spec.id)) return;
@@ -374,6 +377,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
         );
     }
   await sync();
+  runner.resume();
   const periodic = setInterval(() => {
     dirty = true;
     void sync();
