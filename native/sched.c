@@ -28,8 +28,9 @@ napi_value kts_set_scheduler(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t a[3];
   if (read_ints(env, info, 3, a, argv)) return NULL;
-  if (a[1] != SCHED_OTHER && a[1] != SCHED_RR && a[1] != SCHED_FIFO)
-    return kts_throw_arg(env, "policy must be SCHED_OTHER, SCHED_RR or SCHED_FIFO");
+  int policy = a[1] & ~SCHED_RESET_ON_FORK;
+  if (policy != SCHED_OTHER && policy != SCHED_RR && policy != SCHED_FIFO)
+    return kts_throw_arg(env, "policy must be SCHED_OTHER, SCHED_RR or SCHED_FIFO (optionally | SCHED_RESET_ON_FORK)");
   struct sched_param param = {.sched_priority = a[2]};
   if (sched_setscheduler(a[0], a[1], &param) < 0) return kts_throw_errno(env, "sched_setscheduler", errno);
   return NULL;

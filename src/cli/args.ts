@@ -32,6 +32,8 @@ export interface CliOptions {
   namespace?: string;
   allConfig: boolean;
   dataPlane?: 'ipvs' | 'nftables';
+  /** keepalived-ts's real-time VRRP process when the config sets no scheduling (--no-realtime: off). */
+  realtime: boolean;
   controlSocket?: string;
   signum?: string;
   version: boolean;
@@ -284,6 +286,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: 'Force the LVS data plane: ipvs or nftables (default: IPVS when the kernel has it)',
   },
   {
+    long: 'no-realtime',
+    apply: (o) => {
+      o.realtime = false;
+    },
+    help: "Keep keepalived's normal scheduling for the VRRP process when the config sets none (default: SCHED_RR 1 for its event loop thread)",
+  },
+  {
     long: 'control-socket',
     value: 'required',
     apply: (o, v) => {
@@ -329,6 +338,7 @@ export function defaultOptions(): CliOptions {
     dontRespawn: false,
     addressMonitoring: false,
     allConfig: false,
+    realtime: true,
     version: false,
     help: false,
   };

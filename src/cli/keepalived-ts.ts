@@ -58,6 +58,7 @@ function daemonMain(options: CliOptions, argv: readonly string[]): number {
         argv: ['keepalived-ts', ...argv],
         runVrrp: !options.checkOnly,
         runChecker: !options.vrrpOnly,
+        realtime: options.realtime,
         ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
         ...(options.logFacility ? { logFacility: options.logFacility } : {}),
         ...(options.namespace ? { namespace: options.namespace } : {}),

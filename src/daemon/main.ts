@@ -40,6 +40,8 @@ export interface DaemonOptions {
   /** `-P`: VRRP only; `-C`: checkers only (keepalived's meanings). */
   readonly runVrrp: boolean;
   readonly runChecker: boolean;
+  /** keepalived-ts's real-time VRRP process when the config sets no scheduling (src/io/process-priority.ts). */
+  readonly realtime?: boolean;
   /** `--data-plane` / `lvs_data_plane`: force the LVS data plane. */
   readonly dataPlane?: 'ipvs' | 'nftables';
   /** `-S`: syslog facility (used without `-l`). */
@@ -147,7 +149,12 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     namespace !== undefined && o.controlSocket === DEFAULT_CONTROL_SOCKET
       ? namespaceControlSocket(namespace)
       : o.controlSocket;
-  const scheduling = applyProcessPriority(first.config.global, 'vrrp', (t) => log.info(t));
+  const scheduling = applyProcessPriority(
+    first.config.global,
+    'vrrp',
+    (t) => log.info(t),
+    o.realtime ?? true,
+  );
   const vrrpConfig = o.runVrrp ? runnable(first.config, log) : { ...first.config, vrrpInstances: [] };
   const daemon = new VrrpDaemon({ config: vrrpConfig, clock: monotonicClock, log });
   let server: Server;

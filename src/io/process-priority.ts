@@ -11,6 +11,17 @@
  * 10 ms (a full garbage collection), so only the soft limit is set: on SIGXCPU the process
  * logs and falls back to normal scheduling instead of dying, and max_auto_priority may raise
  * it again later. Failures are logged, never fatal.
+ *
+ * Where keepalived-ts differs by default: a VRRP process whose config sets no scheduling
+ * (no vrrp_priority, vrrp_rt_priority or max_auto_priority) runs at SCHED_RR priority 1,
+ * because an advert that waits for a time slice on a busy host is a spurious takeover
+ * (bench/vrrp-jitter.ts, both cores busy, 60 s at 0.01 s: 59 spurious takeovers and p99
+ * 23 ms with only the loop thread real-time, since it waits for V8's garbage-collection
+ * helpers; 0 and 1.3 ms with every thread; keepalived 46-58 and 27-32 ms). Threads made
+ * later and children (scripts, the checker) start with normal scheduling
+ * (SCHED_RESET_ON_FORK), and the RLIMIT_RTTIME soft limit is 200 ms, not 10 ms, because a
+ * Node garbage collection may compute that long. `--no-realtime` keeps keepalived's normal
+ * scheduling.
  */
 
 import { readdirSync } from 'node:fs';
@@ -30,12 +41,27 @@ export interface SchedulingPlan {
   readonly maxAutoPriority: number;
   /** Lateness that triggers an automatic raise, ms (keepalived: 1 s default, 10 s most). */
   readonly autoDelayMs: number;
+  /** keepalived-ts's default: real-time for the threads there are, not inherited by new ones. */
+  readonly resetOnFork?: boolean;
 }
 
 const RR_MAX = 99;
 
-/** The plan for one process from global_defs. Pure. */
-export function schedulingPlan(g: GlobalDefs, process: 'vrrp' | 'checker'): SchedulingPlan {
+/** keepalived-ts's default SCHED_RR priority for a VRRP process configured with none. */
+export const DEFAULT_VRRP_RT_PRIORITY = 1;
+
+/** RLIMIT_RTTIME soft limit under that default, µs. */
+const DEFAULT_RTTIME_US = 200_000;
+
+/**
+ * The plan for one process from global_defs. Pure. `realtimeDefault`: the VRRP process
+ * gets keepalived-ts's default real-time loop thread when the config sets no scheduling.
+ */
+export function schedulingPlan(
+  g: GlobalDefs,
+  process: 'vrrp' | 'checker',
+  realtimeDefault = false,
+): SchedulingPlan {
   const nice = process === 'vrrp' ? g.vrrpNice : g.checkerNice;
   const rt = g.other[`${process}_rt_priority`]?.[0];
   const rttime = process === 'vrrp' ? g.vrrpRlimitRttimeUs : g.checkerRlimitRttimeUs;
@@ -43,11 +69,14 @@ export function schedulingPlan(g: GlobalDefs, process: 'vrrp' | 'checker'): Sche
   const affinity = process === 'vrrp' ? g.vrrpCpuAffinity : g.checkerCpuAffinity;
   const cpus = affinity?.map(Number).filter((n) => Number.isInteger(n) && n >= 0);
   const delayUs = Math.min(g.minAutoPriorityDelayUs ?? 1_000_000, 10_000_000);
+  const unset = nice === undefined && rt === undefined && g.maxAutoPriority === undefined;
+  const byDefault = realtimeDefault && process === 'vrrp' && unset;
   return {
     process,
     ...(nice === undefined ? {} : { nice }),
     ...(rt === undefined ? {} : { rtPriority: Math.min(Number(rt), RR_MAX) }),
-    rttimeUs: Math.max(rttime ?? 10_000, 2),
+    ...(byDefault ? { rtPriority: DEFAULT_VRRP_RT_PRIORITY, resetOnFork: true } : {}),
+    rttimeUs: Math.max(rttime ?? (byDefault ? DEFAULT_RTTIME_US : 10_000), 2),
     noSwap: noSwap === true,
     ...(cpus !== undefined && cpus.length > 0 ? { cpus } : {}),
     maxAutoPriority: Math.min(g.maxAutoPriority ?? 0, RR_MAX),
@@ -103,11 +132,17 @@ export class ProcessScheduling {
     const rr = n.constants.SCHED_RR;
     const ok = this.#try('set RLIMIT_RTTIME', () => n.setRttimeLimit(this.#plan.rttimeUs, -1));
     if (!ok) return;
-    if (this.#each(`set real-time priority ${priority}`, (tid) => n.setScheduler(tid, rr, priority))) {
-      if (this.rtPriority === 0) process.on('SIGXCPU', this.#onXcpu);
-      this.rtPriority = priority;
-      this.#log(`Set ${this.#plan.process} process real-time priority ${priority} (SCHED_RR)`);
-    }
+    const what = `set real-time priority ${priority}`;
+    const policy = this.#plan.resetOnFork ? rr | n.constants.SCHED_RESET_ON_FORK : rr;
+    const set = this.#each(what, (tid) => n.setScheduler(tid, policy, priority));
+    if (!set) return;
+    if (this.rtPriority === 0) process.on('SIGXCPU', this.#onXcpu);
+    this.rtPriority = priority;
+    this.#log(
+      this.#plan.resetOnFork
+        ? `Set ${this.#plan.process} process real-time priority ${priority} (SCHED_RR): keepalived-ts's default when the config sets no scheduling; --no-realtime keeps normal scheduling`
+        : `Set ${this.#plan.process} process real-time priority ${priority} (SCHED_RR)`,
+    );
   }
 
   /** The RTTIME soft limit was hit: back to normal scheduling rather than starving the host. */
@@ -164,13 +199,14 @@ export class ProcessScheduling {
   }
 }
 
-/** Applies the VRRP process's settings at start-up; the returned handle stops the watch. */
+/** Applies a process's settings at start-up; the returned handle stops the watch. */
 export function applyProcessPriority(
   g: GlobalDefs,
   process: 'vrrp' | 'checker',
   log: (text: string) => void,
+  realtimeDefault = false,
 ): ProcessScheduling {
-  const s = new ProcessScheduling(schedulingPlan(g, process), log);
+  const s = new ProcessScheduling(schedulingPlan(g, process, realtimeDefault), log);
   s.apply();
   return s;
 }

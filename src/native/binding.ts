@@ -85,6 +85,8 @@ export interface NativeConstants {
   readonly PACKET_OUTGOING: number;
   readonly SCHED_OTHER: number;
   readonly SCHED_RR: number;
+  /** OR'd into a policy: children and new threads start with normal scheduling. */
+  readonly SCHED_RESET_ON_FORK: number;
   readonly SCHED_FIFO: number;
 }
 

@@ -28,6 +28,10 @@ describe('parseArgs', () => {
     assert.equal(o.vrrpOnly, true);
     assert.equal(o.json, true);
   });
+  test('--no-realtime turns off the real-time default', () => {
+    assert.equal(parseArgs(['-n']).realtime, true);
+    assert.equal(parseArgs(['-n', '--no-realtime']).realtime, false);
+  });
   test('unknown flags are refused with a message', () => {
     assert.throws(() => parseArgs(['--nope']), /unrecognized option '--nope'/);
     assert.throws(() => parseArgs(['-f']), /requires an argument/);

@@ -29,12 +29,25 @@ function threadSched(pid: number): { tid: number; nice: number; rt: number; poli
   });
 }
 
-/** A child that applies `global` as the VRRP process and then idles (or spins) until killed. */
-function child(global: Record<string, unknown>, spin: boolean) {
+/**
+ * A child that applies `global` as the VRRP process (with keepalived-ts's real-time
+ * default when `realtimeDefault`) and then idles (or spins) until killed; with
+ * `grandchild` it then prints its threads, starts a Worker, spawns a `sleep` and prints its pid.
+ */
+function child(global: Record<string, unknown>, spin: boolean, realtimeDefault = false, grandchild = false) {
   const code = `
     const { applyProcessPriority } = await import(${JSON.stringify(MODULE)});
-    applyProcessPriority(${JSON.stringify({ other: {}, ...global })}, 'vrrp', (t) => console.log(t));
+    applyProcessPriority(${JSON.stringify({ other: {}, ...global })}, 'vrrp', (t) => console.log(t), ${realtimeDefault});
     console.log('applied');
+    if (${grandchild}) {
+      const { readdirSync } = await import('node:fs');
+      console.log('threads ' + readdirSync('/proc/self/task').join(','));
+      const { Worker } = await import('node:worker_threads');
+      new Worker('setInterval(() => {}, 1000)', { eval: true }).on('online', async () => {
+        const { spawn } = await import('node:child_process');
+        console.log('grandchild ' + spawn('sleep', ['30'], { stdio: 'ignore' }).pid);
+      });
+    }
     if (${spin}) { const end = Date.now() + 1000; while (Date.now() < end); console.log('spun'); }
     setInterval(() => {}, 1000);
   `;
@@ -69,6 +82,53 @@ describe('process scheduling (vrrp_priority, vrrp_rt_priority, cpu affinity, no_
     assert.equal(p.autoDelayMs, 1000);
     assert.equal(p.maxAutoPriority, 5);
     assert.equal(schedulingPlan(g, 'checker').rtPriority, undefined);
+  });
+
+  it("keepalived-ts's default: SCHED_RR 1 when the config sets no scheduling", () => {
+    const none = { other: {} } as unknown as GlobalDefs;
+    const byDefault = schedulingPlan(none, 'vrrp', true);
+    assert.equal(byDefault.rtPriority, 1);
+    assert.equal(byDefault.resetOnFork, true);
+    assert.equal(byDefault.rttimeUs, 200_000);
+    assert.equal(schedulingPlan(none, 'vrrp', false).rtPriority, undefined, '--no-realtime');
+    assert.equal(schedulingPlan(none, 'checker', true).rtPriority, undefined, 'checker: normal');
+    for (const g of [
+      { other: {}, vrrpNice: -5 },
+      { other: {}, maxAutoPriority: 10 },
+      { other: {}, maxAutoPriority: -1 },
+    ]) {
+      const p = schedulingPlan(g as unknown as GlobalDefs, 'vrrp', true);
+      assert.equal(p.rtPriority, undefined, `configured ${JSON.stringify(g)}: keepalived's rules`);
+    }
+    const rt = schedulingPlan({ other: { vrrp_rt_priority: ['4'] } } as unknown as GlobalDefs, 'vrrp', true);
+    assert.equal(rt.rtPriority, 4);
+    assert.equal(rt.resetOnFork, undefined, 'a configured priority is inherited, as in keepalived');
+  });
+
+  it('by default the threads there are get SCHED_RR 1; threads and children made later do not', async () => {
+    const c = child({}, false, true, true);
+    try {
+      const out = await c.lines(/grandchild \d+/);
+      assert.match(out, /real-time priority 1 \(SCHED_RR\): keepalived-ts's default/);
+      const before = new Set(/threads ([\d,]+)/.exec(out)![1]!.split(',').map(Number));
+      const threads = threadSched(c.p.pid!);
+      const later = threads.filter((t) => !before.has(t.tid));
+      assert.ok(later.length > 0, 'the worker made threads');
+      for (const t of threads.filter((t) => before.has(t.tid))) {
+        assert.equal(t.policy, 2, `thread ${t.tid} SCHED_RR`);
+        assert.equal(t.rt, 1);
+      }
+      for (const t of later) assert.equal(t.policy, 0, `later thread ${t.tid} normal`);
+      const pid = Number(/grandchild (\d+)/.exec(out)![1]);
+      const [spawned] = threadSched(pid);
+      assert.equal(spawned!.policy, 0, 'a spawned child starts with normal scheduling');
+      assert.equal(spawned!.nice, 0);
+      const limits = readFileSync(`/proc/${c.p.pid}/limits`, 'utf8');
+      assert.match(limits, /Max realtime timeout\s+200000\s+unlimited/);
+      process.kill(pid, 'SIGKILL');
+    } finally {
+      c.p.kill('SIGKILL');
+    }
   });
 
   it('sets nice, SCHED_RR, affinity and locked memory on every thread', async () => {
