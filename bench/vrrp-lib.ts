@@ -23,7 +23,10 @@ import {
 
 export const TRIALS = Math.max(1, Number(process.env['BENCH_TRIALS'] ?? 20));
 export const WINDOW_S = Math.max(2, Number(process.env['BENCH_WINDOW_S'] ?? 20));
-export const IMPLS: readonly Impl[] = ['keepalived-ts', 'keepalived'];
+/** Both daemons, or those named in BENCH_IMPLS (e.g. a 10-minute run of one side). */
+export const IMPLS: readonly Impl[] = (['keepalived-ts', 'keepalived'] as const).filter((i) =>
+  (process.env['BENCH_IMPLS'] ?? 'keepalived-ts,keepalived').split(',').includes(i),
+);
 
 /** Why the VRRP benchmarks cannot run here, or null. */
 export function benchUnavailable(): string | null {

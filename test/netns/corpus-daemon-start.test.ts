@@ -26,8 +26,8 @@
  * files and socket are gone, and it ran the same notify scripts with the same arguments as
  * keepalived. One line per config, then "N of M accepted configs reached steady state".
  *
- * Limitation: keepalived-ts does not enter a config's `net_namespace`; here that name is
- * bound to the test namespace, so both daemons run where the interfaces are.
+ * A config's `net_namespace` name is bound to the test namespace (corpus-start-lab.ts), so
+ * both daemons enter it and run where the interfaces are.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
