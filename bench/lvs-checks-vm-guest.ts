@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
   const measure = async (
     name: string,
-    start: () => Promise<{ pid: number; stop: () => Promise<void> }>,
+    start: () => Promise<{ pid: number; stop: () => Promise<void>; mark?: (text: string) => void }>,
   ): Promise<Side> => {
     await ask('restore');
     const t0 = performance.now();
@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     }
     const cpuS = cpuOf(run.pid) - c0;
     const windowS = (performance.now() - w0) / 1000;
+    run.mark?.('bench: backends B closed');
     await ask('fail');
     const f0 = performance.now();
     const gone = new Map<string, number>();
@@ -243,12 +244,11 @@ async function main(): Promise<void> {
   sides.push(
     await measure('keepalived-ts', async () => {
       const lines: string[] = [];
-      const cp = spawnLvsChecker(
-        { configFile: '/tmp/bench.conf', configId: 'bench' },
-        { info: (l) => lines.push(`${(performance.now() / 1000).toFixed(1)} ${l}`) },
-      );
+      const stamp = (l: string) => lines.push(`${(performance.now() / 1000).toFixed(1)} ${l}`);
+      const cp = spawnLvsChecker({ configFile: '/tmp/bench.conf', configId: 'bench' }, { info: stamp });
       return {
         pid: cp.child.pid!,
+        mark: stamp,
         stop: async () => {
           await Promise.race([cp.stop(), sleep(20_000)]);
           if (cp.child.exitCode === null) cp.child.kill('SIGKILL');

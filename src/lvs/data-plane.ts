@@ -10,10 +10,19 @@ export type SyncResult =
   | { readonly ok: true; readonly changed: number }
   | { readonly ok: false; readonly error: string };
 
+export interface SyncOptions {
+  /**
+   * Diff against the state this plane last applied in full instead of reading the kernel
+   * first: a health change between periodic reconciles goes straight to the kernel, as
+   * keepalived's does. A plane without such a view (or after a failed sync) reads anyway.
+   */
+  readonly fromLastApplied?: boolean;
+}
+
 export interface DataPlane {
   readonly name: 'ipvs' | 'nftables';
   /** Makes the kernel match `desired` (reconciling against what the kernel reports). */
-  sync(desired: readonly ServiceState[]): Promise<SyncResult>;
+  sync(desired: readonly ServiceState[], options?: SyncOptions): Promise<SyncResult>;
   /** Reads back the services this plane manages (IPVS: all services; nftables: its table). */
   read(): Promise<readonly ServiceState[] | undefined>;
   /** Removes everything this plane made. */

@@ -16,7 +16,7 @@ import {
   setDestRequest,
   setServiceRequest,
 } from '../netlink/ipvs-requests.js';
-import type { DataPlane, SyncResult } from './data-plane.js';
+import type { DataPlane, SyncOptions, SyncResult } from './data-plane.js';
 import { GenlIpvsClient } from './genl-client.js';
 import { fromIpvs, ipvsServiceKey, toIpvsDest, toIpvsService } from './ipvs-map.js';
 import { matchKey, type ServiceState } from './model.js';
@@ -26,6 +26,8 @@ export class IpvsPlane implements DataPlane {
   readonly name = 'ipvs' as const;
   readonly #client: GenlIpvsClient;
   readonly #managed = new Set<string>();
+  /** The managed services as the last fully successful sync left them; undefined: read the kernel. */
+  #applied: readonly ServiceState[] | undefined;
 
   private constructor(client: GenlIpvsClient) {
     this.#client = client;
@@ -85,11 +87,14 @@ export class IpvsPlane implements DataPlane {
     }
   }
 
-  async sync(desired: readonly ServiceState[]): Promise<SyncResult> {
+  async sync(desired: readonly ServiceState[], options?: SyncOptions): Promise<SyncResult> {
     for (const s of desired) this.#managed.add(matchKey(s.match));
-    let actual: ServiceState[];
+    const last = options?.fromLastApplied ? this.#applied : undefined;
+    this.#applied = undefined;
+    let actual: readonly ServiceState[];
     try {
-      actual = (await this.readAll()).filter((s) => this.#managed.has(matchKey(s.match)));
+      // Under emulation a dump and its decoding took a second: a health change waited for it.
+      actual = last ?? (await this.readAll()).filter((s) => this.#managed.has(matchKey(s.match)));
     } catch (e) {
       return { ok: false, error: `IPVS read failed: ${String(e)}` };
     }
@@ -105,7 +110,9 @@ export class IpvsPlane implements DataPlane {
       }
     const wanted = new Set(desired.map((s) => matchKey(s.match)));
     for (const k of [...this.#managed]) if (!wanted.has(k)) this.#managed.delete(k);
-    return errors.length > 0 ? { ok: false, error: errors.join('; ') } : { ok: true, changed: ops.length };
+    if (errors.length > 0) return { ok: false, error: errors.join('; ') };
+    this.#applied = desired;
+    return { ok: true, changed: ops.length };
   }
 
   async clear(): Promise<void> {

@@ -208,6 +208,9 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   let syncs = 0;
   let syncErrors = 0;
   let dirty = true;
+  // The first sync and the periodic ones read the kernel (external changes); health changes
+  // in between are applied against what the plane last applied.
+  let reread = true;
   let syncing: Promise<void> | undefined;
   let stopped = false;
   const desiredAll = (): ServiceState[] =>
@@ -217,7 +220,9 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     syncing = (async () => {
       while (dirty && !stopped) {
         dirty = false;
-        const r = await plane.sync(desiredAll());
+        const fromLastApplied = !reread;
+        reread = false;
+        const r = await plane.sync(desiredAll(), { fromLastApplied });
         syncs++;
         if (!r.ok) {
           syncErrors++;
@@ -379,6 +384,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   await sync();
   runner.resume();
   const periodic = setInterval(() => {
+    reread = true;
     dirty = true;
     void sync();
   }, opts.reconcileIntervalMs ?? 5000);
