@@ -49,11 +49,19 @@ async function measure(p: Profile, seconds: number, busy: boolean) {
     const sample: Sample = { errorsMs: [], takeovers: 0 };
     by[impl] = sample;
     await withPair(impl, p, busy ? 'busy' : 'idle', (pair) => window(pair, seconds, busy, sample));
+    // Printed as soon as it is known: a long run's figures survive whatever comes after.
+    console.log(
+      `   ${impl}, ${p.name}, ${busy ? 'busy' : 'idle'}, ${seconds} s: p99 |error| ${p99(sample)} ms, ` +
+        `max ${max(sample)} ms, ${sample.errorsMs.length} intervals, ${sample.takeovers} spurious takeovers`,
+    );
   }
   return by;
 }
 
 const abs = (xs: readonly number[]) => xs.map(Math.abs);
+const p99 = (s: Sample) => percentile(abs(s.errorsMs), 99).toFixed(2);
+const max = (s: Sample) => s.errorsMs.reduce((m, e) => Math.max(m, Math.abs(e)), 0).toFixed(2);
+const EMPTY: Sample = { errorsMs: [], takeovers: 0 };
 
 async function main(): Promise<void> {
   const why = benchUnavailable();
@@ -74,8 +82,8 @@ async function main(): Promise<void> {
     const notes: string[] = [];
     for (const busy of [false, true].filter((b) => loads.includes(b ? 'busy' : 'idle'))) {
       const by = await measure(p, seconds, busy);
-      const ours = by['keepalived-ts']!;
-      const theirs = by['keepalived']!;
+      const ours = by['keepalived-ts'] ?? EMPTY;
+      const theirs = by['keepalived'] ?? EMPTY;
       const load = busy ? 'busy' : 'idle';
       rows.push({
         name: `|interval error| ${load}`,
@@ -84,8 +92,6 @@ async function main(): Promise<void> {
         theirs: abs(theirs.errorsMs),
       });
       rows.push({ name: `interval error ${load}`, unit: 'ms', ours: ours.errorsMs, theirs: theirs.errorsMs });
-      const p99 = (s: Sample) => percentile(abs(s.errorsMs), 99).toFixed(2);
-      const max = (s: Sample) => Math.max(...abs(s.errorsMs)).toFixed(2);
       notes.push(
         `   ${load}: p99 |error| ${p99(ours)} ms vs ${p99(theirs)} ms; max ${max(ours)} vs ${max(theirs)} ms; ` +
           `intervals ${ours.errorsMs.length} vs ${theirs.errorsMs.length}; ` +
