@@ -34,6 +34,8 @@ export class SyncGroups {
   readonly #d: SyncGroupDeps;
   /** Set once announceStart ran: the engine's own start-up group notify is then redundant. */
   #announced = false;
+  /** holdUntilAnnounced: group notifies wait for announceStart (start-up). */
+  #holding = false;
   /**
    * The state each group last notified. Tracking's first verdicts can fault a group before
    * announceStart, which then has nothing left to say: keepalived notifies it once.
@@ -104,9 +106,19 @@ export class SyncGroups {
    */
   announceStart(): void {
     this.#announced = true;
+    this.#holding = false;
     for (const g of this.#groups.values())
       if ((g.state === 'BACKUP' || g.state === 'FAULT') && this.#notified.get(g.name) !== g.state)
         this.#runNotify(g.name, g.state);
+  }
+
+  /**
+   * Start-up: a group's notify waits for announceStart, so that members that start in
+   * FAULT report it before their group does (keepalived 2.2.7 writes `INSTANCE "VI_1"
+   * FAULT`, `INSTANCE "VI_2" FAULT`, then `GROUP "G1" FAULT`).
+   */
+  holdUntilAnnounced(): void {
+    this.#holding = !this.#announced;
   }
 
   /** Shutdown: instances notify STOP first, then the groups (keepalived's order). */
@@ -151,7 +163,7 @@ export class SyncGroups {
     this.#groups.set(g.name, r.group);
     for (const s of r.steps) this.#d.runtime(s.member)?.apply(s.result);
     if (r.notify === 'STOP' && this.#stopping !== null) this.#stopping.push(g.name);
-    else if (r.notify !== null) this.#runNotify(g.name, r.notify);
+    else if (r.notify !== null && !this.#holding) this.#runNotify(g.name, r.notify);
   }
 
   #runNotify(group: string, state: SyncGroupState): void {

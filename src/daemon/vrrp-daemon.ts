@@ -231,11 +231,17 @@ export class VrrpDaemon {
     await this.#startFirewall();
     await this.#installStaticAddresses();
     this.#startGroups();
+    this.#groups?.holdUntilAnnounced();
     await this.#startTracking();
     this.#tracking?.evaluateAll();
+    // keepalived 2.2.7 reports the instances its trackers fault at start-up first (their
+    // FAULT notifies come from tracking's set-up, a weight-0 script still pending or not),
+    // then the groups, then the others' "Entering BACKUP STATE (init)".
+    const faulted = this.instances.filter((rt) => rt.state.faulted || rt.plan.problem !== null);
+    for (const rt of faulted) this.#startInstance(rt);
     this.#groups?.announceStart();
     await this.#startSyncDaemon();
-    for (const rt of this.instances) this.#startOrHold(rt);
+    for (const rt of this.instances) if (!faulted.includes(rt)) this.#startOrHold(rt);
   }
 
   /**

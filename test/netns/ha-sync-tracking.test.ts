@@ -317,3 +317,108 @@ describe('sync group track_process (keepalived-ts; keepalived 2.2.7 cannot watch
     assert.ok(lines.lastIndexOf('GROUP "G1" MASTER 0') > fault, lines.join('\n'));
   });
 });
+
+describe('start-up order: instances faulted at start, then groups, then the rest, as keepalived 2.2.7', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let fifo: string;
+  let conf: string;
+  const runs: Record<string, string[]> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host(`${HOST}/24`);
+    // eth1 stays down: VI_6 starts in FAULT and takes its group G2 with it.
+    ip('-n', host, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p');
+    fifo = join(lab.dir, 'notify.fifo');
+    // A 30 s advert interval keeps every instance in BACKUP while the lines are read.
+    const instance = (
+      name: string,
+      ifname: string,
+      vrid: number,
+      priority: number,
+    ) => `vrrp_instance ${name} {
+  state BACKUP
+  interface ${ifname}
+  virtual_router_id ${vrid}
+  priority ${priority}
+  advert_int 30
+  virtual_ipaddress {
+    10.186.0.${vrid}/24
+  }
+}
+`;
+    conf = lab.file(
+      'start-order.conf',
+      `global_defs {
+  notify_fifo ${fifo}
+}
+${instance('VI_0', 'eth0', 70, 110)}vrrp_sync_group G2 {
+  group {
+    VI_6
+    VI_7
+  }
+}
+vrrp_sync_group G1 {
+  group {
+    VI_2
+    VI_1
+  }
+}
+${instance('VI_1', 'eth0', 71, 100)}${instance('VI_2', 'eth0', 72, 90)}${instance('VI_6', 'eth1', 76, 90)}${instance('VI_7', 'eth0', 77, 90)}${instance('VI_5', 'eth0', 75, 80)}`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  async function drive(name: string, start: () => Promise<Daemon>): Promise<string[]> {
+    const d = await start();
+    try {
+      await until(
+        () => {
+          try {
+            return execFileSync('stat', ['-c', '%F', fifo], { encoding: 'utf8' }).trim() === 'fifo';
+          } catch {
+            return false;
+          }
+        },
+        STEP_MS,
+        `${name}: ${fifo}`,
+      );
+      const reader = new FifoLines(fifo);
+      try {
+        await reader.waitFor('INSTANCE "VI_5" BACKUP 80', 1);
+        return reader.lines.slice(0, 8);
+      } finally {
+        reader.close();
+      }
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      await lab.stop(d, 10_000);
+    }
+  }
+
+  it('keepalived 2.2.7 (the reference)', async () => {
+    runs.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.deepEqual(runs.keepalived, [
+      'INSTANCE "VI_6" FAULT 90',
+      'INSTANCE "VI_7" FAULT 90',
+      'GROUP "G2" FAULT 0',
+      'GROUP "G1" BACKUP 0',
+      'INSTANCE "VI_0" BACKUP 110',
+      'INSTANCE "VI_1" BACKUP 100',
+      'INSTANCE "VI_2" BACKUP 90',
+      'INSTANCE "VI_5" BACKUP 80',
+    ]);
+  });
+
+  it('keepalived-ts: the same lines in the same order', async () => {
+    runs.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(runs.kts, runs.keepalived);
+  });
+});

@@ -56,3 +56,14 @@ test('a group not faulted at start-up is still announced BACKUP', () => {
   g.announceStart();
   assert.deepEqual(calls, ['/notify.sh GROUP GROUP BACKUP 0', 'fifo GROUP "GROUP" BACKUP 0']);
 });
+
+test('held until announced: a group faulted at start-up is notified at announceStart, not before', () => {
+  const { g, calls } = groups();
+  g.holdUntilAnnounced();
+  g.setFault('GROUP', 'ABC', true, 'interface:eth1');
+  assert.deepEqual(calls, []); // its members report FAULT first (the daemon starts them before announcing)
+  g.announceStart();
+  assert.deepEqual(calls, ['/notify.sh GROUP GROUP FAULT 0', 'fifo GROUP "GROUP" FAULT 0']);
+  g.setFault('GROUP', 'ABC', false, 'tracking');
+  assert.equal(calls.length, 4, 'after announceStart, notifies are no longer held');
+});
