@@ -422,3 +422,79 @@ ${instance('VI_1', 'eth0', 71, 100)}${instance('VI_2', 'eth0', 72, 90)}${instanc
     assert.deepEqual(runs.kts, runs.keepalived);
   });
 });
+
+describe('an instance faulted at start stays in FAULT until its weight-0 script first reports, as keepalived 2.2.7', {
+  skip: skip ?? false,
+}, () => {
+  let lab: DaemonLab;
+  let host: string;
+  let conf: string;
+  const order: Record<string, string[]> = {};
+
+  before(() => {
+    lab = new DaemonLab();
+    host = lab.host(`${HOST}/24`);
+    ip('-n', host, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p');
+    ip('-n', host, 'link', 'set', 'eth1p', 'up');
+    // eth1 starts down (FAULT at start); the script's first result comes after 4 s.
+    const slow = lab.file('slow.sh', '#!/bin/sh\nsleep 4\nexit 0\n', 0o755);
+    conf = lab.file(
+      'fault-pending.conf',
+      `vrrp_script slow {
+  script "${slow}"
+  interval 30
+  timeout 10
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 63
+  priority 100
+  advert_int 1
+  track_interface {
+    eth1
+  }
+  track_script {
+    slow
+  }
+  virtual_ipaddress {
+    10.186.0.63/24
+  }
+}
+`,
+    );
+  });
+
+  after(async () => {
+    await lab?.cleanup();
+  });
+
+  /** eth1 down at start, up once the instance is in FAULT; the order of what follows. */
+  async function drive(name: string, start: () => Promise<Daemon>): Promise<string[]> {
+    ip('-n', host, 'link', 'set', 'eth1', 'down');
+    const d = await start();
+    try {
+      await d.waitFor(/\(VI_1\):? [Ee]ntering FAULT (STATE|state)/, STEP_MS);
+      ip('-n', host, 'link', 'set', 'eth1', 'up');
+      await d.waitFor(/\(VI_1\) Entering BACKUP STATE/, STEP_MS);
+      return d.lines
+        .map((l) => l.text)
+        .filter((t) => /VRRP_Script\(slow\) succeeded|\(VI_1\) Entering BACKUP STATE/.test(t))
+        .map((t) => t.replace(/^.*?: (VRRP_Script|\(VI_1\))/, '$1'));
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${d.log()}`);
+    } finally {
+      await lab.stop(d, 10_000);
+    }
+  }
+
+  it('keepalived 2.2.7 (the reference): BACKUP only after the script succeeded', async () => {
+    order.keepalived = await drive('keepalived', async () => lab.keepalived('ka', host, conf));
+    assert.deepEqual(order.keepalived, ['VRRP_Script(slow) succeeded', '(VI_1) Entering BACKUP STATE']);
+  });
+
+  it('keepalived-ts: the same order', async () => {
+    order.kts = await drive('kts', () => lab.kts('kts', host, conf));
+    assert.deepEqual(order.kts, order.keepalived);
+  });
+});

@@ -16,6 +16,7 @@ import {
   resolveBindings,
   type TrackBinding,
   type TrackingVerdict,
+  trackerKey,
   trackingEvents,
 } from '../../vrrp/tracking.js';
 import type { BfdCarry, BfdSessionStatus } from '../bfd-service.js';
@@ -48,6 +49,19 @@ interface Tracked {
   readonly group: string | null;
   fault: boolean;
   verdict: TrackingVerdict | null;
+}
+
+/** What holds a faulted instance in FAULT while a weight-0 script has not reported yet. */
+const SCRIPT_PENDING = trackerKey('script', '(first result pending)');
+
+/**
+ * keepalived 2.2.7 does not bring an instance out of FAULT while a weight-0 script it
+ * tracks has not reported once (observed: an instance faulted at start by its interface
+ * stayed FAULT after the link came up, until the script's first result, then BACKUP). An
+ * instance never faulted is held in INIT instead (holdsInit).
+ */
+function heldInFault(wasFault: boolean, v: TrackingVerdict): TrackingVerdict {
+  return wasFault && v.init && v.faultBy.length === 0 ? { ...v, faultBy: [SCRIPT_PENDING] } : v;
 }
 
 export class TrackingCoordinator {
@@ -152,7 +166,7 @@ export class TrackingCoordinator {
 
   #evaluate(t: Tracked): void {
     const first = t.verdict === null;
-    const v = evaluateTracking(t.base, t.bindings, this.trackers.states);
+    const v = heldInFault(t.fault, evaluateTracking(t.base, t.bindings, this.trackers.states));
     this.#logFileFaults(t, t.verdict?.faultBy ?? [], v.faultBy);
     t.verdict = v;
     const enginePriority = this.#hooks.enginePriority(t.name);
