@@ -6,7 +6,7 @@
  * `{ ... }` then reads as an unexpected `{` and further unknown keywords), a `}` closes
  * the innermost open keyword block, and value blocks read lines until their `}`.
  */
-import type { Grammar, ListItem, Statement, Word } from './ast.js';
+import type { Grammar, GrammarNode, ListItem, Statement, Word } from './ast.js';
 import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
 import type { LogicalLine, Preprocessor } from './preprocess.js';
 
@@ -32,11 +32,12 @@ function scanWords(
   base: number,
   source: { readonly linePhysical: string },
   out: Word[],
+  from = 0,
 ): number {
   let count = 0;
   const n = text.length;
   let searchFrom = 0;
-  let i = 0;
+  let i = from;
   while (i < n) {
     while (i < n && isBlank(text.charCodeAt(i))) i++;
     if (i >= n) break;
@@ -107,6 +108,57 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+/**
+ * A block's keywords by length, to find a line's keyword where it stands in the line:
+ * no string cut out and hashed, no word object made for it (a third of what a plain
+ * statement allocated).
+ */
+class KeywordIndex {
+  readonly grammar: Grammar;
+  private readonly byLength: (readonly GrammarNode[] | undefined)[] = [];
+
+  constructor(grammar: Grammar) {
+    this.grammar = grammar;
+    for (const node of grammar.values()) {
+      const length = node.keyword.length;
+      this.byLength[length] = [...(this.byLength[length] ?? []), node];
+    }
+  }
+
+  /** The keyword spelled by `text` from `start` to `end`, if this block has it. */
+  find(text: string, start: number, end: number): GrammarNode | undefined {
+    const nodes = this.byLength[end - start];
+    if (nodes === undefined) return undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (spells(text, start, node.keyword)) return node;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * `text.startsWith(keyword, start)` for a keyword of the right length, compared by hand:
+ * the built-in first checks whether its argument is a RegExp, which costs more than
+ * the comparison itself.
+ */
+function spells(text: string, start: number, keyword: string): boolean {
+  for (let i = 0; i < keyword.length; i++)
+    if (text.charCodeAt(start + i) !== keyword.charCodeAt(i)) return false;
+  return true;
+}
+
+const indexes = new WeakMap<Grammar, KeywordIndex>();
+
+function indexOf(grammar: Grammar): KeywordIndex {
+  let index = indexes.get(grammar);
+  if (index === undefined) {
+    index = new KeywordIndex(grammar);
+    indexes.set(grammar, index);
+  }
+  return index;
+}
+
 const END = Symbol('end of input');
 const CLOSE = Symbol('closing brace');
 const EMPTY: Grammar = new Map();
@@ -136,8 +188,9 @@ export class Parser {
    * peak memory then follows the largest block, not the whole file.
    */
   *statements(root: Grammar): Generator<Statement> {
+    const index = indexOf(root);
     for (;;) {
-      const stmt = this.statement(root, 0);
+      const stmt = this.statement(index, 0);
       if (stmt === END) return;
       if (stmt && stmt !== CLOSE) yield stmt;
     }
@@ -152,8 +205,9 @@ export class Parser {
     const pending = this.pending;
     const start = pending.length;
     this.wantOpen = true;
+    const index = indexOf(grammar);
     for (;;) {
-      const stmt = this.statement(grammar, level);
+      const stmt = this.statement(index, level);
       if (stmt === END || stmt === CLOSE) break;
       if (stmt) pending.push(stmt);
     }
@@ -180,7 +234,7 @@ export class Parser {
   }
 
   /** One statement: END at the end of input, CLOSE at a `}`, null for a skipped line. */
-  private statement(grammar: Grammar, level: number): Statement | null | typeof END | typeof CLOSE {
+  private statement(index: KeywordIndex, level: number): Statement | null | typeof END | typeof CLOSE {
     const text = this.lines.nextText();
     if (text === undefined) return END;
     // A block's own braces (a third of the lines) need no words: what the general
@@ -192,6 +246,54 @@ export class Parser {
       }
       if (!this.wantOpen && text === '}') return CLOSE;
     }
+    const base = this.lines.lineColumnBase;
+    if (base >= 0 && !this.wantOpen) {
+      const known = this.knownKeyword(text, base, index, level);
+      if (known !== undefined) return known;
+    }
+    return this.anyStatement(text, index.grammar, level);
+  }
+
+  /**
+   * The common case, a line as written starting with a keyword of this block (the
+   * preprocessor trimmed it, so the keyword starts at 0): its statement, read without
+   * a word for the keyword. Undefined for anything else (a brace, a quote, an unknown
+   * keyword), which {@link anyStatement} reads and reports.
+   */
+  private knownKeyword(
+    text: string,
+    base: number,
+    index: KeywordIndex,
+    level: number,
+  ): Statement | undefined {
+    const n = text.length;
+    let end = 0;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (c === 34 || isBlank(c)) break;
+      end++;
+    }
+    if (end === 0) return undefined;
+    const node = index.find(text, 0, end);
+    if (node === undefined) return undefined;
+    const words = this.words;
+    const count = scanWords(text, base, this.lines, words, end);
+    const keyword = node.keyword;
+    const lines = this.lines;
+    const loc: SourceLocation = { file: lines.lineFile, line: lines.lineNumber, col: base + 1 };
+    const args = count > 0 ? words.slice(0, count) : NO_WORDS;
+    if (node.shape === 'block')
+      return { keyword, args, loc, body: this.block(node.children ?? EMPTY, level + 1) };
+    if (node.shape === 'list') {
+      const extra = node.named ? 2 : 1;
+      if (count >= extra) this.extraParameters(keyword, words[extra - 1]!);
+      return { keyword, args, loc, items: this.valueBlock(keyword) };
+    }
+    return { keyword, args, loc };
+  }
+
+  /** Any line, as keepalived reads it: braces where a block opens or closes, unknown keywords reported. */
+  private anyStatement(text: string, grammar: Grammar, level: number): Statement | null | typeof CLOSE {
     const words = this.words;
     const count = scanWords(text, this.lines.lineColumnBase, this.lines, words);
     if (count === 0) return null;
