@@ -29,6 +29,15 @@ export interface BundleManifest {
 }
 
 export const ONE_SHOT_ENTRY = 'src/cli/one-shot.js';
+
+/**
+ * Built-ins the one-shot path imports but rarely calls (child_process: `getent` for a
+ * host name to check), loaded when first used: with the streams and sockets it pulls in,
+ * it is about as much start-up work as all of the configuration code. transpileModule's
+ * CommonJS reads an import's members where they are used (`(0, m.spawnSync)(...)`), so
+ * a namespace that loads the module on its first member read stands in for it.
+ */
+const LOADED_ON_FIRST_USE = ['node:child_process'];
 export const BUNDLE_PATH = 'bundle/one-shot.cjs';
 
 /** A module's CommonJS text, refusing what a plain function wrapper cannot reproduce. */
@@ -87,8 +96,14 @@ export function bundleText(dist: string, entry = ONE_SHOT_ENTRY): string {
     '  module = { exports: {} };',
     '  loaded.set(path, module);',
     "  const dir = path.slice(0, path.lastIndexOf('/'));",
-    "  defs[path](module.exports, (spec) => (spec.startsWith('.') ? load(join(dir, spec)) : nodeRequire(spec)), module);",
+    "  defs[path](module.exports, (spec) => (spec.startsWith('.') ? load(join(dir, spec)) : builtin(spec)), module);",
     '  return module.exports;',
+    '}',
+    `const ON_FIRST_USE = new Set(${JSON.stringify(LOADED_ON_FIRST_USE)});`,
+    'function builtin(spec) {',
+    '  if (!ON_FIRST_USE.has(spec)) return nodeRequire(spec);',
+    '  let module;',
+    '  return new Proxy({}, { get: (_, name) => (module ??= nodeRequire(spec))[name] });',
     '}',
     'function join(dir, spec) {',
     "  const parts = dir.split('/');",

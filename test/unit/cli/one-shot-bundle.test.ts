@@ -36,6 +36,13 @@ describe('the one-shot bundle', () => {
     'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 700\n priorty 5\n}\n$X=1\n@nothere foo\nvirtual_server 10.1.1.1 80 {\n real_server 10.2.2.2 81 {\n  weight x\n }\n}\n',
   );
 
+  // Checking a host name runs getent through child_process, which the bundle loads on first use.
+  const hosts = write(
+    'hosts.conf',
+    'global_defs {\n smtp_server localhost\n}\nvirtual_server 10.1.1.1 25 {\n protocol TCP\n real_server 10.2.2.2 25 {\n  SMTP_CHECK {\n   helo_name no-such-host.invalid\n  }\n }\n}\n',
+  );
+  const badHost = write('bad-host.conf', 'global_defs {\n smtp_server no-such-host.invalid\n}\n');
+
   test('its first line lists the entry and every module with size and mtime', () => {
     const text = readFileSync(file, 'utf8');
     const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
@@ -56,6 +63,8 @@ describe('the one-shot bundle', () => {
     ['-t', '-f', bad],
     ['-t', '--json', '-f', bad],
     ['-d', '-f', good],
+    ['-t', '-f', hosts],
+    ['-t', '-f', badHost],
     ['-t', '-f', join(dir, 'missing.conf')],
     ['-v'],
     ['-h'],
