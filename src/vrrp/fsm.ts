@@ -11,7 +11,15 @@ import {
   VRRP_PRIO_MIN_TRACKED,
   VRRP_PRIO_OWNER,
 } from './constants.js';
-import { adverIntervalMs, armTimer, currentMasterDownMs, type StepContext, sendAdvert } from './context.js';
+import {
+  adverIntervalMs,
+  armTimer,
+  copyState,
+  currentMasterDownMs,
+  type StepContext,
+  sendAdvert,
+  withTimer,
+} from './context.js';
 import { logLine } from './log.js';
 import { backupReceive, masterReceive, v2IntervalMismatch } from './receive.js';
 import { reduceStats } from './stats.js';
@@ -89,7 +97,11 @@ function onGarpTimer(inst: InstanceState, timer: TimerName, ctx: StepContext): I
 const onTimer: Handler<'timer'> = (inst, e, ctx) => {
   const at = inst.timers[e.timer];
   if (at === null || ctx.nowMs < at) return inst;
-  const next: InstanceState = { ...inst, timers: { ...inst.timers, [e.timer]: null } };
+  // A MASTER's Adver_Timer is re-armed by onAdver, which copies the state once: clearing
+  // it first would cost a second copy on every advert sent.
+  if (e.timer === 'adver' && inst.state === 'MASTER') return onAdver(inst, ctx);
+  const next = copyState(inst);
+  next.timers = withTimer(inst.timers, e.timer, null);
   if (e.timer === 'masterDown') return onMasterDown(next, ctx);
   if (e.timer === 'adver') return onAdver(next, ctx);
   return onGarpTimer(next, e.timer, ctx);
@@ -165,7 +177,11 @@ export function step(instance: InstanceState, event: VrrpEvent, nowMs: number): 
   const next = dispatch(instance, event, ctx);
   if (next === instance && ctx.fx.length === 0) return { instance, effects: [] };
   const stats = reduceStats(instance, event, ctx.fx);
-  if (next === instance) return { instance: { ...next, stats }, effects: ctx.fx };
+  if (next === instance) {
+    const counted = copyState(next);
+    counted.stats = stats;
+    return { instance: counted, effects: ctx.fx };
+  }
   // `next` was built by this step and nobody else holds it yet: completing it in place
   // saves a copy of the whole state on every advert.
   (next as { stats: InstanceState['stats'] }).stats = stats;

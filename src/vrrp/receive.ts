@@ -9,11 +9,13 @@ import { VRRP_PRIO_OWNER } from './constants.js';
 import {
   adverIntervalMs,
   armTimer,
+  copyState,
   currentMasterDownMs,
   currentSkewMs,
   restartMasterDown,
   type StepContext,
   sendAdvert,
+  withTimer,
 } from './context.js';
 import {
   backupVerdict,
@@ -75,15 +77,21 @@ export function backupReceive(inst: InstanceState, advert: ElectionAdvert, ctx: 
     ctx.fx.push(logLine.lowerPrioDiscard(name, advert.priority, advert.source));
     return { ...inst, nextMasterReason: 'preempted', masterAddress: advert.source };
   }
+  // The master's address, priority and reason do not enter the preempt delay or
+  // Master_Down_Interval: they are set in the one copy that restarts the timer (every
+  // accepted advert of every instance comes here).
   let next = learnAdverInt(inst, advert, false, ctx);
-  next = {
-    ...next,
-    masterAddress: advert.source,
-    masterPriority: advert.priority,
-    nextMasterReason: 'masterNoResponse',
-  };
   next = trackPreemptDelay(next, advert, ctx);
-  return restartMasterDown(next, currentMasterDownMs(next), ctx);
+  const downMs = currentMasterDownMs(next);
+  const atMs = ctx.nowMs + downMs;
+  ctx.fx.push({ type: 'armTimer', timer: 'masterDown', atMs });
+  const accepted = copyState(next);
+  accepted.masterAddress = advert.source;
+  accepted.masterPriority = advert.priority;
+  accepted.nextMasterReason = 'masterNoResponse';
+  accepted.masterDownIntervalMs = downMs;
+  accepted.timers = withTimer(next.timers, 'masterDown', atMs);
+  return accepted;
 }
 
 /** MASTER: send an advert now, and restart the Adver_Timer, as keepalived's dispatcher does. */
