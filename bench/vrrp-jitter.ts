@@ -23,6 +23,10 @@ import {
 interface Sample {
   readonly errorsMs: number[];
   takeovers: number;
+  /** Seconds into the window of each spurious takeover. */
+  readonly takeoverAt: number[];
+  /** Daemons that left real-time scheduling during the window. */
+  fallbacks: number;
 }
 
 async function window(pair: Pair, seconds: number, busy: boolean, out: Sample): Promise<void> {
@@ -36,6 +40,9 @@ async function window(pair: Pair, seconds: number, busy: boolean, out: Sample): 
   }
   const to = Date.now();
   out.takeovers += pair.b.transitions('MASTER', fb).length;
+  for (const t of pair.b.transitions('MASTER', fb)) out.takeoverAt.push(Math.round((t.t - from) / 1000));
+  // A daemon that fell back from real-time scheduling (RLIMIT_RTTIME) says so in its log.
+  for (const node of [pair.a, pair.b]) out.fallbacks += node.proc.findAll(/back to normal scheduling/).length;
   const frames = vrrpFrames(await pair.capture.stop()).filter(
     (f) => f.ethSrc === pair.a.host.mac && f.priority > 0 && f.t >= from && f.t <= to,
   );
@@ -46,13 +53,15 @@ async function window(pair: Pair, seconds: number, busy: boolean, out: Sample): 
 async function measure(p: Profile, seconds: number, busy: boolean) {
   const by: Record<string, Sample> = {};
   for (const impl of IMPLS) {
-    const sample: Sample = { errorsMs: [], takeovers: 0 };
+    const sample: Sample = { errorsMs: [], takeovers: 0, takeoverAt: [], fallbacks: 0 };
     by[impl] = sample;
     await withPair(impl, p, busy ? 'busy' : 'idle', (pair) => window(pair, seconds, busy, sample));
     // Printed as soon as it is known: a long run's figures survive whatever comes after.
     console.log(
       `   ${impl}, ${p.name}, ${busy ? 'busy' : 'idle'}, ${seconds} s: p99 |error| ${p99(sample)} ms, ` +
-        `max ${max(sample)} ms, ${sample.errorsMs.length} intervals, ${sample.takeovers} spurious takeovers`,
+        `max ${max(sample)} ms, ${sample.errorsMs.length} intervals, ${sample.takeovers} spurious takeovers` +
+        (sample.takeovers > 0 ? ` (at s ${sample.takeoverAt.join(', ')})` : '') +
+        (sample.fallbacks > 0 ? `; ${sample.fallbacks} fell back from real-time scheduling` : ''),
     );
   }
   return by;
@@ -61,7 +70,7 @@ async function measure(p: Profile, seconds: number, busy: boolean) {
 const abs = (xs: readonly number[]) => xs.map(Math.abs);
 const p99 = (s: Sample) => percentile(abs(s.errorsMs), 99).toFixed(2);
 const max = (s: Sample) => s.errorsMs.reduce((m, e) => Math.max(m, Math.abs(e)), 0).toFixed(2);
-const EMPTY: Sample = { errorsMs: [], takeovers: 0 };
+const EMPTY: Sample = { errorsMs: [], takeovers: 0, takeoverAt: [], fallbacks: 0 };
 
 async function main(): Promise<void> {
   const why = benchUnavailable();
