@@ -46,7 +46,14 @@ function toCommonJs(file: string, source: string): string {
   if (/\bimport\s*\(/.test(source)) throw new Error(`${file}: a dynamic import() cannot be bundled`);
   const out = ts.transpileModule(source, {
     fileName: file,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, sourceMap: false },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      sourceMap: false,
+      // Comments held the only non-ASCII characters: without them V8 keeps the source
+      // as one byte per character (half the memory) and it is a tenth shorter.
+      removeComments: true,
+    },
   }).outputText;
   return out.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
 }
