@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CheckRunner } from '../../../src/check/runner.js';
-import type { CheckFn, CheckSpec } from '../../../src/check/types.js';
+import type { CheckFn, CheckSpec, LeanCheckFn, Probe, ProbeHost } from '../../../src/check/types.js';
 
 const spec = (id: string, delayLoopMs = 50, retry = 0): CheckSpec => ({
   id,
@@ -67,5 +67,45 @@ describe('check/runner', () => {
     await sleep(50);
     assert.equal(aborted, true);
     assert.equal(runs, 1);
+  });
+
+  test('a paused runner starts nothing until resume(); checks that fell due meanwhile run then', async () => {
+    let runs = 0;
+    const runner = new CheckRunner({ paused: true, onChange: () => {} });
+    runner.add(spec('p', 1000), async () => {
+      runs++;
+      return { ok: true };
+    });
+    await sleep(60);
+    assert.equal(runs, 0);
+    runner.resume();
+    await sleep(30);
+    runner.stop();
+    assert.equal(runs, 1);
+  });
+
+  test('lean probes are not held back by the concurrency cap; a probe past its deadline is cancelled', async () => {
+    const hosts: ProbeHost[] = [];
+    let cancelled = 0;
+    const fn: LeanCheckFn = Object.assign(async () => ({ ok: true }) as const, {
+      probe: (_s: CheckSpec, host: ProbeHost): Probe => ({
+        start: () => hosts.push(host),
+        cancel: () => cancelled++,
+      }),
+    });
+    const results: string[] = [];
+    const runner = new CheckRunner({
+      concurrency: 1,
+      onChange: () => {},
+      onResult: (_s, r) => results.push(r.ok ? 'ok' : `${r.reason}: ${r.detail}`),
+    });
+    for (let i = 0; i < 3; i++) runner.add(spec(`lean${i}`, 10_000), fn);
+    await sleep(20);
+    assert.equal(runner.inFlight, 3);
+    hosts[0]!.done({ ok: true });
+    await sleep(150);
+    runner.stop();
+    assert.deepEqual(results, ['ok', 'timeout: no answer within 100 ms', 'timeout: no answer within 100 ms']);
+    assert.equal(cancelled, 2);
   });
 });
