@@ -40,7 +40,7 @@ export interface RunnerOptions {
   /**
    * Arm nothing until `resume()`: the LVS start applies the initial data-plane state first
    * (keepalived adds its real servers before any checker runs), without checks competing
-   * for the loop. A check that fell due meanwhile runs at `resume()`.
+   * for the loop. Warmups count from `resume()`: every first check moves by the pause.
    */
   readonly paused?: boolean;
   /** Run every check as its `CheckFn` even where a lean probe exists (tests, comparisons). */
@@ -94,12 +94,14 @@ export class CheckRunner {
   #probesRunning = 0;
   #stopped = false;
   #paused: boolean;
+  #pausedAt = 0;
   checksRun = 0;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
     this.#paused = opts.paused === true;
     this.#now = opts.now ?? (() => performance.now());
+    this.#pausedAt = this.#now();
     this.#limit = opts.concurrency ?? 512;
   }
 
@@ -133,7 +135,15 @@ export class CheckRunner {
 
   /** Starts a runner made with `paused`. */
   resume(): void {
+    if (!this.#paused) return;
     this.#paused = false;
+    const shift = this.#now() - this.#pausedAt;
+    for (const e of this.#entries.values())
+      if (e.phase === WAITING && !e.dead) {
+        e.state = { ...e.state, dueMs: e.state.dueMs + shift };
+        e.at = e.state.dueMs;
+        this.#heap.set(e);
+      }
     this.#schedule();
   }
 

@@ -69,7 +69,7 @@ describe('check/runner', () => {
     assert.equal(runs, 1);
   });
 
-  test('a paused runner starts nothing until resume(); checks that fell due meanwhile run then', async () => {
+  test('a paused runner starts nothing until resume(); warmups count from resume()', async () => {
     let runs = 0;
     const runner = new CheckRunner({ paused: true, onChange: () => {} });
     runner.add(spec('p', 1000), async () => {
@@ -78,7 +78,9 @@ describe('check/runner', () => {
     });
     await sleep(60);
     assert.equal(runs, 0);
+    const due = runner.state('p')!.dueMs;
     runner.resume();
+    assert.ok(runner.state('p')!.dueMs >= due + 55, 'the first check moved by the pause');
     await sleep(30);
     runner.stop();
     assert.equal(runs, 1);
