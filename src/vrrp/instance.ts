@@ -41,7 +41,9 @@ export function normalizeConfig(config: InstanceConfig): NormalizedConfig {
     warnings.push(`(${n}) preempt_delay is incompatible with nopreempt mode - resetting`);
     preemptDelayMs = 0;
   }
-  return { config: { ...config, preempt, preemptDelayMs }, warnings };
+  // Unchanged, the plan's config is used as it is rather than kept twice per instance.
+  const same = preempt === config.preempt && preemptDelayMs === config.preemptDelayMs;
+  return { config: same ? config : { ...config, preempt, preemptDelayMs }, warnings };
 }
 
 /** A fresh instance in INIT; feed it `{ type: 'start' }`. */

@@ -5,6 +5,7 @@
  * differs from ours are dropped (RFC 3768 §7.1; keepalived `vrrp_check_packet`).
  */
 
+import { compareAddress } from './address.js';
 import { VRRP_PRIO_OWNER } from './constants.js';
 import {
   adverIntervalMs,
@@ -86,7 +87,10 @@ export function backupReceive(inst: InstanceState, advert: ElectionAdvert, ctx: 
   const atMs = ctx.nowMs + downMs;
   ctx.fx.push({ type: 'armTimer', timer: 'masterDown', atMs });
   const accepted = copyState(next);
-  accepted.masterAddress = advert.source;
+  // The same master's address is kept as it was: the packet's copy then dies young
+  // instead of living in the state until the next advert (V8 promotes what lives that long).
+  const prev = inst.masterAddress;
+  accepted.masterAddress = prev !== null && compareAddress(prev, advert.source) === 0 ? prev : advert.source;
   accepted.masterPriority = advert.priority;
   accepted.nextMasterReason = 'masterNoResponse';
   accepted.masterDownIntervalMs = downMs;
