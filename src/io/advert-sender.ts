@@ -19,7 +19,6 @@ import {
   type IpAddress,
   nextAhSequence,
   nextIdentification,
-  sum16,
   VRRP_AUTH,
   VRRP_IPV4_TOS,
   VRRP_TTL,
@@ -180,7 +179,10 @@ function setIdentification(datagram: Uint8Array, id: number): void {
   datagram[5] = id & 0xff;
   datagram[10] = 0;
   datagram[11] = 0;
-  const sum = finish(sum16(datagram.subarray(0, headerLength)));
+  // Summed in place: a subarray per advert sent is garbage the young generation collects.
+  let acc = 0;
+  for (let i = 0; i < headerLength; i += 2) acc += (datagram[i]! << 8) | datagram[i + 1]!;
+  const sum = finish(acc);
   datagram[10] = sum >> 8;
   datagram[11] = sum & 0xff;
 }
