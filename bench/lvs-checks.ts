@@ -17,6 +17,7 @@
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { httpCheck } from '../src/check/http.js';
 import { CheckRunner } from '../src/check/runner.js';
 import { tcpCheck } from '../src/check/tcp.js';
@@ -147,6 +148,9 @@ async function main(): Promise<void> {
     t: performance.now(),
     checks: runner.checksRun,
   };
+  // The loop's own delay: high with low CPU means the process waited for a core.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   latencies.length = 0;
   startLags.length = 0;
   checkTimes.length = 0;
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(start.cpu);
   const wall = (performance.now() - start.t) / 1000;
   const steady = { fds: fds(), rss: rss(), checks: runner.checksRun - start.checks };
+  loopDelay.disable();
   const lat = [...latencies];
   const lags = [...startLags];
   const times = [...checkTimes];
@@ -179,6 +184,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `    due → started       median ${median(lags).toFixed(1)} ms, p99 ${percentile(lags, 99).toFixed(1)} ms (timer, queue, event loop)`,
+  );
+  console.log(
+    `    loop timer (5 ms)   p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`,
   );
   console.log(
     `    started → applied   median ${median(times).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (the exchange, backend included)`,
