@@ -1,5 +1,5 @@
 /**
- * @module Performs one instance's engine effects, in order, through ports the daemon
+ * @module Performs one instance's engine effects through ports the daemon
  * provides (sockets, netlink, timers, scripts, log). No protocol decisions here: the
  * engine decided; this only maps each effect to its port. Ports are an interface so
  * tests record effects with fakes.
@@ -21,22 +21,27 @@ export interface EffectPorts {
   log(text: string, detail: boolean): void;
 }
 
-/** Performs `effects` (produced by a step that left the instance as `after`). */
+/**
+ * Performs `effects` (produced by a step that left the instance as `after`). Adverts and
+ * timers go first, in engine order; then the rest (log lines, VIPs, GARP, notify), in
+ * engine order: a priority-0 advert's Skew_Time (78 µs at 0.01 s) must not start after
+ * its log line is formatted and written, nor a takeover's advert wait for one.
+ */
 export function dispatchEffects(
   effects: readonly VrrpEffect[],
   after: InstanceState,
   ports: EffectPorts,
 ): void {
   for (const e of effects) {
+    if (e.type === 'sendAdvert') ports.sendAdvert(e.priority, e.adverIntCs);
+    else if (e.type === 'armTimer') ports.armTimer(e.timer, e.atMs);
+    else if (e.type === 'cancelTimer') ports.cancelTimer(e.timer);
+  }
+  for (const e of effects) {
     switch (e.type) {
       case 'sendAdvert':
-        ports.sendAdvert(e.priority, e.adverIntCs);
-        break;
       case 'armTimer':
-        ports.armTimer(e.timer, e.atMs);
-        break;
       case 'cancelTimer':
-        ports.cancelTimer(e.timer);
         break;
       case 'addVips':
         ports.addVips();

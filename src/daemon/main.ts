@@ -223,6 +223,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 /** Between two rehearsals of one instance's takeover and shutdown paths (round robin). */
 const REHEARSAL_INTERVAL_MS = 2000;
 
+/** Dry runs per rehearsal after the first round (V8 collects type feedback over several calls). */
+const REHEARSAL_REPEATS = 10;
+
 /**
  * Every instance rehearses its rare paths once now, then one instance every
  * REHEARSAL_INTERVAL_MS, so a SIGTERM or a takeover never waits for V8 to compile them
@@ -235,7 +238,7 @@ function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
     const list = daemon.instances;
     if (list.length === 0) return;
     next = (next + 1) % list.length;
-    list[next]?.rehearse();
+    list[next]?.rehearse(REHEARSAL_REPEATS);
   }, REHEARSAL_INTERVAL_MS);
   timer.unref();
   return timer;

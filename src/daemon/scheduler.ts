@@ -179,13 +179,28 @@ export class Scheduler {
     entry.fire(Math.max(now, entry.atMs));
   }
 
-  /** Sets the fine timer to the earliest waiting entry, or clears it. */
+  /**
+   * Sets the fine timer to the earliest waiting entry, or clears it. A deadline already
+   * passed (Skew_Time is shorter than handling the advert that set it, at 0.01 s) is
+   * delivered once the current callback returns, not a loop turn later.
+   */
   #setFine(now: number): void {
     let first = Number.POSITIVE_INFINITY;
     for (const e of this.#fineEntries) first = Math.min(first, e.atMs);
     if (first === Number.POSITIVE_INFINITY) this.#fine?.clear();
-    else this.#fine?.set(first - now);
+    else if (first > now) this.#fine?.set(first - now);
+    else if (!this.#expiryQueued) {
+      this.#fine?.clear();
+      this.#expiryQueued = true;
+      queueMicrotask(this.#queuedExpiry);
+    }
   }
+
+  #expiryQueued = false;
+  readonly #queuedExpiry = () => {
+    this.#expiryQueued = false;
+    this.#fineExpired();
+  };
 
   #fineExpired(): void {
     const now = this.#clock.nowMs();

@@ -281,6 +281,19 @@ describe('Scheduler', () => {
       assert.equal(f.fine.delay, null);
     });
 
+    test('a deadline already passed when armed fires once the current callback returns, not on the timerfd', async () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      f.setNow(5);
+      s.arm('skew', 4.9, (t) => fired.push(t));
+      assert.deepEqual(fired, [], 'never inside arm() (the engine is mid-step)');
+      assert.equal(f.fine.delay, null);
+      await Promise.resolve();
+      assert.deepEqual(fired, [5]);
+      assert.equal(s.size, 0);
+    });
+
     test('an expiry before an entry is due leaves it waiting (never early)', () => {
       const f = withFine();
       const s = new Scheduler(f.clock, f.timers);
