@@ -8,12 +8,14 @@
  * Each module is tsc's own ES-module output (dist/src/...) turned into CommonJS by the
  * TypeScript compiler (transpileModule), wrapped in a function and registered under its
  * path; a small `require` resolves the relative imports between them, Node's the
- * built-ins. The script's first line records each module's size and mtime: bin uses the
- * bundle only while every one of them is unchanged, so a later `tsc` build without this
- * step makes bin fall back to the ES modules, never run stale code.
+ * built-ins. The script's first line records each module's size, mtime and SHA-1: bin
+ * uses the bundle only while every module is unchanged (same mtime, or else same bytes:
+ * tsc rewrites files it did not change), so a later `tsc` build that changed code makes
+ * bin fall back to the ES modules until this step runs again, never run stale code.
  *
  * Run after `tsc`: `node dist/src/cli/bundle.js` (the Makefile's build does).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -21,11 +23,16 @@ import ts from 'typescript';
 /** What bin/keepalived-ts reads from the bundle's first line (after `//`). */
 export interface BundleManifest {
   /** Bumped when the bundle's calling convention changes. */
-  readonly format: 1;
+  readonly format: 2;
   /** The entry module, relative to dist/. */
   readonly entry: string;
   /** Every module in the bundle, relative to dist/, as it was when bundled. */
-  readonly modules: readonly { readonly path: string; readonly size: number; readonly mtimeMs: number }[];
+  readonly modules: readonly {
+    readonly path: string;
+    readonly size: number;
+    readonly mtimeMs: number;
+    readonly sha1: string;
+  }[];
 }
 
 export const ONE_SHOT_ENTRY = 'src/cli/one-shot.js';
@@ -39,6 +46,10 @@ export const ONE_SHOT_ENTRY = 'src/cli/one-shot.js';
  */
 const LOADED_ON_FIRST_USE = ['node:child_process'];
 export const BUNDLE_PATH = 'bundle/one-shot.cjs';
+
+function sha1Of(file: string): string {
+  return createHash('sha1').update(readFileSync(file)).digest('hex');
+}
 
 /** A module's CommonJS text, refusing what a plain function wrapper cannot reproduce. */
 function toCommonJs(file: string, source: string): string {
@@ -79,11 +90,11 @@ function collect(dist: string, entry: string): Map<string, string> {
 export function bundleText(dist: string, entry = ONE_SHOT_ENTRY): string {
   const modules = collect(dist, entry);
   const manifest: BundleManifest = {
-    format: 1,
+    format: 2,
     entry,
     modules: [...modules.keys()].map((path) => {
       const st = statSync(join(dist, path));
-      return { path, size: st.size, mtimeMs: st.mtimeMs };
+      return { path, size: st.size, mtimeMs: st.mtimeMs, sha1: sha1Of(join(dist, path)) };
     }),
   };
   const parts = [
@@ -131,7 +142,8 @@ export function bundleIsCurrent(dist: string): boolean {
     const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
     return manifest.modules.every((m) => {
       const st = statSync(join(dist, m.path), { throwIfNoEntry: false });
-      return st !== undefined && st.size === m.size && st.mtimeMs === m.mtimeMs;
+      if (st === undefined || st.size !== m.size) return false;
+      return st.mtimeMs === m.mtimeMs || sha1Of(join(dist, m.path)) === m.sha1;
     });
   } catch {
     return false;

@@ -4,11 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type BundleManifest, ONE_SHOT_ENTRY, writeOneShotBundle } from '../../../src/cli/bundle.js';
+import {
+  BUNDLE_PATH,
+  type BundleManifest,
+  ONE_SHOT_ENTRY,
+  writeOneShotBundle,
+} from '../../../src/cli/bundle.js';
 
 const dist = resolve(import.meta.dirname, '../../..');
 const bin = resolve(dist, '../bin/keepalived-ts');
@@ -75,6 +80,35 @@ describe('the one-shot bundle', () => {
       const viaModules = run(args, false);
       assert.deepEqual(viaBundle, viaModules);
     });
+
+  test('a module rewritten as it was keeps the bundle; a changed one sets it aside', () => {
+    // A private copy of bin/ and the bundled modules, so the shared dist/ is left alone.
+    const root = join(dir, 'install');
+    const text = readFileSync(file, 'utf8');
+    const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
+    for (const rel of ['bin/keepalived-ts', 'bin/package.json', 'package.json'])
+      cpSync(resolve(dist, '..', rel), join(root, rel));
+    for (const rel of [BUNDLE_PATH, ...manifest.modules.map((m) => m.path)])
+      cpSync(join(dist, rel), join(root, 'dist', rel), { preserveTimestamps: true });
+    const runCopy = (mode: string) =>
+      spawnSync(process.execPath, [join(root, 'bin/keepalived-ts'), '-t', '-f', good], {
+        encoding: 'utf8',
+        env: { ...process.env, KEEPALIVED_TS_BUNDLE: mode },
+      });
+    assert.equal(runCopy('require').status, 0, runCopy('require').stderr);
+    const module = join(root, 'dist/src/config/replay.js');
+    utimesSync(module, new Date(), new Date(Date.now() + 5000));
+    assert.equal(runCopy('require').status, 0, 'same bytes, new mtime: still the bundle');
+    // Same size, other bytes: only the hash can tell.
+    const before = readFileSync(module, 'utf8');
+    const after = before.replace('(buf, substitute)', '(buf,substitute) ');
+    assert.ok(after !== before && after.length === before.length);
+    writeFileSync(module, after);
+    const stale = runCopy('require');
+    assert.equal(stale.status, 70);
+    assert.match(stale.stderr, /older than src\/config\/replay\.js/);
+    assert.equal(runCopy('auto').status, 0, 'unset, bin falls back to the ES modules');
+  });
 
   test('a bad configuration still fails through the bundle', () => {
     const r = run(['-t', '-f', bad], true);
