@@ -3,7 +3,9 @@
  * keepalived 2.2.7 (whole process tree: keepalived's parent and VRRP child) with 1, 50
  * and 255 instances at advert_int 1 (VRRPv2) and 0.1 (VRRPv3), for the master and the
  * backup of a two-server LAN. CPU is measured over a bounded window (BENCH_WINDOW_S,
- * default 20 s) once every instance has settled, and scaled to a minute.
+ * default 20 s) once every instance has settled, and scaled to a minute. RSS is read at
+ * the end of the window and, as "RSS max", once a second through it (a V8 heap grows
+ * between full collections, so one reading can land anywhere on that saw).
  * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid.
  */
 import {
@@ -17,7 +19,10 @@ import { benchUnavailable, type IMPLS, usage, WINDOW_S } from './vrrp-lib.js';
 
 interface Reading {
   readonly cpuSPerMin: number;
+  /** At the end of the window. */
   readonly rssMiB: number;
+  /** Highest of the once-a-second readings in the window (the V8 heap saws up and down). */
+  readonly rssMaxMiB: number;
 }
 
 async function settle(master: VrrpNode, backup: VrrpNode, count: number, advertS: number): Promise<void> {
@@ -45,12 +50,19 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
     await sleep(1000);
     const before = [usage(master.proc.pid), usage(backup.proc.pid)];
     const t0 = performance.now();
-    await sleep(WINDOW_S * 1000);
+    const maxKiB = [0, 0];
+    while (performance.now() - t0 < WINDOW_S * 1000) {
+      await sleep(Math.min(1000, WINDOW_S * 1000 - (performance.now() - t0)));
+      [master, backup].forEach((n, i) => {
+        maxKiB[i] = Math.max(maxKiB[i]!, usage(n.proc.pid).rssKiB);
+      });
+    }
     const s = (performance.now() - t0) / 1000;
     const after = [usage(master.proc.pid), usage(backup.proc.pid)];
     const read = (i: number): Reading => ({
       cpuSPerMin: ((after[i]!.cpuS - before[i]!.cpuS) / s) * 60,
       rssMiB: after[i]!.rssKiB / 1024,
+      rssMaxMiB: Math.max(maxKiB[i]!, after[i]!.rssKiB) / 1024,
     });
     return { master: read(0), backup: read(1) };
   } catch (e) {
@@ -89,6 +101,8 @@ async function main(): Promise<void> {
     'kts RSS MiB',
     'ka RSS MiB',
     'ratio',
+    'kts RSS max',
+    'ka RSS max',
   ];
   console.log(head.map((h, i) => h.padStart(i < 3 ? 9 : 13)).join(' '));
   for (const advertS of adverts) {
@@ -111,6 +125,8 @@ async function main(): Promise<void> {
           f(o?.rssMiB),
           f(t?.rssMiB),
           ratio(o?.rssMiB, t?.rssMiB),
+          f(o?.rssMaxMiB),
+          f(t?.rssMaxMiB),
         ];
         console.log(cells.map((c, i) => c.padStart(i < 3 ? 9 : 13)).join(' '));
       }
