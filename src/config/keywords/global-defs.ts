@@ -100,6 +100,13 @@ function fifo(
   return (t, s, c) => {
     const w = arg(c, s);
     if (!w) return;
+    if (t[key]?.path) {
+      // keepalived 2.2.7 keeps the first and reports the second as a config error (-t exit 5).
+      c.diags.error('semantic', `${s.keyword} already specified - ignoring ${w.text}`, wordLoc(s, w), {
+        text: w.text,
+      });
+      return;
+    }
     const [, user, group] = s.args;
     t[key] = {
       path: w.text,

@@ -287,4 +287,24 @@ describe('notify_fifo PATH [USER [GROUP]] in global_defs', () => {
     );
     assert.deepEqual(g.lvsNotifyFifo, { path: '/run/l.fifo' });
   });
+
+  test('a second notify_fifo is an error and the first is kept, as keepalived 2.2.7 (-t exit 5)', () => {
+    const text = `global_defs {
+  notify_fifo_script /bin/cat
+  notify_fifo /run/a.fifo
+  notify_fifo /run/b.fifo
+}
+`;
+    const { config, diagnostics } = loadConfig('keepalived.conf', {
+      fs: memoryFs({ '/c/keepalived.conf': text }),
+      configId: 'n1',
+      cwd: '/c',
+    });
+    assert.equal(config!.global.notifyFifo?.path, '/run/a.fifo');
+    assert.deepEqual(config!.global.notifyFifo?.script?.argv, ['/bin/cat']);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.message, 'notify_fifo already specified - ignoring /run/b.fifo');
+    assert.equal(errors[0]!.location.line, 4);
+  });
 });
