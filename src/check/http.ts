@@ -20,7 +20,7 @@ import {
   statusFromPrefix,
 } from './http-response.js';
 import { errorReason, errorText, guarded, tcpConnect } from './net.js';
-import { errnoFailure, type StreamEndpoint, streamConnect, streamEndpoint } from './stream-endpoint.js';
+import { errnoFailure, openStream, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
 import { type StreamHandler, type StreamPoller, streamPoller } from './stream-poller.js';
 import type { CheckResult, CheckSpec, HttpSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail, pass } from './types.js';
@@ -155,21 +155,12 @@ class HttpProbe implements Probe, StreamHandler {
   }
 
   #open(): void {
-    const p = this.#poller;
     this.#sent = -1;
     this.#size = 0;
     this.#chunks = this.#plans[this.#urlIndex]!.needsBody ? [] : undefined;
-    const fd = streamConnect(p, this.#ep);
-    if (fd < 0) {
-      this.#host.done(errnoFailure(-fd));
-      return;
-    }
-    if (!p.add(fd, p.k.EPOLLOUT, this)) {
-      p.close(fd);
-      this.#host.done(fail('connect-error', 'epoll_ctl failed'));
-      return;
-    }
-    this.#fd = fd;
+    const fd = openStream(this.#poller, this.#ep, this);
+    if (typeof fd === 'number') this.#fd = fd;
+    else this.#host.done(fd);
   }
 
   #finish(r: CheckResult): void {

@@ -6,7 +6,7 @@
  */
 import { parseIp } from '../wire/ip.js';
 import { errorReason } from './net.js';
-import type { StreamPoller } from './stream-poller.js';
+import type { StreamHandler, StreamPoller } from './stream-poller.js';
 import { errnoName } from './stream-poller.js';
 import type { CheckResult, CheckSpec } from './types.js';
 import { fail } from './types.js';
@@ -37,9 +37,16 @@ export function streamEndpoint(spec: CheckSpec, poller: StreamPoller): StreamEnd
   };
 }
 
-/** Starts a connection; the fd (connected or in progress) or -errno. */
-export function streamConnect(poller: StreamPoller, e: StreamEndpoint): number {
-  return poller.calls.streamConnect(e.family, e.address, e.port, 0, e.bindAddress, e.bindPort);
+/**
+ * Starts a connection and has `h` told when it is writable (connected or failed): the fd
+ * (connected or in progress), or the failure to report when no socket could be made.
+ */
+export function openStream(poller: StreamPoller, e: StreamEndpoint, h: StreamHandler): number | CheckResult {
+  const fd = poller.calls.streamConnect(e.family, e.address, e.port, 0, e.bindAddress, e.bindPort);
+  if (fd < 0) return errnoFailure(-fd);
+  if (poller.add(fd, poller.k.EPOLLOUT, h)) return fd;
+  poller.close(fd);
+  return fail('connect-error', 'epoll_ctl failed');
 }
 
 /** The result node:net would have given for this errno. */

@@ -6,7 +6,7 @@
  * node:net form (`tcpCheck` as a promise).
  */
 import { errorReason, errorText, guarded, tcpConnect } from './net.js';
-import { errnoFailure, type StreamEndpoint, streamConnect, streamEndpoint } from './stream-endpoint.js';
+import { errnoFailure, openStream, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
 import { type StreamHandler, type StreamPoller, streamPoller } from './stream-poller.js';
 import type { CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail, pass } from './types.js';
@@ -42,18 +42,9 @@ class TcpProbe implements Probe, StreamHandler {
   }
 
   start(): void {
-    const p = this.#poller;
-    const fd = streamConnect(p, this.#ep);
-    if (fd < 0) {
-      this.#host.done(errnoFailure(-fd));
-      return;
-    }
-    if (!p.add(fd, p.k.EPOLLOUT, this)) {
-      p.close(fd);
-      this.#host.done(fail('connect-error', 'epoll_ctl failed'));
-      return;
-    }
-    this.#fd = fd;
+    const fd = openStream(this.#poller, this.#ep, this);
+    if (typeof fd === 'number') this.#fd = fd;
+    else this.#host.done(fd);
   }
 
   onEvents(events: number): void {
