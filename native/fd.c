@@ -27,6 +27,21 @@ int kts_own_fd(struct kts_env *ke, int fd) {
   return 0;
 }
 
+/*
+ * The JS result of a call that made `fd` (-1 with errno set when it failed): the fd,
+ * owned by this environment, or an ErrnoError naming `syscall`.
+ */
+napi_value kts_new_fd_result(napi_env env, int fd, const char *syscall) {
+  napi_value result;
+  if (fd < 0) return kts_throw_errno(env, syscall, errno);
+  if (kts_own_fd(kts_get_env(env), fd) < 0) {
+    close(fd);
+    return kts_throw_errno(env, syscall, ENOMEM);
+  }
+  KTS_CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
 void kts_disown_fd(struct kts_env *ke, int fd) {
   if (fd >= 0 && (size_t)fd < ke->nowned) ke->owned[fd] = 0;
 }
@@ -62,7 +77,7 @@ static int allowed(int domain, int type) {
 /* socket(domain, type, protocol) -> fd. AF_PACKET protocol is the ethertype in host order. */
 napi_value kts_socket(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3], result;
+  napi_value argv[3];
   int32_t domain, type, protocol;
   KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) return kts_throw_arg(env, "socket(domain, type, protocol)");
@@ -71,14 +86,7 @@ napi_value kts_socket(napi_env env, napi_callback_info info) {
     return NULL;
   if (!allowed(domain, type)) return kts_throw_arg(env, "socket domain/type not in the allow-list");
   if (domain == AF_PACKET) protocol = htons((uint16_t)protocol);
-  int fd = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
-  if (fd < 0) return kts_throw_errno(env, "socket", errno);
-  if (kts_own_fd(kts_get_env(env), fd) < 0) {
-    close(fd);
-    return kts_throw_errno(env, "socket", ENOMEM);
-  }
-  KTS_CHECK(napi_create_int32(env, fd, &result));
-  return result;
+  return kts_new_fd_result(env, socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol), "socket");
 }
 
 napi_value kts_close(napi_env env, napi_callback_info info) {

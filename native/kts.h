@@ -71,6 +71,7 @@ void kts_poll_teardown(napi_env env, struct kts_env *ke);
 
 /* fd.c: descriptors this environment owns */
 int kts_own_fd(struct kts_env *ke, int fd);
+napi_value kts_new_fd_result(napi_env env, int fd, const char *syscall);
 void kts_disown_fd(struct kts_env *ke, int fd);
 void kts_fd_teardown(struct kts_env *ke);
 

@@ -144,13 +144,7 @@ napi_value kts_stream_recv(napi_env env, napi_callback_info info) {
 
 /* epollCreate() -> fd (CLOEXEC, owned by this environment). */
 napi_value kts_epoll_create(napi_env env, KTS_UNUSED napi_callback_info info) {
-  int fd = epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) return kts_throw_errno(env, "epoll_create1", errno);
-  if (kts_own_fd(kts_get_env(env), fd) < 0) {
-    close(fd);
-    return kts_throw_errno(env, "epoll_create1", ENOMEM);
-  }
-  return int_result(env, fd);
+  return kts_new_fd_result(env, epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
 }
 
 /* epollCtl(epfd, op (EPOLL_CTL_*), fd, events) -> 0 | -errno. The event's data is the fd. */

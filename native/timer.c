@@ -13,15 +13,7 @@
 
 /* timerOpen() -> fd: a CLOCK_MONOTONIC timerfd, CLOEXEC|NONBLOCK, disarmed. */
 napi_value kts_timer_open(napi_env env, KTS_UNUSED napi_callback_info info) {
-  napi_value result;
-  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (fd < 0) return kts_throw_errno(env, "timerfd_create", errno);
-  if (kts_own_fd(kts_get_env(env), fd) < 0) {
-    close(fd);
-    return kts_throw_errno(env, "timerfd_create", ENOMEM);
-  }
-  KTS_CHECK(napi_create_int32(env, fd, &result));
-  return result;
+  return kts_new_fd_result(env, timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK), "timerfd_create");
 }
 
 /* timerSet(fd, delayUs): fires once after delayUs (at least 1 µs); a negative delay disarms. */
