@@ -247,12 +247,11 @@ export class InstanceRuntime implements ChannelMember {
 
   #garp(repeat: number): void {
     const byIf = new Map<number, VrrpPacket['addresses'][number][]>();
-    this.plan.vips.forEach((spec, i) => {
+    for (const spec of this.plan.vips) {
       const list = byIf.get(spec.ifindex) ?? [];
       list.push({ family: spec.family === 2 ? 'ipv4' : 'ipv6', bytes: spec.local });
       byIf.set(spec.ifindex, list);
-      void i;
-    });
+    }
     for (const [ifindex, vips] of byIf) {
       const ll = this.#deps.linkLayer(ifindex);
       this.#deps.garp.burst({ ifindex, mac: ll.mac, router: ll.router, vips }, repeat);

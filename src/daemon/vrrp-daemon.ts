@@ -746,9 +746,15 @@ export class VrrpDaemon {
     }
   }
 
+  /** The interface with `ifindex` (address events name interfaces by index; a takeover makes one per VIP). */
+  #interfaceAt(ifindex: number): InterfaceInfo | undefined {
+    for (const info of this.#interfaces.values()) if (info.ifindex === ifindex) return info;
+    return undefined;
+  }
+
   /** An instance's source address went: it waits in FAULT for one (keepalived: no IPv4 address). */
   #onSourceAddressDeleted(a: Address): void {
-    const info = [...this.#interfaces.values()].find((i) => i.ifindex === a.ifindex);
+    const info = this.#interfaceAt(a.ifindex);
     if (info === undefined || !this.instances.some((rt) => sourceAddressGone(rt.plan, info))) return;
     this.#rebind(info.name);
     this.#addressUsability(info);
@@ -756,7 +762,7 @@ export class VrrpDaemon {
 
   /** An address came: an instance waiting for its source address on that interface can run. */
   #onAddressAdded(a: Address): void {
-    const info = [...this.#interfaces.values()].find((i) => i.ifindex === a.ifindex);
+    const info = this.#interfaceAt(a.ifindex);
     if (info === undefined) return;
     if (!this.instances.some((rt) => planUses(rt.plan, info.name) && rt.plan.problem !== null)) return;
     this.#rebind(info.name);
