@@ -106,6 +106,18 @@ ${trackers}
 ${instance('VI_1', 61, 100)}${instance('VI_2', 62, 90)}`;
 }
 
+/** Resolves once the daemon `name` has made its FIFO at `fifo` (STEP_MS at most). */
+function fifoMade(fifo: string, name: string): Promise<unknown> {
+  const isFifo = () => {
+    try {
+      return execFileSync('stat', ['-c', '%F', fifo], { encoding: 'utf8' }).trim() === 'fifo';
+    } catch {
+      return false;
+    }
+  };
+  return until(isFifo, STEP_MS, `${name}: ${fifo}`);
+}
+
 /** Start, then each tracker failing and recovering, then stop; the FIFO's lines. */
 async function drive(
   name: string,
@@ -115,17 +127,7 @@ async function drive(
   stop: (d: Daemon) => Promise<number | null>,
 ): Promise<string[]> {
   const d = await start();
-  await until(
-    () => {
-      try {
-        return execFileSync('stat', ['-c', '%F', fifo], { encoding: 'utf8' }).trim() === 'fifo';
-      } catch {
-        return false;
-      }
-    },
-    STEP_MS,
-    `${name}: ${fifo}`,
-  );
+  await fifoMade(fifo, name);
   const reader = new FifoLines(fifo);
   try {
     await reader.waitFor('GROUP "G1" MASTER 0', 1);
@@ -378,17 +380,7 @@ ${instance('VI_1', 'eth0', 71, 100)}${instance('VI_2', 'eth0', 72, 90)}${instanc
   async function drive(name: string, start: () => Promise<Daemon>): Promise<string[]> {
     const d = await start();
     try {
-      await until(
-        () => {
-          try {
-            return execFileSync('stat', ['-c', '%F', fifo], { encoding: 'utf8' }).trim() === 'fifo';
-          } catch {
-            return false;
-          }
-        },
-        STEP_MS,
-        `${name}: ${fifo}`,
-      );
+      await fifoMade(fifo, name);
       const reader = new FifoLines(fifo);
       try {
         await reader.waitFor('INSTANCE "VI_5" BACKUP 80', 1);
