@@ -20,7 +20,16 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, copyFileSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Daemon, DaemonLab, ip, labUnavailable, until } from './daemon-lab.js';
@@ -108,13 +117,7 @@ ${instance('VI_1', 61, 100)}${instance('VI_2', 62, 90)}`;
 
 /** Resolves once the daemon `name` has made its FIFO at `fifo` (STEP_MS at most). */
 function fifoMade(fifo: string, name: string): Promise<unknown> {
-  const isFifo = () => {
-    try {
-      return execFileSync('stat', ['-c', '%F', fifo], { encoding: 'utf8' }).trim() === 'fifo';
-    } catch {
-      return false;
-    }
-  };
+  const isFifo = () => statSync(fifo, { throwIfNoEntry: false })?.isFIFO() === true;
   return until(isFifo, STEP_MS, `${name}: ${fifo}`);
 }
 
