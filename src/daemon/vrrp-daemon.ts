@@ -769,7 +769,12 @@ export class VrrpDaemon {
     this.#addressUsability(info);
   }
 
-  /** keepalived puts back a VIP someone else deleted while the instance is MASTER. */
+  /**
+   * A VIP someone else deleted while its instance is MASTER goes back at once. keepalived
+   * 2.2.7 gets there through BACKUP (priority-0 advert, notify_backup) and straight back to
+   * MASTER; keepalived-ts stays MASTER: no advert that starts the backups' Skew_Time, no
+   * notify pair (README, compatibility notes). keepalived's log line is kept for greps.
+   */
   #onAddressDeleted(a: Address): void {
     const local = a.local ?? a.address;
     if (local === undefined || this.#addresses === null) return;
@@ -778,9 +783,11 @@ export class VrrpDaemon {
     const owner = this.instances.find((rt) => rt.state.state === 'MASTER' && rt.plan.vips.includes(spec));
     if (owner === undefined) return;
     this.vipRestores++;
+    const ip = formatIp({ family: a.family === 2 ? 'ipv4' : 'ipv6', bytes: local });
     this.log.info(
-      `(${owner.plan.name}) virtual address ${formatIp({ family: a.family === 2 ? 'ipv4' : 'ipv6', bytes: local })} deleted by another process - restoring`,
+      `Netlink reflector reports IP ${ip} removed from ${this.#interfaceAt(a.ifindex)?.name ?? a.ifindex}`,
     );
+    this.log.info(`(${owner.plan.name}) virtual address ${ip} deleted by another process - restoring`);
     void this.#addresses.add(spec);
   }
 

@@ -134,10 +134,24 @@ describe('keepalived-ts pair in network namespaces', { skip: skip ?? false }, ()
     );
   });
 
-  it('puts back a VIP deleted by someone else while MASTER', async () => {
+  it('puts back a VIP deleted by someone else while MASTER, staying MASTER', async () => {
+    const mark = d1.lines.length;
     ip('-n', s1, 'addr', 'del', VIP, 'dev', 'eth0');
     await until(() => lab.addresses(s1).includes(VIP), 2000, 'VIP restored on s1');
-    await d1.waitFor(/deleted by another process - restoring/);
+    // keepalived 2.2.7's line first (operators grep for it), then ours.
+    await d1.waitFor(
+      new RegExp(`Netlink reflector reports IP ${VIP.split('/')[0]} removed from eth0`),
+      2000,
+      mark,
+    );
+    await d1.waitFor(/deleted by another process - restoring/, 2000, mark);
+    assert.ok(
+      !d1.lines.slice(mark).some((l) => /Entering BACKUP STATE/.test(l.text)),
+      'no pass through BACKUP (keepalived 2.2.7 does one, with a priority-0 advert)',
+    );
+    const st = await d1.status();
+    assert.equal(st.instances[0]?.state, 'MASTER');
+    assert.ok(st.vipRestores >= 1, `vipRestores ${st.vipRestores}`);
   });
 
   it('fails over on link down (FAULT) and preempts back on link up', async () => {

@@ -136,6 +136,8 @@ export type StatusJson = {
     stats: Record<string, number | string>;
     drops: { reason: string; counter: string; count: number }[];
   }[];
+  /** VIPs put back after another process deleted them. */
+  vipRestores: number;
 };
 
 let counter = 0;
