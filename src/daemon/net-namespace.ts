@@ -18,6 +18,7 @@
  */
 
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type NativeBinding, native } from '../native/binding.js';
 
 const NETNS_DIR = '/run/netns';
@@ -70,7 +71,7 @@ export function enterNetNamespace(name: string): NamespaceEntry {
     const what = (e as { syscall?: string }).syscall === 'open' ? `Failed to open ${path}` : null;
     return { kind: 'failed', lines: [what ?? `setns() failed with error ${errno}`, exiting] };
   }
-  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  const env = Object.entries(withOneMallocArena(process.env)).map(([k, v]) => `${k}=${v ?? ''}`);
   const argv = [process.argv0, ...process.execArgv, ...process.argv.slice(1)];
   try {
     binding.execve(process.execPath, argv, env);
@@ -80,4 +81,14 @@ export function enterNetNamespace(name: string): NamespaceEntry {
       lines: [`re-executing in namespace ${name} failed: ${(e as Error).message}`, exiting],
     };
   }
+}
+
+/**
+ * bin/keepalived-ts re-executes the daemon once so that glibc makes one malloc arena; the
+ * variables that ask for it are gone by now (scripts must not inherit them). Passed again
+ * here, the image re-executed in the namespace starts that way: one exec, not two.
+ */
+function withOneMallocArena(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.MALLOC_ARENA_MAX !== undefined || basename(process.argv[1] ?? '') !== 'keepalived-ts') return env;
+  return { ...env, MALLOC_ARENA_MAX: '1', KTS_SET_MALLOC_ARENA_MAX: '1' };
 }
