@@ -71,6 +71,10 @@ export interface Side {
   /** Start to every real server present in IPVS, s. */
   readonly startS: number;
   readonly cpuS: number;
+  /** Of cpuS: in the kernel (stime). */
+  readonly sysS?: number;
+  /** Of cpuS: the main thread's (the event loop; the rest is compiler, GC and pool threads). */
+  readonly mainCpuS?: number;
   readonly windowS: number;
   /** Per failed real server: backend closed → removed from IPVS, ms (missing ones never left). */
   readonly downMs: readonly number[];
@@ -107,12 +111,15 @@ function config(p: VmBenchParams, ports: Ports): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** utime + stime of a process, seconds. */
-function cpuOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+/** utime and stime of a process (or one of its threads: `/proc/PID/task/TID/stat`), seconds. */
+function cpuOf(pid: number, stat = `/proc/${pid}/stat`): { user: number; sys: number } {
+  const text = readFileSync(stat, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
 }
+
+/** The main thread's (the event loop's) share: its thread id is the pid. */
+const mainThreadCpuOf = (pid: number) => cpuOf(pid, `/proc/${pid}/task/${pid}/stat`);
 
 async function main(): Promise<void> {
   const p = JSON.parse(readFileSync('/tmp/xfer/bench.json', 'utf8')) as VmBenchParams;
@@ -163,6 +170,7 @@ async function main(): Promise<void> {
       }
     await sleep(p.warmS * 1000);
     const c0 = cpuOf(run.pid);
+    const m0 = mainThreadCpuOf(run.pid);
     const w0 = performance.now();
     // Every backend answers during the window: a real server missing from IPVS is a false failure.
     const flapped = new Set<string>();
@@ -172,7 +180,11 @@ async function main(): Promise<void> {
         for (let i = 0; i < p.perKind; i++)
           for (const k of [`${addr(1, i)}:80`, `${addr(2, i)}:80`]) if (!now.has(k)) flapped.add(k);
     }
-    const cpuS = cpuOf(run.pid) - c0;
+    const c1 = cpuOf(run.pid);
+    const m1 = mainThreadCpuOf(run.pid);
+    const cpuS = c1.user + c1.sys - c0.user - c0.sys;
+    const sysS = c1.sys - c0.sys;
+    const mainCpuS = m1.user + m1.sys - m0.user - m0.sys;
     const windowS = (performance.now() - w0) / 1000;
     run.mark?.('bench: backends B closed');
     await ask('fail');
@@ -194,6 +206,8 @@ async function main(): Promise<void> {
       name,
       startS,
       cpuS,
+      sysS,
+      mainCpuS,
       windowS,
       downMs: [...gone.values()],
       failed: failing.length,

@@ -35,7 +35,13 @@ export function runVmComparison(p: VmBenchParams): string[] {
     const addon = 'native/build/Release/kts_native.node';
     cpSync(join(REPO, addon), join(xfer, 'repo', addon));
     writeFileSync(join(xfer, 'bench.json'), JSON.stringify(p));
-    writeFileSync(join(xfer, 'job.sh'), 'cd /tmp/xfer/repo && node dist/bench/lvs-checks-vm-guest.js\n');
+    // KTS_BENCH_PROF=1: every node process of the guest (the checker child inherits the flags)
+    // writes a V8 CPU profile into the share's prof/ (kept with KTS_BENCH_KEEP=1).
+    const prof = process.env.KTS_BENCH_PROF === '1' ? '--cpu-prof --cpu-prof-dir=/tmp/xfer/prof ' : '';
+    writeFileSync(
+      join(xfer, 'job.sh'),
+      `cd /tmp/xfer/repo && node ${prof}dist/bench/lvs-checks-vm-guest.js\n`,
+    );
     const r = spawnSync(
       'timeout',
       [
@@ -83,6 +89,8 @@ function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string
     `  ${'measure'.padEnd(30)} ${'keepalived-ts'.padStart(14)} ${'keepalived'.padStart(14)} ${'ratio'.padStart(7)}`,
     row(`checker CPU (${f(ts.windowS, 0)} s window)`, ts.cpuS, ka.cpuS, 's', 2),
     row('checker CPU', cpuPct(ts), cpuPct(ka), '%'),
+    row('  of which in the kernel', ts.sysS ?? Number.NaN, ka.sysS ?? Number.NaN, 's', 2),
+    `    keepalived-ts main thread ${f(ts.mainCpuS ?? Number.NaN, 2)} s (the rest: V8 compiler and GC threads, libuv pool)`,
     row('start → all in IPVS', ts.startS, ka.startS, 's'),
     row('failure → removed, median', median(ts.downMs), median(ka.downMs), 'ms', 0),
     row('failure → removed, p99', down(ts, 99), down(ka, 99), 'ms', 0),
