@@ -23,7 +23,7 @@ import {
   VRRP_PRIO_STOP,
   type VrrpEvent,
 } from '../vrrp/index.js';
-import type { DropReason, InstanceExpectations, ReceivedAdvert, VrrpPacket } from '../wire/index.js';
+import type { AdvertView, DropReason, InstanceExpectations, VrrpPacket } from '../wire/index.js';
 import { dispatchEffects, type EffectPorts } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
 import type { Logger } from './log.js';
@@ -139,14 +139,17 @@ export class InstanceRuntime implements ChannelMember {
     return this.#expectations;
   }
 
-  onAdvert(packet: VrrpPacket, rx: ReceivedAdvert): void {
-    if (rx.ah) {
-      this.#ahLastSequence = rx.ah.header.sequence;
-      this.#sender?.seedAhSequence(rx.ah.header.sequence);
+  /** The view lives in the channel's reused buffer: the source is copied only for a new master. */
+  onAdvert(advert: AdvertView): void {
+    if (advert.hasAh) {
+      this.#ahLastSequence = advert.ahSequence;
+      this.#sender?.seedAhSequence(advert.ahSequence);
     }
+    const master = this.state.masterAddress;
+    const source = master !== null && advert.sourceIs(master) ? master : advert.copySource();
     this.feed({
       type: 'advert',
-      advert: { priority: packet.priority, maxAdverIntCs: packet.maxAdverIntCs, source: rx.source.bytes },
+      advert: { priority: advert.priority, maxAdverIntCs: advert.maxAdverIntCs, source },
     });
   }
 

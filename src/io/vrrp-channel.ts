@@ -5,29 +5,23 @@
  * kernel build the header (hop limit 255 from the socket). Multicast groups are joined on
  * the interface; unicast adverts arrive on the same socket (bound to the device).
  *
- * Receive path: decode (never throws) → find the instances with that VRID →
- * `checkReceivedAdvert` against each one's expectations → the member's `onAdvert`.
- * Every drop is counted under its DropReason: decode failures and unknown VRIDs on the
- * channel, configuration mismatches on the member.
+ * Receive path, allocation-free for an advert that passes: the socket hands over the
+ * datagram in its reused buffer (RawIpDatagram), one AdvertView per channel checks and
+ * reads it in place, the members with that VRID are found and each checks it against
+ * its expectations (`firstReceiveDrop`) → the member's `onAdvert(view)`. Every drop is
+ * counted under its DropReason: decode failures and unknown VRIDs on the channel,
+ * configuration mismatches on the member (with log text built only then).
  */
 
+import type { RawIpDatagram, RawIpDestination, RawIpMessage, RawIpSendOptions } from '../native/index.js';
+import { RawIpSocket } from '../native/index.js';
 import {
-  type RawIpDestination,
-  type RawIpMessage,
-  type RawIpSendOptions,
-  RawIpSocket,
-} from '../native/index.js';
-import {
-  checkReceivedAdvert,
+  AdvertView,
   type DropReason,
-  decodeIpv4Advert,
-  decodeVrrp,
+  firstReceiveDrop,
   type InstanceExpectations,
   type IpAddress,
-  ipFromBytes,
-  type ReceivedAdvert,
-  receivedFromIpv4,
-  type VrrpPacket,
+  receiveDropDetail,
 } from '../wire/index.js';
 
 /** An instance listening on a channel. */
@@ -35,7 +29,8 @@ export interface ChannelMember {
   readonly vrid: number;
   /** What the instance expects now (the AH sequence moves). */
   expectations(): InstanceExpectations;
-  onAdvert(packet: VrrpPacket, rx: ReceivedAdvert): void;
+  /** An accepted advert, valid during the call only: copy out what must be kept. */
+  onAdvert(advert: AdvertView): void;
   onDrop(reason: DropReason, detail: string): void;
 }
 
@@ -44,6 +39,8 @@ export interface ChannelSocket {
   on(event: 'message', listener: (m: RawIpMessage) => void): unknown;
   on(event: 'error', listener: (e: Error) => void): unknown;
   send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number;
+  /** Datagrams in place instead of 'message' events (RawIpSocket's; fakes may lack it). */
+  setDatagramHandler?(handler: (d: RawIpDatagram) => void): void;
   /** Delivers what is queued in the kernel now, as 'message' events (RawIpSocket.readPending). */
   readPending?(): void;
   close(): void;
@@ -62,7 +59,9 @@ export interface ChannelOptions {
 export class VrrpChannel {
   readonly options: ChannelOptions;
   readonly #socket: ChannelSocket;
-  readonly #members = new Map<number, Set<ChannelMember>>();
+  /** By VRID; each array is replaced, never changed, so a delivery in progress keeps its list. */
+  readonly #members = new Map<number, readonly ChannelMember[]>();
+  readonly #view: AdvertView;
   /** Drops not attributable to an instance: decode failures and VRIDs nobody runs. */
   readonly drops = new Map<DropReason, number>();
   received = 0;
@@ -72,7 +71,9 @@ export class VrrpChannel {
   /** Wraps an open socket (tests pass a fake); `VrrpChannel.open` makes the real one. */
   constructor(options: ChannelOptions, socket: ChannelSocket) {
     this.options = options;
-    socket.on('message', (m) => this.#onMessage(m));
+    this.#view = new AdvertView(options.family);
+    if (socket.setDatagramHandler) socket.setDatagramHandler((d) => this.#onDatagram(d));
+    else socket.on('message', (m) => this.#onMessage(m));
     socket.on('error', () => {
       this.sendErrors++;
     });
@@ -102,18 +103,22 @@ export class VrrpChannel {
   }
 
   add(member: ChannelMember): void {
-    const set = this.#members.get(member.vrid) ?? new Set();
-    set.add(member);
-    this.#members.set(member.vrid, set);
+    const list = this.#members.get(member.vrid) ?? [];
+    if (!list.includes(member)) this.#members.set(member.vrid, [...list, member]);
   }
 
   remove(member: ChannelMember): void {
-    this.#members.get(member.vrid)?.delete(member);
+    const list = this.#members.get(member.vrid);
+    if (list?.includes(member))
+      this.#members.set(
+        member.vrid,
+        list.filter((m) => m !== member),
+      );
   }
 
   get size(): number {
     let n = 0;
-    for (const s of this.#members.values()) n += s.size;
+    for (const list of this.#members.values()) n += list.length;
     return n;
   }
 
@@ -150,36 +155,55 @@ export class VrrpChannel {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
   }
 
-  #decode(m: RawIpMessage): { rx: ReceivedAdvert } | { reason: DropReason } {
-    if (this.options.family === 'ipv4') {
-      const r = decodeIpv4Advert(m.data);
-      return r.ok ? { rx: receivedFromIpv4(r.value) } : { reason: r.error.reason };
-    }
-    if (m.destination === null) return { reason: 'vrrp-truncated' };
-    const source = ipFromBytes(m.source);
-    const destination = ipFromBytes(m.destination);
-    const r = decodeVrrp(m.data, { source, destination });
-    if (!r.ok) return { reason: r.error.reason };
-    return { rx: { packet: r.value, source, destination, ttl: m.ttl, ah: null } };
+  #onDatagram(d: RawIpDatagram): void {
+    this.received++;
+    if (d.ifindex !== null && d.ifindex !== this.options.ifindex) return;
+    const view = this.#view;
+    const reason =
+      this.options.family === 'ipv4'
+        ? view.parseIpv4(d.buffer, d.length)
+        : view.parseIpv6(
+            d.buffer,
+            d.length,
+            d.addresses,
+            d.sourceAt,
+            d.hasDestination ? d.addresses : null,
+            d.destinationAt,
+            d.ttl,
+          );
+    this.#deliver(reason);
   }
 
+  /** The same path for sockets that emit copies ('message'): test fakes. */
   #onMessage(m: RawIpMessage): void {
     this.received++;
     if (m.ifindex !== null && m.ifindex !== this.options.ifindex) return;
-    const d = this.#decode(m);
-    if ('reason' in d) {
-      this.#count(d.reason);
+    const view = this.#view;
+    const reason =
+      this.options.family === 'ipv4'
+        ? view.parseIpv4(m.data, m.data.length)
+        : view.parseIpv6(m.data, m.data.length, m.source, 0, m.destination, 0, m.ttl);
+    this.#deliver(reason);
+  }
+
+  /** Hands a parsed advert to the members with its VRID, or counts why it goes nowhere. */
+  #deliver(decodeDrop: DropReason | null): void {
+    if (decodeDrop !== null) {
+      this.#count(decodeDrop);
       return;
     }
-    const members = this.#members.get(d.rx.packet.vrid);
-    if (members === undefined || members.size === 0) {
+    const view = this.#view;
+    const members = this.#members.get(view.vrid);
+    if (members === undefined || members.length === 0) {
       this.#count('vrid-mismatch');
       return;
     }
-    for (const member of members) {
-      const verdict = checkReceivedAdvert(d.rx, member.expectations());
-      if (verdict.ok) member.onAdvert(verdict.value, d.rx);
-      else member.onDrop(verdict.error.reason, verdict.error.detail);
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!;
+      const want = member.expectations();
+      const reason = firstReceiveDrop(view, want);
+      if (reason === null) member.onAdvert(view);
+      else member.onDrop(reason, receiveDropDetail(reason, view, want));
     }
   }
 

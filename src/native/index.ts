@@ -24,6 +24,7 @@ export type {
 export { ETH_P_ALL, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, PacketSocket } from './packet-socket.js';
 export type {
   IpFamily,
+  RawIpDatagram,
   RawIpDestination,
   RawIpMessage,
   RawIpSendOptions,

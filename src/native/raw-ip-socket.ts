@@ -10,7 +10,7 @@
  * enables. Addresses are bytes in network order (4 or 16).
  */
 
-import { type NativeConstants, native } from './binding.js';
+import { META, type NativeConstants, native } from './binding.js';
 import { DRAIN_BUDGET, dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 import { PolledSocket } from './polled-socket.js';
 
@@ -59,6 +59,50 @@ export interface RawIpMessage {
   readonly length: number;
 }
 
+/**
+ * One received datagram read in place (see `RawIpSocket.setDatagramHandler`): the
+ * socket's receive buffer and metadata, valid only while the handler runs, since the
+ * next datagram reuses them. Whatever must outlive the call is copied out by the handler.
+ */
+export interface RawIpDatagram {
+  /** IPv4: IP header + payload. IPv6: payload only. `buffer[0, length)`; the rest is stale. */
+  readonly buffer: Uint8Array;
+  readonly length: number;
+  /** IPv4 TTL or IPv6 hop limit; null when the kernel sent no ancillary value. */
+  readonly ttl: number | null;
+  /** Arrival interface index from pktinfo; null when absent. */
+  readonly ifindex: number | null;
+  /** True when the datagram was longer than the receive buffer. */
+  readonly truncated: boolean;
+  /** Holds the source address at `sourceAt` and the pktinfo destination at `destinationAt`. */
+  readonly addresses: Uint8Array;
+  readonly sourceAt: number;
+  /** Source address length: 4 or 16. */
+  readonly sourceLength: number;
+  /** False when the kernel sent no pktinfo destination. */
+  readonly hasDestination: boolean;
+  readonly destinationAt: number;
+}
+
+/** The one mutable RawIpDatagram a socket hands to its handler. */
+class DatagramSlot implements RawIpDatagram {
+  buffer: Uint8Array;
+  length = 0;
+  ttl: number | null = null;
+  ifindex: number | null = null;
+  truncated = false;
+  readonly addresses: Uint8Array;
+  readonly sourceAt = META.sourceByteOffset;
+  sourceLength = 0;
+  hasDestination = false;
+  readonly destinationAt = META.destinationByteOffset;
+
+  constructor(buffer: Uint8Array, addresses: Uint8Array) {
+    this.buffer = buffer;
+    this.addresses = addresses;
+  }
+}
+
 /** Where to send: address bytes (4 or 16) and, for IPv6 link-local or multicast, a scope id. */
 export interface RawIpDestination {
   readonly address: Uint8Array;
@@ -91,6 +135,10 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
   #receiving = false;
   /** The drop-all filter of a send-only socket is attached. */
   #dropping = false;
+  #datagramHandler: ((d: RawIpDatagram) => void) | null = null;
+  readonly #slot: DatagramSlot;
+  /** Made once: drain() runs on every readable callback. */
+  readonly #deliver = (n: number): void => this.#delivered(n);
 
   private constructor(fd: number, options: RawIpSocketOptions) {
     super();
@@ -99,6 +147,7 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     const c = native().constants;
     this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
     this.#buffer = receiveBuffer(options.bufferSize ?? 65535);
+    this.#slot = new DatagramSlot(this.#buffer, this.#meta.bytes);
     this.#multicastAll = options.multicastAll === true;
     this.handle = new FdHandle(
       this,
@@ -319,21 +368,44 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     for (let i = 0; i < rounds && this.#drain() === DRAIN_BUDGET; i++);
   }
 
+  /**
+   * Hands each datagram to `handler` in place (RawIpDatagram) instead of emitting
+   * 'message' with fresh copies: for a receive path that must not allocate per packet
+   * (a VRRP backup of 255 instances reads 2,550 adverts a second). null: 'message' again.
+   */
+  setDatagramHandler(handler: ((d: RawIpDatagram) => void) | null): void {
+    this.#datagramHandler = handler;
+  }
+
   #drain(): number {
+    return this.handle.drain(this.#buffer, this.#meta, this.#deliver);
+  }
+
+  #delivered(n: number): void {
     const meta = this.#meta;
-    return this.handle.drain(this.#buffer, meta, (n) => {
-      const hops = meta.get('hops');
-      const ifindex = meta.get('ifindex');
-      this.emit('message', {
-        data: this.#buffer.slice(0, n),
-        source: meta.source(),
-        scopeId: this.family === 6 ? meta.get('a') : 0,
-        ttl: hops < 0 ? null : hops,
-        ifindex: ifindex < 0 ? null : ifindex,
-        destination: meta.destination(),
-        truncated: meta.truncated(),
-        length: meta.get('length'),
-      });
+    const hops = meta.get('hops');
+    const ifindex = meta.get('ifindex');
+    const handler = this.#datagramHandler;
+    if (handler !== null) {
+      const d = this.#slot;
+      d.length = n;
+      d.ttl = hops < 0 ? null : hops;
+      d.ifindex = ifindex < 0 ? null : ifindex;
+      d.truncated = meta.truncated();
+      d.sourceLength = meta.get('addrLength');
+      d.hasDestination = meta.get('destinationFamily') !== 0;
+      handler(d);
+      return;
+    }
+    this.emit('message', {
+      data: this.#buffer.slice(0, n),
+      source: meta.source(),
+      scopeId: this.family === 6 ? meta.get('a') : 0,
+      ttl: hops < 0 ? null : hops,
+      ifindex: ifindex < 0 ? null : ifindex,
+      destination: meta.destination(),
+      truncated: meta.truncated(),
+      length: meta.get('length'),
     });
   }
 }

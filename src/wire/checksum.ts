@@ -12,14 +12,43 @@ import type { IpAddress } from './ip.js';
 
 /** Add the big-endian 16-bit words of `bytes` to `acc` (no folding until `finish`). */
 export function sum16(bytes: Uint8Array, acc = 0): number {
+  return sum16Range(bytes, 0, bytes.length, acc);
+}
+
+/**
+ * `sum16` over `bytes[start, end)`, read in place: the receive path sums a message
+ * inside a reused buffer without making a view of it.
+ */
+export function sum16Range(bytes: Uint8Array, start: number, end: number, acc = 0): number {
   let sum = acc;
-  const even = bytes.length & ~1;
-  for (let i = 0; i < even; i += 2) {
+  const even = start + ((end - start) & ~1);
+  for (let i = start; i < even; i += 2) {
     sum += (bytes[i]! << 8) | bytes[i + 1]!;
   }
-  if (even !== bytes.length) sum += bytes[even]! << 8;
+  if (even !== end) sum += bytes[even]! << 8;
   // Fold early so the accumulator never loses precision on very long runs.
   return (sum & 0xffff) + Math.floor(sum / 0x10000);
+}
+
+/**
+ * Pseudo-header accumulator (IPv4 RFC 768 / IPv6 RFC 8200 §8.1) from addresses read in
+ * place: `addressLength` (4 or 16) bytes at `sourceAt` in `source` and `destinationAt`
+ * in `destination`. Same value as `pseudoHeaderSum` for the same addresses.
+ */
+export function pseudoHeaderSumAt(
+  source: Uint8Array,
+  sourceAt: number,
+  destination: Uint8Array,
+  destinationAt: number,
+  addressLength: 4 | 16,
+  protocol: number,
+  length: number,
+): number {
+  let acc = sum16Range(source, sourceAt, sourceAt + addressLength);
+  acc = sum16Range(destination, destinationAt, destinationAt + addressLength, acc);
+  return addressLength === 4
+    ? acc + protocol + length
+    : acc + Math.floor(length / 0x10000) + (length & 0xffff) + protocol;
 }
 
 /** Fold the carries of an accumulator and return its one's complement (16 bits). */

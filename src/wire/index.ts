@@ -8,6 +8,8 @@
  * Decoders return `Result`s and never throw; encoders throw on bad input.
  */
 
+export * from './advert-facts.js';
+export * from './advert-view.js';
 export * from './arp.js';
 export * from './checksum.js';
 export * from './cursor.js';

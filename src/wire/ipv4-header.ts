@@ -9,9 +9,9 @@
  * A raw IPPROTO_VRRP socket delivers the header in front of the payload.
  */
 
-import { internetChecksum } from './checksum.js';
+import { finish, internetChecksum, sum16Range } from './checksum.js';
 import { assertInt, ByteReader, ByteWriter } from './cursor.js';
-import type { DecodeError } from './drop-reason.js';
+import type { DecodeError, DropReason } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import type { IpAddress } from './ip.js';
 import { ipFromBytes } from './ip.js';
@@ -104,27 +104,50 @@ export function encodeIpv4Header(
 }
 
 /**
- * Decode the header at the start of `packet` (a whole datagram from a raw socket).
- * Checks, in order: length >= 20, version 4, 20 <= IHL*4 <= length, header
- * checksum, total length == datagram length.
+ * The first receive check the IPv4 header at the start of `bytes[0, length)` fails,
+ * or null. In order: length >= 20, version 4, 20 <= IHL*4 <= length, header checksum,
+ * total length == datagram length. Reads in place and allocates nothing (the receive
+ * path runs it on every advert of every instance).
+ */
+export function ipv4HeaderProblem(bytes: Uint8Array, length: number): DropReason | null {
+  if (length < 20) return 'ip-truncated';
+  if (bytes[0]! >> 4 !== 4) return 'ip-bad-version';
+  const headerLength = (bytes[0]! & 0x0f) * 4;
+  if (headerLength < 20 || headerLength > length) return 'ip-bad-header-length';
+  if (finish(sum16Range(bytes, 0, headerLength)) !== 0) return 'ip-bad-header-checksum';
+  if (((bytes[2]! << 8) | bytes[3]!) !== length) return 'ip-total-length-mismatch';
+  return null;
+}
+
+/** The log text for a drop `ipv4HeaderProblem` returned (only built for a dropped packet). */
+export function ipv4HeaderDropDetail(reason: DropReason, bytes: Uint8Array, length: number): string {
+  switch (reason) {
+    case 'ip-truncated':
+      return `IPv4 datagram of ${length} bytes, need 20`;
+    case 'ip-bad-version':
+      return `IP version ${bytes[0]! >> 4}, expected 4`;
+    case 'ip-bad-header-length':
+      return `IHL ${(bytes[0]! & 0x0f) * 4} bytes with ${length} bytes received`;
+    case 'ip-bad-header-checksum':
+      return 'IPv4 header checksum does not verify';
+    case 'ip-total-length-mismatch':
+      return `IPv4 total length ${(bytes[2]! << 8) | bytes[3]!}, received ${length}`;
+    default:
+      return reason;
+  }
+}
+
+/**
+ * Decode the header at the start of `packet` (a whole datagram from a raw socket),
+ * after the checks of `ipv4HeaderProblem`.
  */
 export function decodeIpv4Header(packet: Uint8Array): Result<Ipv4Header, DecodeError> {
-  if (packet.length < 20) return drop('ip-truncated', `IPv4 datagram of ${packet.length} bytes, need 20`);
+  const problem = ipv4HeaderProblem(packet, packet.length);
+  if (problem !== null) return drop(problem, ipv4HeaderDropDetail(problem, packet, packet.length));
   const r = new ByteReader(packet);
-  const vihl = r.u8();
-  if (vihl >> 4 !== 4) return drop('ip-bad-version', `IP version ${vihl >> 4}, expected 4`);
-  const headerLength = (vihl & 0x0f) * 4;
-  if (headerLength < 20 || headerLength > packet.length) {
-    return drop('ip-bad-header-length', `IHL ${headerLength} bytes with ${packet.length} bytes received`);
-  }
-  if (internetChecksum(packet.subarray(0, headerLength)) !== 0) {
-    return drop('ip-bad-header-checksum', 'IPv4 header checksum does not verify');
-  }
+  const headerLength = (r.u8() & 0x0f) * 4;
   const tos = r.u8();
   const totalLength = r.u16();
-  if (totalLength !== packet.length) {
-    return drop('ip-total-length-mismatch', `IPv4 total length ${totalLength}, received ${packet.length}`);
-  }
   const identification = r.u16();
   const fragment = r.u16();
   const ttl = r.u8();

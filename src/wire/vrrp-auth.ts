@@ -14,7 +14,7 @@
  */
 
 import { assertInt, ByteReader, ByteWriter, copyBytes } from './cursor.js';
-import type { DecodeError } from './drop-reason.js';
+import type { DecodeError, DropReason } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import { hmacMd5 } from './md5.js';
 import type { Result } from './result.js';
@@ -73,21 +73,43 @@ export function encodeAhHeader(h: AhHeader): Uint8Array {
 }
 
 /**
- * Decode the AH header at the start of `bytes`. Checks: at least 24 bytes,
+ * The first check the AH header at `bytes[at, end)` fails, or null: at least 24 bytes,
  * Payload Len 4 (keepalived's fixed HMAC-MD5-96 layout), next header VRRP (112).
+ * Reads in place, allocates nothing.
  */
-export function decodeAhHeader(bytes: Uint8Array): Result<AhHeader, DecodeError> {
-  if (bytes.length < AH_HEADER_LENGTH) {
-    return drop('ah-truncated', `AH header of ${bytes.length} bytes, need ${AH_HEADER_LENGTH}`);
+export function ahHeaderProblem(bytes: Uint8Array, at: number, end: number): DropReason | null {
+  if (end - at < AH_HEADER_LENGTH) return 'ah-truncated';
+  if (bytes[at + 1] !== AH_PAYLOAD_LEN) return 'ah-bad-length';
+  if (bytes[at] !== 112) return 'ah-bad-next-header';
+  return null;
+}
+
+/** The log text for a drop `ahHeaderProblem` returned. */
+export function ahHeaderDropDetail(reason: DropReason, bytes: Uint8Array, at: number, end: number): string {
+  switch (reason) {
+    case 'ah-truncated':
+      return `AH header of ${end - at} bytes, need ${AH_HEADER_LENGTH}`;
+    case 'ah-bad-length':
+      return `AH payload length ${bytes[at + 1]}, expected ${AH_PAYLOAD_LEN}`;
+    case 'ah-bad-next-header':
+      return `AH next header ${bytes[at]}, expected 112`;
+    default:
+      return reason;
   }
+}
+
+/** Big-endian u32 at `at`, read in place (AH SPI and sequence). */
+export function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/** Decode the AH header at the start of `bytes`, after the checks of `ahHeaderProblem`. */
+export function decodeAhHeader(bytes: Uint8Array): Result<AhHeader, DecodeError> {
+  const problem = ahHeaderProblem(bytes, 0, bytes.length);
+  if (problem !== null) return drop(problem, ahHeaderDropDetail(problem, bytes, 0, bytes.length));
   const r = new ByteReader(bytes);
   const nextHeader = r.u8();
-  const payloadLen = r.u8();
-  if (payloadLen !== AH_PAYLOAD_LEN) {
-    return drop('ah-bad-length', `AH payload length ${payloadLen}, expected ${AH_PAYLOAD_LEN}`);
-  }
-  if (nextHeader !== 112) return drop('ah-bad-next-header', `AH next header ${nextHeader}, expected 112`);
-  r.skip(2);
+  r.skip(3);
   return ok({ nextHeader, spi: r.u32(), sequence: r.u32(), icv: r.bytes(AH_ICV_LENGTH) });
 }
 

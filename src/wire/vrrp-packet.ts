@@ -14,9 +14,9 @@
  * keepalived's v2 over IPv6 carries no 8-byte authentication data.
  */
 
-import { finish, pseudoHeaderSum, sum16 } from './checksum.js';
+import { finish, pseudoHeaderSum, sum16, sum16Range } from './checksum.js';
 import { assertInt, ByteReader, ByteWriter } from './cursor.js';
-import type { DecodeError } from './drop-reason.js';
+import type { DecodeError, DropReason } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import type { IpAddress, IpFamily } from './ip.js';
 import { addressLength, ipFromBytes } from './ip.js';
@@ -128,40 +128,81 @@ export function encodeVrrp(p: VrrpPacket, ctx: VrrpChecksumContext): Uint8Array 
 }
 
 /**
- * Decode an advertisement. Checks, in order, each with its own reason:
- * RFC 5798 §7.1 "complete VRRP packet" (truncated, then length vs count),
- * version 2 or 3, type ADVERTISEMENT, checksum, and for v2 an auth type
- * keepalived knows (0..2). Checks needing configuration are in vrrp-receive.ts.
+ * The first check the VRRP message at `bytes[start, end)` fails, or null. In order:
+ * RFC 5798 §7.1 "complete VRRP packet" (truncated, then length vs count), version 2
+ * or 3, type ADVERTISEMENT, checksum, and for v2 an auth type keepalived knows
+ * (0..2). `pseudoSum` is the pseudo-header accumulator of the carrying IP packet
+ * (`pseudoHeaderSum` / `pseudoHeaderSumAt` for this message's length); it is used
+ * where the version and family call for it (IPv6 always, IPv4 for v3 unless
+ * `ipv4PseudoHeader` is false). Reads in place, allocates nothing. Checks needing
+ * configuration are in vrrp-receive.ts.
  */
+export function vrrpMessageProblem(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: IpFamily,
+  pseudoSum: number,
+  ipv4PseudoHeader: boolean,
+): DropReason | null {
+  if (end - start < VRRP_HEADER_LENGTH) return 'vrrp-truncated';
+  const version = bytes[start]! >> 4;
+  if (version !== 2 && version !== 3) return 'vrrp-bad-version';
+  if ((bytes[start]! & 0x0f) !== VRRP_TYPE_ADVERTISEMENT) return 'vrrp-bad-type';
+  if (end - start !== vrrpMessageLength(version, family, bytes[start + 3]!)) return 'vrrp-length-mismatch';
+  const pseudo = family === 'ipv6' || (version === 3 && ipv4PseudoHeader) ? pseudoSum : 0;
+  if (finish(sum16Range(bytes, start, end, pseudo)) !== 0) return 'vrrp-bad-checksum';
+  // keepalived vrrp_check_packet: only NONE, PASS (RFC 2338) and AH are known.
+  if (version === 2 && bytes[start + 4]! > VRRP_AUTH.ah) return 'vrrp-invalid-auth-type';
+  return null;
+}
+
+/** The log text for a drop `vrrpMessageProblem` returned (only built for a dropped packet). */
+export function vrrpMessageDropDetail(
+  reason: DropReason,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  family: IpFamily,
+): string {
+  const version = bytes[start]! >> 4;
+  switch (reason) {
+    case 'vrrp-truncated':
+      return `VRRP message of ${end - start} bytes, need ${VRRP_HEADER_LENGTH}`;
+    case 'vrrp-bad-version':
+      return `VRRP version ${version}`;
+    case 'vrrp-bad-type':
+      return `VRRP type ${bytes[start]! & 0x0f}, expected ${VRRP_TYPE_ADVERTISEMENT}`;
+    case 'vrrp-length-mismatch': {
+      const count = bytes[start + 3]!;
+      const expected = vrrpMessageLength(version as VrrpVersion, family, count);
+      return `VRRP message of ${end - start} bytes, ${count} addresses need ${expected}`;
+    }
+    case 'vrrp-bad-checksum':
+      return `VRRPv${version} checksum does not verify`;
+    case 'vrrp-invalid-auth-type':
+      return `VRRPv2 auth type ${bytes[start + 4]}`;
+    default:
+      return reason;
+  }
+}
+
+/** Decode an advertisement after the checks of `vrrpMessageProblem`. */
 export function decodeVrrp(bytes: Uint8Array, ctx: VrrpChecksumContext): Result<VrrpPacket, DecodeError> {
-  if (bytes.length < VRRP_HEADER_LENGTH) {
-    return drop('vrrp-truncated', `VRRP message of ${bytes.length} bytes, need ${VRRP_HEADER_LENGTH}`);
-  }
-  const r = new ByteReader(bytes);
-  const versionType = r.u8();
-  const version = versionType >> 4;
-  if (version !== 2 && version !== 3) return drop('vrrp-bad-version', `VRRP version ${version}`);
-  if ((versionType & 0x0f) !== VRRP_TYPE_ADVERTISEMENT) {
-    return drop('vrrp-bad-type', `VRRP type ${versionType & 0x0f}, expected ${VRRP_TYPE_ADVERTISEMENT}`);
-  }
   const family = ctx.source.family;
+  const pseudo = pseudoHeaderSum(ctx.source, ctx.destination, VRRP_PROTOCOL, bytes.length);
+  const withIpv4 = ctx.checksumWithIpv4PseudoHeader !== false;
+  const problem = vrrpMessageProblem(bytes, 0, bytes.length, family, pseudo, withIpv4);
+  if (problem !== null) return drop(problem, vrrpMessageDropDetail(problem, bytes, 0, bytes.length, family));
+  const r = new ByteReader(bytes);
+  const version = (r.u8() >> 4) as VrrpVersion;
   const vrid = r.u8();
   const priority = r.u8();
   const count = r.u8();
-  const expected = vrrpMessageLength(version, family, count);
-  if (bytes.length !== expected) {
-    return drop(
-      'vrrp-length-mismatch',
-      `VRRP message of ${bytes.length} bytes, ${count} addresses need ${expected}`,
-    );
-  }
-  if (finish(checksumSum(bytes, version, ctx)) !== 0) {
-    return drop('vrrp-bad-checksum', `VRRPv${version} checksum does not verify`);
-  }
-  return readFields(r, version, family, vrid, priority, count);
+  return ok(readFields(r, version, family, vrid, priority, count));
 }
 
-/** The fields after the first 4 bytes, once lengths and checksum are known to be right. */
+/** The fields after the first 4 bytes, once lengths, checksum and auth type are known to be right. */
 function readFields(
   r: ByteReader,
   version: VrrpVersion,
@@ -169,7 +210,7 @@ function readFields(
   vrid: number,
   priority: number,
   count: number,
-): Result<VrrpPacket, DecodeError> {
+): VrrpPacket {
   let authType: number = VRRP_AUTH.none;
   let maxAdverIntCs: number;
   if (version === 3) {
@@ -177,14 +218,12 @@ function readFields(
   } else {
     authType = r.u8();
     maxAdverIntCs = r.u8() * 100;
-    // keepalived vrrp_check_packet: only NONE, PASS (RFC 2338) and AH are known.
-    if (authType > VRRP_AUTH.ah) return drop('vrrp-invalid-auth-type', `VRRPv2 auth type ${authType}`);
   }
   r.skip(2);
   const addresses: IpAddress[] = [];
   for (let i = 0; i < count; i++) addresses.push(ipFromBytes(r.bytes(addressLength(family))));
   const authData = r.bytes(r.remaining);
-  return ok({
+  return {
     version,
     family,
     vrid,
@@ -193,5 +232,5 @@ function readFields(
     addresses,
     authType: authType as VrrpAuthType,
     authData,
-  });
+  };
 }

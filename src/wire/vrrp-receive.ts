@@ -11,15 +11,17 @@
  * `ah.sequence` as the new `ahLastSequence` when the packet is accepted.
  */
 
-import type { DecodeError } from './drop-reason.js';
+import type { AdvertFacts } from './advert-facts.js';
+import { decodedAdvertFacts } from './advert-facts.js';
+import type { DecodeError, DropReason } from './drop-reason.js';
 import { drop } from './drop-reason.js';
 import type { IpAddress, IpFamily } from './ip.js';
-import { formatIp, ipEquals, isMulticast } from './ip.js';
+import { formatIp } from './ip.js';
 import { VRRP_TTL } from './ipv4-header.js';
-import type { Err, Result } from './result.js';
+import type { Result } from './result.js';
 import { ok } from './result.js';
 import type { AhHeader, VrrpAuthType } from './vrrp-auth.js';
-import { equalBytes, VRRP_AUTH, verifyAhIcv } from './vrrp-auth.js';
+import { VRRP_AUTH } from './vrrp-auth.js';
 import type { Ipv4Advert } from './vrrp-ipv4.js';
 import type { VrrpPacket, VrrpVersion } from './vrrp-packet.js';
 
@@ -89,109 +91,73 @@ export type InstanceExpectations = {
   readonly localPriority: number;
 };
 
-/** One receive check: null to pass, or the drop. */
-type Check = (rx: ReceivedAdvert, want: InstanceExpectations) => Err<DecodeError> | null;
+/** One receive check: null to pass, or the reason to drop. Allocates nothing. */
+type Check = (rx: AdvertFacts, want: InstanceExpectations) => DropReason | null;
 
-const checkAhPresence: Check = (rx, want) => {
-  if (want.family !== 'ipv4' || (rx.ah !== null) === (want.authType === VRRP_AUTH.ah)) return null;
-  return drop(
-    'ah-presence-mismatch',
-    rx.ah ? 'AH header but auth type is not AH' : 'no AH header but auth type is AH',
-  );
-};
+const checkAhPresence: Check = (rx, want) =>
+  want.family !== 'ipv4' || rx.hasAh === (want.authType === VRRP_AUTH.ah) ? null : 'ah-presence-mismatch';
 
 // RFC 5798 §7.1 / RFC 3768 §7.1: MUST verify TTL/Hop Limit 255 (keepalived: multicast instances only).
-const checkTtl: Check = (rx, want) => {
-  if (want.unicastPeers.length > 0 || rx.ttl === null || rx.ttl === VRRP_TTL) return null;
-  return drop('ttl-not-255', `TTL/hop limit ${rx.ttl}, expected ${VRRP_TTL}`);
-};
+const checkTtl: Check = (rx, want) =>
+  want.unicastPeers.length > 0 || rx.ttl === null || rx.ttl === VRRP_TTL ? null : 'ttl-not-255';
 
 // RFC 5798 §7.1: MUST verify the VRRP version field.
-const checkVersion: Check = (rx, want) =>
-  rx.packet.version === want.version
-    ? null
-    : drop('version-mismatch', `VRRPv${rx.packet.version} received, instance runs v${want.version}`);
+const checkVersion: Check = (rx, want) => (rx.version === want.version ? null : 'version-mismatch');
 
 // RFC 5798 §7.1: MUST verify that the VRID is configured on the receiving interface.
-const checkVrid: Check = (rx, want) =>
-  rx.packet.vrid === want.vrid
-    ? null
-    : drop('vrid-mismatch', `VRID ${rx.packet.vrid}, expected ${want.vrid}`);
+const checkVrid: Check = (rx, want) => (rx.vrid === want.vrid ? null : 'vrid-mismatch');
 
 // RFC 5798 §7.1: ... and that the local router is not the IPvX address owner.
 const checkOwner: Check = (_rx, want) =>
-  want.dropIfLocalOwner && want.localPriority === 255
-    ? drop('local-is-owner', 'local router is the owner')
-    : null;
+  want.dropIfLocalOwner && want.localPriority === 255 ? 'local-is-owner' : null;
 
 // RFC 3768 §7.1: MUST perform the authentication specified by Auth Type.
 const checkAuth: Check = (rx, want) => {
-  const p = rx.packet;
-  if (p.version !== 2) return null;
-  if (p.authType !== want.authType)
-    return drop('auth-type-mismatch', `auth type ${p.authType}, expected ${want.authType}`);
-  if (p.authType === VRRP_AUTH.pass && p.family === 'ipv4' && !equalBytes(p.authData, want.authData)) {
-    return drop('auth-password-mismatch', 'authentication password differs');
+  if (rx.version !== 2) return null;
+  if (rx.authType !== want.authType) return 'auth-type-mismatch';
+  if (rx.authType === VRRP_AUTH.pass && rx.family === 'ipv4' && !rx.authDataEquals(want.authData)) {
+    return 'auth-password-mismatch';
   }
-  if (p.authType !== VRRP_AUTH.ah || rx.ah === null) return null;
-  const { header, datagram, ipHeaderLength } = rx.ah;
-  if (!verifyAhIcv(datagram, ipHeaderLength, want.authData, want.unicastPeers.length > 0)) {
-    return drop('ah-icv-mismatch', 'IPSEC-AH HMAC-MD5 value differs (field mutation or bad password)');
-  }
-  const src = rx.source.bytes;
-  const spi = ((src[0]! << 24) | (src[1]! << 16) | (src[2]! << 8) | src[3]!) >>> 0;
-  if (header.spi !== spi)
-    return drop('ah-spi-mismatch', `AH SPI 0x${header.spi.toString(16)} is not the source`);
-  if (header.sequence <= want.ahLastSequence) {
-    return drop(
-      'ah-sequence-replay',
-      `AH sequence ${header.sequence} already processed (${want.ahLastSequence})`,
-    );
-  }
+  if (rx.authType !== VRRP_AUTH.ah || !rx.hasAh) return null;
+  if (!rx.ahIcvVerifies(want.authData, want.unicastPeers.length > 0)) return 'ah-icv-mismatch';
+  if (rx.ahSpi !== rx.sourceSpi()) return 'ah-spi-mismatch';
+  if (rx.ahSequence <= want.ahLastSequence) return 'ah-sequence-replay';
   return null;
 };
 
 // RFC 3768 §7.1: MUST verify that the Adver Interval is the locally configured one (v2 only).
 const checkAdverInt: Check = (rx, want) =>
-  rx.packet.version !== 2 || rx.packet.maxAdverIntCs === want.adverIntCs
-    ? null
-    : drop(
-        'adver-int-mismatch',
-        `adver int ${rx.packet.maxAdverIntCs / 100} s, mine ${want.adverIntCs / 100} s`,
-      );
+  rx.version !== 2 || rx.maxAdverIntCs === want.adverIntCs ? null : 'adver-int-mismatch';
 
 const checkCount: Check = (rx, want) =>
-  !want.checkAddresses || rx.packet.addresses.length === want.addresses.length
-    ? null
-    : drop(
-        'address-count-mismatch',
-        `${rx.packet.addresses.length} addresses, expected ${want.addresses.length}`,
-      );
+  !want.checkAddresses || rx.addressCount === want.addresses.length ? null : 'address-count-mismatch';
 
 // keepalived: a multicast instance accepts only multicast adverts, a unicast one only unicast.
 const checkCast: Check = (rx, want) =>
-  isMulticast(rx.destination) === (want.unicastPeers.length === 0)
-    ? null
-    : drop(
-        'cast-mismatch',
-        `${isMulticast(rx.destination) ? 'multicast' : 'unicast'} advert on the other kind of instance`,
-      );
+  rx.destinationIsMulticast() === (want.unicastPeers.length === 0) ? null : 'cast-mismatch';
+
+/** The first configured address the advert does not carry, or null. */
+function missingAddress(rx: AdvertFacts, want: InstanceExpectations): IpAddress | null {
+  for (const a of want.addresses) if (!rx.hasAddress(a)) return a;
+  return null;
+}
 
 // RFC 5798 §7.1 MAY verify the address list; keepalived drops on any mismatch,
 // even from an owner (RFC 3768 would continue for priority 255) — interop wins.
-const checkAddressList: Check = (rx, want) => {
-  if (!want.checkAddresses) return null;
-  const missing = want.addresses.find((a) => !rx.packet.addresses.some((b) => ipEquals(a, b)));
-  return missing ? drop('address-list-mismatch', `${formatIp(missing)} not in the advert`) : null;
-};
+const checkAddressList: Check = (rx, want) =>
+  want.checkAddresses && missingAddress(rx, want) !== null ? 'address-list-mismatch' : null;
+
+/** The unicast_peer entry the advert came from, or null. */
+function sendingPeer(rx: AdvertFacts, want: InstanceExpectations): UnicastPeer | null {
+  for (const p of want.unicastPeers) if (rx.sourceEquals(p.address)) return p;
+  return null;
+}
 
 const checkUnicastSource: Check = (rx, want) => {
   if (!want.checkAddresses || want.unicastPeers.length === 0 || !want.checkUnicastSource) return null;
-  const peer = want.unicastPeers.find((p) => ipEquals(p.address, rx.source));
-  if (!peer) return drop('unicast-source-not-peer', `${formatIp(rx.source)} is not a unicast peer`);
-  if (rx.ttl !== null && (rx.ttl < peer.minTtl || rx.ttl > peer.maxTtl)) {
-    return drop('unicast-ttl-out-of-range', `TTL ${rx.ttl} not in ${peer.minTtl}-${peer.maxTtl}`);
-  }
+  const peer = sendingPeer(rx, want);
+  if (peer === null) return 'unicast-source-not-peer';
+  if (rx.ttl !== null && (rx.ttl < peer.minTtl || rx.ttl > peer.maxTtl)) return 'unicast-ttl-out-of-range';
   return null;
 };
 
@@ -211,6 +177,67 @@ const CHECKS: readonly Check[] = [
 ];
 
 /**
+ * The first receive check the advertisement fails, or null to accept it. Allocates
+ * nothing: the receive path runs it for every advert and every instance of its VRID.
+ * An advert whose family differs from the instance's is a wiring bug (IPv4 and IPv6
+ * use different sockets) and throws.
+ */
+export function firstReceiveDrop(rx: AdvertFacts, want: InstanceExpectations): DropReason | null {
+  if (rx.family !== want.family) {
+    throw new TypeError('advert family differs from instance family: the socket layer mixed them up');
+  }
+  for (let i = 0; i < CHECKS.length; i++) {
+    const reason = CHECKS[i]!(rx, want);
+    if (reason !== null) return reason;
+  }
+  return null;
+}
+
+/** The log text for a drop `firstReceiveDrop` returned (built only for a dropped packet). */
+export function receiveDropDetail(reason: DropReason, rx: AdvertFacts, want: InstanceExpectations): string {
+  switch (reason) {
+    case 'ah-presence-mismatch':
+      return rx.hasAh ? 'AH header but auth type is not AH' : 'no AH header but auth type is AH';
+    case 'ttl-not-255':
+      return `TTL/hop limit ${rx.ttl}, expected ${VRRP_TTL}`;
+    case 'version-mismatch':
+      return `VRRPv${rx.version} received, instance runs v${want.version}`;
+    case 'vrid-mismatch':
+      return `VRID ${rx.vrid}, expected ${want.vrid}`;
+    case 'local-is-owner':
+      return 'local router is the owner';
+    case 'auth-type-mismatch':
+      return `auth type ${rx.authType}, expected ${want.authType}`;
+    case 'auth-password-mismatch':
+      return 'authentication password differs';
+    case 'ah-icv-mismatch':
+      return 'IPSEC-AH HMAC-MD5 value differs (field mutation or bad password)';
+    case 'ah-spi-mismatch':
+      return `AH SPI 0x${rx.ahSpi.toString(16)} is not the source`;
+    case 'ah-sequence-replay':
+      return `AH sequence ${rx.ahSequence} already processed (${want.ahLastSequence})`;
+    case 'adver-int-mismatch':
+      return `adver int ${rx.maxAdverIntCs / 100} s, mine ${want.adverIntCs / 100} s`;
+    case 'address-count-mismatch':
+      return `${rx.addressCount} addresses, expected ${want.addresses.length}`;
+    case 'cast-mismatch':
+      return `${rx.destinationIsMulticast() ? 'multicast' : 'unicast'} advert on the other kind of instance`;
+    case 'address-list-mismatch': {
+      const missing = missingAddress(rx, want);
+      return missing ? `${formatIp(missing)} not in the advert` : reason;
+    }
+    case 'unicast-source-not-peer':
+      return `${formatIp(rx.sourceAddress())} is not a unicast peer`;
+    case 'unicast-ttl-out-of-range': {
+      const peer = sendingPeer(rx, want);
+      return peer ? `TTL ${rx.ttl} not in ${peer.minTtl}-${peer.maxTtl}` : reason;
+    }
+    default:
+      return reason;
+  }
+}
+
+/**
  * Accept the advertisement (ok with the packet) or name the first check it fails.
  * Never throws on packet contents; an advert whose family differs from the
  * instance's is a wiring bug (IPv4 and IPv6 use different sockets) and throws.
@@ -219,12 +246,7 @@ export function checkReceivedAdvert(
   rx: ReceivedAdvert,
   want: InstanceExpectations,
 ): Result<VrrpPacket, DecodeError> {
-  if (rx.packet.family !== want.family) {
-    throw new TypeError('advert family differs from instance family: the socket layer mixed them up');
-  }
-  for (const check of CHECKS) {
-    const verdict = check(rx, want);
-    if (verdict !== null) return verdict;
-  }
-  return ok(rx.packet);
+  const facts = decodedAdvertFacts(rx);
+  const reason = firstReceiveDrop(facts, want);
+  return reason === null ? ok(rx.packet) : drop(reason, receiveDropDetail(reason, facts, want));
 }
