@@ -63,6 +63,10 @@ export interface VmBenchParams {
   readonly warmS: number;
   readonly windowS: number;
   readonly failS: number;
+  /** Only keepalived-ts's side (quicker runs while trying changes). */
+  readonly onlyTs?: boolean;
+  /** Node flags for keepalived-ts's checker process. */
+  readonly checkerFlags?: readonly string[];
 }
 
 /** One checker's figures, written back to the host. */
@@ -216,50 +220,54 @@ async function main(): Promise<void> {
   };
 
   const sides: Side[] = [];
-  sides.push(
-    await measure('keepalived 2.2.7', async () => {
-      const log = openSync('/tmp/xfer/bench-keepalived.log', 'w');
-      const ka: ChildProcess = spawn(
-        'keepalived',
-        [
-          '-C',
-          '-n',
-          '-l',
-          '-f',
-          '/tmp/bench.conf',
-          '-p',
-          '/tmp/kab.pid',
-          '-c',
-          '/tmp/kab-check.pid',
-          '-r',
-          '/tmp/kab-vrrp.pid',
-        ],
-        { stdio: ['ignore', log, log] },
-      );
-      // The checker is keepalived's child; its pid file appears once it runs.
-      let pid = 0;
-      for (let i = 0; i < 200 && !pid; i++) {
-        await sleep(100);
-        try {
-          pid = Number(readFileSync('/tmp/kab-check.pid', 'utf8').trim());
-        } catch {}
-      }
-      return {
-        pid,
-        stop: async () => {
-          const exited = new Promise((r) => ka.once('exit', r));
-          ka.kill('SIGTERM');
-          await Promise.race([exited, sleep(20_000)]);
-          if (ka.exitCode === null) ka.kill('SIGKILL');
-        },
-      };
-    }),
-  );
+  if (!p.onlyTs)
+    sides.push(
+      await measure('keepalived 2.2.7', async () => {
+        const log = openSync('/tmp/xfer/bench-keepalived.log', 'w');
+        const ka: ChildProcess = spawn(
+          'keepalived',
+          [
+            '-C',
+            '-n',
+            '-l',
+            '-f',
+            '/tmp/bench.conf',
+            '-p',
+            '/tmp/kab.pid',
+            '-c',
+            '/tmp/kab-check.pid',
+            '-r',
+            '/tmp/kab-vrrp.pid',
+          ],
+          { stdio: ['ignore', log, log] },
+        );
+        // The checker is keepalived's child; its pid file appears once it runs.
+        let pid = 0;
+        for (let i = 0; i < 200 && !pid; i++) {
+          await sleep(100);
+          try {
+            pid = Number(readFileSync('/tmp/kab-check.pid', 'utf8').trim());
+          } catch {}
+        }
+        return {
+          pid,
+          stop: async () => {
+            const exited = new Promise((r) => ka.once('exit', r));
+            ka.kill('SIGTERM');
+            await Promise.race([exited, sleep(20_000)]);
+            if (ka.exitCode === null) ka.kill('SIGKILL');
+          },
+        };
+      }),
+    );
   sides.push(
     await measure('keepalived-ts', async () => {
       const lines: string[] = [];
       const stamp = (l: string) => lines.push(`${(performance.now() / 1000).toFixed(1)} ${l}`);
-      const cp = spawnLvsChecker({ configFile: '/tmp/bench.conf', configId: 'bench' }, { info: stamp });
+      const cp = spawnLvsChecker(
+        { configFile: '/tmp/bench.conf', configId: 'bench', nodeFlags: p.checkerFlags ?? [] },
+        { info: stamp },
+      );
       return {
         pid: cp.child.pid!,
         mark: stamp,

@@ -72,13 +72,17 @@ export function runVmComparison(p: VmBenchParams): string[] {
 }
 
 function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string[] {
+  const cpuPct = (s: Side) => (s.cpuS / s.windowS) * 100;
+  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const [ka, ts] = [
     sides.find((s) => s.name.startsWith('keepalived ')),
     sides.find((s) => s.name === 'keepalived-ts'),
   ];
+  if (ts && !ka && p.onlyTs)
+    return [
+      `keepalived-ts only (KTS_VM_ONLY_TS=1): checker CPU ${f(ts.cpuS, 2)} s in ${f(ts.windowS, 0)} s (kernel ${f(ts.sysS ?? Number.NaN, 2)} s, main thread ${f(ts.mainCpuS ?? Number.NaN, 2)} s); start → all in IPVS ${f(ts.startS)} s; failure → removed median ${f(median(ts.downMs), 0)} ms, p99 ${f(percentile(ts.downMs, 99), 0)} ms; false failures ${ts.falseDown}; removed ${ts.downMs.length}/${ts.failed}`,
+    ];
   if (!ka || !ts) return ['  (incomplete VM result)'];
-  const cpuPct = (s: Side) => (s.cpuS / s.windowS) * 100;
-  const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
   const row = (name: string, a: number, b: number, unit: string, d = 1) =>
     `  ${name.padEnd(30)} ${`${f(a, d)} ${unit}`.padStart(14)} ${`${f(b, d)} ${unit}`.padStart(14)} ${f(a / b, 2).padStart(7)}`;
   const down = (s: Side, q: number) => percentile(s.downMs, q);

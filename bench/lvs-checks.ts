@@ -74,6 +74,9 @@ function vmPart(): void {
     warmS: 5,
     windowS: Number(process.env.KTS_VM_WINDOW ?? 15),
     failS: 20,
+    // KTS_VM_ONLY_TS=1: keepalived-ts's side alone; KTS_VM_CHECKER_FLAGS: node flags for its checker.
+    onlyTs: process.env.KTS_VM_ONLY_TS === '1',
+    checkerFlags: (process.env.KTS_VM_CHECKER_FLAGS ?? '').split(' ').filter((x) => x !== ''),
   });
   for (const l of lines) console.log(l);
 }

@@ -18,6 +18,8 @@ export interface CheckerProcessOptions {
   readonly cwd?: string;
   /** `--lvs-data-plane`-style override. */
   readonly forcePlane?: 'ipvs' | 'nftables';
+  /** Node/V8 flags for the child, after the parent's own. */
+  readonly nodeFlags?: readonly string[];
 }
 
 type Up =
@@ -47,6 +49,7 @@ export function spawnLvsChecker(
 ): CheckerProcess {
   const child = fork(new URL(import.meta.url).pathname, [FLAG, JSON.stringify(opts)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...(opts.nodeFlags ?? [])],
   });
   let next = 1;
   const waiting = new Map<number, (m: Up) => void>();

@@ -12,6 +12,7 @@ export * from './decode-error.js';
 export * from './genl.js';
 export * from './genl-constants.js';
 export * from './ipvs.js';
+export * from './ipvs-lean.js';
 export * from './ipvs-requests.js';
 export * from './ipvs-schema.js';
 export * from './link.js';

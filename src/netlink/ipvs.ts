@@ -16,6 +16,7 @@ import { AF } from './constants.js';
 import { fail, type NetlinkDecodeError } from './decode-error.js';
 import { decodeGenl, decodeGenlBatch, encodeGenl, type GenlItem } from './genl.js';
 import { IPVS_CMD, IPVS_DAEMON_ATTR, IPVS_DEST_ATTR, IPVS_GENL, IPVS_SVC_ATTR } from './genl-constants.js';
+import { addrFromWire, decodeIpvsLean, swap32 } from './ipvs-lean.js';
 import {
   ipvsCmdSchema,
   type ipvsDaemonSchema,
@@ -111,16 +112,6 @@ const flagsLayout = [
   ['mask', 'u32'],
 ] as const;
 
-function swap32(n: number): number {
-  return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
-}
-
-function addrFromWire(af: number | undefined, raw: Uint8Array): Uint8Array | undefined {
-  if (af === AF.INET) return raw.length >= 4 ? raw.slice(0, 4) : undefined;
-  if (af === AF.INET6) return raw.length === 16 ? raw.slice() : undefined;
-  return raw.length === 4 || raw.length === 16 ? raw.slice() : undefined;
-}
-
 function addrToWire(a: Uint8Array): Uint8Array {
   if (a.length !== 4 && a.length !== 16) throw new RangeError('netlink: IPVS address must be 4 or 16 bytes');
   const out = new Uint8Array(16);
@@ -193,14 +184,30 @@ function destTo(d: IpvsDest): DestWire {
 }
 
 const INFO_CMDS: readonly number[] = [IPVS_CMD.SET_INFO, IPVS_CMD.GET_INFO];
+/** The genl header alone (one schema object: the attribute decoder caches its index per schema). */
+const NO_ATTRS = {} as const;
 
-/** Decodes an IPVS message. `destAf` is the family of destinations when neither the dest nor a service says. */
+/** How to decode: see `decodeIpvs`. */
+export type IpvsDecodeOptions = {
+  /** The family of destinations when neither the dest nor a service says. */
+  readonly destAf?: number;
+  /** false: leave out counters (stats and connection counts), which most readers never look at. */
+  readonly counters?: boolean;
+};
+
+/** Decodes an IPVS message. */
 export function decodeIpvs(
   msg: NlMessage,
-  opts: { destAf?: number } = {},
+  opts: IpvsDecodeOptions = {},
 ): Result<IpvsMessage, NetlinkDecodeError> {
   const base = msg.offset;
-  const head = decodeGenl(msg, {});
+  // The lean walk checks the genl header and every attribute header itself.
+  const first = msg.payload[0];
+  if (opts.counters === false && first !== undefined && !INFO_CMDS.includes(first)) {
+    const lean = decodeIpvsLean(msg, first, opts.destAf);
+    if (lean !== undefined) return lean;
+  }
+  const head = decodeGenl(msg, NO_ATTRS);
   if (!head.ok) return head;
   const cmd = head.value.cmd;
   if (INFO_CMDS.includes(cmd)) {
@@ -263,7 +270,7 @@ export function encodeIpvs(family: number, m: IpvsMessage, h: { flags: number; s
 export function decodeIpvsBatch(
   bytes: Uint8Array,
   family: number,
-  opts: { destAf?: number } = {},
+  opts: IpvsDecodeOptions = {},
 ): Result<GenlItem<IpvsMessage>[], NetlinkDecodeError> {
   return decodeGenlBatch(bytes, family, (m) => decodeIpvs(m, opts));
 }
