@@ -59,8 +59,11 @@ export interface ChannelOptions {
 export class VrrpChannel {
   readonly options: ChannelOptions;
   readonly #socket: ChannelSocket;
-  /** By VRID; each array is replaced, never changed, so a delivery in progress keeps its list. */
-  readonly #members = new Map<number, readonly ChannelMember[]>();
+  /**
+   * Indexed by VRID (0..255: an array, not a Map, for the lookup on every packet); each
+   * list is replaced, never changed, so a delivery in progress keeps its own.
+   */
+  readonly #members: (readonly ChannelMember[] | undefined)[] = new Array(256).fill(undefined);
   readonly #view: AdvertView;
   /** Drops not attributable to an instance: decode failures and VRIDs nobody runs. */
   readonly drops = new Map<DropReason, number>();
@@ -103,22 +106,18 @@ export class VrrpChannel {
   }
 
   add(member: ChannelMember): void {
-    const list = this.#members.get(member.vrid) ?? [];
-    if (!list.includes(member)) this.#members.set(member.vrid, [...list, member]);
+    const list = this.#members[member.vrid] ?? [];
+    if (!list.includes(member)) this.#members[member.vrid] = [...list, member];
   }
 
   remove(member: ChannelMember): void {
-    const list = this.#members.get(member.vrid);
-    if (list?.includes(member))
-      this.#members.set(
-        member.vrid,
-        list.filter((m) => m !== member),
-      );
+    const list = this.#members[member.vrid];
+    if (list?.includes(member)) this.#members[member.vrid] = list.filter((m) => m !== member);
   }
 
   get size(): number {
     let n = 0;
-    for (const list of this.#members.values()) n += list.length;
+    for (const list of this.#members) n += list?.length ?? 0;
     return n;
   }
 
@@ -193,7 +192,7 @@ export class VrrpChannel {
       return;
     }
     const view = this.#view;
-    const members = this.#members.get(view.vrid);
+    const members = this.#members[view.vrid];
     if (members === undefined || members.length === 0) {
       this.#count('vrid-mismatch');
       return;
