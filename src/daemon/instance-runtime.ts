@@ -18,13 +18,20 @@ import {
   normalizeConfig,
   rehearseRarePaths,
   type StepResult,
+  shutdownAdvertPriority,
   step,
   type TimerName,
   VRRP_PRIO_STOP,
   type VrrpEvent,
 } from '../vrrp/index.js';
-import type { AdvertView, DropReason, InstanceExpectations, VrrpPacket } from '../wire/index.js';
-import { dispatchEffects, type EffectPorts } from './dispatcher.js';
+import {
+  type AdvertView,
+  type DropReason,
+  type InstanceExpectations,
+  type VrrpPacket,
+  withAhLastSequence,
+} from '../wire/index.js';
+import { dispatchEffects, type EffectPorts, type EffectSequencer } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
 import type { Logger } from './log.js';
 import type { Scheduler, TimerCallback } from './scheduler.js';
@@ -43,6 +50,8 @@ export interface RuntimeDeps {
   readonly notifier: Notifier;
   /** MAC and IPv6 forwarding of an interface, for GARP/NA frames. */
   readonly linkLayer: (ifindex: number) => { mac: Uint8Array; router: boolean };
+  /** Orders effects around overdue timers (src/daemon/dispatcher.ts); without it, each step's in turn. */
+  readonly sequencer?: EffectSequencer;
 }
 
 export class InstanceRuntime implements ChannelMember {
@@ -72,7 +81,9 @@ export class InstanceRuntime implements ChannelMember {
   attach(channel: VrrpChannel): void {
     this.#channel = channel;
     this.#sender = new AdvertSender(this.plan.advert, channel);
+    // A stop's advert and a takeover's first one are encoded now, not when they are due.
     this.#sender.prepare(VRRP_PRIO_STOP, this.state.config.adverIntCs);
+    this.#sender.prepare(this.state.effectivePriority, this.state.config.adverIntCs);
     channel.add(this);
   }
 
@@ -87,6 +98,21 @@ export class InstanceRuntime implements ChannelMember {
   rehearse(times = 1): void {
     const now = this.#deps.clock.nowMs();
     for (let i = 0; i < times; i++) rehearseRarePaths(this.state.config, now);
+  }
+
+  /** The priority of an advert already sent ahead of the step that produces it, or -1. */
+  #sentAhead = -1;
+
+  /**
+   * SIGTERM's first act: the priority-0 advert the shutdown step will produce goes out
+   * now, before the step is taken and anything else is done (the step's own copy is then
+   * not sent again). `dryRun` only decides, keeping this path compiled.
+   */
+  advertiseShutdown(dryRun = false): void {
+    const priority = shutdownAdvertPriority(this.state);
+    if (priority === null || dryRun || this.#sender === null) return;
+    if (!this.#sender.send(priority, this.state.config.adverIntCs)) this.advertSendErrors++;
+    this.#sentAhead = priority;
   }
 
   detach(): void {
@@ -120,7 +146,9 @@ export class InstanceRuntime implements ChannelMember {
   /** Takes a step's result: the new state, then its effects in order. */
   apply(r: StepResult): void {
     this.state = r.instance;
-    dispatchEffects(r.effects, r.instance, this.#ports);
+    const sequencer = this.#deps.sequencer;
+    if (sequencer === undefined) dispatchEffects(r.effects, r.instance, this.#ports);
+    else sequencer.perform(r.effects, r.instance, this.#ports);
   }
 
   clearStats(): void {
@@ -135,7 +163,7 @@ export class InstanceRuntime implements ChannelMember {
   expectations(): InstanceExpectations {
     const e = this.#expectations;
     if (e !== null && e.ahLastSequence === this.#ahLastSequence) return e;
-    this.#expectations = { ...this.plan.expectations, ahLastSequence: this.#ahLastSequence };
+    this.#expectations = withAhLastSequence(this.plan.expectations, this.#ahLastSequence);
     return this.#expectations;
   }
 
@@ -216,6 +244,10 @@ export class InstanceRuntime implements ChannelMember {
     const name = this.plan.name;
     return {
       sendAdvert: (priority, adverIntCs) => {
+        if (priority === this.#sentAhead) {
+          this.#sentAhead = -1;
+          return;
+        }
         if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
       },
       armTimer: (timer, atMs) =>

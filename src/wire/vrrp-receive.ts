@@ -91,6 +91,33 @@ export type InstanceExpectations = {
   readonly localPriority: number;
 };
 
+/**
+ * `base` with its AH anti-replay state, built field by field: every instance's
+ * expectations then share one V8 hidden class. A spread (`{ ...base, ahLastSequence }`)
+ * gives most of them a class of their own, and the checks, which read them on every
+ * advert, went megamorphic over 255 instances.
+ */
+export function withAhLastSequence(
+  base: Omit<InstanceExpectations, 'ahLastSequence'>,
+  ahLastSequence: number,
+): InstanceExpectations {
+  return {
+    version: base.version,
+    family: base.family,
+    vrid: base.vrid,
+    addresses: base.addresses,
+    checkAddresses: base.checkAddresses,
+    authType: base.authType,
+    authData: base.authData,
+    ahLastSequence,
+    adverIntCs: base.adverIntCs,
+    unicastPeers: base.unicastPeers,
+    checkUnicastSource: base.checkUnicastSource,
+    dropIfLocalOwner: base.dropIfLocalOwner,
+    localPriority: base.localPriority,
+  };
+}
+
 /** One receive check: null to pass, or the reason to drop. Allocates nothing. */
 type Check = (rx: AdvertFacts, want: InstanceExpectations) => DropReason | null;
 

@@ -11,7 +11,7 @@ import { authDataFromPassword, computeAhIcv } from '../../../src/wire/vrrp-auth.
 import { decodeIpv4Advert } from '../../../src/wire/vrrp-ipv4.js';
 import { decodeVrrp } from '../../../src/wire/vrrp-packet.js';
 import type { InstanceExpectations, ReceivedAdvert } from '../../../src/wire/vrrp-receive.js';
-import { checkReceivedAdvert, receivedFromIpv4 } from '../../../src/wire/vrrp-receive.js';
+import { checkReceivedAdvert, receivedFromIpv4, withAhLastSequence } from '../../../src/wire/vrrp-receive.js';
 
 const PASS_FRAME = '45c0002800030000ff70cf2b0a640101e00000122133ff01010160db0a64011470612d7061737331';
 const UNICAST_FRAME = '45c0002800030000ff70a3d80a6401010a6401022133ff01010160db0a64011470612d7061737331';
@@ -250,5 +250,14 @@ describe('checkReceivedAdvert', () => {
   }
   test('an IPv4 advert on an IPv6 instance is a programmer error', () => {
     assert.throws(() => checkReceivedAdvert(rx4(PASS_FRAME), V6_INSTANCE), TypeError);
+  });
+});
+
+describe('withAhLastSequence', () => {
+  test('every field of the base, and the sequence', () => {
+    for (const want of [PASS_INSTANCE, AH_INSTANCE, UNICAST_INSTANCE, V6_INSTANCE]) {
+      const { ahLastSequence: _, ...base } = want;
+      assert.deepEqual(withAhLastSequence(base, 7), { ...want, ahLastSequence: 7 });
+    }
   });
 });
