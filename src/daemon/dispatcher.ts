@@ -32,11 +32,21 @@ export function dispatchEffects(
   after: InstanceState,
   ports: EffectPorts,
 ): void {
+  dispatchUrgent(effects, ports);
+  dispatchRest(effects, after, ports);
+}
+
+/** The adverts and timers of a step, in engine order. */
+export function dispatchUrgent(effects: readonly VrrpEffect[], ports: EffectPorts): void {
   for (const e of effects) {
     if (e.type === 'sendAdvert') ports.sendAdvert(e.priority, e.adverIntCs);
     else if (e.type === 'armTimer') ports.armTimer(e.timer, e.atMs);
     else if (e.type === 'cancelTimer') ports.cancelTimer(e.timer);
   }
+}
+
+/** Everything else of a step (log lines, VIPs, GARP, notify), in engine order. */
+export function dispatchRest(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
   for (const e of effects) {
     switch (e.type) {
       case 'sendAdvert':
@@ -63,4 +73,60 @@ export function dispatchEffects(
         break;
     }
   }
+}
+
+/** Where a step's due timers are found and fired (the daemon's Scheduler). */
+export interface OverdueTimers {
+  readonly overdue: boolean;
+  fireOverdue(): void;
+}
+
+interface HeldStep {
+  readonly effects: readonly VrrpEffect[];
+  readonly after: InstanceState;
+  readonly ports: EffectPorts;
+}
+
+/**
+ * Performs steps' effects so that a timer a step armed in the past runs before that
+ * step's slower effects: a backup given priority 0 arms its Master_Down_Timer for
+ * Skew_Time (78 µs at 0.01 s), less than it takes to handle the advert, so the takeover
+ * (its advert first) must not wait for the priority-0 step's log line. Such a step's
+ * slower effects, and those of every step taken until the overdue timers have fired,
+ * are held and performed in step order once they have. The timers fire when the current
+ * callback returns (a socket drain is not re-entered: what the kernel has queued is
+ * read first, as keepalived does before it declares a master down).
+ */
+export class EffectSequencer {
+  readonly #timers: OverdueTimers;
+  /** Steps whose slower effects wait for the overdue timers; null when none wait. */
+  #held: HeldStep[] | null = null;
+
+  constructor(timers: OverdueTimers) {
+    this.#timers = timers;
+  }
+
+  perform(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
+    dispatchUrgent(effects, ports);
+    if (this.#held !== null) {
+      this.#held.push({ effects, after, ports });
+      return;
+    }
+    if (!this.#timers.overdue) {
+      dispatchRest(effects, after, ports);
+      return;
+    }
+    this.#held = [{ effects, after, ports }];
+    queueMicrotask(this.#release);
+  }
+
+  readonly #release = (): void => {
+    try {
+      this.#timers.fireOverdue();
+    } finally {
+      const held = this.#held ?? [];
+      this.#held = null;
+      for (const h of held) dispatchRest(h.effects, h.after, h.ports);
+    }
+  };
 }

@@ -188,8 +188,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     const stop = async (sig: string): Promise<void> => {
       if (stopping) return;
       stopping = true;
-      // The priority-0 adverts go out in daemon.stop()'s first synchronous steps: before
-      // anything else (even this log line) so the backups take over at once.
+      // The priority-0 adverts went out first (advertiseShutdown, in the signal's own
+      // callback); the shutdown steps come next, before anything else (even this log line).
       const stopped = Promise.all([daemon.stop(), checker?.stop()]);
       log.info(`Received ${sig}, stopping`);
       clearInterval(rehearsals);
@@ -205,7 +205,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     const busy = { reloading: false };
     const uninstall = installSignals(
       {
-        stop: (sig) => void stop(sig),
+        stop: (sig) => {
+          daemon.advertiseShutdown();
+          void stop(sig);
+        },
         reload: () => {
           reload(o, daemon, log, busy, namespace);
           void checker?.reload();
@@ -235,6 +238,8 @@ function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
   for (const rt of daemon.instances) rt.rehearse();
   let next = 0;
   const timer = setInterval(() => {
+    daemon.advertiseShutdown(true);
+    daemon.scheduler.rehearse();
     const list = daemon.instances;
     if (list.length === 0) return;
     next = (next + 1) % list.length;

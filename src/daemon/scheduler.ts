@@ -59,8 +59,23 @@ const FINE_LEAD_MS = 2;
 /** Without a fine timer: below this remainder a precise timer waits on loop turns. */
 const SPIN_BELOW_MS = 1;
 
+/**
+ * A fine deadline this close is waited out on the CPU when the current callback returns,
+ * not on the timerfd: a loop turn costs 0.15-0.5 ms on this machine, longer than this
+ * (Skew_Time after priority 0 is 78 µs at 0.01 s; keepalived's own wake-up is ~0.1 ms).
+ */
+const SPIN_WITHIN_MS = 0.2;
+
+/** Bound on the clock reads of one such wait (a clock that does not move: tests). */
+const SPIN_MAX_READS = 100_000;
+
 /** A fine expiry this close before a deadline counts as at it (clock rounding). */
 const FINE_ROUNDING_MS = 0.005;
+
+/** The key Scheduler.rehearse arms (no instance name starts with a NUL). */
+const REHEARSAL_KEY = '\0rehearsal';
+
+const ignore = (): void => {};
 
 /** A timer's callback gets the time to act at: now, or the deadline when fired within its slack. */
 export type TimerCallback = (nowMs: number) => void;
@@ -181,14 +196,14 @@ export class Scheduler {
 
   /**
    * Sets the fine timer to the earliest waiting entry, or clears it. A deadline already
-   * passed (Skew_Time is shorter than handling the advert that set it, at 0.01 s) is
-   * delivered once the current callback returns, not a loop turn later.
+   * passed (Skew_Time is shorter than handling the advert that set it, at 0.01 s) or
+   * within SPIN_WITHIN_MS is delivered once the current callback returns, not a loop turn
+   * later.
    */
-  #setFine(now: number): void {
-    let first = Number.POSITIVE_INFINITY;
-    for (const e of this.#fineEntries) first = Math.min(first, e.atMs);
+  #setFine(now: number, spin = true): void {
+    const first = this.#firstFine();
     if (first === Number.POSITIVE_INFINITY) this.#fine?.clear();
-    else if (first > now) this.#fine?.set(first - now);
+    else if (first > now + (spin ? SPIN_WITHIN_MS : 0)) this.#fine?.set(first - now);
     else if (!this.#expiryQueued) {
       this.#fine?.clear();
       this.#expiryQueued = true;
@@ -198,9 +213,36 @@ export class Scheduler {
 
   #expiryQueued = false;
   readonly #queuedExpiry = () => {
+    if (!this.#expiryQueued) return;
     this.#expiryQueued = false;
+    this.#spinToFirst();
     this.#fineExpired();
   };
+
+  #firstFine(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const e of this.#fineEntries) first = Math.min(first, e.atMs);
+    return first;
+  }
+
+  /** Waits on the CPU for the earliest fine deadline, queued because it was within SPIN_WITHIN_MS. */
+  #spinToFirst(): void {
+    const first = this.#firstFine();
+    for (let i = 0; i < SPIN_MAX_READS && this.#clock.nowMs() < first; i++);
+  }
+
+  /** Whether a precise timer due now or within SPIN_WITHIN_MS waits for the current callback to return. */
+  get overdue(): boolean {
+    return this.#expiryQueued;
+  }
+
+  /** Fires now (or once due) the precise timers `overdue` reports, instead of at the end of the current callback. */
+  fireOverdue(): void {
+    if (!this.#expiryQueued) return;
+    this.#expiryQueued = false;
+    this.#spinToFirst();
+    this.#fineExpired();
+  }
 
   #fineExpired(): void {
     const now = this.#clock.nowMs();
@@ -208,7 +250,8 @@ export class Scheduler {
     // its deadline passed (a few µs of rounding aside, which the firing time absorbs).
     const due = [...this.#fineEntries].filter((e) => e.atMs <= now + FINE_ROUNDING_MS);
     for (const e of due) this.#fineEntries.delete(e);
-    this.#setFine(now);
+    // No second wait on the CPU: a deadline still ahead after one waits on the timerfd.
+    this.#setFine(now, false);
     for (const e of due) {
       if (!e.armed || e.mode !== 'fine') continue;
       this.#disarm(e);
@@ -237,6 +280,22 @@ export class Scheduler {
     if (e === undefined || !e.armed) return;
     this.#clearHandle(e);
     this.#disarm(e);
+  }
+
+  /**
+   * A dry run of the paths a takeover after priority 0 takes and the steady state never
+   * does (a Master_Down_Timer re-armed from a Node timer to a deadline already passed:
+   * cleared, waited on the fine timer, delivered at the end of the callback), on a key of
+   * its own with a callback that does nothing, so that V8 keeps them compiled
+   * (src/vrrp/rehearsal.ts). Also a fine-timer wait that is cancelled.
+   */
+  rehearse(): void {
+    const now = this.#clock.nowMs();
+    this.arm(REHEARSAL_KEY, now + 1000, ignore);
+    this.arm(REHEARSAL_KEY, now + FINE_BELOW_MS / 2, ignore);
+    this.cancel(REHEARSAL_KEY);
+    this.arm(REHEARSAL_KEY, now + 1000, ignore);
+    this.arm(REHEARSAL_KEY, now - 1, ignore);
   }
 
   /** Cancels and forgets every key starting with `prefix` (an instance's timers). */

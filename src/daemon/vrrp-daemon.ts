@@ -32,6 +32,7 @@ import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
 import { TimerFd } from '../native/index.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
+import { EffectSequencer } from './dispatcher.js';
 import {
   carriedState,
   missingInterfaces,
@@ -61,6 +62,7 @@ export interface VrrpDaemonOptions {
 export class VrrpDaemon {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
+  readonly #sequencer: EffectSequencer;
   readonly log: Logger;
   instances: InstanceRuntime[] = [];
   readonly channels = new Map<string, VrrpChannel>();
@@ -102,6 +104,7 @@ export class VrrpDaemon {
     this.log = o.log;
     // Master_Down_Timer waits its last stretch on a timerfd: Node's timers count whole ms.
     this.scheduler = new Scheduler(o.clock, { ...nodeTimers, fine: (expired) => new TimerFd(expired) });
+    this.#sequencer = new EffectSequencer(this.scheduler);
     this.startedAtMs = o.clock.nowMs();
     this.#garp = new GarpSender({
       garpIntervalUs: o.config.global.vrrpGarpIntervalUs,
@@ -432,6 +435,7 @@ export class VrrpDaemon {
       garp: this.#garp,
       notifier,
       linkLayer: (ifindex) => this.#linkLayer(ifindex),
+      sequencer: this.#sequencer,
     });
   }
 
@@ -805,6 +809,14 @@ export class VrrpDaemon {
   clearStats(): void {
     for (const rt of this.instances) rt.clearStats();
     for (const ch of this.channels.values()) ch.clearStats();
+  }
+
+  /**
+   * SIGTERM's first act, before stop(): every MASTER's priority-0 advert
+   * (InstanceRuntime.advertiseShutdown). `dryRun` keeps the path compiled.
+   */
+  advertiseShutdown(dryRun = false): void {
+    for (const rt of this.instances) rt.advertiseShutdown(dryRun);
   }
 
   /** Graceful stop: shutdown every instance, wait for VIP removal, remove leftovers. */

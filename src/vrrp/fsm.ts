@@ -10,6 +10,7 @@ import {
   VRRP_PRIO_MAX_TRACKED,
   VRRP_PRIO_MIN_TRACKED,
   VRRP_PRIO_OWNER,
+  VRRP_PRIO_STOP,
 } from './constants.js';
 import {
   adverIntervalMs,
@@ -63,6 +64,15 @@ const onStart: Handler<'start'> = (inst, _e, ctx) => {
 /** keepalived shutdown: a MASTER sends priority 0 (RFC 5798 §6.4.3 Shutdown) and drops its VIPs. */
 const onShutdown: Handler<'shutdown'> = (inst, _e, ctx) =>
   inst.state === 'STOP' ? inst : transition(inst, 'STOP', 'shutdown', ctx);
+
+/**
+ * The advert a shutdown step sends first, as its priority (0, from MASTER: see
+ * transitions.ts `exitMaster`), or null: lets the daemon put it on the wire the moment
+ * SIGTERM arrives, before the step itself is taken.
+ */
+export function shutdownAdvertPriority(inst: InstanceState): number | null {
+  return inst.state === 'MASTER' ? VRRP_PRIO_STOP : null;
+}
 
 /** Master_Down_Timer fired in BACKUP: RFC 5798 §6.4.2 "transition to the Master state". */
 function onMasterDown(inst: InstanceState, ctx: StepContext): InstanceState {

@@ -26,7 +26,7 @@ export {
   masterVerdict,
   outranks,
 } from './election.js';
-export { step } from './fsm.js';
+export { shutdownAdvertPriority, step } from './fsm.js';
 export { createInstance, type NormalizedConfig, normalizeConfig } from './instance.js';
 export { logLine } from './log.js';
 export { rehearseRarePaths } from './rehearsal.js';

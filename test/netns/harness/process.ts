@@ -146,10 +146,14 @@ export class LoggedProcess {
       .join('\n');
   }
 
-  /** Sends `sig` to the daemon; with `tree`, to every descendant too (SIGSTOP/SIGCONT). */
+  /**
+   * Sends `sig` to the daemon; with `tree`, to every descendant too (SIGSTOP/SIGCONT).
+   * Returns the time of the first kill(2): the /proc walk that finds the descendants
+   * (milliseconds on a busy host) comes before it, so it is not counted as the daemon's.
+   */
   signal(sig: NodeJS.Signals, tree = false): number {
-    const t = wallMs();
     const targets = tree ? processTree(this.pid) : [this.pid];
+    const t = wallMs();
     for (const p of targets) {
       try {
         process.kill(p, sig);

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dispatchEffects, type EffectPorts } from '../../../src/daemon/dispatcher.js';
+import { dispatchEffects, type EffectPorts, EffectSequencer } from '../../../src/daemon/dispatcher.js';
 import { createInstance, type InstanceConfig, step } from '../../../src/vrrp/index.js';
 
 const config: InstanceConfig = {
@@ -76,5 +76,61 @@ describe('dispatchEffects', () => {
     assert.ok(stop > master);
     assert.ok(calls.slice(master).includes('advert 0 100'), 'priority 0 advert on shutdown');
     assert.ok(calls.lastIndexOf('removeVips') > master);
+  });
+});
+
+describe('EffectSequencer', () => {
+  /** A real backup of `config` at priority 254, given a priority-0 advert: Skew_Time, then the takeover. */
+  function backupSteps() {
+    const backup = { ...config, priority: 254, initialState: 'BACKUP' as const };
+    let inst = step(createInstance(backup), { type: 'start' }, 0).instance;
+    const source = Uint8Array.from([10, 0, 0, 2]);
+    const prio0 = step(inst, { type: 'advert', advert: { priority: 0, maxAdverIntCs: 100, source } }, 1000);
+    inst = prio0.instance;
+    const due = inst.timers.masterDown!;
+    const takeover = step(inst, { type: 'timer', timer: 'masterDown' }, due);
+    return { prio0, takeover };
+  }
+
+  test("a timer already due runs after the step's adverts and timers, before its log lines; logs stay in step order", async () => {
+    const { calls, ports } = recorder();
+    const { prio0, takeover } = backupSteps();
+    let overdue = false;
+    const seq = new EffectSequencer({
+      get overdue() {
+        return overdue;
+      },
+      fireOverdue: () => {
+        if (!overdue) return;
+        overdue = false;
+        seq.perform(takeover.effects, takeover.instance, ports);
+      },
+    });
+    const armingPorts: EffectPorts = {
+      ...ports,
+      armTimer: (t, at) => {
+        ports.armTimer(t, at);
+        overdue = true;
+      },
+    };
+    seq.perform(prio0.effects, prio0.instance, armingPorts);
+    assert.deepEqual(calls, ['arm masterDown'], 'only the urgent effects inside the callback');
+    await Promise.resolve();
+    const takeoverAdvert = calls.indexOf('advert 254 100');
+    const prio0Line = calls.indexOf('detail (VI_1) Backup received priority 0 advertisement');
+    const masterLine = calls.indexOf('log (VI_1) Entering MASTER STATE');
+    assert.ok(takeoverAdvert > 0 && prio0Line > takeoverAdvert, calls.join('\n'));
+    assert.ok(masterLine > prio0Line, "the takeover's lines after the priority-0 line");
+    assert.ok(calls.indexOf('addVips') > masterLine);
+  });
+
+  test('without an overdue timer each step is performed in full at once', () => {
+    const { calls, ports } = recorder();
+    const { prio0 } = backupSteps();
+    const seq = new EffectSequencer({ overdue: false, fireOverdue: () => assert.fail('nothing is overdue') });
+    seq.perform(prio0.effects, prio0.instance, ports);
+    const plain = recorder();
+    dispatchEffects(prio0.effects, prio0.instance, plain.ports);
+    assert.deepEqual(calls, plain.calls);
   });
 });

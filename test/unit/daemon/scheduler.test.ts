@@ -254,12 +254,68 @@ describe('Scheduler', () => {
       const f = withFine();
       const s = new Scheduler(f.clock, f.timers);
       const fired: number[] = [];
-      s.arm('skew', 0.078, (t) => fired.push(t));
+      s.arm('skew', 0.78, (t) => fired.push(t));
       assert.equal(f.pending.size, 0);
+      assert.equal(f.fine.delay, 0.78);
+      f.setNow(0.8);
+      f.fine.expire();
+      assert.deepEqual(fired, [0.8]);
+    });
+
+    test('a deadline within 0.2 ms is waited out on the CPU once the callback returns, never early', async () => {
+      const f = withFine();
+      // A clock that moves 10 µs per read, as the real one moves while we wait.
+      let now = 0;
+      const clock = { nowMs: () => (now += 0.01) };
+      const s = new Scheduler(clock, f.timers);
+      const fired: number[] = [];
+      const armedAt = now;
+      s.arm('skew', armedAt + 0.078, (t) => fired.push(t));
+      assert.equal(f.fine.delay, null, 'no timerfd wait');
+      assert.equal(s.overdue, true);
+      assert.deepEqual(fired, [], 'never inside arm()');
+      await Promise.resolve();
+      assert.equal(fired.length, 1);
+      assert.ok(fired[0]! >= armedAt + 0.078, `fired at ${fired[0]}, before the deadline`);
+      assert.ok(fired[0]! < armedAt + 0.078 + 0.05);
+      assert.equal(s.overdue, false);
+    });
+
+    test('fireOverdue() delivers a due timer before the callback returns; the queued delivery then finds nothing', async () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      f.setNow(5);
+      s.arm('skew', 4.9, (t) => fired.push(t));
+      s.fireOverdue();
+      assert.deepEqual(fired, [5]);
+      await Promise.resolve();
+      assert.deepEqual(fired, [5]);
+    });
+
+    test('with a clock that does not move, a deadline within the CPU wait falls back to the fine timer', async () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      s.arm('skew', 0.078, (t) => fired.push(t));
+      await Promise.resolve();
+      assert.deepEqual(fired, []);
       assert.equal(f.fine.delay, 0.078);
       f.setNow(0.08);
       f.fine.expire();
       assert.deepEqual(fired, [0.08]);
+    });
+
+    test('rehearse() fires nothing of the instances and leaves no timer armed', async () => {
+      const f = withFine();
+      const s = new Scheduler(f.clock, f.timers);
+      const fired: number[] = [];
+      s.arm('VI_1/masterDown', 30, (t) => fired.push(t));
+      s.rehearse();
+      await Promise.resolve();
+      assert.deepEqual(fired, []);
+      assert.equal(s.size, 1);
+      assert.equal(s.deadline('VI_1/masterDown'), 30);
     });
 
     test('one fine timer serves several entries, earliest first; a cancelled one never fires', () => {
