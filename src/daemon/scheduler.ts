@@ -4,8 +4,9 @@
  * `setTimeout` may fire up to about a millisecond early or late against
  * `performance.now()`. Two ways to meet a deadline:
  * - precise (default): the last stretch (FINE_LEAD_MS) is waited out on a
- *   microsecond timer (a timerfd, src/native/timer-fd.ts) that the loop sleeps on, so
- *   the callback runs within microseconds of the deadline and never before it. Used
+ *   microsecond timer (a timerfd, src/native/timer-fd.ts) that the loop sleeps on, and
+ *   its last 0.2 ms (SPIN_WITHIN_MS) on the CPU, so the callback runs within
+ *   microseconds of the deadline and never before it. Used
  *   where the deadline is the protocol (Master_Down_Timer: a takeover after priority 0
  *   is Skew_Time, 78 µs at 0.01 s). Without a fine timer (tests) the last
  *   sub-millisecond is waited out on `setImmediate` turns instead: exact too, but a
@@ -115,7 +116,7 @@ export class Scheduler {
   constructor(clock: Clock, timers: TimerApi = nodeTimers) {
     this.#clock = clock;
     this.#timers = timers;
-    this.#fine = timers.fine?.(() => this.#fineExpired()) ?? null;
+    this.#fine = timers.fine?.(this.#fineWoke) ?? null;
   }
 
   /** Arms (or re-arms) `key` to call `fire` at `atMs`. */
@@ -200,10 +201,12 @@ export class Scheduler {
    * within SPIN_WITHIN_MS is delivered once the current callback returns, not a loop turn
    * later.
    */
-  #setFine(now: number, spin = true): void {
+  #setFine(now: number, queueWithin = true): void {
     const first = this.#firstFine();
     if (first === Number.POSITIVE_INFINITY) this.#fine?.clear();
-    else if (first > now + (spin ? SPIN_WITHIN_MS : 0)) this.#fine?.set(first - now);
+    // The timerfd wakes the loop SPIN_WITHIN_MS early; the rest is waited out on the CPU.
+    else if (first > now + SPIN_WITHIN_MS) this.#fine?.set(first - now - SPIN_WITHIN_MS);
+    else if (!queueWithin && first > now) this.#fine?.set(first - now);
     else if (!this.#expiryQueued) {
       this.#fine?.clear();
       this.#expiryQueued = true;
@@ -225,11 +228,18 @@ export class Scheduler {
     return first;
   }
 
-  /** Waits on the CPU for the earliest fine deadline, queued because it was within SPIN_WITHIN_MS. */
+  /** Waits on the CPU for the earliest fine deadline if it is within SPIN_WITHIN_MS. */
   #spinToFirst(): void {
     const first = this.#firstFine();
+    if (first - this.#clock.nowMs() > SPIN_WITHIN_MS) return;
     for (let i = 0; i < SPIN_MAX_READS && this.#clock.nowMs() < first; i++);
   }
+
+  /** The timerfd expired (SPIN_WITHIN_MS before the earliest deadline). */
+  readonly #fineWoke = (): void => {
+    this.#spinToFirst();
+    this.#fineExpired();
+  };
 
   /** Whether a precise timer due now or within SPIN_WITHIN_MS waits for the current callback to return. */
   get overdue(): boolean {
@@ -250,7 +260,7 @@ export class Scheduler {
     // its deadline passed (a few µs of rounding aside, which the firing time absorbs).
     const due = [...this.#fineEntries].filter((e) => e.atMs <= now + FINE_ROUNDING_MS);
     for (const e of due) this.#fineEntries.delete(e);
-    // No second wait on the CPU: a deadline still ahead after one waits on the timerfd.
+    // No second wait on the CPU right away: a deadline still that close waits on the timerfd.
     this.#setFine(now, false);
     for (const e of due) {
       if (!e.armed || e.mode !== 'fine') continue;
