@@ -34,10 +34,19 @@ import {
 import { dispatchEffects, type EffectPorts, type EffectSequencer } from './dispatcher.js';
 import type { InstancePlan } from './instance-config.js';
 import type { Logger } from './log.js';
-import type { Scheduler, TimerCallback } from './scheduler.js';
+import type { ArmOptions, Scheduler, TimerCallback } from './scheduler.js';
 
 /** An Adver_Timer may fire this much early (Node timers count whole milliseconds). */
 const TIMER_SLACK_MS = 1;
+/** The scheduler's options for exact and slacked timers, made once (see #armOptions). */
+const EXACT: ArmOptions = { slackMs: 0 };
+const SLACKED: ArmOptions = { slackMs: TIMER_SLACK_MS };
+
+/** One engine timer's scheduler key and callback. */
+interface TimerHandle {
+  readonly key: string;
+  readonly fire: TimerCallback;
+}
 
 export interface RuntimeDeps {
   readonly clock: Clock;
@@ -191,15 +200,35 @@ export class InstanceRuntime implements ChannelMember {
     void p.finally(() => this.pending.delete(p));
   }
 
-  readonly #timerKeys = new Map<TimerName, string>();
+  /** Scheduler key and callback per timer, made once: an advert re-arms a timer every interval. */
+  #timerHandles: Record<TimerName, TimerHandle> | null = null;
 
-  #timerKey(timer: TimerName): string {
-    let key = this.#timerKeys.get(timer);
-    if (key === undefined) {
-      key = `${this.plan.name}/${timer}`;
-      this.#timerKeys.set(timer, key);
+  /** Found by a switch, not a Map: the Master_Down_Timer is re-armed on every advert received. */
+  #timerHandle(timer: TimerName): TimerHandle {
+    let h = this.#timerHandles;
+    if (h === null) {
+      h = {
+        adver: this.#makeTimerHandle('adver'),
+        masterDown: this.#makeTimerHandle('masterDown'),
+        garpMasterDelay: this.#makeTimerHandle('garpMasterDelay'),
+        garpLowerPrio: this.#makeTimerHandle('garpLowerPrio'),
+      };
+      this.#timerHandles = h;
     }
-    return key;
+    switch (timer) {
+      case 'adver':
+        return h.adver;
+      case 'masterDown':
+        return h.masterDown;
+      case 'garpMasterDelay':
+        return h.garpMasterDelay;
+      case 'garpLowerPrio':
+        return h.garpLowerPrio;
+    }
+  }
+
+  #makeTimerHandle(timer: TimerName): TimerHandle {
+    return { key: `${this.plan.name}/${timer}`, fire: (nowMs) => this.#timerDue(timer, nowMs) };
   }
 
   /**
@@ -207,20 +236,8 @@ export class InstanceRuntime implements ChannelMember {
    * (a takeover is the protocol's deadline), adverts and GARP delays within a
    * millisecond. A sync group steps its members at its own clock, so they stay exact.
    */
-  #slackMs(timer: TimerName): number {
-    return timer === 'masterDown' || this.router !== null ? 0 : TIMER_SLACK_MS;
-  }
-
-  readonly #timerCallbacks = new Map<TimerName, TimerCallback>();
-
-  /** One callback per timer, made once (an advert re-arms its timer every interval). */
-  #timerCallback(timer: TimerName): TimerCallback {
-    let cb = this.#timerCallbacks.get(timer);
-    if (cb === undefined) {
-      cb = (nowMs) => this.#timerDue(timer, nowMs);
-      this.#timerCallbacks.set(timer, cb);
-    }
-    return cb;
+  #armOptions(timer: TimerName): ArmOptions {
+    return timer === 'masterDown' || this.router !== null ? EXACT : SLACKED;
   }
 
   /**
@@ -250,11 +267,11 @@ export class InstanceRuntime implements ChannelMember {
         }
         if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
       },
-      armTimer: (timer, atMs) =>
-        d.scheduler.arm(this.#timerKey(timer), atMs, this.#timerCallback(timer), {
-          slackMs: this.#slackMs(timer),
-        }),
-      cancelTimer: (timer) => d.scheduler.cancel(this.#timerKey(timer)),
+      armTimer: (timer, atMs) => {
+        const h = this.#timerHandle(timer);
+        d.scheduler.arm(h.key, atMs, h.fire, this.#armOptions(timer));
+      },
+      cancelTimer: (timer) => d.scheduler.cancel(this.#timerHandle(timer).key),
       addVips: () => {
         for (const spec of this.plan.vips) this.#track(d.addresses.add(spec));
         const src = this.plan.source;
