@@ -1,7 +1,7 @@
 /**
- * The rehearsal of the rare paths is a dry run: it goes through priority 0, takeover and
- * shutdown (so V8 compiles them), returns their effects' count, and changes nothing it
- * was given.
+ * The rehearsal of the rare paths is a dry run: it goes through priority 0, takeover, a
+ * yield to a better master and shutdown (so V8 compiles them), returns their effects'
+ * count, and changes nothing it was given.
  */
 
 import assert from 'node:assert/strict';
@@ -30,6 +30,12 @@ test('the steps it takes reach the paths it is for: Skew_Time, MASTER, priority 
   assert.ok(due !== null && due < 10, `Skew_Time (under one interval), not Master_Down_Interval: ${due}`);
   const b = step(a.instance, { type: 'timer', timer: 'masterDown' }, due);
   assert.equal(b.instance.state, 'MASTER');
+  // What the rehearsal sends a MASTER, an owner included: the best advert there can be.
+  const better = { priority: 255, maxAdverIntCs: c.adverIntCs, source: Uint8Array.of(255, 255, 255, 255) };
+  for (const m of [b.instance, { ...b.instance, effectivePriority: 255, basePriority: 255 }]) {
+    const y = step(m, { type: 'advert', advert: better }, due);
+    assert.equal(y.instance.state, 'BACKUP', `a MASTER at ${m.effectivePriority} yields`);
+  }
   const c2 = step(b.instance, { type: 'shutdown' }, due);
   assert.equal(c2.instance.state, 'STOP');
   assert.ok(c2.effects.some((e) => e.type === 'sendAdvert' && e.priority === 0));
