@@ -6,8 +6,11 @@
  * default 20 s) once every instance has settled, and scaled to a minute. RSS is read at
  * the end of the window and, as "RSS max", once a second through it (a V8 heap grows
  * between full collections, so one reading can land anywhere on that saw).
- * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid.
+ * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The last column is
+ * the machine's 1-minute load average at the end of keepalived-ts's window: on a shared
+ * machine CPU readings move with it.
  */
+import { loadavg } from 'node:os';
 import {
   articleLab,
   manyInstancesConf,
@@ -64,7 +67,7 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
       rssMiB: after[i]!.rssKiB / 1024,
       rssMaxMiB: Math.max(maxKiB[i]!, after[i]!.rssKiB) / 1024,
     });
-    return { master: read(0), backup: read(1) };
+    return { master: read(0), backup: read(1), load: loadavg()[0]! };
   } catch (e) {
     console.log(`  ! ${impl} ${count} x ${advertS}s: ${(e as Error).message.split('\n')[0]}`);
     return undefined;
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     'ratio',
     'kts RSS max',
     'ka RSS max',
+    'load',
   ];
   console.log(head.map((h, i) => h.padStart(i < 3 ? 9 : 13)).join(' '));
   for (const advertS of adverts) {
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
           ratio(o?.rssMiB, t?.rssMiB),
           f(o?.rssMaxMiB),
           f(t?.rssMaxMiB),
+          f(ours?.load),
         ];
         console.log(cells.map((c, i) => c.padStart(i < 3 ? 9 : 13)).join(' '));
       }

@@ -372,6 +372,9 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
    * Hands each datagram to `handler` in place (RawIpDatagram) instead of emitting
    * 'message' with fresh copies: for a receive path that must not allocate per packet
    * (a VRRP backup of 255 instances reads 2,550 adverts a second). null: 'message' again.
+   * Every socket reads into the same buffer and metadata, so the handler must not read
+   * a socket itself (readPending): the daemon's timers that do run after the drain, as
+   * microtasks (src/daemon/scheduler.ts), never inside it.
    */
   setDatagramHandler(handler: ((d: RawIpDatagram) => void) | null): void {
     this.#datagramHandler = handler;
