@@ -67,6 +67,8 @@ export interface VmBenchParams {
   readonly onlyTs?: boolean;
   /** Node flags for keepalived-ts's checker process. */
   readonly checkerFlags?: readonly string[];
+  /** `perf record` each checker through the window; `perf report` into /tmp/xfer/perf-*.txt. */
+  readonly perf?: boolean;
 }
 
 /** One checker's figures, written back to the host. */
@@ -125,6 +127,49 @@ function cpuOf(pid: number, stat = `/proc/${pid}/stat`): { user: number; sys: nu
 /** The main thread's (the event loop's) share: its thread id is the pid. */
 const mainThreadCpuOf = (pid: number) => cpuOf(pid, `/proc/${pid}/task/${pid}/stat`);
 
+/**
+ * Samples a process with perf (cpu-clock: TCG has no PMU) until stop(), then reports by
+ * DSO and symbol (JIT code named through /tmp/perf-PID.map when node runs with
+ * --perf-basic-prof) into /tmp/xfer/perf-NAME.txt. The sampling costs the guest CPU too.
+ */
+function perfRecord(name: string, pid: number): { stop(): Promise<void> } {
+  const tag = name.replace(/[^a-z0-9]+/gi, '-');
+  const data = `/tmp/xfer/perf-${tag}.data`;
+  const rec = spawn(
+    'perf',
+    ['record', '-q', '-e', 'cpu-clock', '-F', '499', '-g', '-p', String(pid), '-o', data],
+    {
+      stdio: 'ignore',
+    },
+  );
+  return {
+    stop: async () => {
+      const done = new Promise((r) => rec.once('exit', r));
+      rec.kill('SIGINT');
+      await done;
+      const out = openSync(`/tmp/xfer/perf-${tag}.txt`, 'w');
+      const report = spawn(
+        'perf',
+        [
+          'report',
+          '-i',
+          data,
+          '--stdio',
+          '--no-children',
+          '--sort',
+          'dso,sym',
+          '-g',
+          'none',
+          '--percent-limit',
+          '0.2',
+        ],
+        { stdio: ['ignore', out, out] },
+      );
+      await new Promise((r) => report.once('exit', r));
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const p = JSON.parse(readFileSync('/tmp/xfer/bench.json', 'utf8')) as VmBenchParams;
   const { IpvsPlane } = await import('../src/lvs/ipvs-plane.js');
@@ -173,6 +218,7 @@ async function main(): Promise<void> {
         break;
       }
     await sleep(p.warmS * 1000);
+    const perf = p.perf ? perfRecord(name, run.pid) : undefined;
     const c0 = cpuOf(run.pid);
     const m0 = mainThreadCpuOf(run.pid);
     const w0 = performance.now();
@@ -190,6 +236,7 @@ async function main(): Promise<void> {
     const sysS = c1.sys - c0.sys;
     const mainCpuS = m1.user + m1.sys - m0.user - m0.sys;
     const windowS = (performance.now() - w0) / 1000;
+    await perf?.stop();
     run.mark?.('bench: backends B closed');
     await ask('fail');
     const f0 = performance.now();

@@ -50,6 +50,7 @@ export function runVmComparison(p: VmBenchParams): string[] {
         String(budgetS),
         'qemu-system-x86_64',
         ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-nodefaults', '-display', 'none'],
+        ...icount(),
         ...['-serial', 'stdio', '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
         ...['-smp', '1', '-m', '1024', '-kernel', join(LAB, 'vmlinux'), '-initrd', join(LAB, 'initrd.cpio')],
         ...['-append', 'console=ttyS0 quiet panic=-1 nohz=off highres=off labmode=job'],
@@ -59,6 +60,7 @@ export function runVmComparison(p: VmBenchParams): string[] {
       { encoding: 'utf8', timeout: (budgetS + 10) * 1000, maxBuffer: 64 * 2 ** 20 },
     );
     out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+    if (process.env.KTS_BENCH_KEEP === '1') writeFileSync(join(xfer, 'console.txt'), out);
     const file = join(xfer, 'bench-result.json');
     if (!existsSync(file))
       return [`  (the VM run gave no result, exit ${r.status}; its console:)`, ...out.split('\n').slice(-30)];
@@ -69,6 +71,16 @@ export function runVmComparison(p: VmBenchParams): string[] {
     if (process.env.KTS_BENCH_KEEP === '1') console.log(`  (kept ${xfer})`);
     else rmSync(xfer, { recursive: true, force: true });
   }
+}
+
+/**
+ * KTS_VM_ICOUNT=N: qemu's -icount shift=N (guest time = instructions x 2^N ns while the
+ * vCPU runs), so the CPU seconds the guest accounts count instructions instead of host
+ * time, which another process on the host can stretch.
+ */
+function icount(): string[] {
+  const shift = process.env.KTS_VM_ICOUNT;
+  return shift === undefined || shift === '' ? [] : ['-icount', `shift=${Number(shift)},sleep=on`];
 }
 
 function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string[] {

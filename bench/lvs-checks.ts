@@ -77,6 +77,8 @@ function vmPart(): void {
     // KTS_VM_ONLY_TS=1: keepalived-ts's side alone; KTS_VM_CHECKER_FLAGS: node flags for its checker.
     onlyTs: process.env.KTS_VM_ONLY_TS === '1',
     checkerFlags: (process.env.KTS_VM_CHECKER_FLAGS ?? '').split(' ').filter((x) => x !== ''),
+    // KTS_BENCH_PERF=1: perf profiles of both checkers in the window (kept with KTS_BENCH_KEEP=1).
+    perf: process.env.KTS_BENCH_PERF === '1',
   });
   for (const l of lines) console.log(l);
 }

@@ -52,6 +52,10 @@ const QUEUED = 1;
 const RUNNING = 2;
 /** Grace after a promise check's signal fired before it is settled as a timeout. */
 const LATE_MS = 500;
+/** The coarsest timer grid (ms); see CheckRunner.#grainMs. */
+const GRAIN_MAX_MS = 50;
+/** Checks one grid step should gather at the checkers' combined rate; see #grainMs. */
+const GRAIN_BATCH = 16;
 
 class Entry implements HeapItem {
   at = 0;
@@ -86,6 +90,20 @@ export class CheckRunner {
   readonly #limit: number;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  /**
+   * The timer's grid (ms): it is armed for the earliest item rounded up to a multiple, so
+   * every start and deadline falling in one grid step is served by one wake-up (and the
+   * checks started together complete together, in one poll). At most 1/20 of the
+   * shortest interval any checker uses and GRAIN_MAX_MS (a check starts at most that
+   * late), and short enough that a step gathers about GRAIN_BATCH checks at the checkers'
+   * combined rate: many checkers batch on their own, and bigger bursts only queue at the
+   * backends (measured: 4,000 checkers at 1 s on a 50 ms grid, p99 due -> result 0.1 -> 0.7 s).
+   */
+  #grainMs = GRAIN_MAX_MS;
+  /** Shortest interval of any checker added (ms). */
+  #shortestMs = Number.POSITIVE_INFINITY;
+  /** Checks per ms of every live checker at its delay_loop. */
+  #ratePerMs = 0;
   /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
   #ticking = false;
   #tickLimit = 0;
@@ -118,6 +136,15 @@ export class CheckRunner {
       : initialCheckerState(spec.schedule, now, random);
     const old = this.#entries.get(spec.id);
     if (old) this.#retire(old);
+    const t = spec.schedule;
+    this.#shortestMs = Math.min(
+      this.#shortestMs,
+      t.delayLoopMs,
+      t.retry > 0 ? t.delayBeforeRetryMs : t.delayLoopMs,
+      spec.connectTimeoutMs,
+    );
+    this.#ratePerMs += 1 / Math.max(1, t.delayLoopMs);
+    this.#regrain();
     const e = new Entry(spec, fn, state);
     if (!this.#opts.noProbes) e.probe = (fn as LeanCheckFn).probe?.(spec, this.#hostFor(e));
     this.#entries.set(spec.id, e);
@@ -174,7 +201,14 @@ export class CheckRunner {
     };
   }
 
+  #regrain(): void {
+    const byRate = this.#ratePerMs > 0 ? GRAIN_BATCH / this.#ratePerMs : GRAIN_MAX_MS;
+    this.#grainMs = Math.max(0.5, Math.min(GRAIN_MAX_MS, this.#shortestMs / 20, byRate));
+  }
+
   #retire(e: Entry): void {
+    this.#ratePerMs -= 1 / Math.max(1, e.spec.schedule.delayLoopMs);
+    this.#regrain();
     e.dead = true;
     if (e.phase !== RUNNING) this.#heap.remove(e);
   }
@@ -198,10 +232,12 @@ export class CheckRunner {
       this.#timerAt = Number.POSITIVE_INFINITY;
       return;
     }
-    if (this.#timer && this.#timerAt <= top.at) return;
+    const g = this.#grainMs;
+    const at = Math.ceil(top.at / g) * g;
+    if (this.#timer && this.#timerAt <= at) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timerAt = top.at;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, top.at - this.#now()));
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, at - this.#now()));
   }
 
   readonly #onTimer = (): void => {

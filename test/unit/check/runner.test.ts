@@ -110,4 +110,51 @@ describe('check/runner', () => {
     assert.deepEqual(results, ['ok', 'timeout: no answer within 100 ms', 'timeout: no answer within 100 ms']);
     assert.equal(cancelled, 2);
   });
+
+  test('checks due within one timer grid step start in one wake-up, never before they are due', async () => {
+    const starts: { at: number; due: number }[] = [];
+    const fn: LeanCheckFn = Object.assign(async () => ({ ok: true }) as const, {
+      probe: (s: CheckSpec): Probe => ({
+        start: () => starts.push({ at: performance.now(), due: runner.state(s.id)!.dueMs }),
+        cancel: () => {},
+      }),
+    });
+    // delay_loop 1 s: a 50 ms grid. Ten first checks due 0, 4, ..., 36 ms after add().
+    let i = 0;
+    const runner = new CheckRunner({ onChange: () => {}, random: () => i++ / 10 / 1.001 });
+    const long = (id: string): CheckSpec => ({
+      ...spec(id, 1000),
+      connectTimeoutMs: 5000,
+      schedule: { delayLoopMs: 1000, retry: 0, delayBeforeRetryMs: 1000, warmupMs: 40, alpha: false },
+    });
+    for (let k = 0; k < 10; k++) runner.add(long(`g${k}`), fn);
+    await sleep(150);
+    runner.stop();
+    assert.equal(starts.length, 10);
+    // One per grid step they span (two at most); libuv's millisecond clock may wake the
+    // runner a little early, which costs one more wake-up rather than an early start.
+    const wakeUps = new Set(starts.map((s) => Math.round(s.at))).size;
+    assert.ok(wakeUps <= 3, `${wakeUps} wake-ups for 10 checks due within 40 ms`);
+    for (const s of starts) assert.ok(s.at >= s.due - 1, `started ${s.due - s.at} ms early`);
+  });
+
+  test('a probe deadline is never cut short by the grid', async () => {
+    const started = new Map<string, number>();
+    const took: number[] = [];
+    const fn: LeanCheckFn = Object.assign(async () => ({ ok: true }) as const, {
+      probe: (s: CheckSpec): Probe => ({
+        start: () => started.set(s.id, performance.now()),
+        cancel: () => {},
+      }),
+    });
+    const runner = new CheckRunner({
+      onChange: () => {},
+      onResult: (s) => took.push(performance.now() - started.get(s.id)!),
+    });
+    for (let k = 0; k < 5; k++) runner.add(spec(`d${k}`, 10_000), fn);
+    await sleep(250);
+    runner.stop();
+    assert.equal(took.length, 5);
+    for (const t of took) assert.ok(t >= 99, `timed out after ${t} ms (connect_timeout 100 ms)`);
+  });
 });
