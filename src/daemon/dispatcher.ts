@@ -19,11 +19,13 @@ export interface EffectPorts {
   notify(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP', priority: number): void;
   notifyMasterRxLowerPri(source: Uint8Array): void;
   log(text: string, detail: boolean): void;
+  /** Writes the lines logged so far now, before slower effects (optional: tests). */
+  flushLog?(): void;
 }
 
 /**
  * Performs `effects` (produced by a step that left the instance as `after`). Adverts and
- * timers go first, in engine order; then the rest (log lines, VIPs, GARP, notify), in
+ * timers go first, in engine order; then the log lines, then VIPs, GARP and notify, in
  * engine order: a priority-0 advert's Skew_Time (78 µs at 0.01 s) must not start after
  * its log line is formatted and written, nor a takeover's advert wait for one.
  */
@@ -45,13 +47,25 @@ export function dispatchUrgent(effects: readonly VrrpEffect[], ports: EffectPort
   }
 }
 
-/** Everything else of a step (log lines, VIPs, GARP, notify), in engine order. */
+/**
+ * Everything else of a step, in engine order: its log lines first, written at once, then
+ * VIPs, GARP and notify. A line reaches the console as keepalived's does, before the
+ * netlink work (a VIP removal took 0.2-0.4 ms here), not when the task ends.
+ */
 export function dispatchRest(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
+  let slower = false;
+  for (const e of effects) {
+    if (e.type === 'log') ports.log(e.text, e.detail);
+    else if (e.type !== 'sendAdvert' && e.type !== 'armTimer' && e.type !== 'cancelTimer') slower = true;
+  }
+  if (!slower) return;
+  ports.flushLog?.();
   for (const e of effects) {
     switch (e.type) {
       case 'sendAdvert':
       case 'armTimer':
       case 'cancelTimer':
+      case 'log':
         break;
       case 'addVips':
         ports.addVips();
@@ -67,9 +81,6 @@ export function dispatchRest(effects: readonly VrrpEffect[], after: InstanceStat
         break;
       case 'notifyMasterRxLowerPri':
         ports.notifyMasterRxLowerPri(e.source);
-        break;
-      case 'log':
-        ports.log(e.text, e.detail);
         break;
     }
   }

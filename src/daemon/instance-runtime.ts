@@ -253,7 +253,18 @@ export class InstanceRuntime implements ChannelMember {
     if (timer === 'masterDown') {
       this.#channel?.readPending();
       this.feed({ type: 'timer', timer });
-    } else this.feed({ type: 'timer', timer }, nowMs);
+      return;
+    }
+    // The same for an Adver_Timer over an interval late (a master that was stopped, then
+    // continued, while another took over): a better master's queued adverts make it yield
+    // in this callback, instead of a stale advert first and a yield a loop turn later.
+    if (timer === 'adver' && this.#lateByAnInterval(nowMs)) this.#channel?.readPending();
+    this.feed({ type: 'timer', timer }, nowMs);
+  }
+
+  #lateByAnInterval(nowMs: number): boolean {
+    const due = this.state.timers.adver;
+    return due !== null && nowMs - due > this.state.config.adverIntCs * 10;
   }
 
   #makePorts(): EffectPorts {
@@ -294,6 +305,7 @@ export class InstanceRuntime implements ChannelMember {
           this.state.effectivePriority,
         ),
       log: (text, detail) => (detail ? d.log.detail(text) : d.log.info(text)),
+      flushLog: () => d.log.writePending?.(),
     };
   }
 

@@ -27,6 +27,8 @@ export interface Logger {
   /** Lines dropped by the writer (slow console) or discarded (no console). */
   readonly stats: { written: number; dropped: number; discarded: number };
   flush(timeoutMs?: number): Promise<void>;
+  /** Hands the lines logged so far in this task to the console now (they go when it ends otherwise). */
+  writePending?(): void;
 }
 
 export function createLogger(options: {
@@ -59,5 +61,6 @@ export function createLogger(options: {
       };
     },
     flush: (timeoutMs) => writer?.flush(timeoutMs) ?? Promise.resolve(),
+    writePending: () => writer?.writePending(),
   };
 }

@@ -109,11 +109,17 @@ export class LogWriter {
   #pipeBatchChars = 0;
 
   readonly #writeBatch = (): void => {
+    if (this.#pipeBatch.length === 0) return;
     const chunk = this.#pipeBatch.length === 1 ? this.#pipeBatch[0]! : this.#pipeBatch.join('');
     this.#pipeBatch = [];
     this.#pipeBatchChars = 0;
     this.#pipe?.write(chunk);
   };
+
+  /** Writes the current task's lines to the pipe now rather than when the task ends. */
+  writePending(): void {
+    this.#writeBatch();
+  }
 
   /** Bytes (characters) accepted but not yet handed to the kernel. */
   get queuedBytes(): number {
