@@ -8,12 +8,14 @@
  * - frozen master: SIGSTOP → server2's first advert; then SIGCONT → server2 logs
  *   "Entering BACKUP STATE" (a single master again) and → server1's first advert.
  * Profiles: VRRPv2 advert_int 1, VRRPv3 advert_int 0.01 and 0.1 (BENCH_PROFILES=v2,v3).
- * Times are capture timestamps and log-line arrival times. Prints figures, never fails.
+ * Times are capture timestamps and log-line arrival times (the bench reads lines at
+ * SCHED_RR 2, above the daemons: benchRealtime). Prints figures, never fails.
  * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three).
  */
 import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
 import { table } from './stats.js';
 import {
+  benchRealtime,
   benchUnavailable,
   IMPLS,
   masterDownMs,
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
     console.log(`vrrp-failover: skipped (${why})`);
     return;
   }
+  console.log(`vrrp-failover: ${benchRealtime()}`);
   const wanted = (process.env['BENCH_PROFILES'] ?? 'v2,v3').split(',');
   const profiles = [V2_1S, V3_10MS, V3_100MS].filter((p) => wanted.some((w) => p.name.startsWith(w)));
   for (const p of profiles) {
