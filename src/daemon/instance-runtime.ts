@@ -21,6 +21,7 @@ import {
   shutdownAdvertPriority,
   step,
   type TimerName,
+  VRRP_PRIO_OWNER,
   VRRP_PRIO_STOP,
   type VrrpEvent,
 } from '../vrrp/index.js';
@@ -262,9 +263,11 @@ export class InstanceRuntime implements ChannelMember {
     this.feed({ type: 'timer', timer }, nowMs);
   }
 
+  /** Not for an address owner: nothing but a second owner can make it yield (a config error). */
   #lateByAnInterval(nowMs: number): boolean {
     const due = this.state.timers.adver;
-    return due !== null && nowMs - due > this.state.config.adverIntCs * 10;
+    if (due === null || this.state.effectivePriority === VRRP_PRIO_OWNER) return false;
+    return nowMs - due > this.state.config.adverIntCs * 10;
   }
 
   #makePorts(): EffectPorts {
