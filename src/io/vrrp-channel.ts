@@ -65,6 +65,7 @@ export class VrrpChannel {
    */
   readonly #members: (readonly ChannelMember[] | undefined)[] = new Array(256).fill(undefined);
   readonly #view: AdvertView;
+  readonly #to: { address: Uint8Array; scopeId: number };
   /** Drops not attributable to an instance: decode failures and VRIDs nobody runs. */
   readonly drops = new Map<DropReason, number>();
   received = 0;
@@ -75,6 +76,8 @@ export class VrrpChannel {
   constructor(options: ChannelOptions, socket: ChannelSocket) {
     this.options = options;
     this.#view = new AdvertView(options.family);
+    // IPv6 link-local and multicast destinations need the interface as scope id.
+    this.#to = { address: new Uint8Array(0), scopeId: options.family === 'ipv6' ? options.ifindex : 0 };
     if (socket.setDatagramHandler) socket.setDatagramHandler((d) => this.#onDatagram(d));
     else socket.on('message', (m) => this.#onMessage(m));
     socket.on('error', () => {
@@ -124,12 +127,14 @@ export class VrrpChannel {
   /** Sends one datagram (IPv4: with its header; IPv6: the VRRP message). Never throws. */
   send(bytes: Uint8Array, destination: IpAddress, source?: IpAddress): boolean {
     try {
-      const scopeId = this.options.family === 'ipv6' ? this.options.ifindex : 0;
       const opts =
         this.options.family === 'ipv6'
           ? { ifindex: this.options.ifindex, hopLimit: 255, ...(source ? { source: source.bytes } : {}) }
           : undefined;
-      this.#socket.send(bytes, { address: destination.bytes, scopeId }, opts);
+      // Refilled, not made per advert: the socket reads it before send returns.
+      const to = this.#to;
+      to.address = destination.bytes;
+      this.#socket.send(bytes, to, opts);
       this.sent++;
       return true;
     } catch {

@@ -15,8 +15,10 @@ import type { RawIpMessage } from '../../../src/native/index.js';
 import {
   authDataFromPassword,
   type DropReason,
+  formatIp,
   type InstanceExpectations,
   ip,
+  ipFromBytes,
   VRRP_AUTH,
 } from '../../../src/wire/index.js';
 import { readPcap } from '../../helpers/pcap.js';
@@ -161,6 +163,34 @@ describe('VrrpChannel receive path', () => {
     sock.onMessage(msg('ff02::1'));
     assert.deepEqual(a.got, [255]);
     assert.deepEqual(Object.fromEntries(ch.drops), { 'vrrp-bad-checksum': 1 });
+  });
+
+  test('send: each datagram goes to its own destination, with the interface as IPv6 scope', () => {
+    for (const [family, group, other, scope] of [
+      ['ipv4', '224.0.0.18', '10.100.1.2', 0],
+      ['ipv6', 'ff02::12', 'fe80::2', 3],
+    ] as const) {
+      const seen: string[] = [];
+      const ch = new VrrpChannel(
+        { ...options, family, group: ip(group) },
+        {
+          ...new FakeSocket(),
+          on() {
+            return this;
+          },
+          send(data: Uint8Array, to: { address: Uint8Array; scopeId?: number }) {
+            // What the socket reads during the call (the channel may reuse the object).
+            seen.push(`${data.length} ${formatIp(ipFromBytes(to.address))} %${to.scopeId ?? 0}`);
+            return data.length;
+          },
+          close() {},
+        },
+      );
+      assert.ok(ch.send(new Uint8Array(4), ip(group)));
+      assert.ok(ch.send(new Uint8Array(5), ip(other)));
+      assert.deepEqual(seen, [`4 ${group} %${scope}`, `5 ${other} %${scope}`]);
+      assert.equal(ch.sent, 2);
+    }
   });
 
   test('send never throws: failures are counted', () => {
