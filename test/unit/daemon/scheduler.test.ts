@@ -298,7 +298,12 @@ describe('Scheduler', () => {
       const f = withFine();
       let now = 0;
       let moving = false;
-      const clock = { nowMs: () => (moving ? (now += 0.01) : now) };
+      const clock = {
+        nowMs: () => {
+          if (moving) now += 0.01;
+          return now;
+        },
+      };
       const s = new Scheduler(clock, f.timers);
       const fired: number[] = [];
       s.arm('skew', 0.78, (t) => fired.push(t));
