@@ -9,14 +9,11 @@
  * sync reconciles external changes. `stop()` clears the data plane (omega: runs the down
  * notifiers first). Meant to run in the checker process, never on the VRRP loop.
  */
-import { checkFnFor } from '../check/dispatch.js';
+import { loadCheckFns } from '../check/dispatch.js';
 import { CheckRunner } from '../check/runner.js';
 import { type CheckerState, realServerUp, realServerWeight } from '../check/schedule.js';
-import type { CheckSpec } from '../check/types.js';
+import type { CheckFn, CheckSpec } from '../check/types.js';
 import type { Config, ScriptCommand } from '../config/model.js';
-import { BfdChecks, bfdCheckNames } from '../io/bfd-check.js';
-import { NotifyFifos } from '../io/notify-fifo.js';
-import { realServerFifoLine, virtualServerFifoLine } from '../io/notify-fifo-format.js';
 import { ScriptRunner } from '../io/script-runner.js';
 import { gateCheckerScripts } from '../io/script-security-gate.js';
 import { probeScript } from '../io/script-security-probe.js';
@@ -37,7 +34,6 @@ import type { DataPlane } from './data-plane.js';
 import { selectDataPlane } from './data-plane.js';
 import { checkerLine, quorumLine, rsChangeLine, rsText, vsText } from './log-text.js';
 import { lvsModel, type RealSpec, type ServiceState, type VirtualSpec } from './model.js';
-import { NftPlane } from './nft-plane.js';
 import { aliveWeight, desiredServices, initialQuorum, type RealHealth, stepQuorum } from './plan.js';
 
 export interface LvsLog {
@@ -112,7 +108,10 @@ interface VsRuntime {
 
 async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane> {
   const forced = opts.forcePlane ?? config.global.dataPlane;
-  const nft = async (): Promise<DataPlane> => new NftPlane(opts.log);
+  const nft = async (): Promise<DataPlane> => {
+    const { NftPlane } = await import('./nft-plane.js');
+    return new NftPlane(opts.log);
+  };
   return selectDataPlane({
     ...(forced ? { forced } : {}),
     log: opts.log,
@@ -126,6 +125,25 @@ async function defaultPlane(config: Config, opts: LvsOptions): Promise<DataPlane
     },
     makeNft: nft,
   });
+}
+
+/** notify_fifo / lvs_notify_fifo writers; their modules load only when one is configured. */
+async function openFifos(
+  config: Config,
+  o: Omit<Parameters<typeof import('../io/notify-fifo.js').NotifyFifos.openAsync>[2], 'ownLabel'>,
+) {
+  const { notifyFifo, lvsNotifyFifo } = config.global;
+  if (!notifyFifo && !lvsNotifyFifo) return undefined;
+  const [{ NotifyFifos }, format] = await Promise.all([
+    import('../io/notify-fifo.js'),
+    import('../io/notify-fifo-format.js'),
+  ]);
+  const fifos = await NotifyFifos.openAsync(notifyFifo, lvsNotifyFifo, { ...o, ownLabel: 'lvs_' });
+  return {
+    realServer: (rs: string, vs: string, up: boolean) => fifos.write(format.realServerFifoLine(rs, vs, up)),
+    virtualServer: (vs: string, up: boolean) => fifos.write(format.virtualServerFifoLine(vs, up)),
+    close: () => fifos.close(),
+  };
 }
 
 export async function startLvs(configured: Config, opts: LvsOptions): Promise<LvsHandle> {
@@ -154,8 +172,12 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   const runScript = (sc: ScriptCommand | undefined): void => {
     if (sc) void scripts.run({ argv: sc.argv, timeoutMs: 30_000, ...(whoFor(sc) ?? {}) });
   };
-  const fifos = await NotifyFifos.openAsync(config.global.notifyFifo, config.global.lvsNotifyFifo, {
-    ownLabel: 'lvs_',
+  // The model first: which checker kinds and optional parts (BFD, FIFOs) to load, in parallel.
+  const model = lvsModel(config);
+  const checks = model.flatMap((vs) => vs.reals.flatMap((rs) => rs.checks));
+  const checkFnsLoading = loadCheckFns(checks);
+  const bfdLoading = checks.some((c) => c.type === 'BFD_CHECK') ? import('../io/bfd-check.js') : undefined;
+  const fifos = await openFifos(config, {
     ...(ids('') ? { owner: ids('')! } : {}),
     scriptIds: whoFor,
     onScriptExit: () => log.info('lvs notify fifo script terminated'),
@@ -164,11 +186,11 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   // keepalived do_rs_notifies / do_vs_notifies: the script, then the FIFO line.
   const rsNotify = (rt: VsRuntime, rs: RealSpec, up: boolean): void => {
     runScript(up ? rs.notifyUp : rs.notifyDown);
-    fifos.write(realServerFifoLine(rsText(rt.spec, rs), vsText(rt.spec), up));
+    fifos?.realServer(rsText(rt.spec, rs), vsText(rt.spec), up);
   };
   const vsNotify = (rt: VsRuntime, up: boolean): void => {
     runScript(up ? rt.spec.quorumUp : rt.spec.quorumDown);
-    fifos.write(virtualServerFifoLine(vsText(rt.spec), up));
+    fifos?.virtualServer(vsText(rt.spec), up);
   };
   const smtp = SmtpAlerter.fromConfig(
     config.global,
@@ -189,7 +211,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     plane.name === 'ipvs'
       ? await (await import('./ipvs-sync-daemon.js')).startIpvsGlobals(config, log)
       : undefined;
-  const runtimes: VsRuntime[] = lvsModel(config).map((spec, i) => ({
+  const runtimes: VsRuntime[] = model.map((spec, i) => ({
     spec,
     mailVs: virtualServerAlertsOn(config.virtualServers[i]?.smtpAlert, config.global),
     mailRs: new Map(
@@ -237,7 +259,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
 
   const rsStates = (runner: CheckRunner, rt: VsRuntime, rs: RealSpec): CheckerState[] =>
     (rt.checks.get(rs.id) ?? [])
-      .map((c) => runner.state(c.id) ?? bfdChecks.state(c.id))
+      .map((c) => runner.state(c.id) ?? bfdChecks?.state(c.id))
       .filter((s): s is CheckerState => s !== undefined);
 
   const onChange = (rt: VsRuntime, rs: RealSpec): void => {
@@ -306,22 +328,25 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     },
   });
   // BFD_CHECK follows its bfd_instance's session as events, outside the polled runner.
-  const bfdChecks = new BfdChecks(config, (t) => log.info(t));
-  const bfdNames = bfdCheckNames(
+  const bfd = await bfdLoading;
+  const bfdChecks = bfd && new bfd.BfdChecks(config, (t) => log.info(t));
+  const bfdNames = bfd?.bfdCheckNames(
     config,
     runtimes.map((rt) => rt.spec),
   );
+  const checkFnFor = await checkFnsLoading;
+  const polled: [CheckSpec, CheckFn][] = [];
   for (const rt of runtimes)
     for (const rs of rt.spec.reals) {
       const active: CheckSpec[] = [];
       for (const c of rs.checks) {
         if (c.type === 'BFD_CHECK') {
-          const name = bfdNames.get(c.id);
+          const name = bfdNames?.get(c.id);
           const follow = (up: boolean): void => {
             log.info(`BFD check of [${name}] RS(${rsText(rt.spec, rs)}) is ${up ? 'UP' : 'DOWN'}`);
             onChange(rt, rs);
           };
-          if (bfdChecks.bind(c.id, rsText(rt.spec, rs), name, follow)) active.push(c);
+          if (bfdChecks?.bind(c.id, rsText(rt.spec, rs), name, follow)) active.push(c);
           continue;
         }
         const fn = checkFnFor(c, scripts, ids);
@@ -330,25 +355,21 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
           continue;
         }
         active.push(c);
+        polled.push([c, fn]);
         byCheck.set(c.id, { rt, rs });
       }
       rt.checks.set(rs.id, active);
-      for (const c of active) {
-        if (c.type === 'BFD_CHECK') continue;
+      for (const [c, fn] of polled.splice(0)) {
         const prior = opts.carry?.checks.get(c.id);
         if (prior?.state.hasRun) verdictSeen.add(c.id);
-        runner.add(
-          c,
-          checkFnFor(c, scripts, ids)!,
-          prior?.key === JSON.stringify(c) ? prior.state : undefined,
-        );
+        runner.add(c, fn, prior?.key === JSON.stringify(c) ? prior.state : undefined);
       }
       const states = rsStates(runner, rt, rs);
       rt.health.set(rs.id, { up: realServerUp(states), weight: realServerWeight(rs.weight, states) });
     }
   // A reload adopts the BFD states the VRRP process already has (quietly), so the real
   // servers of sessions that stayed Up stay in.
-  await bfdChecks.start(opts.carry !== undefined);
+  await bfdChecks?.start(opts.carry !== undefined);
   if (opts.carry !== undefined)
     for (const rt of runtimes)
       for (const rs of rt.spec.reals)
@@ -393,7 +414,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
   return {
     async stop(stopOptions) {
       runner.stop();
-      bfdChecks.stop();
+      bfdChecks?.stop();
       clearInterval(periodic);
       await syncing;
       stopped = true;
@@ -409,7 +430,7 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
           // A reload (keepPlane) shuts nothing down: no "Shutting down" mail.
           if (!stopOptions?.keepPlane) vsMail(rt, false, SHUTDOWN_BODY);
         }
-      fifos.close();
+      fifos?.close();
       await smtp?.drain(2000);
       smtp?.close();
       if (!stopOptions?.keepPlane) await plane.clear();

@@ -5,7 +5,7 @@
  * Started with --expose-gc.
  */
 import { readdirSync } from 'node:fs';
-import { checkFnFor } from '../../src/check/dispatch.js';
+import { loadCheckFns } from '../../src/check/dispatch.js';
 import { CheckRunner } from '../../src/check/runner.js';
 import type { CheckKindSpec, CheckSpec } from '../../src/check/types.js';
 
@@ -67,6 +67,7 @@ const scripts = { run: async () => ({ kind: 'error' as const, message: 'no scrip
 // KTS_LEAK_NO_PROBES=1: the node:net forms of TCP_CHECK and HTTP_GET instead of the lean probes.
 const noProbes = process.env.KTS_LEAK_NO_PROBES === '1';
 const runner = new CheckRunner({ concurrency: 128, noProbes, onChange: () => {} });
+const checkFnFor = await loadCheckFns(specs);
 for (const s of specs) runner.add(s, checkFnFor(s, scripts as never)!);
 
 const fds = () => readdirSync('/proc/self/fd').length;
