@@ -9,7 +9,7 @@
  *   "Entering BACKUP STATE" (a single master again) and → server1's first advert.
  * Profiles: VRRPv2 advert_int 1, VRRPv3 advert_int 0.01 and 0.1 (BENCH_PROFILES=v2,v3).
  * Times are capture timestamps and log-line arrival times (the bench reads lines at
- * SCHED_RR 2, above the daemons: benchRealtime). Prints figures, never fails.
+ * SCHED_RR 2, above the daemons: benchRealtime, BENCH_RT=0|all). Prints figures, never fails.
  * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three).
  */
 import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
