@@ -67,6 +67,7 @@ static const struct {
     {"ifIndexToName", kts_if_indextoname},
     {"sendmsg", kts_sendmsg},
     {"recvmsg", kts_recvmsg},
+    {"recvmmsg", kts_recvmmsg},
     {"pollStart", kts_poll_start},
     {"pollStop", kts_poll_stop},
     {"pollRef", kts_poll_ref},

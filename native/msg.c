@@ -174,3 +174,67 @@ napi_value kts_recvmsg(napi_env env, napi_callback_info info) {
   KTS_CHECK(napi_create_int64(env, (size_t)n < len ? n : (ssize_t)len, &result));
   return result;
 }
+
+/* Most datagrams one recvmmsg call reads: bounds the per-call stack arrays below. */
+#define KTS_RECVMMSG_MAX 64
+
+/*
+ * recvmmsg(fd, buffer, slotSize, meta, count) -> datagrams read (0 when none is queued).
+ * Reads up to `count` datagrams in one system call: datagram i goes to
+ * buffer[i * slotSize, (i + 1) * slotSize) and its metadata to meta[i * 20, (i + 1) * 20)
+ * (layout struct kts_meta, as recvmsg fills it). Fewer than `count` means the queue
+ * was emptied. Nothing is allocated per packet.
+ */
+napi_value kts_recvmmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 5, len, metalen;
+  napi_value argv[5], result;
+  int32_t fd, slot, count;
+  uint8_t *data;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *metaptr;
+  struct mmsghdr msgs[KTS_RECVMMSG_MAX];
+  struct iovec iov[KTS_RECVMMSG_MAX];
+  struct sockaddr_storage ss[KTS_RECVMMSG_MAX];
+  union kts_cmsgbuf cb[KTS_RECVMMSG_MAX];
+  int n;
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5 || kts_arg_int(env, argv[0], &fd, "fd") ||
+      kts_arg_bytes(argv[1], env, &data, &len, "buffer") || kts_arg_int(env, argv[2], &slot, "slotSize") ||
+      kts_arg_int(env, argv[4], &count, "count"))
+    return NULL;
+  if (count < 1 || count > KTS_RECVMMSG_MAX || slot < 1 || (size_t)slot * (size_t)count > len)
+    return kts_throw_arg(env, "recvmmsg: count must be 1..64 and buffer hold count slots of slotSize bytes");
+  KTS_CHECK(napi_is_typedarray(env, argv[3], &is_ta));
+  if (is_ta) KTS_CHECK(napi_get_typedarray_info(env, argv[3], &type, &metalen, &metaptr, NULL, NULL));
+  if (!is_ta || type != napi_int32_array || metalen * 4 < (size_t)count * sizeof(struct kts_meta))
+    return kts_throw_arg(env, "recvmmsg: meta must be an Int32Array of at least count * 20 elements");
+  memset(msgs, 0, (size_t)count * sizeof msgs[0]);
+  for (int i = 0; i < count; i++) {
+    iov[i].iov_base = data + (size_t)i * (size_t)slot;
+    iov[i].iov_len = (size_t)slot;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &ss[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof ss[i];
+    msgs[i].msg_hdr.msg_control = cb[i].buf;
+    msgs[i].msg_hdr.msg_controllen = sizeof cb[i].buf;
+  }
+  /* MSG_TRUNC: msg_len is then the real datagram length, as for recvmsg above. */
+  do n = recvmmsg(fd, msgs, (unsigned int)count, MSG_DONTWAIT | MSG_TRUNC, NULL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
+  else if (n < 0) return kts_throw_errno(env, "recvmmsg", errno);
+  for (int i = 0; i < n; i++) {
+    struct kts_meta *m = (struct kts_meta *)metaptr + i;
+    memset(m, 0, sizeof *m);
+    m->length = (int32_t)msgs[i].msg_len;
+    m->flags = msgs[i].msg_hdr.msg_flags;
+    m->hops = -1;
+    m->ifindex = -1;
+    kts_sockaddr_to_meta(&ss[i], msgs[i].msg_hdr.msg_namelen, m);
+    read_cmsgs(&msgs[i].msg_hdr, m);
+  }
+  KTS_CHECK(napi_create_int32(env, n, &result));
+  return result;
+}

@@ -181,6 +181,12 @@ export interface NativeBinding {
     ancillary: NativeAncillary | null,
   ): number;
   recvmsg(fd: number, buffer: Uint8Array, meta: Int32Array): number;
+  /**
+   * Up to `count` (1..64) datagrams in one call: datagram i in
+   * buffer[i * slotSize, (i + 1) * slotSize), its metadata at meta[i * META_INT32S]
+   * (META layout). Returns how many were read; 0 when none was queued.
+   */
+  recvmmsg(fd: number, buffer: Uint8Array, slotSize: number, meta: Int32Array, count: number): number;
   pollStart(fd: number, events: number, callback: (status: number, events: number) => void): void;
   pollStop(fd: number): void;
   pollRef(fd: number, ref: boolean): void;

@@ -10,7 +10,7 @@
  * enables. Addresses are bytes in network order (4 or 16).
  */
 
-import { META, type NativeConstants, native } from './binding.js';
+import { META, META_INT32S, type NativeConstants, native } from './binding.js';
 import { DRAIN_BUDGET, dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 import { PolledSocket } from './polled-socket.js';
 
@@ -84,23 +84,65 @@ export interface RawIpDatagram {
   readonly destinationAt: number;
 }
 
-/** The one mutable RawIpDatagram a socket hands to its handler. */
+/** The one mutable RawIpDatagram a socket hands to its handler, pointed at each datagram in turn. */
 class DatagramSlot implements RawIpDatagram {
   buffer: Uint8Array;
   length = 0;
   ttl: number | null = null;
   ifindex: number | null = null;
   truncated = false;
-  readonly addresses: Uint8Array;
-  readonly sourceAt = META.sourceByteOffset;
+  addresses: Uint8Array;
+  sourceAt: number = META.sourceByteOffset;
   sourceLength = 0;
   hasDestination = false;
-  readonly destinationAt = META.destinationByteOffset;
+  destinationAt: number = META.destinationByteOffset;
 
   constructor(buffer: Uint8Array, addresses: Uint8Array) {
     this.buffer = buffer;
     this.addresses = addresses;
   }
+}
+
+/**
+ * Datagrams one recvmmsg call reads. A backup of 255 instances at 0.1 s is woken
+ * with ~3 datagrams queued; one call reads them all and, returning fewer than this,
+ * shows the queue empty without a further call that would fail with EAGAIN.
+ */
+export const RECEIVE_BATCH = 16;
+
+/**
+ * recvmmsg's landing area: RECEIVE_BATCH slots of `slotSize` bytes and their
+ * metadata blocks. Shared by every socket with that slot size, as receiveBuffer is:
+ * a drain delivers every datagram of a batch before it returns.
+ */
+class ReceiveBatch {
+  readonly slotSize: number;
+  readonly buffer: Uint8Array;
+  /** slots[i]: datagram i's bytes, a view made once. */
+  readonly slots: Uint8Array[];
+  readonly meta = new Int32Array(META_INT32S * RECEIVE_BATCH);
+  readonly metaBytes = new Uint8Array(this.meta.buffer);
+  /** A drain is delivering from this batch: a nested read (a handler reading a socket) must not refill it. */
+  busy = false;
+
+  constructor(slotSize: number) {
+    this.slotSize = slotSize;
+    this.buffer = new Uint8Array(slotSize * RECEIVE_BATCH);
+    this.slots = [];
+    for (let i = 0; i < RECEIVE_BATCH; i++)
+      this.slots.push(this.buffer.subarray(i * slotSize, (i + 1) * slotSize));
+  }
+}
+
+const batches = new Map<number, ReceiveBatch>();
+
+function receiveBatch(slotSize: number): ReceiveBatch {
+  let batch = batches.get(slotSize);
+  if (batch === undefined) {
+    batch = new ReceiveBatch(slotSize);
+    batches.set(slotSize, batch);
+  }
+  return batch;
 }
 
 /** Where to send: address bytes (4 or 16) and, for IPv6 link-local or multicast, a scope id. */
@@ -138,8 +180,12 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
   #datagramHandler: ((d: RawIpDatagram) => void) | null = null;
   readonly #destination: { family: number; address: Uint8Array; scopeId: number };
   readonly #slot: DatagramSlot;
-  /** Made once: drain() runs on every readable callback. */
-  readonly #deliver = (n: number): void => this.#delivered(n);
+  readonly #batch: ReceiveBatch;
+  /** MSG_TRUNC, read once: #delivered runs per datagram. */
+  readonly #msgTrunc: number;
+  /** Made once: a nested drain (see #drain) runs through FdHandle.drain. */
+  readonly #deliver = (n: number): void =>
+    this.#delivered(this.#buffer, n, this.#meta.ints, this.#meta.bytes, 0);
 
   private constructor(fd: number, options: RawIpSocketOptions) {
     super();
@@ -148,6 +194,8 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     const c = native().constants;
     this.#af = options.family === 4 ? c.AF_INET : c.AF_INET6;
     this.#buffer = receiveBuffer(options.bufferSize ?? 65535);
+    this.#batch = receiveBatch(options.bufferSize ?? 65535);
+    this.#msgTrunc = c.MSG_TRUNC;
     this.#slot = new DatagramSlot(this.#buffer, this.#meta.bytes);
     this.#destination = { family: this.#af, address: this.#buffer, scopeId: 0 };
     this.#multicastAll = options.multicastAll === true;
@@ -371,7 +419,7 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
    */
   readPending(rounds = 16): void {
     if (!this.#receiving) return;
-    for (let i = 0; i < rounds && this.#drain() === DRAIN_BUDGET; i++);
+    for (let i = 0; i < rounds && this.#drain() >= DRAIN_BUDGET; i++);
   }
 
   /**
@@ -386,35 +434,82 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     this.#datagramHandler = handler;
   }
 
+  /**
+   * Reads up to DRAIN_BUDGET datagrams, RECEIVE_BATCH per recvmmsg call, and delivers
+   * each; returns how many (DRAIN_BUDGET or more: there may be more queued). A drain
+   * started while the shared batch is being delivered (a listener reading a socket)
+   * reads one datagram per recvmsg into the single buffer instead, leaving the batch intact.
+   */
   #drain(): number {
-    return this.handle.drain(this.#buffer, this.#meta, this.#deliver);
+    const batch = this.#batch;
+    if (batch.busy) return this.handle.drain(this.#buffer, this.#meta, this.#deliver);
+    batch.busy = true;
+    try {
+      return this.#drainBatch(batch);
+    } finally {
+      batch.busy = false;
+    }
   }
 
-  #delivered(n: number): void {
-    const meta = this.#meta;
-    const hops = meta.get('hops');
-    const ifindex = meta.get('ifindex');
+  #drainBatch(batch: ReceiveBatch): number {
+    const b = native();
+    let delivered = 0;
+    while (delivered < DRAIN_BUDGET && !this.handle.closed) {
+      let n: number;
+      try {
+        n = b.recvmmsg(this.handle.fd, batch.buffer, batch.slotSize, batch.meta, RECEIVE_BATCH);
+      } catch (err) {
+        this.emit('error', err as Error);
+        break;
+      }
+      for (let i = 0; i < n && !this.handle.closed; i++) {
+        const base = i * META_INT32S;
+        const copied = Math.min(batch.meta[base + META.length]!, batch.slotSize);
+        this.#delivered(batch.slots[i]!, copied, batch.meta, batch.metaBytes, base);
+      }
+      delivered += n;
+      if (n < RECEIVE_BATCH) break;
+    }
+    return delivered;
+  }
+
+  /** Delivers the datagram of `n` bytes in `buffer`, described by meta[base, base + META_INT32S). */
+  #delivered(buffer: Uint8Array, n: number, meta: Int32Array, metaBytes: Uint8Array, base: number): void {
+    const hops = meta[base + META.hops]!;
+    const ifindex = meta[base + META.ifindex]!;
+    const truncated = (meta[base + META.flags]! & this.#msgTrunc) !== 0;
+    const sourceLength = meta[base + META.addrLength]!;
+    const destinationFamily = meta[base + META.destinationFamily]!;
+    const byteBase = base * 4;
     const handler = this.#datagramHandler;
     if (handler !== null) {
       const d = this.#slot;
+      d.buffer = buffer;
       d.length = n;
       d.ttl = hops < 0 ? null : hops;
       d.ifindex = ifindex < 0 ? null : ifindex;
-      d.truncated = meta.truncated();
-      d.sourceLength = meta.get('addrLength');
-      d.hasDestination = meta.get('destinationFamily') !== 0;
+      d.truncated = truncated;
+      d.addresses = metaBytes;
+      d.sourceAt = byteBase + META.sourceByteOffset;
+      d.sourceLength = sourceLength;
+      d.hasDestination = destinationFamily !== 0;
+      d.destinationAt = byteBase + META.destinationByteOffset;
       handler(d);
       return;
     }
+    const sourceAt = byteBase + META.sourceByteOffset;
+    const destinationAt = byteBase + META.destinationByteOffset;
+    const destinationLength = destinationFamily === native().constants.AF_INET ? 4 : 16;
     this.emit('message', {
-      data: this.#buffer.slice(0, n),
-      source: meta.source(),
-      scopeId: this.family === 6 ? meta.get('a') : 0,
+      data: buffer.slice(0, n),
+      source: metaBytes.slice(sourceAt, sourceAt + sourceLength),
+      scopeId: this.family === 6 ? meta[base + META.a]! : 0,
       ttl: hops < 0 ? null : hops,
       ifindex: ifindex < 0 ? null : ifindex,
-      destination: meta.destination(),
-      truncated: meta.truncated(),
-      length: meta.get('length'),
+      destination:
+        destinationFamily === 0 ? null : metaBytes.slice(destinationAt, destinationAt + destinationLength),
+      truncated,
+      length: meta[base + META.length]!,
     });
   }
 }
