@@ -71,7 +71,7 @@ function vmPart(): void {
     // (keepalived 5 s) but the guest's node backend no longer keeps up: both checkers see
     // false failures (41/100 and 50/100). 20 keeps both inside the emulation's means.
     perKind: Number(process.env.KTS_VM_PER_KIND ?? 20),
-    warmS: 5,
+    warmS: Number(process.env.KTS_VM_WARM ?? 5),
     windowS: Number(process.env.KTS_VM_WINDOW ?? 15),
     failS: 20,
     // KTS_VM_ONLY_TS=1: keepalived-ts's side alone; KTS_VM_CHECKER_FLAGS: node flags for its checker.

@@ -18,7 +18,7 @@ export interface CheckerProcessOptions {
   readonly cwd?: string;
   /** `--lvs-data-plane`-style override. */
   readonly forcePlane?: 'ipvs' | 'nftables';
-  /** Node/V8 flags for the child, after the parent's own. */
+  /** Node/V8 flags for the child, after the parent's own and CHECKER_NODE_FLAGS. */
   readonly nodeFlags?: readonly string[];
 }
 
@@ -31,6 +31,17 @@ type Up =
 type Down = { type: 'status' | 'reload' | 'stop'; id: number };
 
 const FLAG = '--kts-lvs-checker';
+
+/**
+ * V8 tiers a function up to TurboFan after ~66 KB of its bytecode ran; the checker runs
+ * a few small functions per check, so at modest rates they cross that over minutes and
+ * each compile costs more than the optimized code saves. Measured in the IPVS lab (qemu
+ * -icount, 40 checks/s, checker CPU in a 15 s window): 2.8 s with V8's default (of it
+ * 0.9 s in compiler threads), 2.1 s still after 2 minutes; 1.9-2.0 s with 15x the budget,
+ * with no compiles even after 2 minutes. At 4,000 checks/s (the host bench) the hot
+ * functions still reach it within a second: user CPU 12.0 vs 11.9 %.
+ */
+export const CHECKER_NODE_FLAGS: readonly string[] = ['--interrupt-budget=1000000'];
 
 export interface CheckerProcess {
   readonly child: ChildProcess;
@@ -49,7 +60,7 @@ export function spawnLvsChecker(
 ): CheckerProcess {
   const child = fork(new URL(import.meta.url).pathname, [FLAG, JSON.stringify(opts)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, ...(opts.nodeFlags ?? [])],
+    execArgv: [...process.execArgv, ...CHECKER_NODE_FLAGS, ...(opts.nodeFlags ?? [])],
   });
   let next = 1;
   const waiting = new Map<number, (m: Up) => void>();
