@@ -74,13 +74,15 @@ export function runVmComparison(p: VmBenchParams): string[] {
 }
 
 /**
- * KTS_VM_ICOUNT=N: qemu's -icount shift=N (guest time = instructions x 2^N ns while the
- * vCPU runs), so the CPU seconds the guest accounts count instructions instead of host
- * time, which another process on the host can stretch.
+ * qemu's -icount shift=N (guest time = instructions x 2^N ns while the vCPU runs), so the
+ * CPU seconds the guest accounts count instructions, not host time, which other processes
+ * on a busy host stretch: without it one build's checker CPU varied 3.4-4.0 s over four
+ * runs (and its kernel share 1.4-1.7 s), with it the next build's 2.71-2.81 s over four.
+ * KTS_VM_ICOUNT=N picks N (default 4), `off` plain TCG.
  */
 function icount(): string[] {
-  const shift = process.env.KTS_VM_ICOUNT;
-  return shift === undefined || shift === '' ? [] : ['-icount', `shift=${Number(shift)},sleep=on`];
+  const shift = process.env.KTS_VM_ICOUNT ?? '4';
+  return shift === 'off' || shift === '' ? [] : ['-icount', `shift=${Number(shift)},sleep=on`];
 }
 
 function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string[] {
@@ -99,7 +101,7 @@ function format(p: VmBenchParams, sides: readonly Side[], wallS: number): string
     `  ${name.padEnd(30)} ${`${f(a, d)} ${unit}`.padStart(14)} ${`${f(b, d)} ${unit}`.padStart(14)} ${f(a / b, 2).padStart(7)}`;
   const down = (s: Side, q: number) => percentile(s.downMs, q);
   return [
-    `qemu TCG guest (Debian 6.1 kernel, real IPVS): ${p.perKind} TCP_CHECK + ${p.perKind} HTTP_GET, delay_loop 1 s, retry 1, delay_before_retry 1 s; VM run ${wallS.toFixed(0)} s`,
+    `qemu TCG guest (Debian 6.1 kernel, real IPVS${icount().length > 0 ? `, ${icount()[1]}` : ''}): ${p.perKind} TCP_CHECK + ${p.perKind} HTTP_GET, delay_loop 1 s, retry 1, delay_before_retry 1 s; VM run ${wallS.toFixed(0)} s`,
     '  Both checkers run under the same emulation, one after the other: the ratio is the',
     '  meaningful figure; absolute times are TCG times (many times slower than the host).',
     `  ${'measure'.padEnd(30)} ${'keepalived-ts'.padStart(14)} ${'keepalived'.padStart(14)} ${'ratio'.padStart(7)}`,

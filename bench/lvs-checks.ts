@@ -11,6 +11,12 @@
  * (bench/lvs-checks-vm.ts; KTS_VM_PER_KIND servers of each kind, default 20; skipped with
  * KTS_BENCH_VM=0 or without a built lab). Never pass/fail.
  *
+ * VM knobs: KTS_VM_WINDOW (s, default 15), KTS_VM_WARM (s after all are in IPVS, default
+ * 5), KTS_VM_ICOUNT (qemu -icount shift, default 4: guest CPU counts instructions; `off`),
+ * KTS_VM_ONLY_TS=1 (keepalived-ts alone), KTS_VM_CHECKER_FLAGS (node flags for its
+ * checker), KTS_BENCH_PROF=1 (V8 CPU profiles), KTS_BENCH_PERF=1 (perf of both checkers),
+ * KTS_BENCH_KEEP=1 (keep the exchange directory: logs, profiles, console).
+ *
  * usage: node dist/bench/lvs-checks.js [seconds=25] [servers-per-kind=2000]
  *        node dist/bench/lvs-checks.js vm      (only the side-by-side part in the VM)
  */
