@@ -16,11 +16,10 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeArpFrame } from '../../src/wire/arp.js';
-import { finish, pseudoHeaderSum, sum16 } from '../../src/wire/checksum.js';
 import { DROP_REASONS } from '../../src/wire/drop-reason.js';
 import { decodeIpv6Header } from '../../src/wire/ethernet.js';
-import type { IpAddress, IpFamily } from '../../src/wire/ip.js';
-import { ip, ipFromBytes } from '../../src/wire/ip.js';
+import type { IpFamily } from '../../src/wire/ip.js';
+import { ip } from '../../src/wire/ip.js';
 import { decodeNaFrame } from '../../src/wire/ndisc.js';
 import { authDataFromPassword } from '../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert } from '../../src/wire/vrrp-ipv4.js';
@@ -28,21 +27,10 @@ import { decodeVrrp } from '../../src/wire/vrrp-packet.js';
 import type { InstanceExpectations } from '../../src/wire/vrrp-receive.js';
 import { checkReceivedAdvert, receivedFromIpv4 } from '../../src/wire/vrrp-receive.js';
 import { readPcap } from '../helpers/pcap.js';
+import { prng, repairIpv4, repairVrrp } from '../helpers/vrrp-mutation.js';
 
 const ITERATIONS = 100_000;
 const SEED = 0x6b656570; // 'keep'
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const vectorsDir = resolve(repoRoot, '../shared/vectors');
@@ -129,33 +117,6 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   return b;
 }
 
-/** Recompute the VRRP checksum in place (pseudo-header per version and family, as the codec does). */
-function repairVrrp(v: Uint8Array, source: IpAddress, destination: IpAddress): void {
-  v[6] = 0;
-  v[7] = 0;
-  const pseudo =
-    source.family === 'ipv6' || v[0]! >> 4 === 3 ? pseudoHeaderSum(source, destination, 112, v.length) : 0;
-  const c = finish(sum16(v, pseudo));
-  v[6] = c >> 8;
-  v[7] = c & 0xff;
-}
-
-/** Repair IPv4 header checksum and total length, and the VRRP checksum, so mutations go deeper. */
-function repairIpv4(d: Uint8Array): void {
-  if (d.length < 20 || d[0]! >> 4 !== 4) return;
-  const ihl = (d[0]! & 0x0f) * 4;
-  if (ihl < 20 || ihl > d.length) return;
-  d[2] = d.length >> 8;
-  d[3] = d.length & 0xff;
-  const v = d.subarray(ihl + (d[9] === 51 ? 24 : 0));
-  if (v.length >= 8) repairVrrp(v, ipFromBytes(d.subarray(12, 16)), ipFromBytes(d.subarray(16, 20)));
-  d[10] = 0;
-  d[11] = 0;
-  const c = finish(sum16(d.subarray(0, ihl)));
-  d[10] = c >> 8;
-  d[11] = c & 0xff;
-}
-
 test(`fuzz: ${ITERATIONS} mutated capture packets through decode and receive checks`, () => {
   const seeds = loadSeeds();
   assert.equal(seeds.length, 88); // every frame of the 8 captures
@@ -181,7 +142,7 @@ test(`fuzz: ${ITERATIONS} mutated capture packets through decode and receive che
       const h = decodeIpv6Header(seed.frame.subarray(14));
       assert.ok(h.ok);
       const { source, destination } = h.value;
-      if (rnd() < 0.5 && bytes.length >= 8) repairVrrp(bytes, source, destination);
+      if (rnd() < 0.5) repairVrrp(bytes, source, destination);
       const r = decodeVrrp(bytes, { source, destination });
       if (!r.ok) {
         assert.ok(known.has(r.error.reason) && r.error.detail, r.error.reason);

@@ -14,7 +14,6 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GCProfiler } from 'node:v8';
 import { AdvertView } from '../../../src/wire/advert-view.js';
-import { finish, pseudoHeaderSum, sum16 } from '../../../src/wire/checksum.js';
 import { type IpAddress, type IpFamily, ip, ipFromBytes } from '../../../src/wire/ip.js';
 import { authDataFromPassword } from '../../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert } from '../../../src/wire/vrrp-ipv4.js';
@@ -28,6 +27,7 @@ import {
   receivedFromIpv4,
 } from '../../../src/wire/vrrp-receive.js';
 import { readPcap } from '../../helpers/pcap.js';
+import { prng, repairIpv4, repairVrrp } from '../../helpers/vrrp-mutation.js';
 
 const vectors = resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '../shared/vectors');
 
@@ -97,18 +97,6 @@ function expectations(seed: Seed): InstanceExpectations[] {
   ];
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   const pick = (n: number) => Math.floor(rnd() * n);
   let b = Uint8Array.from(src);
@@ -130,32 +118,6 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
       break; // unchanged
   }
   return b;
-}
-
-function repairVrrp(v: Uint8Array, source: IpAddress, destination: IpAddress): void {
-  if (v.length < 8) return;
-  v[6] = 0;
-  v[7] = 0;
-  const pseudo =
-    source.family === 'ipv6' || v[0]! >> 4 === 3 ? pseudoHeaderSum(source, destination, 112, v.length) : 0;
-  const c = finish(sum16(v, pseudo));
-  v[6] = c >> 8;
-  v[7] = c & 0xff;
-}
-
-function repairIpv4(d: Uint8Array): void {
-  if (d.length < 20 || d[0]! >> 4 !== 4) return;
-  const ihl = (d[0]! & 0x0f) * 4;
-  if (ihl < 20 || ihl > d.length) return;
-  d[2] = d.length >> 8;
-  d[3] = d.length & 0xff;
-  const v = d.subarray(ihl + (d[9] === 51 ? 24 : 0));
-  repairVrrp(v, ipFromBytes(d.subarray(12, 16)), ipFromBytes(d.subarray(16, 20)));
-  d[10] = 0;
-  d[11] = 0;
-  const c = finish(sum16(d.subarray(0, ihl)));
-  d[10] = c >> 8;
-  d[11] = c & 0xff;
 }
 
 /** The decoders' verdict: a drop with its text, or the decoded advert. */
