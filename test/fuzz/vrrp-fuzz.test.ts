@@ -18,16 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { decodeArpFrame } from '../../src/wire/arp.js';
 import { DROP_REASONS } from '../../src/wire/drop-reason.js';
 import { decodeIpv6Header } from '../../src/wire/ethernet.js';
-import type { IpFamily } from '../../src/wire/ip.js';
-import { ip } from '../../src/wire/ip.js';
 import { decodeNaFrame } from '../../src/wire/ndisc.js';
-import { authDataFromPassword } from '../../src/wire/vrrp-auth.js';
 import { decodeIpv4Advert } from '../../src/wire/vrrp-ipv4.js';
 import { decodeVrrp } from '../../src/wire/vrrp-packet.js';
-import type { InstanceExpectations } from '../../src/wire/vrrp-receive.js';
 import { checkReceivedAdvert, receivedFromIpv4 } from '../../src/wire/vrrp-receive.js';
 import { readPcap } from '../helpers/pcap.js';
-import { prng, repairIpv4, repairVrrp } from '../helpers/vrrp-mutation.js';
+import {
+  captureExpectations as expectations,
+  prng,
+  repairIpv4,
+  repairVrrp,
+} from '../helpers/vrrp-mutation.js';
 
 const ITERATIONS = 100_000;
 const SEED = 0x6b656570; // 'keep'
@@ -50,27 +51,6 @@ function loadSeeds(): Seed[] {
     }
   }
   return seeds;
-}
-
-/** The configuration of the capture's receiving peer. */
-function expectations(file: string, family: IpFamily): InstanceExpectations {
-  const v3 = file.startsWith('vrrpv3') || file === 'unsolicited-na.pcap';
-  const unicast = file === 'vrrpv2-unicast.pcap';
-  return {
-    version: v3 ? 3 : 2,
-    family,
-    vrid: 51,
-    addresses: [family === 'ipv4' ? ip('10.100.1.20') : ip('fd00:100::20')],
-    checkAddresses: true,
-    authType: v3 ? 0 : file === 'vrrpv2-ah.pcap' ? 2 : 1,
-    authData: authDataFromPassword('pa-pass1'),
-    ahLastSequence: 0,
-    adverIntCs: 100,
-    unicastPeers: unicast ? [{ address: ip('10.100.1.1'), minTtl: 0, maxTtl: 255 }] : [],
-    checkUnicastSource: unicast,
-    dropIfLocalOwner: false,
-    localPriority: 254,
-  };
 }
 
 function mutate(src: Uint8Array, rnd: () => number): Uint8Array {

@@ -1,20 +1,41 @@
 /**
  * @module What the VRRP fuzz and the receive-view equivalence test share for mutating
  * captured packets: a seeded PRNG and checksum repair, so a mutation can reach the checks
- * behind the checksum instead of stopping there.
+ * behind the checksum instead of stopping there, and the captures' receiving peer.
  */
 import { finish, pseudoHeaderSum, sum16 } from '../../src/wire/checksum.js';
-import { type IpAddress, ipFromBytes } from '../../src/wire/ip.js';
+import { type IpAddress, type IpFamily, ip, ipFromBytes } from '../../src/wire/ip.js';
+import { authDataFromPassword } from '../../src/wire/vrrp-auth.js';
+import type { InstanceExpectations } from '../../src/wire/vrrp-receive.js';
+import { Prng } from '../sim/prng.js';
 
-/** mulberry32: small, fast, deterministic. */
+/** A seeded source of numbers in [0, 1): the simulator's mulberry32. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const p = new Prng(seed);
+  return () => p.next();
+}
+
+/**
+ * What the receiving peer of a capture in ../shared/vectors is configured with (the
+ * configs next to the captures): VRID 51, the article's VIP, PASS "pa-pass1" or AH.
+ */
+export function captureExpectations(file: string, family: IpFamily): InstanceExpectations {
+  const v3 = file.startsWith('vrrpv3') || file === 'unsolicited-na.pcap';
+  const unicast = file === 'vrrpv2-unicast.pcap';
+  return {
+    version: v3 ? 3 : 2,
+    family,
+    vrid: 51,
+    addresses: [family === 'ipv4' ? ip('10.100.1.20') : ip('fd00:100::20')],
+    checkAddresses: true,
+    authType: v3 ? 0 : file === 'vrrpv2-ah.pcap' ? 2 : 1,
+    authData: authDataFromPassword('pa-pass1'),
+    ahLastSequence: 0,
+    adverIntCs: 100,
+    unicastPeers: unicast ? [{ address: ip('10.100.1.1'), minTtl: 0, maxTtl: 255 }] : [],
+    checkUnicastSource: unicast,
+    dropIfLocalOwner: false,
+    localPriority: 254,
   };
 }
 

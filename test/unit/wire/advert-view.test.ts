@@ -27,7 +27,7 @@ import {
   receivedFromIpv4,
 } from '../../../src/wire/vrrp-receive.js';
 import { readPcap } from '../../helpers/pcap.js';
-import { prng, repairIpv4, repairVrrp } from '../../helpers/vrrp-mutation.js';
+import { captureExpectations, prng, repairIpv4, repairVrrp } from '../../helpers/vrrp-mutation.js';
 
 const vectors = resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '../shared/vectors');
 
@@ -65,28 +65,12 @@ function seeds(): Seed[] {
 
 /** The receiving peer's configuration for a capture, and variants that trip other checks. */
 function expectations(seed: Seed): InstanceExpectations[] {
-  const v3 = seed.file.startsWith('vrrpv3');
-  const unicast = seed.file === 'vrrpv2-unicast.pcap';
-  const base: InstanceExpectations = {
-    version: v3 ? 3 : 2,
-    family: seed.family,
-    vrid: 51,
-    addresses: [seed.family === 'ipv4' ? ip('10.100.1.20') : ip('fd00:100::20')],
-    checkAddresses: true,
-    authType: v3 ? 0 : seed.file === 'vrrpv2-ah.pcap' ? 2 : 1,
-    authData: authDataFromPassword('pa-pass1'),
-    ahLastSequence: 0,
-    adverIntCs: 100,
-    unicastPeers: unicast ? [{ address: ip('10.100.1.1'), minTtl: 0, maxTtl: 255 }] : [],
-    checkUnicastSource: unicast,
-    dropIfLocalOwner: false,
-    localPriority: 254,
-  };
+  const base = captureExpectations(seed.file, seed.family);
   const other = seed.family === 'ipv4' ? ip('10.100.1.21') : ip('fd00:100::21');
   return [
     base,
     { ...base, vrid: 52 },
-    { ...base, version: v3 ? 2 : 3 },
+    { ...base, version: base.version === 3 ? 2 : 3 },
     { ...base, addresses: [other] },
     { ...base, addresses: [...base.addresses, other] },
     { ...base, authData: authDataFromPassword('other') },
