@@ -178,16 +178,9 @@ export class VrrpChannel {
     this.#deliver(reason);
   }
 
-  /** The same path for sockets that emit copies ('message'): test fakes. */
+  /** Sockets that emit copies ('message', test fakes) take the same path. */
   #onMessage(m: RawIpMessage): void {
-    this.received++;
-    if (m.ifindex !== null && m.ifindex !== this.options.ifindex) return;
-    const view = this.#view;
-    const reason =
-      this.options.family === 'ipv4'
-        ? view.parseIpv4(m.data, m.data.length)
-        : view.parseIpv6(m.data, m.data.length, m.source, 0, m.destination, 0, m.ttl);
-    this.#deliver(reason);
+    this.#onDatagram(datagramOf(m));
   }
 
   /** Hands a parsed advert to the members with its VRID, or counts why it goes nowhere. */
@@ -214,4 +207,24 @@ export class VrrpChannel {
   close(): void {
     this.#socket.close();
   }
+}
+
+/** A copied message in the shape the real socket hands over in place (allocates: fakes only). */
+function datagramOf(m: RawIpMessage): RawIpDatagram {
+  const destination = m.destination ?? new Uint8Array(0);
+  const addresses = new Uint8Array(m.source.length + destination.length);
+  addresses.set(m.source, 0);
+  addresses.set(destination, m.source.length);
+  return {
+    buffer: m.data,
+    length: m.data.length,
+    ttl: m.ttl,
+    ifindex: m.ifindex,
+    truncated: m.truncated,
+    addresses,
+    sourceAt: 0,
+    sourceLength: m.source.length,
+    hasDestination: m.destination !== null,
+    destinationAt: m.source.length,
+  };
 }
