@@ -159,6 +159,8 @@ export class InstanceRuntime implements ChannelMember {
     const sequencer = this.#deps.sequencer;
     if (sequencer === undefined) dispatchEffects(r.effects, r.instance, this.#ports);
     else sequencer.perform(r.effects, r.instance, this.#ports);
+    // What was sent ahead stands in for this step's advert only, never a later one's.
+    this.#sentAhead = -1;
   }
 
   clearStats(): void {
