@@ -215,12 +215,7 @@ export class Scheduler {
   }
 
   #expiryQueued = false;
-  readonly #queuedExpiry = () => {
-    if (!this.#expiryQueued) return;
-    this.#expiryQueued = false;
-    this.#spinToFirst();
-    this.#fineExpired();
-  };
+  readonly #queuedExpiry = () => this.fireOverdue();
 
   #firstFine(): number {
     let first = Number.POSITIVE_INFINITY;
