@@ -14,13 +14,18 @@
  *   where a sleeping one would be woken at once.
  * - with `slackMs`: a firing at most that early runs at once and is told the deadline
  *   as its time (Adver_Timer: no second wake-up, no drift from re-arming).
- * Re-arming a key to a later deadline keeps its Node timer (a Master_Down_Timer is
- * pushed back on every advert): the timer fires at the old deadline and waits again for
- * the rest, so a backup does not churn a timer object per advert. Late firings are
- * measured (`maxLateMs`) for the status report.
+ * Entries waiting on Node share ONE Node timer, set to the earliest of them (a heap,
+ * src/daemon/timer-heap.ts): a re-arm moves the entry in the heap and makes no timer
+ * object (a backup pushes every Master_Down_Timer back on every advert, a master re-arms
+ * every Adver_Timer every interval), and one wake-up fires every entry due by then,
+ * including those that come due while it runs, as keepalived's timer thread does. With
+ * 255 instances a timer per entry woke a backup at each pushed-back deadline and a
+ * master at each of its instances' spread-out advert times. Late firings are measured
+ * (`maxLateMs`) for the status report.
  */
 
 import type { Clock } from '../io/clock.js';
+import { TimerHeap } from './timer-heap.js';
 
 /** The timer API the scheduler uses: setTimeout's shape, injectable for tests. */
 export interface TimerApi {
@@ -92,12 +97,15 @@ interface Entry {
   atMs: number;
   fire: TimerCallback;
   slackMs: number;
+  /** The setImmediate handle ('soon' mode). */
   handle: unknown;
-  /** How it waits: a Node timer, setImmediate turns, or the fine timer. */
+  /** How it waits: the shared Node timer (in the heap), setImmediate turns, or the fine timer. */
   mode: 'timeout' | 'soon' | 'fine';
-  /** When the pending Node timer is due (ms, monotonic; it may fire about 1 ms either side). */
-  dueMs: number;
-  /** This entry's wake-up, made once: an advert re-arms its key every interval. */
+  /** When it wants to be woken ('timeout': its heap key; Node may wake it about 1 ms either side). */
+  wakeMs: number;
+  /** Position in the heap of entries waiting on the Node timer, or -1. */
+  heapIndex: number;
+  /** This entry's wake-up on setImmediate turns, made once. */
   readonly wake: () => void;
 }
 
@@ -108,6 +116,13 @@ export class Scheduler {
   /** Entries waiting on the fine timer, which is set to the earliest of them. */
   readonly #fineEntries = new Set<Entry>();
   readonly #fine: FineTimer | null;
+  /** Entries waiting on the one Node timer, earliest wake first. */
+  readonly #heap = new TimerHeap<Entry>();
+  /** The Node timer's handle and when it is due (it is never moved later: it wakes early instead). */
+  #nodeHandle: unknown = null;
+  #nodeDueMs = Number.POSITIVE_INFINITY;
+  /** Inside #nodeWoke: arms leave the Node timer to it. */
+  #waking = false;
   #armed = 0;
   /** Worst lateness seen, ms. */
   maxLateMs = 0;
@@ -123,13 +138,6 @@ export class Scheduler {
   arm(key: string, atMs: number, fire: TimerCallback, options?: ArmOptions): void {
     const slackMs = options?.slackMs ?? 0;
     let e = this.#entries.get(key);
-    if (e?.armed && e.mode === 'timeout' && e.dueMs <= atMs - slackMs) {
-      // The pending timer wakes before the new deadline: keep it, it waits again for the rest.
-      e.atMs = atMs;
-      e.fire = fire;
-      e.slackMs = slackMs;
-      return;
-    }
     if (e === undefined) {
       const entry: Entry = {
         armed: false,
@@ -138,11 +146,22 @@ export class Scheduler {
         slackMs,
         handle: null,
         mode: 'timeout',
-        dueMs: 0,
+        wakeMs: 0,
+        heapIndex: -1,
         wake: () => this.#wake(entry),
       };
       e = entry;
       this.#entries.set(key, e);
+    }
+    if (e.armed && e.mode === 'timeout' && atMs - slackMs >= e.atMs - e.slackMs) {
+      // Pushed back (a Master_Down_Timer on every advert): it only moves in the heap,
+      // where its new wake time, later than the Node timer's, leaves that timer as it is.
+      e.atMs = atMs;
+      e.fire = fire;
+      e.slackMs = slackMs;
+      e.wakeMs = this.#wakeTime(e);
+      this.#heap.upsert(e);
+      return;
     }
     if (e.armed) this.#clearHandle(e);
     else {
@@ -155,44 +174,138 @@ export class Scheduler {
     this.#schedule(e, this.#clock.nowMs());
   }
 
+  /**
+   * When an entry waiting on Node wants to be woken: a precise timer a little early, to
+   * hand over to the fine timer; one with slack at the deadline itself (it fires within
+   * the slack, early or late).
+   */
+  #wakeTime(e: Entry): number {
+    return e.slackMs === 0 && this.#fine !== null ? e.atMs - FINE_LEAD_MS : e.atMs;
+  }
+
+  /** Whether a precise timer is close enough to its deadline to leave the Node timer. */
+  #nearDeadline(e: Entry, now: number): boolean {
+    if (e.slackMs !== 0) return false;
+    const remaining = e.atMs - now;
+    if (this.#fine !== null) return remaining < FINE_BELOW_MS;
+    return remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined;
+  }
+
   #schedule(entry: Entry, now: number): void {
     const remaining = entry.atMs - now;
     const precise = entry.slackMs === 0;
     if (precise && this.#fine !== null && remaining < FINE_BELOW_MS) {
       entry.mode = 'fine';
-      entry.dueMs = entry.atMs;
+      entry.wakeMs = entry.atMs;
       this.#fineEntries.add(entry);
       this.#setFine(now);
       return;
     }
     if (precise && this.#fine === null && remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined) {
       entry.mode = 'soon';
-      entry.dueMs = now;
+      entry.wakeMs = now;
       entry.handle = this.#timers.soon(entry.wake);
       return;
     }
-    // A precise timer wakes a little early and hands over to the fine timer; one with
-    // slack is aimed at the deadline itself and fires within it, early or late.
-    const lead = precise && this.#fine !== null ? FINE_LEAD_MS : 0;
-    const delay = Math.max(0, remaining - lead);
     entry.mode = 'timeout';
-    entry.dueMs = now + delay;
-    entry.handle = this.#timers.set(entry.wake, delay);
+    entry.wakeMs = this.#wakeTime(entry);
+    this.#heap.upsert(entry);
+    this.#setNodeTimer(now);
   }
 
+  /** Sets the Node timer to the earliest waiting entry if it is due later (or clears it: none waits). */
+  #setNodeTimer(now: number): void {
+    if (this.#waking) return;
+    const first = this.#heap.peek();
+    if (first === undefined) {
+      this.#clearNodeTimer();
+      return;
+    }
+    if (this.#nodeHandle !== null && this.#nodeDueMs <= first.wakeMs) return;
+    this.#clearNodeTimer();
+    const delay = Math.max(0, first.wakeMs - now);
+    this.#nodeDueMs = now + delay;
+    this.#nodeHandle = this.#timers.set(this.#nodeWoke, delay);
+  }
+
+  #clearNodeTimer(): void {
+    if (this.#nodeHandle === null) return;
+    this.#timers.clear(this.#nodeHandle);
+    this.#nodeHandle = null;
+    this.#nodeDueMs = Number.POSITIVE_INFINITY;
+  }
+
+  /** Bound on the entries one Node wake-up handles (each fired or handed over at most once, but callbacks arm). */
+  static readonly #MAX_PER_WAKE = 100_000;
+
+  /**
+   * The Node timer fired: every waiting entry due by now is fired (or handed over to the
+   * fine timer), earliest first, re-reading the clock so that entries coming due while
+   * earlier ones run are fired in this wake-up too. Timers with slack are told one time
+   * for the whole wake-up (see #sharedNow).
+   */
+  readonly #nodeWoke = (): void => {
+    this.#nodeHandle = null;
+    this.#nodeDueMs = Number.POSITIVE_INFINITY;
+    this.#waking = true;
+    const wokeAt = this.#clock.nowMs();
+    try {
+      for (let i = 0; i < Scheduler.#MAX_PER_WAKE; i++) {
+        const e = this.#heap.peek();
+        if (e === undefined) break;
+        const now = i === 0 ? wokeAt : this.#clock.nowMs();
+        // Never early beyond the slack: the engine ignores a timer that is not due yet,
+        // and the timer would be lost (it is not re-armed).
+        if (now < e.atMs - e.slackMs) {
+          // Woken early: a precise timer near its deadline goes on to the fine timer (or
+          // loop turns); anything else, and everything after it, waits for the Node timer.
+          if (!this.#nearDeadline(e, now)) break;
+          this.#heap.remove(e);
+          this.#schedule(e, now);
+          continue;
+        }
+        this.#heap.remove(e);
+        this.#disarm(e);
+        this.fired++;
+        this.maxLateMs = Math.max(this.maxLateMs, now - e.atMs);
+        e.fire(Math.max(e.slackMs > 0 ? this.#sharedNow(wokeAt, e.slackMs) : now, e.atMs));
+      }
+    } finally {
+      this.#waking = false;
+      this.#setNodeTimer(this.#clock.nowMs());
+    }
+  };
+
+  /** A 'soon' entry's loop turn (no fine timer: tests). */
   #wake(entry: Entry): void {
-    if (!entry.armed) return;
+    if (!entry.armed || entry.mode !== 'soon') return;
     const now = this.#clock.nowMs();
-    // Never early beyond the slack: the engine ignores a timer that is not due yet, and
-    // the timer would be lost (it is not re-armed).
-    if (now < entry.atMs - entry.slackMs) {
+    if (now < entry.atMs) {
       this.#schedule(entry, now);
       return;
     }
     this.#disarm(entry);
     this.fired++;
     this.maxLateMs = Math.max(this.maxLateMs, now - entry.atMs);
-    entry.fire(Math.max(now, entry.atMs));
+    entry.fire(now);
+  }
+
+  /** The reading slacked timers are told (see #sharedNow), or NaN before the first. */
+  #sharedMs = Number.NaN;
+
+  /**
+   * The time a slacked timer firing in a wake-up at `wokeAt` is told: the reading taken
+   * when the wake-up began, or an earlier wake-up's if that is at most the slack older.
+   * Timers handled one after another in a wake-up, each told its own clock reading,
+   * would re-arm a little later each (255 Adver_Timers at 0.1 s take a few ms to
+   * handle) and spread apart. Told one reading, as keepalived's timers are told its
+   * loop's time_now, they re-arm together and stay together. Never earlier than a
+   * timer's deadline (the caller takes the later of the two).
+   */
+  #sharedNow(wokeAt: number, slackMs: number): number {
+    if (wokeAt - this.#sharedMs <= slackMs) return this.#sharedMs;
+    this.#sharedMs = wokeAt;
+    return wokeAt;
   }
 
   /**
@@ -277,7 +390,11 @@ export class Scheduler {
       this.#fineEntries.delete(e);
       if (this.#fineEntries.size === 0) this.#fine?.clear();
     } else if (e.mode === 'soon') (this.#timers.clearSoon ?? this.#timers.clear)(e.handle);
-    else this.#timers.clear(e.handle);
+    else {
+      this.#heap.remove(e);
+      // The Node timer is left to wake early unless nothing waits on it any more.
+      if (this.#heap.size === 0 && !this.#waking) this.#clearNodeTimer();
+    }
   }
 
   cancel(key: string): void {

@@ -244,7 +244,7 @@ export class VrrpDaemon {
     for (const rt of faulted) this.#startInstance(rt);
     this.#groups?.announceStart();
     await this.#startSyncDaemon();
-    for (const rt of this.instances) if (!faulted.includes(rt)) this.#startOrHold(rt);
+    this.#startOrHoldAll(this.instances.filter((rt) => !faulted.includes(rt)));
   }
 
   /**
@@ -479,7 +479,7 @@ export class VrrpDaemon {
     this.#tracking?.evaluateAll();
     if (next.global.fifoWriteVrrpStatesOnReload) this.#writeStatesOnReload(kept);
     await this.#startSyncDaemon();
-    for (const rt of this.instances) if (!kept.has(rt.plan.name)) this.#startOrHold(rt);
+    this.#startOrHoldAll(this.instances.filter((rt) => !kept.has(rt.plan.name)));
     await this.#reshapeFirewall();
     for (const [key, ch] of this.channels) {
       if (ch.size > 0) continue;
@@ -521,13 +521,26 @@ export class VrrpDaemon {
   /** Instances held in INIT until their weight-0 scripts first report (keepalived). */
   readonly #held = new Set<string>();
 
-  #startOrHold(rt: InstanceRuntime): void {
-    if (this.#tracking?.holdsInit(rt.plan.name)) {
-      this.#held.add(rt.plan.name);
-      this.log.detail(`(${rt.plan.name}) waiting for its tracked scripts before leaving INIT`);
-      return;
-    }
-    this.#startInstance(rt);
+  /**
+   * Starts `list` (those not held in INIT) with one reading of the clock taken once all
+   * of them listen, as keepalived starts its instances at one time_now: their
+   * Master_Down_Timers then come due together, so do the takeovers and every advert
+   * after them, and a master wakes once per interval to send them all instead of once
+   * per instance (255 instances started one after another spread over ~100 ms, and
+   * their adverts stayed spread over the interval).
+   */
+  #startOrHoldAll(list: readonly InstanceRuntime[]): void {
+    const starting = list.filter((rt) => !this.#holdsInit(rt));
+    for (const rt of starting) this.#openInstance(rt);
+    const nowMs = this.clock.nowMs();
+    for (const rt of starting) rt.feed({ type: 'start' }, nowMs);
+  }
+
+  #holdsInit(rt: InstanceRuntime): boolean {
+    if (!this.#tracking?.holdsInit(rt.plan.name)) return false;
+    this.#held.add(rt.plan.name);
+    this.log.detail(`(${rt.plan.name}) waiting for its tracked scripts before leaving INIT`);
+    return true;
   }
 
   #releaseHeld(name: string): void {
@@ -537,6 +550,12 @@ export class VrrpDaemon {
   }
 
   #startInstance(rt: InstanceRuntime): void {
+    this.#openInstance(rt);
+    rt.feed({ type: 'start' });
+  }
+
+  /** Joins the instance to its channel, or faults it (no interface, no socket). */
+  #openInstance(rt: InstanceRuntime): void {
     this.#linkLayer(rt.plan.ifindex);
     const p = rt.plan;
     if (p.problem !== null) {
@@ -550,7 +569,6 @@ export class VrrpDaemon {
         rt.feed({ type: 'fault', reason: 'socket' });
       }
     }
-    rt.feed({ type: 'start' });
   }
 
   #channel(rt: InstanceRuntime): VrrpChannel {

@@ -209,6 +209,81 @@ describe('Scheduler', () => {
     assert.equal(n, 1);
   });
 
+  test('every key waits on one Node timer, set to the earliest; one wake-up fires all that are due, earliest first', () => {
+    const f = fakes();
+    const s = new Scheduler(f.clock, f.timers);
+    const fired: string[] = [];
+    for (const [k, at] of [
+      ['c', 30],
+      ['a', 10],
+      ['b', 20],
+      ['d', 400],
+    ] as const)
+      s.arm(k, at, () => fired.push(k), { slackMs: 1 });
+    assert.equal(f.pending.size, 1, 'one Node timer for four keys');
+    assert.equal([...f.pending.values()][0]!.delay, 10);
+    f.fireAll(30);
+    assert.deepEqual(fired, ['a', 'b', 'c']);
+    assert.equal(f.pending.size, 1);
+    assert.equal([...f.pending.values()][0]!.delay, 370, 'then set to the next one');
+    s.cancel('d');
+    assert.equal(f.pending.size, 0, 'nothing waits: no Node timer');
+  });
+
+  test('an entry coming due while a wake-up runs is fired in it', () => {
+    const f = fakes();
+    const s = new Scheduler(f.clock, f.timers);
+    const fired: string[] = [];
+    s.arm('a', 10, () => {
+      fired.push('a');
+      f.setNow(12);
+    });
+    s.arm('b', 12, () => fired.push('b'));
+    f.fireAll(10);
+    assert.deepEqual(fired, ['a', 'b']);
+    assert.equal(f.pending.size, 0);
+  });
+
+  test('pushing entries back makes no Node timer: it wakes at the old earliest and is set to the new one', () => {
+    const f = fakes();
+    const s = new Scheduler(f.clock, f.timers);
+    let n = 0;
+    s.arm('x', 300, () => n++);
+    s.arm('y', 350, () => n++);
+    const [handle] = [...f.pending.keys()];
+    f.setNow(100);
+    s.arm('x', 400, () => n++);
+    s.arm('y', 450, () => n++);
+    assert.deepEqual([...f.pending.keys()], [handle], 'the same Node timer');
+    f.fireAll(300);
+    assert.equal(n, 0);
+    assert.equal([...f.pending.values()][0]!.delay, 100, 'to x, the earliest now');
+    f.fireAll(450);
+    assert.equal(n, 2);
+  });
+
+  test('timers with slack fired in one wake-up are told one time, never before their deadline', () => {
+    const f = fakes();
+    let now = 0;
+    // A clock that moves 1 ms per read once woken: handling each takes time.
+    let moving = false;
+    const clock = {
+      nowMs: () => {
+        if (moving) now += 1;
+        return now;
+      },
+    };
+    const s = new Scheduler(clock, f.timers);
+    const told: number[] = [];
+    for (const k of ['a', 'b', 'c']) s.arm(k, 100, (t) => told.push(t), { slackMs: 5 });
+    s.arm('later', 103, (t) => told.push(t), { slackMs: 5 });
+    now = 100;
+    moving = true;
+    for (const p of [...f.pending.values()]) p.cb();
+    // Woken at 101 (the first read); each told its own reading would be 101, 102, 103.
+    assert.deepEqual(told, [101, 101, 101, 103]);
+  });
+
   describe('with a fine timer', () => {
     /** withSoon() plus one fake fine timer: its current delay (null when clear). */
     function withFine() {
