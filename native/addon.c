@@ -95,6 +95,8 @@ static const struct {
     {"epollCreate", kts_epoll_create},
     {"epollCtl", kts_epoll_ctl},
     {"epollWait", kts_epoll_wait},
+    {"streamOpen", kts_stream_open},
+    {"streamWait", kts_stream_wait},
     {"setScheduler", kts_set_scheduler},
     {"setRttimeLimit", kts_set_rttime_limit},
     {"lockMemory", kts_lock_memory},
