@@ -103,6 +103,7 @@ static const struct {
     {"setAffinity", kts_set_affinity},
     {"enterNetNamespace", kts_enter_net_namespace},
     {"execve", kts_execve},
+    {"dropPages", kts_drop_pages},
 };
 
 static napi_value init(napi_env env, napi_value exports) {

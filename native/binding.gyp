@@ -7,6 +7,7 @@
         "addr.c",
         "errno.c",
         "fd.c",
+        "mem.c",
         "msg.c",
         "netns.c",
         "poll.c",

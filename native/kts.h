@@ -85,6 +85,9 @@ napi_value kts_set_rttime_limit(napi_env env, napi_callback_info info);
 napi_value kts_lock_memory(napi_env env, napi_callback_info info);
 napi_value kts_set_affinity(napi_env env, napi_callback_info info);
 
+/* mem.c */
+napi_value kts_drop_pages(napi_env env, napi_callback_info info);
+
 /* netns.c */
 napi_value kts_enter_net_namespace(napi_env env, napi_callback_info info);
 napi_value kts_execve(napi_env env, napi_callback_info info);

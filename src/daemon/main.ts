@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './log.js';
 import { enterNetNamespace, namespaceControlSocket, namespacedIdent } from './net-namespace.js';
 import { DEFAULT_CONTROL_SOCKET, removePidFiles, writePidFiles } from './pidfile.js';
 import { installSignals } from './signals.js';
+import { scheduleExecutablePageDrops } from './startup-pages.js';
 import { formatStatus, statusReport } from './status.js';
 import { NonExistentInterfaceError, VrrpDaemon } from './vrrp-daemon.js';
 
@@ -183,6 +184,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${controlSocket} ready`);
   const rehearsals = keepRarePathsWarm(daemon);
+  const cancelPageDrops = scheduleExecutablePageDrops(PAGE_DROPS_AFTER_START_MS, (t) => log.detail(t));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (sig: string): Promise<void> => {
@@ -193,6 +195,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       const stopped = Promise.all([daemon.stop(), checker?.stop()]);
       log.info(`Received ${sig}, stopping`);
       clearInterval(rehearsals);
+      cancelPageDrops();
       await stopped;
       scheduling.stop();
       uninstall();
@@ -222,6 +225,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     );
   });
 }
+
+/**
+ * When the node executable's start-up pages are given back (src/daemon/startup-pages.ts):
+ * once start-up is done, again once the first takeovers are likely over (a Master_Down
+ * Interval is 3.6 s at advert_int 1), and once more later. After a reload, once.
+ */
+const PAGE_DROPS_AFTER_START_MS = [1000, 8000, 60_000];
+const PAGE_DROPS_AFTER_RELOAD_MS = [1000];
 
 /** Between two rehearsals of one instance's takeover and shutdown paths (round robin). */
 const REHEARSAL_INTERVAL_MS = 2000;
@@ -304,4 +315,6 @@ async function applyReload(
   log.info(
     `Reload done: kept ${p.keep.length}, restarted ${p.restart.length}, added ${p.add.length}, removed ${p.remove.length}`,
   );
+  // The reload's worker and config code touched pages the running daemon does not use.
+  scheduleExecutablePageDrops(PAGE_DROPS_AFTER_RELOAD_MS, (t) => log.detail(t));
 }

@@ -229,6 +229,8 @@ export interface NativeBinding {
   enterNetNamespace(path: string): void;
   /** execve(file, argv, envp); returns only by throwing. */
   execve(file: string, argv: readonly string[], envp: readonly string[]): never;
+  /** madvise(address, length, MADV_DONTNEED): for read-only file mappings only. */
+  dropPages(address: number, length: number): void;
 }
 
 /** Poll event bits (UV_READABLE, UV_WRITABLE). */
