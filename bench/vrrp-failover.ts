@@ -133,6 +133,31 @@ async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): P
     if (resumed && m.extra !== undefined) push('SIGCONT -> old master advert', resumed.t - m.extra);
   }
   for (const s of single) push('SIGCONT -> single master', s);
+  if (process.env['BENCH_PER_TRIAL'] === '1') printFreezeTrials(impl, p, frz, single);
+}
+
+/**
+ * BENCH_PER_TRIAL=1: each freeze trial's SIGCONT -> server1's first advert on the wire ->
+ * server2's "Entering BACKUP STATE" line (ms), and server2's last advert before the line,
+ * so a slow trial shows which side it was slow on.
+ */
+function printFreezeTrials(
+  impl: string,
+  p: Profile,
+  frz: { marks: Mark[]; frames: VrrpFrame[]; macs: { a: string; b: string } },
+  single: readonly number[],
+): void {
+  const rows = frz.marks.map((m, i) => {
+    const cont = m.extra ?? Number.NaN;
+    const resumed = firstFrom(frz.frames, frz.macs.a, cont);
+    const line = cont + (single[i] ?? Number.NaN);
+    const bAfter = frz.frames.find((f) => f.ethSrc === frz.macs.b && f.t > cont && f.t < line);
+    const a = resumed ? (resumed.t - cont).toFixed(2) : '-';
+    const b = resumed ? (line - resumed.t).toFixed(2) : '-';
+    const stray = bAfter ? ` (server2 advert at +${(bAfter.t - cont).toFixed(2)})` : '';
+    return `   ${impl} ${p.name} #${i + 1}: SIGCONT -> A advert ${a} ms, -> B line ${b} ms, total ${(single[i] ?? Number.NaN).toFixed(2)} ms${stray}`;
+  });
+  console.log(rows.join('\n'));
 }
 
 async function main(): Promise<void> {
