@@ -39,6 +39,11 @@ export interface PreprocessOptions {
   readonly randomSeed?: number;
   /** Upper bound on lines produced, so a runaway ~SEQ cannot exhaust memory. */
   readonly maxLines?: number;
+  /**
+   * False reads an all-plain configuration through the general path too (tests compare
+   * the two); by default such a file is read by the shorter plain-file path.
+   */
+  readonly plainFilePath?: boolean;
 }
 
 interface Definition {
@@ -82,6 +87,24 @@ const INCLUDE_VARIANTS: Readonly<Record<string, readonly IncludeCheck[]>> = {
 };
 
 const NON_BLANK = /\S/;
+/**
+ * A file without any of these characters and without the word `include` has nothing
+ * but plain lines (see SCAN): no comment, quote, escape, definition, conditional, replay
+ * or include. One search of the whole text decides it, instead of one per line.
+ */
+const NOT_PLAIN = ['#', '!', '"', '\\', '$', '@', '~', 'include'];
+
+/** True for a text of plain lines only (see NOT_PLAIN); a byte search for each, no regex. */
+function isPlainText(text: string): boolean {
+  for (let i = 0; i < NOT_PLAIN.length; i++) if (text.includes(NOT_PLAIN[i]!)) return false;
+  return true;
+}
+
+function indexOrEnd(text: string, c: string, from: number): number {
+  const i = text.indexOf(c, from);
+  return i < 0 ? text.length : i;
+}
+
 /**
  * What makes a line more than words and braces (comments, quotes, escapes, definitions,
  * conditionals, replays), a brace, or the end of the line. Run with `test` from a line's
@@ -145,6 +168,11 @@ export class Preprocessor {
   private plainResidue = -1;
   /** Where the logical line just returned starts in its physical line, or -1 if unknown. */
   private columnBase = -1;
+  /** The main file is the whole configuration and all plain: read by {@link nextPlain}. */
+  private allPlain = false;
+  /** nextPlain's next `{` and `}` at or after its scan position (the text's length if none). */
+  private nextOpen = -1;
+  private nextClose = -1;
   /** Files opened, in order: for reload diffing and `--dump-conf`. */
   readonly filesRead: string[] = [];
 
@@ -189,7 +217,10 @@ export class Preprocessor {
         `more than one file matches configuration file ${path}, using ${matches[0]}`,
         { file: path, line: 0, col: 0 },
       );
-    return this.openFile(matches[0]!, path, new Set());
+    if (!this.openFile(matches[0]!, path, new Set())) return false;
+    const text = this.files[0]!.text;
+    this.allPlain = this.options.plainFilePath !== false && isPlainText(text);
+    return true;
   }
 
   /** The current location, for diagnostics raised while the parser handles a line. */
@@ -209,6 +240,7 @@ export class Preprocessor {
    * {@link linePhysical} until the following call: the parser's path, without an object per line.
    */
   nextText(): string | undefined {
+    if (this.allPlain) return this.nextPlain();
     if (this.plainResidue >= 0) {
       // The rest of a plain line from its first brace: that brace alone, at a known column.
       const raw = this.residue!;
@@ -234,6 +266,75 @@ export class Preprocessor {
       const text = this.rewrite(raw);
       if (text === '' || this.tryInclude(text)) continue;
       return this.emit(this.splitBraces(text));
+    }
+  }
+
+  /**
+   * {@link nextText} for a configuration that is one plain file (see NOT_PLAIN): what the
+   * general path does with such a file (each line trimmed and split at its first brace,
+   * the rest after the brace split again with columns looked up), in one loop over the
+   * text without regular expressions, replays, definitions or include frames to consult.
+   */
+  private nextPlain(): string | undefined {
+    const residue = this.residue;
+    if (residue !== undefined) {
+      this.residue = undefined;
+      if (this.plainResidue >= 0) {
+        // A line's first brace, cut at a known column.
+        this.columnBase = this.plainResidue;
+        this.plainResidue = -1;
+        return this.emit(this.splitAt(residue, 0));
+      }
+      // What follows a line's first brace: rewrite and include have nothing to do.
+      this.columnBase = -1;
+      return this.emit(this.splitBraces(residue));
+    }
+    const frame = this.files[0];
+    if (frame === undefined) return this.finish();
+    const source = frame.text;
+    const n = source.length;
+    const maxLines = this.options.maxLines;
+    for (;;) {
+      const start = frame.offset;
+      if (start >= n) {
+        this.files.length = 0;
+        return this.finish();
+      }
+      if (maxLines !== undefined && this.produced > maxLines) {
+        this.diags.error(
+          'semantic',
+          `configuration expands to more than ${maxLines} lines; stopping`,
+          this.location(),
+        );
+        this.files.length = 0;
+        return this.finish();
+      }
+      // The newline and the braces by indexOf (a byte search, cheaper than any loop over
+      // characters); a brace's position is kept until the scan passes it.
+      let end = source.indexOf('\n', start);
+      if (end < 0) end = n;
+      if (this.nextOpen < start) this.nextOpen = indexOrEnd(source, '{', start);
+      if (this.nextClose < start) this.nextClose = indexOrEnd(source, '}', start);
+      const firstBrace = Math.min(this.nextOpen, this.nextClose);
+      let from = start;
+      while (from < end && isTrimmed(source.charCodeAt(from))) from++;
+      let to = end;
+      while (to > from && isTrimmed(source.charCodeAt(to - 1))) to--;
+      frame.offset = end + 1;
+      frame.index++;
+      this.lastFile = frame.display;
+      this.lastLine = frame.index;
+      this.lastSource = source;
+      this.lastStart = start;
+      this.lastEnd = end;
+      this.lastPhysical = undefined;
+      if (from === to) continue;
+      const text = source.slice(from, to);
+      this.columnBase = from - start;
+      if (firstBrace >= end) return this.emit(text);
+      const first = this.splitAt(text, firstBrace - from);
+      if (this.residue !== undefined && firstBrace > from) this.plainResidue = firstBrace - start;
+      return this.emit(first);
     }
   }
 

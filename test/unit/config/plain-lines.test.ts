@@ -7,7 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { generateConfig } from '../../../bench/config-parse.js';
+import { buildConfig } from '../../../src/config/build.js';
+import { DiagnosticSink } from '../../../src/config/diagnostic.js';
+import { ROOT_GRAMMAR } from '../../../src/config/keywords/grammar.js';
 import { loadConfig } from '../../../src/config/load.js';
+import { Parser } from '../../../src/config/parser.js';
+import { Preprocessor } from '../../../src/config/preprocess.js';
 import { memoryFs } from '../../helpers/memory-fs.js';
 
 function load(text: string, extra: Record<string, string> = {}) {
@@ -83,5 +89,114 @@ describe('plain-line details', () => {
   test('include after a brace on the same line still includes', () => {
     const { config } = load('vrrp_script s { include a.conf\n}\n', { '/c/a.conf': 'interval 7\n' });
     assert.equal(config?.vrrpScripts[0]?.intervalS, 7);
+  });
+});
+
+/**
+ * A configuration that is one plain file is read by the preprocessor's plain-file path;
+ * turned off, the same text goes through the general line path. Random plain texts
+ * (keywords of several blocks, unknown words, bad values, stray and inline braces, every
+ * kind of blank, CRLF, blank lines) must give the same statements and diagnostics both ways.
+ */
+describe('the plain-file path reads like the general path', () => {
+  const WORDS = [
+    'global_defs',
+    'router_id',
+    'vrrp_instance',
+    'virtual_ipaddress',
+    'virtual_router_id',
+    'priority',
+    'state',
+    'virtual_server',
+    'real_server',
+    'TCP_CHECK',
+    'HTTP_GET',
+    'url',
+    'path',
+    'weight',
+    'delay_loop',
+    'lb_algo',
+    'protocol',
+    'connect_timeout',
+    'static_ipaddress',
+    'bogus_word',
+    '10.0.0.1',
+    '10.0.0.1/24',
+    'dev',
+    'eth0',
+    '80',
+    '-1',
+    '70000',
+    'x',
+    'MASTER',
+    'NAT',
+    '{',
+    '}',
+    '{',
+    '}',
+    'a{b',
+    '}c',
+  ];
+  const BLANKS = [' ', ' ', ' ', '  ', '\t', '\v', '\f', '\u00a0', '\u3000', '\ufeff'];
+  const ENDS = ['\n', '\n', '\n', '\r\n', '\n\n', ' \n', '\u00a0\n'];
+
+  function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function randomPlainText(random: () => number): string {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    let text = '';
+    const lines = 1 + Math.floor(random() * 40);
+    for (let l = 0; l < lines; l++) {
+      const n = Math.floor(random() * 6);
+      let line = random() < 0.5 ? pick(BLANKS) : '';
+      for (let w = 0; w < n; w++) line += (w > 0 ? pick(BLANKS) : '') + pick(WORDS);
+      text += line + (l === lines - 1 && random() < 0.3 ? '' : pick(ENDS));
+    }
+    return text;
+  }
+
+  function read(text: string, plainFilePath: boolean) {
+    const diags = new DiagnosticSink();
+    const pre = new Preprocessor(memoryFs({ '/c/keepalived.conf': text }), diags, {
+      configId: 'n1',
+      maxLines: 5_000_000,
+      plainFilePath,
+    });
+    assert.ok(pre.openMain('keepalived.conf', '/c'));
+    const statements = new Parser(pre, diags).parse(ROOT_GRAMMAR);
+    const config = buildConfig(statements, diags, () => pre.filesRead);
+    return { statements, config, diagnostics: diags.items };
+  }
+
+  test('2,000 random plain configurations', () => {
+    const random = prng(20261124);
+    let reported = 0;
+    for (let i = 0; i < 2000; i++) {
+      const text = randomPlainText(random);
+      const fast = read(text, true);
+      const general = read(text, false);
+      assert.deepEqual(fast, general, JSON.stringify(text));
+      if (fast.diagnostics.length > 0) reported++;
+    }
+    assert.ok(reported > 1000, `most cases report something (${reported}), so locations are compared`);
+  });
+
+  test('the 1,000 x 10 bench configuration reads the same both ways', () => {
+    const text = generateConfig(1000, 10);
+    const fast = JSON.stringify(read(text, true));
+    const general = JSON.stringify(read(text, false));
+    // Compared as text: a structural diff of two large models takes minutes to print.
+    let i = 0;
+    while (i < fast.length && fast[i] === general[i]) i++;
+    assert.ok(i === fast.length && i === general.length, `differ at ${i}: ${fast.slice(i - 200, i + 200)}`);
   });
 });
