@@ -19,13 +19,16 @@
  *
  * usage: node dist/bench/lvs-checks.js [seconds=25] [servers-per-kind=2000]
  *        node dist/bench/lvs-checks.js vm      (only the side-by-side part in the VM)
+ * As the checker process runs (V8 tier-up budget, checker-process.ts CHECKER_NODE_FLAGS) at
+ * the VM's rate: KTS_BENCH_VM=0 KTS_BENCH_LEAN=1 node --interrupt-budget=1000000 \
+ *        dist/bench/lvs-checks.js 40 20
  */
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { httpCheck } from '../src/check/http.js';
-import { CheckRunner } from '../src/check/runner.js';
+import { CheckRunner, monotonicMs } from '../src/check/runner.js';
 import { tcpCheck } from '../src/check/tcp.js';
 import type { CheckSpec } from '../src/check/types.js';
 import { runVmComparison } from './lvs-checks-vm.js';
@@ -39,6 +42,12 @@ const CHILDREN = Number(process.env.KTS_BACKENDS ?? 1);
 const concurrency = Number(process.env.KTS_CONC ?? 512);
 /** KTS_NO_PROBES=1: every check through node:net (the CheckFn form), for a before/after. */
 const noProbes = process.env.KTS_NO_PROBES === '1';
+/**
+ * KTS_BENCH_LEAN=1: no per-check timing hooks and no loop-delay histogram (its 5 ms timer
+ * and the hooks' Map updates cost as much as a check at low rates), so the CPU figure is
+ * the runner's and the probes' alone; latencies are then not measured.
+ */
+const lean = process.env.KTS_BENCH_LEAN === '1';
 
 if (process.argv[2] === 'backend') {
   const { createServer } = await import('node:http');
@@ -129,20 +138,23 @@ async function main(): Promise<void> {
   const startedAt = new Map<string, number>();
   const downAt = new Map<string, number>();
   let failStart = 0;
-  const runner = new CheckRunner({
-    concurrency,
-    noProbes,
-    onStart: (spec) => {
-      const now = performance.now();
+  const timing = {
+    onStart: (spec: CheckSpec) => {
+      const now = monotonicMs();
       startedAt.set(spec.id, now);
       startLags.push(now - dueOf.get(spec.id)!);
     },
-    onResult: (spec) => {
+    onResult: (spec: CheckSpec) => {
       const st = runner.state(spec.id);
-      checkTimes.push(performance.now() - startedAt.get(spec.id)!);
-      if (st) latencies.push(performance.now() - dueOf.get(spec.id)!);
+      checkTimes.push(monotonicMs() - startedAt.get(spec.id)!);
+      if (st) latencies.push(monotonicMs() - dueOf.get(spec.id)!);
       if (st) dueOf.set(spec.id, st.dueMs);
     },
+  };
+  const runner = new CheckRunner({
+    concurrency,
+    noProbes,
+    ...(lean ? {} : timing),
     onChange: (spec, _s, _r, t) => {
       if (t === 'down' && failStart > 0) downAt.set(spec.id, performance.now() - failStart);
     },
@@ -161,7 +173,7 @@ async function main(): Promise<void> {
   };
   // The loop's own delay: high with low CPU means the process waited for a core.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  loopDelay.enable();
+  if (!lean) loopDelay.enable();
   latencies.length = 0;
   startLags.length = 0;
   checkTimes.length = 0;
@@ -182,13 +194,17 @@ async function main(): Promise<void> {
   const pct = (us: number) => ((us / 1e6 / wall) * 100).toFixed(1);
   const down = [...downAt.values()];
   console.log(
-    `lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency ${concurrency}, ${CHILDREN} backend processes, ${noProbes ? 'node:net checks' : 'lean probes'}`,
+    `lvs-checks: ${perKind} TCP_CHECK + ${perKind} HTTP_GET, delay_loop 1 s, concurrency ${concurrency}, ${CHILDREN} backend processes, ${noProbes ? 'node:net checks' : 'lean probes'}${lean ? ' (KTS_BENCH_LEAN: no latency hooks)' : ''}`,
   );
   console.log(
     `  checks run            ${steady.checks} in ${wall.toFixed(1)} s (${(steady.checks / wall).toFixed(0)}/s)`,
   );
   console.log(
     `  checker CPU           ${cpuPct.toFixed(1)} % of one core (user ${pct(cpu.user)}, system ${pct(cpu.system)}); load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  const perCheck = (us: number) => (us / Math.max(1, steady.checks)).toFixed(1);
+  console.log(
+    `  CPU per check         ${perCheck(cpu.user + cpu.system)} us (user ${perCheck(cpu.user)}, system ${perCheck(cpu.system)})`,
   );
   console.log(
     `  due → applied         median ${median(lat).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`,

@@ -20,7 +20,7 @@ import {
   statusFromPrefix,
 } from './http-response.js';
 import { errorReason, errorText, guarded, tcpConnect } from './net.js';
-import { errnoFailure, openStream, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
+import { errnoFailure, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
 import { type StreamHandler, type StreamPoller, streamPoller } from './stream-poller.js';
 import type { CheckResult, CheckSpec, HttpSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail, pass } from './types.js';
@@ -101,13 +101,16 @@ interface UrlPlan {
   readonly needsBody: boolean;
 }
 
-/** Shared by every probe: a read is consumed before the next one starts. */
+/** For a response longer than the poller's buffer leaves room for: a read is consumed before the next one. */
 const recvBuffer = new Uint8Array(64 * 1024);
 const EMPTY = new Uint8Array(0);
 
 /**
  * The HTTP exchange of each url in turn on a native socket: connect, send the request,
  * read to EOF (at most MAX_BODY), judge. Each url has its own connect_timeout deadline.
+ * The socket is opened as a reader, edge-triggered for input and output: the first
+ * output readiness sends the request (no change of the watched events after it), and
+ * the poller's wait call reads what arrives and closes the socket at the end.
  */
 class HttpProbe implements Probe, StreamHandler {
   readonly #poller: StreamPoller;
@@ -116,9 +119,10 @@ class HttpProbe implements Probe, StreamHandler {
   readonly #timeoutMs: number;
   readonly #plans: readonly UrlPlan[];
   readonly #prefix = new Uint8Array(STATUS_PREFIX);
+  readonly #events: number;
   #fd = -1;
   #urlIndex = 0;
-  #sent = -1;
+  #sent = 0;
   #size = 0;
   #chunks: Uint8Array[] | undefined;
 
@@ -127,6 +131,8 @@ class HttpProbe implements Probe, StreamHandler {
     this.#ep = ep;
     this.#host = host;
     this.#timeoutMs = spec.connectTimeoutMs;
+    const k = poller.k;
+    this.#events = k.EPOLLIN | k.EPOLLOUT | k.EPOLLRDHUP | k.EPOLLET;
     const http = spec.kind as HttpSpec;
     const enc = new TextEncoder();
     this.#plans = urlsOf(http).map((url) => {
@@ -149,18 +155,19 @@ class HttpProbe implements Probe, StreamHandler {
 
   cancel(): void {
     if (this.#fd < 0) return;
-    this.#poller.close(this.#fd);
+    this.#poller.close(this.#fd, this);
     this.#fd = -1;
     this.#chunks = undefined;
   }
 
   #open(): void {
-    this.#sent = -1;
+    this.#sent = 0;
     this.#size = 0;
     this.#chunks = this.#plans[this.#urlIndex]!.needsBody ? [] : undefined;
-    const fd = openStream(this.#poller, this.#ep, this);
-    if (typeof fd === 'number') this.#fd = fd;
-    else this.#host.done(fd);
+    const p = this.#poller;
+    const fd = p.open(this.#ep, this.#events, p.k.STREAM_READ, this);
+    if (fd >= 0) this.#fd = fd;
+    else this.#host.done(errnoFailure(-fd));
   }
 
   #finish(r: CheckResult): void {
@@ -171,23 +178,26 @@ class HttpProbe implements Probe, StreamHandler {
     } else this.#host.done(r);
   }
 
-  onEvents(events: number): void {
+  onEvents(events: number, bytes: number, outcome: number, offset: number): void {
     if (this.#fd < 0) return;
-    const k = this.#poller.k;
-    if (this.#sent < 0) {
-      // Connecting: writable means decided; an error flag means SO_ERROR says how it failed.
-      if ((events & (k.EPOLLERR | k.EPOLLHUP)) !== 0) {
-        const err = Math.abs(this.#poller.calls.streamError(this.#fd));
-        if (err !== 0) {
-          this.#finish(errnoFailure(err));
-          return;
-        }
-      }
-      this.#sent = 0;
+    const p = this.#poller;
+    const k = p.k;
+    if (bytes > 0 && !this.#take(p.buffer, offset, bytes)) return;
+    if (outcome === k.STREAM_END) {
+      // A response read to its end (keepalived reads until the server closes).
+      this.#fd = -1;
+      this.#finish(this.#judge());
+      return;
     }
+    if (outcome > 0) {
+      // Refused, reset, unreachable: the wait call read the socket's error and closed it.
+      this.#fd = -1;
+      this.#finish(errnoFailure(outcome));
+      return;
+    }
+    if (outcome === k.STREAM_FULL && !this.#read()) return;
     const request = this.#plans[this.#urlIndex]!.request;
-    if (this.#sent < request.length) this.#send(request);
-    else this.#read();
+    if ((events & k.EPOLLOUT) !== 0 && this.#sent < request.length) this.#send(request);
   }
 
   #send(request: Uint8Array): void {
@@ -198,29 +208,37 @@ class HttpProbe implements Probe, StreamHandler {
       return;
     }
     this.#sent += n;
-    if (this.#sent === request.length) p.modify(this.#fd, p.k.EPOLLIN);
   }
 
-  #read(): void {
+  /** Keeps what the response's judgement needs of `n` bytes; false once finished (too long). */
+  #take(from: Uint8Array, offset: number, n: number): boolean {
+    for (let i = 0; i < n && this.#size + i < STATUS_PREFIX; i++)
+      this.#prefix[this.#size + i] = from[offset + i]!;
+    this.#size += n;
+    if (this.#size > MAX_BODY) {
+      this.#finish(fail('bad-response', `response over ${MAX_BODY} bytes`));
+      return false;
+    }
+    this.#chunks?.push(from.slice(offset, offset + n));
+    return true;
+  }
+
+  /** Reads on until EAGAIN after the batch's buffer filled up; false once finished. */
+  #read(): boolean {
     const p = this.#poller;
     for (;;) {
       const n = p.calls.streamRecv(this.#fd, recvBuffer);
       if (n < 0) {
-        if (-n !== p.k.EAGAIN && -n !== p.k.EINTR) this.#finish(errnoFailure(-n));
-        return;
+        if (-n === p.k.EINTR) continue;
+        if (-n === p.k.EAGAIN) return true;
+        this.#finish(errnoFailure(-n));
+        return false;
       }
       if (n === 0) {
         this.#finish(this.#judge());
-        return;
+        return false;
       }
-      for (let i = 0; i < n && this.#size + i < STATUS_PREFIX; i++)
-        this.#prefix[this.#size + i] = recvBuffer[i]!;
-      this.#size += n;
-      if (this.#size > MAX_BODY) {
-        this.#finish(fail('bad-response', `response over ${MAX_BODY} bytes`));
-        return;
-      }
-      this.#chunks?.push(recvBuffer.slice(0, n));
+      if (!this.#take(recvBuffer, 0, n)) return false;
     }
   }
 

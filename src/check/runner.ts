@@ -15,7 +15,17 @@
  */
 import { hardTimeoutMs } from './dispatch.js';
 import { DueHeap, type HeapItem } from './due-heap.js';
-import { type CheckerState, initialCheckerState, stepChecker } from './schedule.js';
+import {
+  advanceChecker,
+  type CheckerState,
+  initialCheckerState,
+  type LiveCheckerState,
+  liveCheckerState,
+  STEP_DOWN,
+  STEP_RETRYING,
+  STEP_UP,
+  STEP_WEIGHT,
+} from './schedule.js';
 import type { CheckFn, CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail } from './types.js';
 
@@ -47,6 +57,16 @@ export interface RunnerOptions {
   readonly noProbes?: boolean;
 }
 
+/**
+ * The runner's default clock (ms, monotonic): process.hrtime allocates less per reading
+ * than performance.now (whose wrapper makes an arguments array), and it is read a few
+ * times per check.
+ */
+export function monotonicMs(): number {
+  const t = process.hrtime();
+  return t[0]! * 1e3 + t[1]! / 1e6;
+}
+
 const WAITING = 0;
 const QUEUED = 1;
 const RUNNING = 2;
@@ -58,6 +78,7 @@ const GRAIN_MAX_MS = 50;
 const GRAIN_BATCH = 16;
 
 class Entry implements HeapItem {
+  /** Heap key: whole ms after the runner's origin, rounded up (see CheckRunner.#key). */
   at = 0;
   heapIndex = -1;
   phase = WAITING;
@@ -71,9 +92,10 @@ class Entry implements HeapItem {
   late = false;
   readonly spec: CheckSpec;
   readonly fn: CheckFn;
-  state: CheckerState;
+  /** Updated in place by every result (advanceChecker): no objects per check. */
+  readonly state: LiveCheckerState;
 
-  constructor(spec: CheckSpec, fn: CheckFn, state: CheckerState) {
+  constructor(spec: CheckSpec, fn: CheckFn, state: LiveCheckerState) {
     this.spec = spec;
     this.fn = fn;
     this.state = state;
@@ -87,6 +109,11 @@ export class CheckRunner {
   #queue: Entry[] = [];
   #queueHead = 0;
   readonly #now: () => number;
+  /**
+   * Heap keys count whole ms from here: small integers, which V8 keeps unboxed, where
+   * fractional times made the interpreter box every value a heap comparison read.
+   */
+  readonly #origin: number;
   readonly #limit: number;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -118,8 +145,9 @@ export class CheckRunner {
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
     this.#paused = opts.paused === true;
-    this.#now = opts.now ?? (() => performance.now());
+    this.#now = opts.now ?? monotonicMs;
     this.#pausedAt = this.#now();
+    this.#origin = Math.floor(this.#pausedAt);
     this.#limit = opts.concurrency ?? 512;
   }
 
@@ -131,9 +159,8 @@ export class CheckRunner {
   add(spec: CheckSpec, fn: CheckFn, prior?: CheckerState): CheckerState {
     const random = (this.#opts.random ?? Math.random)();
     const now = this.#now();
-    const state = prior
-      ? { ...prior, dueMs: now + Math.floor(random * spec.schedule.delayLoopMs) }
-      : initialCheckerState(spec.schedule, now, random);
+    const state = liveCheckerState(prior ?? initialCheckerState(spec.schedule, now, random));
+    if (prior) state.dueMs = now + Math.floor(random * spec.schedule.delayLoopMs);
     const old = this.#entries.get(spec.id);
     if (old) this.#retire(old);
     const t = spec.schedule;
@@ -152,6 +179,7 @@ export class CheckRunner {
     return state;
   }
 
+  /** The checker's state: the runner's live object, changed by later checks (copy it to keep it). */
   state(id: string): CheckerState | undefined {
     return this.#entries.get(id)?.state;
   }
@@ -167,8 +195,8 @@ export class CheckRunner {
     const shift = this.#now() - this.#pausedAt;
     for (const e of this.#entries.values())
       if (e.phase === WAITING && !e.dead) {
-        e.state = { ...e.state, dueMs: e.state.dueMs + shift };
-        e.at = e.state.dueMs;
+        e.state.dueMs += shift;
+        e.at = this.#key(e.state.dueMs);
         this.#heap.set(e);
       }
     this.#schedule();
@@ -194,7 +222,7 @@ export class CheckRunner {
       deadline: (ms) => {
         if (e.phase !== RUNNING || this.#stopped) return;
         e.deadlineMs = ms;
-        e.at = this.#now() + ms;
+        e.at = this.#key(this.#now() + ms);
         this.#heap.set(e);
         this.#schedule();
       },
@@ -213,11 +241,17 @@ export class CheckRunner {
     if (e.phase !== RUNNING) this.#heap.remove(e);
   }
 
+  /** A time (ms, the runner's clock) as a heap key: never earlier than the time. */
+  #key(ms: number): number {
+    return Math.ceil(ms - this.#origin);
+  }
+
   /** Waits for the entry's next check (its state's due time). */
   #arm(e: Entry): void {
     if (this.#stopped) return;
     e.phase = WAITING;
-    e.at = this.#ticking ? Math.max(e.state.dueMs, this.#tickLimit + 0.001) : e.state.dueMs;
+    const at = this.#key(e.state.dueMs);
+    e.at = this.#ticking && at <= this.#tickLimit ? this.#tickLimit + 1 : at;
     this.#heap.set(e);
     this.#schedule();
   }
@@ -237,7 +271,7 @@ export class CheckRunner {
     if (this.#timer && this.#timerAt <= at) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, at - this.#now()));
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, at + this.#origin - this.#now()));
   }
 
   readonly #onTimer = (): void => {
@@ -247,7 +281,7 @@ export class CheckRunner {
     this.#ticking = true;
     const now = this.#now();
     // libuv counts whole milliseconds: what is due within one more is due now.
-    this.#tickLimit = now + 1;
+    this.#tickLimit = Math.floor(now + 1 - this.#origin);
     try {
       for (let e = this.#heap.popDue(this.#tickLimit); e; e = this.#heap.popDue(this.#tickLimit)) {
         if (e.phase === RUNNING) this.#expire(e, now);
@@ -285,7 +319,7 @@ export class CheckRunner {
     const now = this.#now();
     if (e.probe) {
       e.deadlineMs = e.spec.connectTimeoutMs;
-      e.at = now + e.deadlineMs;
+      e.at = this.#key(now + e.deadlineMs);
       this.#heap.set(e);
       e.probe.start();
       return;
@@ -295,7 +329,7 @@ export class CheckRunner {
     e.ac = ac;
     e.late = false;
     e.deadlineMs = limitMs;
-    e.at = now + limitMs;
+    e.at = this.#key(now + limitMs);
     this.#heap.set(e);
     const gen = e.gen;
     const threw = (err: unknown) => fail('connect-error', `checker threw: ${String(err)}`);
@@ -319,29 +353,39 @@ export class CheckRunner {
     } else if (!e.late) {
       e.late = true;
       e.ac?.abort();
-      e.at = now + LATE_MS;
+      e.at = this.#key(now + LATE_MS);
       this.#heap.set(e);
     } else this.#complete(e, fail('timeout', `no result within ${e.deadlineMs} ms`));
   }
 
   #complete(e: Entry, result: CheckResult): void {
     if (e.phase !== RUNNING) return;
-    this.#heap.remove(e);
     if (e.probe) this.#probesRunning--;
     else this.#running--;
     e.ac = undefined;
     e.phase = WAITING;
     if (!this.#stopped && !e.dead) {
       this.checksRun++;
-      const before = e.state;
-      const out = stepChecker(e.spec.schedule, before, result, this.#now());
-      e.state = out.state;
-      this.#opts.onResult?.(e.spec, result, out.retrying);
-      if (out.transition || before.weight !== out.state.weight)
-        this.#opts.onChange(e.spec, out.state, result, out.transition);
-      this.#arm(e);
+      const bits = advanceChecker(
+        e.spec.schedule,
+        e.state,
+        result.ok,
+        result.ok ? result.weight : undefined,
+        this.#now(),
+      );
+      this.#opts.onResult?.(e.spec, result, (bits & STEP_RETRYING) !== 0);
+      if ((bits & (STEP_UP | STEP_DOWN | STEP_WEIGHT)) !== 0)
+        this.#opts.onChange(
+          e.spec,
+          e.state,
+          result,
+          (bits & STEP_UP) !== 0 ? 'up' : (bits & STEP_DOWN) !== 0 ? 'down' : undefined,
+        );
     }
-    this.#pump();
+    // Still in the heap under its deadline: moved to its next check (one sift, not a removal and an insertion).
+    if (this.#stopped || e.dead) this.#heap.remove(e);
+    else this.#arm(e);
+    if (this.#queueHead < this.#queue.length) this.#pump();
     this.#schedule();
   }
 }

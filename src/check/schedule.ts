@@ -44,37 +44,71 @@ export function initialCheckerState(p: ScheduleParams, nowMs: number, random: nu
   return { up: !p.alpha, hasRun: false, retryIt: 0, dueMs: nowMs + warm };
 }
 
-/** Applies one check result finishing at `nowMs`. */
+/** A checker's state as the runner keeps it: one object per checker, updated in place. */
+export interface LiveCheckerState {
+  up: boolean;
+  hasRun: boolean;
+  retryIt: number;
+  dueMs: number;
+  weight: number | undefined;
+}
+
+/** What `advanceChecker` did, as bits: the transition, a retry, a new dynamic weight. */
+export const STEP_UP = 1;
+export const STEP_DOWN = 2;
+export const STEP_RETRYING = 4;
+export const STEP_WEIGHT = 8;
+
+/** A live copy of `s` (the runner's own object for a checker). */
+export function liveCheckerState(s: CheckerState): LiveCheckerState {
+  return { up: s.up, hasRun: s.hasRun, retryIt: s.retryIt, dueMs: s.dueMs, weight: s.weight };
+}
+
+/**
+ * Applies one check result (passed or not, with a dynamic weight) finishing at `nowMs`
+ * to `s` in place, allocating nothing (the runner does this for every check); returns
+ * the STEP_* bits. `stepChecker` is the same rule as a pure function.
+ */
+export function advanceChecker(
+  p: ScheduleParams,
+  s: LiveCheckerState,
+  ok: boolean,
+  weight: number | undefined,
+  nowMs: number,
+): number {
+  const wasUp = s.up;
+  const oldWeight = s.weight;
+  let bits = 0;
+  s.hasRun = true;
+  if (ok) {
+    s.up = true;
+    s.retryIt = 0;
+    s.dueMs = nowMs + p.delayLoopMs;
+    s.weight = weight;
+    if (!wasUp) bits = STEP_UP;
+  } else if (wasUp && s.retryIt < p.retry) {
+    s.retryIt++;
+    s.dueMs = nowMs + p.delayBeforeRetryMs;
+    bits = STEP_RETRYING;
+  } else {
+    s.up = false;
+    s.retryIt = 0;
+    s.dueMs = nowMs + p.delayLoopMs;
+    s.weight = undefined;
+    if (wasUp) bits = STEP_DOWN;
+  }
+  return s.weight === oldWeight ? bits : bits | STEP_WEIGHT;
+}
+
+/** Applies one check result finishing at `nowMs` (pure: `advanceChecker` on a copy). */
 export function stepChecker(p: ScheduleParams, s: CheckerState, r: CheckResult, nowMs: number): StepOutput {
-  if (r.ok) {
-    const weight = r.weight;
-    const state: CheckerState = {
-      up: true,
-      hasRun: true,
-      retryIt: 0,
-      dueMs: nowMs + p.delayLoopMs,
-      ...(weight === undefined ? {} : { weight }),
-    };
-    return { state, transition: s.up ? undefined : 'up', retrying: false };
-  }
-  if (!s.up) {
-    return {
-      state: { up: false, hasRun: true, retryIt: 0, dueMs: nowMs + p.delayLoopMs },
-      transition: undefined,
-      retrying: false,
-    };
-  }
-  if (s.retryIt < p.retry) {
-    return {
-      state: { ...s, hasRun: true, retryIt: s.retryIt + 1, dueMs: nowMs + p.delayBeforeRetryMs },
-      transition: undefined,
-      retrying: true,
-    };
-  }
+  const live = liveCheckerState(s);
+  const bits = advanceChecker(p, live, r.ok, r.ok ? r.weight : undefined, nowMs);
+  const { weight, ...rest } = live;
   return {
-    state: { up: false, hasRun: true, retryIt: 0, dueMs: nowMs + p.delayLoopMs },
-    transition: 'down',
-    retrying: false,
+    state: weight === undefined ? rest : live,
+    transition: (bits & STEP_UP) !== 0 ? 'up' : (bits & STEP_DOWN) !== 0 ? 'down' : undefined,
+    retrying: (bits & STEP_RETRYING) !== 0,
   };
 }
 

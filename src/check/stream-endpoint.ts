@@ -6,18 +6,12 @@
  */
 import { parseIp } from '../wire/ip.js';
 import { errorReason } from './net.js';
-import type { StreamHandler, StreamPoller } from './stream-poller.js';
+import type { StreamPoller, StreamTarget } from './stream-poller.js';
 import { errnoName } from './stream-poller.js';
 import type { CheckResult, CheckSpec } from './types.js';
 import { fail } from './types.js';
 
-export interface StreamEndpoint {
-  readonly family: number;
-  readonly address: Uint8Array;
-  readonly port: number;
-  readonly bindAddress: Uint8Array | null;
-  readonly bindPort: number;
-}
+export type StreamEndpoint = StreamTarget;
 
 /** Undefined when an address does not parse as a plain IP (the node:net path handles it). */
 export function streamEndpoint(spec: CheckSpec, poller: StreamPoller): StreamEndpoint | undefined {
@@ -35,18 +29,6 @@ export function streamEndpoint(spec: CheckSpec, poller: StreamPoller): StreamEnd
     bindAddress: bind?.ok ? bind.value.bytes : null,
     bindPort: ep.bindPort ?? 0,
   };
-}
-
-/**
- * Starts a connection and has `h` told when it is writable (connected or failed): the fd
- * (connected or in progress), or the failure to report when no socket could be made.
- */
-export function openStream(poller: StreamPoller, e: StreamEndpoint, h: StreamHandler): number | CheckResult {
-  const fd = poller.calls.streamConnect(e.family, e.address, e.port, 0, e.bindAddress, e.bindPort);
-  if (fd < 0) return errnoFailure(-fd);
-  if (poller.add(fd, poller.k.EPOLLOUT, h)) return fd;
-  poller.close(fd);
-  return fail('connect-error', 'epoll_ctl failed');
 }
 
 /** The result node:net would have given for this errno. */

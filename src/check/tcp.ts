@@ -6,7 +6,7 @@
  * node:net form (`tcpCheck` as a promise).
  */
 import { errorReason, errorText, guarded, tcpConnect } from './net.js';
-import { errnoFailure, openStream, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
+import { errnoFailure, type StreamEndpoint, streamEndpoint } from './stream-endpoint.js';
 import { type StreamHandler, type StreamPoller, streamPoller } from './stream-poller.js';
 import type { CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
 import { fail, pass } from './types.js';
@@ -28,7 +28,10 @@ function tcpProbe(spec: CheckSpec, host: ProbeHost): Probe | undefined {
   return poller && ep ? new TcpProbe(poller, ep, host) : undefined;
 }
 
-/** Connect, wait for writability, read SO_ERROR only when epoll flags an error, close. */
+/**
+ * One native call per check: the socket opens as a connect probe, so the poller's wait
+ * call reads SO_ERROR (when epoll flags an error) and closes it; this only reports.
+ */
 class TcpProbe implements Probe, StreamHandler {
   readonly #poller: StreamPoller;
   readonly #ep: StreamEndpoint;
@@ -42,25 +45,21 @@ class TcpProbe implements Probe, StreamHandler {
   }
 
   start(): void {
-    const fd = openStream(this.#poller, this.#ep, this);
-    if (typeof fd === 'number') this.#fd = fd;
-    else this.#host.done(fd);
+    const p = this.#poller;
+    const fd = p.open(this.#ep, p.k.EPOLLOUT, p.k.STREAM_CONNECT, this);
+    if (fd >= 0) this.#fd = fd;
+    else this.#host.done(errnoFailure(-fd));
   }
 
-  onEvents(events: number): void {
-    const p = this.#poller;
-    const fd = this.#fd;
-    if (fd < 0) return;
-    let err = 0;
-    if ((events & (p.k.EPOLLERR | p.k.EPOLLHUP)) !== 0) err = Math.abs(p.calls.streamError(fd));
+  onEvents(_events: number, _bytes: number, outcome: number): void {
+    if (this.#fd < 0) return;
     this.#fd = -1;
-    p.close(fd);
-    this.#host.done(err === 0 ? pass : errnoFailure(err));
+    this.#host.done(outcome === 0 ? pass : errnoFailure(outcome));
   }
 
   cancel(): void {
     if (this.#fd < 0) return;
-    this.#poller.close(this.#fd);
+    this.#poller.close(this.#fd, this);
     this.#fd = -1;
   }
 }

@@ -454,7 +454,8 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
         [...byCheck.entries()].flatMap(([id, w]) => {
           const c = (w.rt.checks.get(w.rs.id) ?? []).find((x) => x.id === id);
           const state = runner.state(id);
-          return c && state ? [[id, { key: JSON.stringify(c), state }] as const] : [];
+          // A copy: the runner updates its state objects in place.
+          return c && state ? [[id, { key: JSON.stringify(c), state: { ...state } }] as const] : [];
         }),
       ),
       quorum: new Map(runtimes.map((rt) => [rt.spec.id, rt.quorumUp])),

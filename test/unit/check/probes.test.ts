@@ -17,6 +17,8 @@ import { tcpCheck } from '../../../src/check/tcp.js';
 import type { CheckKindSpec, CheckResult, CheckSpec, LeanCheckFn } from '../../../src/check/types.js';
 
 const BODY = 'hello from backend\n';
+/** Longer than the poller's batch buffer (256 KiB): the probe reads the rest itself. */
+const HUGE = 'y'.repeat(700_000);
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
 const ports: Record<string, number> = {};
@@ -82,6 +84,7 @@ before(async () => {
   const h = createHttpServer((req, res) => {
     if (req.url === '/missing') res.writeHead(404).end('no');
     else if (req.url === '/big') res.writeHead(200).end('x'.repeat(200_000));
+    else if (req.url === '/huge') res.writeHead(200).end(HUGE);
     else res.writeHead(200, { 'content-type': 'text/plain' }).end(BODY);
   });
   servers.push(h as unknown as Server);
@@ -144,6 +147,13 @@ describe('check/probes: HTTP_GET', { skip }, () => {
     const s404 = http([{ path: '/missing', statusCodes: [{ from: 404, to: 404 }] }], '1.1');
     assert.equal(why(await both(spec(ports.http!, s404), httpCheck)), 'ok');
     assert.equal(why(await both(spec(ports.http!, http([{ path: '/big' }], '1.0C')), httpCheck)), 'ok');
+    const huge = md5Hex(new TextEncoder().encode(HUGE));
+    assert.equal(
+      why(await both(spec(ports.http!, http([{ path: '/huge', digest: huge }])), httpCheck)),
+      'ok',
+    );
+    const wrong = http([{ path: '/huge', digest: md5Hex(new TextEncoder().encode(`${HUGE}y`)) }]);
+    assert.equal(why(await both(spec(ports.http!, wrong), httpCheck)), 'digest');
   });
   test('garbage, reset, refused, a status line split across reads, a 12-byte answer, IPv6', async () => {
     assert.equal(why(await both(spec(ports.garbage!, http([{}])), httpCheck)), 'bad-response');

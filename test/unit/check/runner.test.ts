@@ -1,7 +1,7 @@
 /** CheckRunner: bounded concurrency, hard deadlines even for checkers that ignore their signal, throws as failures, stop. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CheckRunner } from '../../../src/check/runner.js';
+import { CheckRunner, monotonicMs } from '../../../src/check/runner.js';
 import type { CheckFn, CheckSpec, LeanCheckFn, Probe, ProbeHost } from '../../../src/check/types.js';
 
 const spec = (id: string, delayLoopMs = 50, retry = 0): CheckSpec => ({
@@ -128,7 +128,7 @@ describe('check/runner', () => {
               inWakeUp = false;
             });
           }
-          starts.push({ at: performance.now(), due: runner.state(s.id)!.dueMs, wakeUp });
+          starts.push({ at: monotonicMs(), due: runner.state(s.id)!.dueMs, wakeUp });
         },
         cancel: () => {},
       }),
