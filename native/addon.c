@@ -68,6 +68,7 @@ static const struct {
     {"sendmsg", kts_sendmsg},
     {"recvmsg", kts_recvmsg},
     {"recvmmsg", kts_recvmmsg},
+    {"sendmmsg", kts_sendmmsg},
     {"pollStart", kts_poll_start},
     {"pollStop", kts_poll_stop},
     {"pollRef", kts_poll_ref},

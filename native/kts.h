@@ -101,6 +101,7 @@ napi_value kts_if_indextoname(napi_env env, napi_callback_info info);
 napi_value kts_sendmsg(napi_env env, napi_callback_info info);
 napi_value kts_recvmsg(napi_env env, napi_callback_info info);
 napi_value kts_recvmmsg(napi_env env, napi_callback_info info);
+napi_value kts_sendmmsg(napi_env env, napi_callback_info info);
 napi_value kts_poll_start(napi_env env, napi_callback_info info);
 napi_value kts_poll_stop(napi_env env, napi_callback_info info);
 napi_value kts_poll_ref(napi_env env, napi_callback_info info);

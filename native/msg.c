@@ -238,3 +238,77 @@ napi_value kts_recvmmsg(napi_env env, napi_callback_info info) {
   KTS_CHECK(napi_create_int32(env, n, &result));
   return result;
 }
+
+/* Most datagrams one sendmmsg call sends: bounds the per-call stack arrays below. */
+#define KTS_SENDMMSG_MAX 64
+
+static int int32_array(napi_env env, napi_value v, int32_t **out, size_t want) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t n;
+  void *ptr;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return -1;
+  if (napi_get_typedarray_info(env, v, &type, &n, &ptr, NULL, NULL) != napi_ok) return -1;
+  if (type != napi_int32_array || n < want) return -1;
+  *out = ptr;
+  return 0;
+}
+
+/*
+ * sendmmsg(fd, family, data, lengths, addresses, scopeIds, count) -> datagrams sent.
+ * Sends `count` datagrams in one system call, without ancillary data: datagram i is the
+ * next lengths[i] bytes of `data` (back to back), to the address in
+ * addresses[i * 16, i * 16 + 4) (AF_INET) or [i * 16, (i + 1) * 16) with scope id
+ * scopeIds[i] (AF_INET6). Fewer than `count` means the kernel stopped at an error
+ * (EAGAIN: a full send buffer) after sending those; an error on the first throws.
+ */
+napi_value kts_sendmmsg(napi_env env, napi_callback_info info) {
+  size_t argc = 7, len, alen;
+  napi_value argv[7], result;
+  int32_t fd, family, count, *lengths, *scopes;
+  uint8_t *data, *addrs;
+  struct mmsghdr msgs[KTS_SENDMMSG_MAX];
+  struct iovec iov[KTS_SENDMMSG_MAX];
+  struct sockaddr_storage ss[KTS_SENDMMSG_MAX];
+  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_int(env, argv[1], &family, "family") ||
+      kts_arg_bytes(argv[2], env, &data, &len, "data") || kts_arg_bytes(argv[4], env, &addrs, &alen, "addresses") ||
+      kts_arg_int(env, argv[6], &count, "count"))
+    return NULL;
+  if (family != AF_INET && family != AF_INET6) return kts_throw_arg(env, "sendmmsg: family must be AF_INET or AF_INET6");
+  if (count < 1 || count > KTS_SENDMMSG_MAX || alen < (size_t)count * 16)
+    return kts_throw_arg(env, "sendmmsg: count must be 1..64 and addresses hold 16 bytes per datagram");
+  if (int32_array(env, argv[3], &lengths, (size_t)count) || int32_array(env, argv[5], &scopes, (size_t)count))
+    return kts_throw_arg(env, "sendmmsg: lengths and scopeIds must be Int32Arrays of at least count elements");
+  size_t off = 0;
+  memset(msgs, 0, (size_t)count * sizeof msgs[0]);
+  memset(ss, 0, (size_t)count * sizeof ss[0]);
+  for (int i = 0; i < count; i++) {
+    if (lengths[i] < 0 || off + (size_t)lengths[i] > len)
+      return kts_throw_arg(env, "sendmmsg: lengths exceed data");
+    iov[i].iov_base = data + off;
+    iov[i].iov_len = (size_t)lengths[i];
+    off += (size_t)lengths[i];
+    if (family == AF_INET) {
+      struct sockaddr_in *sin = (struct sockaddr_in *)&ss[i];
+      sin->sin_family = AF_INET;
+      memcpy(&sin->sin_addr, addrs + (size_t)i * 16, 4);
+      msgs[i].msg_hdr.msg_namelen = sizeof *sin;
+    } else {
+      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss[i];
+      sin6->sin6_family = AF_INET6;
+      memcpy(&sin6->sin6_addr, addrs + (size_t)i * 16, 16);
+      sin6->sin6_scope_id = (uint32_t)scopes[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof *sin6;
+    }
+    msgs[i].msg_hdr.msg_name = &ss[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  int n;
+  do n = sendmmsg(fd, msgs, (unsigned int)count, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return kts_throw_errno(env, "sendmmsg", errno);
+  KTS_CHECK(napi_create_int32(env, n, &result));
+  return result;
+}

@@ -123,6 +123,12 @@ export class Scheduler {
   #nodeDueMs = Number.POSITIVE_INFINITY;
   /** Inside #nodeWoke: arms leave the Node timer to it. */
   #waking = false;
+  /**
+   * Brackets the timers with slack that one wake-up fires in a row (Adver_Timers): the
+   * daemon corks its VRRP channels so that their adverts go out in one system call.
+   * A precise timer (a takeover) is never fired inside: its advert goes out at once.
+   */
+  slackedRun: { begin(): void; end(): void } | null = null;
   #armed = 0;
   /** Worst lateness seen, ms. */
   maxLateMs = 0;
@@ -249,6 +255,7 @@ export class Scheduler {
     this.#nodeDueMs = Number.POSITIVE_INFINITY;
     this.#waking = true;
     const wokeAt = this.#clock.nowMs();
+    let inRun = false;
     try {
       for (let i = 0; i < Scheduler.#MAX_PER_WAKE; i++) {
         const e = this.#heap.peek();
@@ -268,9 +275,15 @@ export class Scheduler {
         this.#disarm(e);
         this.fired++;
         this.maxLateMs = Math.max(this.maxLateMs, now - e.atMs);
+        if (e.slackMs > 0 !== inRun && this.slackedRun !== null) {
+          inRun = !inRun;
+          if (inRun) this.slackedRun.begin();
+          else this.slackedRun.end();
+        }
         e.fire(Math.max(e.slackMs > 0 ? this.#sharedNow(wokeAt, e.slackMs) : now, e.atMs));
       }
     } finally {
+      if (inRun) this.slackedRun?.end();
       this.#waking = false;
       this.#setNodeTimer(this.#clock.nowMs());
     }

@@ -105,6 +105,15 @@ export class VrrpDaemon {
     // Master_Down_Timer waits its last stretch on a timerfd: Node's timers count whole ms.
     this.scheduler = new Scheduler(o.clock, { ...nodeTimers, fine: (expired) => new TimerFd(expired) });
     this.#sequencer = new EffectSequencer(this.scheduler);
+    // A wake-up's adverts leave in one sendmmsg per channel (src/native/send-batch.ts).
+    this.scheduler.slackedRun = {
+      begin: () => {
+        for (const ch of this.channels.values()) ch.cork();
+      },
+      end: () => {
+        for (const ch of this.channels.values()) ch.uncork();
+      },
+    };
     this.startedAtMs = o.clock.nowMs();
     this.#garp = new GarpSender({
       garpIntervalUs: o.config.global.vrrpGarpIntervalUs,

@@ -39,6 +39,9 @@ export interface ChannelSocket {
   on(event: 'message', listener: (m: RawIpMessage) => void): unknown;
   on(event: 'error', listener: (e: Error) => void): unknown;
   send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number;
+  /** Queue sends until uncork() (RawIpSocket); optional: test fakes send at once. */
+  cork?(): void;
+  uncork?(): void;
   /** Datagrams in place instead of 'message' events (RawIpSocket's; fakes may lack it). */
   setDatagramHandler?(handler: (d: RawIpDatagram) => void): void;
   /** Delivers what is queued in the kernel now, as 'message' events (RawIpSocket.readPending). */
@@ -141,6 +144,19 @@ export class VrrpChannel {
       this.sendErrors++;
       return false;
     }
+  }
+
+  /**
+   * IPv4 adverts sent until the matching uncork() go out together in one system call
+   * (the daemon corks its channels while it fires a wake-up's Adver_Timers). A datagram
+   * the kernel refuses then counts in sendErrors, not in send()'s result.
+   */
+  cork(): void {
+    this.#socket.cork?.();
+  }
+
+  uncork(): void {
+    this.#socket.uncork?.();
   }
 
   /** Reads what the kernel has queued for this channel now, before the loop would poll it. */

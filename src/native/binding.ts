@@ -187,6 +187,21 @@ export interface NativeBinding {
    * (META layout). Returns how many were read; 0 when none was queued.
    */
   recvmmsg(fd: number, buffer: Uint8Array, slotSize: number, meta: Int32Array, count: number): number;
+  /**
+   * `count` (1..64) datagrams in one call, without ancillary data: datagram i is the next
+   * lengths[i] bytes of `data`, to addresses[i * 16 ...] (4 bytes for AF_INET, 16 with
+   * scopeIds[i] for AF_INET6). Returns how many were sent (fewer: the kernel stopped at an
+   * error after those); an error on the first throws.
+   */
+  sendmmsg(
+    fd: number,
+    family: number,
+    data: Uint8Array,
+    lengths: Int32Array,
+    addresses: Uint8Array,
+    scopeIds: Int32Array,
+    count: number,
+  ): number;
   pollStart(fd: number, events: number, callback: (status: number, events: number) => void): void;
   pollStop(fd: number): void;
   pollRef(fd: number, ref: boolean): void;

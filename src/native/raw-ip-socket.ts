@@ -13,6 +13,7 @@
 import { META, META_INT32S, type NativeConstants, native } from './binding.js';
 import { DRAIN_BUDGET, dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 import { PolledSocket } from './polled-socket.js';
+import { SendBatch } from './send-batch.js';
 
 export type IpFamily = 4 | 6;
 
@@ -379,6 +380,7 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
    * `await writable()`).
    */
   send(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number {
+    if (this.#corks > 0 && options === undefined && this.#queue(data, destination)) return data.length;
     // One sockaddr object per socket, refilled: the addon reads it before sendmsg returns,
     // and a master of 255 instances at 0.1 s sends 2,550 adverts a second.
     const dest = this.#destination;
@@ -394,6 +396,50 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
             ...(options.source === undefined ? {} : { source: options.source }),
           };
     return native().sendmsg(this.handle.live(), data, dest, anc);
+  }
+
+  #corks = 0;
+  #sendBatch: SendBatch | null = null;
+
+  /**
+   * Until the matching uncork(), datagrams sent without options are queued and go out
+   * together in one sendmmsg (src/native/send-batch.ts); send() then returns their
+   * length, and a datagram the kernel refuses at uncork() is reported as an 'error'
+   * event. Datagrams with options, or too large to queue, are sent at once. Nests.
+   */
+  cork(): void {
+    this.#corks++;
+  }
+
+  uncork(): void {
+    if (this.#corks === 0) return;
+    this.#corks--;
+    if (this.#corks === 0) this.#flushQueued();
+  }
+
+  #queue(data: Uint8Array, destination: RawIpDestination): boolean {
+    this.#sendBatch ??= new SendBatch(this.#af);
+    if (!this.#sendBatch.fits(data.length)) {
+      this.#flushQueued();
+      if (!this.#sendBatch.fits(data.length)) return false;
+    }
+    this.#sendBatch.add(data, destination.address, destination.scopeId ?? 0);
+    return true;
+  }
+
+  #flushQueued(): void {
+    const batch = this.#sendBatch;
+    if (batch === null || batch.size === 0) return;
+    if (this.handle.closed) {
+      batch.clear();
+      return;
+    }
+    try {
+      const refused = batch.flush(this.handle.live());
+      if (refused > 0) this.emit('error', new Error(`sendmmsg: ${refused} datagrams not sent`));
+    } catch (e) {
+      this.emit('error', e as Error);
+    }
   }
 
   /** Stops reading; packets queue in the kernel (up to SO_RCVBUF) until resume(). */

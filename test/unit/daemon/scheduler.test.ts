@@ -284,6 +284,19 @@ describe('Scheduler', () => {
     assert.deepEqual(told, [101, 101, 101, 103]);
   });
 
+  test('slackedRun brackets the slacked timers a wake-up fires in a row; a precise one fires outside it', () => {
+    const f = fakes();
+    const s = new Scheduler(f.clock, f.timers);
+    const seen: string[] = [];
+    s.slackedRun = { begin: () => seen.push('begin'), end: () => seen.push('end') };
+    s.arm('a', 10, () => seen.push('a'), { slackMs: 1 });
+    s.arm('b', 11, () => seen.push('b'), { slackMs: 1 });
+    s.arm('p', 12, () => seen.push('p'));
+    s.arm('c', 13, () => seen.push('c'), { slackMs: 1 });
+    f.fireAll(20);
+    assert.deepEqual(seen, ['begin', 'a', 'b', 'end', 'p', 'begin', 'c', 'end']);
+  });
+
   describe('with a fine timer', () => {
     /** withSoon() plus one fake fine timer: its current delay (null when clear). */
     function withFine() {
