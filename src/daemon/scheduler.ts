@@ -24,6 +24,7 @@
  * (`maxLateMs`) for the status report.
  */
 
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { Clock } from '../io/clock.js';
 import { TimerHeap } from './timer-heap.js';
 
@@ -132,6 +133,8 @@ export class Scheduler {
   #armed = 0;
   /** Worst lateness seen, ms. */
   maxLateMs = 0;
+  /** How late each wake-up of the Node timer ran after it was due, ns (the loop's delay). */
+  readonly wakeLateness: RecordableHistogram = createHistogram();
   fired = 0;
 
   constructor(clock: Clock, timers: TimerApi = nodeTimers) {
@@ -251,10 +254,11 @@ export class Scheduler {
    * for the whole wake-up (see #sharedNow).
    */
   readonly #nodeWoke = (): void => {
+    const wokeAt = this.#clock.nowMs();
+    this.wakeLateness.record(Math.max(1, Math.round((wokeAt - this.#nodeDueMs) * 1e6)));
     this.#nodeHandle = null;
     this.#nodeDueMs = Number.POSITIVE_INFINITY;
     this.#waking = true;
-    const wokeAt = this.#clock.nowMs();
     let inRun = false;
     try {
       for (let i = 0; i < Scheduler.#MAX_PER_WAKE; i++) {

@@ -224,6 +224,9 @@ describe('Scheduler', () => {
     assert.equal([...f.pending.values()][0]!.delay, 10);
     f.fireAll(30);
     assert.deepEqual(fired, ['a', 'b', 'c']);
+    assert.equal(s.wakeLateness.count, 1, 'one wake-up, recorded');
+    // Due at 10, run at 30: 20 ms late (the histogram keeps 3 significant digits).
+    assert.ok(Math.abs(s.wakeLateness.max - 20e6) < 20e6 * 0.001, `${s.wakeLateness.max} ns`);
     assert.equal(f.pending.size, 1);
     assert.equal([...f.pending.values()][0]!.delay, 370, 'then set to the next one');
     s.cancel('d');
