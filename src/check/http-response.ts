@@ -69,15 +69,37 @@ export function bodyDigest(body: Uint8Array): string {
   return [...md5(body)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** What 200-299 is checked against when a url gives no status_code and no digest. */
+const DEFAULT_OK = [{ from: 200, to: 299 }] as const;
+const NO_RANGES = [] as const;
+
+/** keepalived: status_code ranges if given, else 200-299 when there is no digest. */
+function statusRanges(url: HttpUrl): readonly { readonly from: number; readonly to: number }[] {
+  return url.statusCodes.length > 0 ? url.statusCodes : url.digest ? NO_RANGES : DEFAULT_OK;
+}
+
+/**
+ * The verdict on a status alone, for a url that keeps no body (no digest, no regex):
+ * allocates nothing when it passes (run on every HTTP_GET).
+ */
+export function judgeStatus(url: HttpUrl, status: number): CheckResult {
+  const ranges = statusRanges(url);
+  if (ranges.length === 0) return pass;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (status >= r.from && status <= r.to) return pass;
+  }
+  return fail('status-code', `HTTP status code error to ${url.path ?? '/'}: ${status}`);
+}
+
 /** keepalived: status_code ranges if given, else 200-299 when there is no digest. */
 export function judgeUrl(
   url: HttpUrl,
   res: HttpResponse,
   digest: (b: Uint8Array) => string = bodyDigest,
 ): CheckResult {
-  const ranges = url.statusCodes.length > 0 ? url.statusCodes : url.digest ? [] : [{ from: 200, to: 299 }];
-  if (ranges.length > 0 && !ranges.some((r) => res.status >= r.from && res.status <= r.to))
-    return fail('status-code', `HTTP status code error to ${url.path ?? '/'}: ${res.status}`);
+  const status = judgeStatus(url, res.status);
+  if (!status.ok) return status;
   if (url.digest) {
     const got = digest(res.body);
     if (got !== url.digest.toLowerCase())

@@ -14,6 +14,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { HttpUrl } from '../config/model.js';
 import {
   httpRequest,
+  judgeStatus,
   judgeUrl,
   parseHttpResponse,
   STATUS_PREFIX,
@@ -103,7 +104,6 @@ interface UrlPlan {
 
 /** For a response longer than the poller's buffer leaves room for: a read is consumed before the next one. */
 const recvBuffer = new Uint8Array(64 * 1024);
-const EMPTY = new Uint8Array(0);
 
 /**
  * The HTTP exchange of each url in turn on a native socket: connect, send the request,
@@ -116,6 +116,7 @@ class HttpProbe implements Probe, StreamHandler {
   readonly #poller: StreamPoller;
   readonly #ep: StreamEndpoint;
   readonly #host: ProbeHost;
+  readonly driver: StreamPoller;
   readonly #timeoutMs: number;
   readonly #plans: readonly UrlPlan[];
   readonly #prefix = new Uint8Array(STATUS_PREFIX);
@@ -128,6 +129,7 @@ class HttpProbe implements Probe, StreamHandler {
 
   constructor(poller: StreamPoller, ep: StreamEndpoint, spec: CheckSpec, host: ProbeHost) {
     this.#poller = poller;
+    this.driver = poller;
     this.#ep = ep;
     this.#host = host;
     this.#timeoutMs = spec.connectTimeoutMs;
@@ -249,6 +251,6 @@ class HttpProbe implements Probe, StreamHandler {
       return res ? judgeUrl(url, res, md5Hex) : fail('bad-response', 'not an HTTP response');
     }
     const status = statusFromPrefix(this.#prefix, Math.min(this.#size, STATUS_PREFIX));
-    return status < 0 ? fail('bad-response', 'not an HTTP response') : judgeUrl(url, { status, body: EMPTY });
+    return status < 0 ? fail('bad-response', 'not an HTTP response') : judgeStatus(url, status);
   }
 }

@@ -26,7 +26,7 @@ import {
   STEP_UP,
   STEP_WEIGHT,
 } from './schedule.js';
-import type { CheckFn, CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeHost } from './types.js';
+import type { CheckFn, CheckResult, CheckSpec, LeanCheckFn, Probe, ProbeDriver, ProbeHost } from './types.js';
 import { fail } from './types.js';
 
 export interface RunnerOptions {
@@ -131,6 +131,10 @@ export class CheckRunner {
   #shortestMs = Number.POSITIVE_INFINITY;
   /** Checks per ms of every live checker at its delay_loop. */
   #ratePerMs = 0;
+  /** What the running probes wait on: drained at every tick (see ProbeDriver). */
+  readonly #drivers = new Set<ProbeDriver>();
+  /** The next grid step while probes run (heap key; +Infinity when none run): their events are read then. */
+  #pollKey = Number.POSITIVE_INFINITY;
   /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
   #ticking = false;
   #tickLimit = 0;
@@ -174,6 +178,7 @@ export class CheckRunner {
     this.#regrain();
     const e = new Entry(spec, fn, state);
     if (!this.#opts.noProbes) e.probe = (fn as LeanCheckFn).probe?.(spec, this.#hostFor(e));
+    if (e.probe?.driver) this.#drivers.add(e.probe.driver);
     this.#entries.set(spec.id, e);
     this.#arm(e);
     return state;
@@ -267,7 +272,7 @@ export class CheckRunner {
       return;
     }
     const g = this.#grainMs;
-    const at = Math.ceil(top.at / g) * g;
+    const at = Math.min(Math.ceil(top.at / g) * g, this.#pollKey);
     if (this.#timer && this.#timerAt <= at) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
@@ -283,6 +288,8 @@ export class CheckRunner {
     // libuv counts whole milliseconds: what is due within one more is due now.
     this.#tickLimit = Math.floor(now + 1 - this.#origin);
     try {
+      // Events first: a check answered before its deadline is not expired below.
+      if (this.#probesRunning > 0) for (const d of this.#drivers) d.drain();
       for (let e = this.#heap.popDue(this.#tickLimit); e; e = this.#heap.popDue(this.#tickLimit)) {
         if (e.phase === RUNNING) this.#expire(e, now);
         else if (e.dead) continue;
@@ -296,6 +303,10 @@ export class CheckRunner {
     } finally {
       this.#ticking = false;
     }
+    // Probes still running: their events are read at the next grid step.
+    const g = this.#grainMs;
+    this.#pollKey =
+      this.#probesRunning > 0 ? (Math.floor(this.#tickLimit / g) + 1) * g : Number.POSITIVE_INFINITY;
     this.#schedule();
   };
 

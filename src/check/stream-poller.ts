@@ -6,12 +6,14 @@
  * in one call (`open`), and the wait call does a socket's routine step itself, by the
  * mode it was opened with: a connection probe's SO_ERROR and close, a reader's recv
  * until EAGAIN or the end (into one buffer for the whole batch) and its close at the
- * end. So a TCP_CHECK costs JS one native call, an HTTP_GET two (open, send). Handlers
- * are looked up by fd in an array. Loaded lazily: `streamPoller()` is undefined when
+ * end. So a TCP_CHECK costs JS one native call, an HTTP_GET two (open, send). The
+ * set is drained by the check runner at its timer ticks (`drain`), not watched on the
+ * loop. Handlers are looked up by fd in an array. Loaded lazily: `streamPoller()` is undefined when
  * the addon is missing or predates these calls, and the checkers fall back to node:net.
  */
 import { constants as osConstants } from 'node:os';
-import { type NativeBinding, native, POLL_READABLE } from '../native/binding.js';
+import { type NativeBinding, native } from '../native/binding.js';
+import type { ProbeDriver } from './types.js';
 
 /** The addon's stream calls (native/stream.c); failures come back as -errno. */
 export interface StreamCalls {
@@ -86,7 +88,7 @@ export function errnoName(errno: number): string {
   return errnoNames[errno] ?? `E${errno}`;
 }
 
-export class StreamPoller {
+export class StreamPoller implements ProbeDriver {
   readonly calls: StreamCalls & NativeBinding;
   readonly k: StreamConstants;
   /** Where a batch's reads land; valid while its handlers run. */
@@ -105,9 +107,6 @@ export class StreamPoller {
     this.calls = calls;
     this.k = calls.streamConstants();
     this.#epfd = calls.epollCreate();
-    calls.pollStart(this.#epfd, POLL_READABLE, () => this.#drain());
-    // Checks in flight keep the process alive through the runner's timer, not this watcher.
-    calls.pollRef(this.#epfd, false);
   }
 
   /**
@@ -140,7 +139,12 @@ export class StreamPoller {
     this.calls.close(fd);
   }
 
-  #drain(): void {
+  /**
+   * Reports every ready socket to its handler. Not watched on the event loop: the check
+   * runner calls this at each of its timer ticks while probes run (ProbeDriver), so a
+   * check's steps wait for the next tick instead of waking the process each.
+   */
+  drain(): void {
     const out = this.#events;
     const ready = this.#ready;
     const k = this.k;

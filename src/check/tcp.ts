@@ -36,10 +36,12 @@ class TcpProbe implements Probe, StreamHandler {
   readonly #poller: StreamPoller;
   readonly #ep: StreamEndpoint;
   readonly #host: ProbeHost;
+  readonly driver: StreamPoller;
   #fd = -1;
 
   constructor(poller: StreamPoller, ep: StreamEndpoint, host: ProbeHost) {
     this.#poller = poller;
+    this.driver = poller;
     this.#ep = ep;
     this.#host = host;
   }

@@ -152,6 +152,18 @@ export interface ProbeHost {
 export interface Probe {
   start(): void;
   cancel(): void;
+  /** What reports this probe's socket events, when the runner drives it (see ProbeDriver). */
+  readonly driver?: ProbeDriver;
+}
+
+/**
+ * Something probes wait on (the stream poller) that is not watched on the event loop but
+ * drained by the runner at its timer ticks while probes run: a check's steps then cost
+ * no wake-up of their own (each wake-up of node costs more than a check's own work).
+ */
+export interface ProbeDriver {
+  /** Reports every event ready now to its probes. */
+  drain(): void;
 }
 
 /** Makes the lean form of a check for a spec, or undefined when it must run as a `CheckFn`. */
