@@ -75,6 +75,18 @@ function firstColumn(physical: string): number {
 /** Words after the keyword when there are none: shared, nothing mutates a statement's args. */
 const NO_WORDS: readonly Word[] = [];
 
+/**
+ * `words[from..to)` as a statement's own array. Most statements have one or two
+ * arguments: an array literal of that size is made inline, where slice is a call.
+ */
+function wordsOf(words: readonly Word[], from: number, to: number): readonly Word[] {
+  const n = to - from;
+  if (n <= 0) return NO_WORDS;
+  if (n === 1) return [words[from]!];
+  if (n === 2) return [words[from]!, words[from + 1]!];
+  return words.slice(from, to);
+}
+
 /** The closest keyword within edit distance 2, for "did you mean" hints. */
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -281,7 +293,7 @@ export class Parser {
     const keyword = node.keyword;
     const lines = this.lines;
     const loc: SourceLocation = { file: lines.lineFile, line: lines.lineNumber, col: base + 1 };
-    const args = count > 0 ? words.slice(0, count) : NO_WORDS;
+    const args = wordsOf(words, 0, count);
     if (node.shape === 'block')
       return { keyword, args, loc, body: this.block(node.children ?? EMPTY, level + 1) };
     if (node.shape === 'list') {
@@ -320,7 +332,7 @@ export class Parser {
     }
     const keyword = node.keyword;
     const loc = this.locOf(first);
-    const args = count > 1 ? words.slice(1, count) : NO_WORDS;
+    const args = wordsOf(words, 1, count);
     if (node.shape === 'block')
       return { keyword, args, loc, body: this.block(node.children ?? EMPTY, level + 1) };
     if (node.shape === 'list') {
