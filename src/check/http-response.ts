@@ -54,8 +54,10 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
  * The status `parseHttpResponse` finds, from the response's first STATUS_PREFIX bytes
  * alone (or all of a shorter response): `HTTP/d.d ddd` then a space, a CR, or the end;
  * -1 when it is not an HTTP response. Lets a check that needs no body keep no body.
+ * The bytes start at `offset` of `b`.
  */
-export function statusFromPrefix(b: Uint8Array, len: number): number {
+export function statusFromPrefix(b: Uint8Array, len: number, offset = 0): number {
+  if (offset !== 0) return statusFromPrefix(b.subarray(offset, offset + len), len);
   if (len < 12) return -1;
   if (b[0] !== 72 || b[1] !== 84 || b[2] !== 84 || b[3] !== 80 || b[4] !== 47) return -1; // HTTP/
   if (!isDigit(b[5]) || b[6] !== 46 || !isDigit(b[7]) || b[8] !== 32) return -1;

@@ -125,6 +125,8 @@ class HttpProbe implements Probe, StreamHandler {
   #urlIndex = 0;
   #sent = 0;
   #size = 0;
+  /** The status line's verdict once STATUS_PREFIX bytes came (statusFromPrefix). */
+  #status = -1;
   #chunks: Uint8Array[] | undefined;
 
   constructor(poller: StreamPoller, ep: StreamEndpoint, spec: CheckSpec, host: ProbeHost) {
@@ -165,6 +167,7 @@ class HttpProbe implements Probe, StreamHandler {
   #open(): void {
     this.#sent = 0;
     this.#size = 0;
+    this.#status = -1;
     this.#chunks = this.#plans[this.#urlIndex]!.needsBody ? [] : undefined;
     const p = this.#poller;
     const fd = p.open(this.#ep, this.#events, p.k.STREAM_READ, this);
@@ -214,8 +217,14 @@ class HttpProbe implements Probe, StreamHandler {
 
   /** Keeps what the response's judgement needs of `n` bytes; false once finished (too long). */
   #take(from: Uint8Array, offset: number, n: number): boolean {
-    for (let i = 0; i < n && this.#size + i < STATUS_PREFIX; i++)
-      this.#prefix[this.#size + i] = from[offset + i]!;
+    if (this.#size === 0 && n >= STATUS_PREFIX) {
+      // The usual case: the first read holds the status line, judged where it lies.
+      this.#status = statusFromPrefix(from, STATUS_PREFIX, offset);
+    } else if (this.#size < STATUS_PREFIX) {
+      const k = Math.min(n, STATUS_PREFIX - this.#size);
+      for (let i = 0; i < k; i++) this.#prefix[this.#size + i] = from[offset + i]!;
+      if (this.#size + k === STATUS_PREFIX) this.#status = statusFromPrefix(this.#prefix, STATUS_PREFIX);
+    }
     this.#size += n;
     if (this.#size > MAX_BODY) {
       this.#finish(fail('bad-response', `response over ${MAX_BODY} bytes`));
@@ -250,7 +259,7 @@ class HttpProbe implements Probe, StreamHandler {
       const res = parseHttpResponse(Buffer.concat(this.#chunks));
       return res ? judgeUrl(url, res, md5Hex) : fail('bad-response', 'not an HTTP response');
     }
-    const status = statusFromPrefix(this.#prefix, Math.min(this.#size, STATUS_PREFIX));
+    const status = this.#size >= STATUS_PREFIX ? this.#status : statusFromPrefix(this.#prefix, this.#size);
     return status < 0 ? fail('bad-response', 'not an HTTP response') : judgeStatus(url, status);
   }
 }

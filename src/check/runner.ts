@@ -13,6 +13,7 @@
  * (scripts, node sockets) start while fewer than `concurrency` of them run, else they
  * queue in order. No synchronous I/O.
  */
+import { TimerFd } from '../native/timer-fd.js';
 import { hardTimeoutMs } from './dispatch.js';
 import { DueHeap, type HeapItem } from './due-heap.js';
 import {
@@ -67,6 +68,44 @@ export function monotonicMs(): number {
   return t[0]! * 1e3 + t[1]! / 1e6;
 }
 
+/** A one-shot timer the runner re-arms (set replaces the previous expiry). */
+interface Alarm {
+  /** How early (ms) it may fire: what is due within this much more is due at a tick. */
+  readonly slackMs: number;
+  set(delayMs: number): void;
+  clear(): void;
+  close(): void;
+}
+
+/**
+ * The runner's timer: a timerfd polled on the loop (src/native/timer-fd.ts) when the
+ * addon is there, which re-arms with one native call, where node's setTimeout makes a
+ * Timeout object, async ids and timer-list work at every tick; else setTimeout.
+ */
+function runnerAlarm(onExpire: () => void): Alarm {
+  try {
+    return Object.assign(new TimerFd(onExpire), { slackMs: 0 });
+  } catch {
+    let t: NodeJS.Timeout | undefined;
+    return {
+      // libuv counts whole milliseconds.
+      slackMs: 1,
+      set: (ms) => {
+        if (t) clearTimeout(t);
+        t = setTimeout(onExpire, ms);
+      },
+      clear: () => {
+        if (t) clearTimeout(t);
+        t = undefined;
+      },
+      close: () => {
+        if (t) clearTimeout(t);
+        t = undefined;
+      },
+    };
+  }
+}
+
 const WAITING = 0;
 const QUEUED = 1;
 const RUNNING = 2;
@@ -115,7 +154,9 @@ export class CheckRunner {
    */
   readonly #origin: number;
   readonly #limit: number;
-  #timer: NodeJS.Timeout | undefined;
+  /** The one timer: a timerfd when the addon is there (see runnerAlarm). */
+  readonly #alarm: Alarm;
+  #armed = false;
   #timerAt = Number.POSITIVE_INFINITY;
   /**
    * The timer's grid (ms): it is armed for the earliest item rounded up to a multiple, so
@@ -132,7 +173,7 @@ export class CheckRunner {
   /** Checks per ms of every live checker at its delay_loop. */
   #ratePerMs = 0;
   /** What the running probes wait on: drained at every tick (see ProbeDriver). */
-  readonly #drivers = new Set<ProbeDriver>();
+  readonly #drivers: ProbeDriver[] = [];
   /** The next grid step while probes run (heap key; +Infinity when none run): their events are read then. */
   #pollKey = Number.POSITIVE_INFINITY;
   /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
@@ -153,6 +194,7 @@ export class CheckRunner {
     this.#pausedAt = this.#now();
     this.#origin = Math.floor(this.#pausedAt);
     this.#limit = opts.concurrency ?? 512;
+    this.#alarm = runnerAlarm(this.#onTimer);
   }
 
   /**
@@ -178,7 +220,8 @@ export class CheckRunner {
     this.#regrain();
     const e = new Entry(spec, fn, state);
     if (!this.#opts.noProbes) e.probe = (fn as LeanCheckFn).probe?.(spec, this.#hostFor(e));
-    if (e.probe?.driver) this.#drivers.add(e.probe.driver);
+    const driver = e.probe?.driver;
+    if (driver && !this.#drivers.includes(driver)) this.#drivers.push(driver);
     this.#entries.set(spec.id, e);
     this.#arm(e);
     return state;
@@ -209,8 +252,8 @@ export class CheckRunner {
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#alarm.close();
+    this.#armed = false;
     this.#heap.clear();
     for (const e of this.#entries.values())
       if (e.phase === RUNNING) {
@@ -266,30 +309,29 @@ export class CheckRunner {
     if (this.#ticking || this.#stopped || this.#paused) return;
     const top = this.#heap.peek();
     if (top === undefined) {
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#timer = undefined;
+      if (this.#armed) this.#alarm.clear();
+      this.#armed = false;
       this.#timerAt = Number.POSITIVE_INFINITY;
       return;
     }
     const g = this.#grainMs;
     const at = Math.min(Math.ceil(top.at / g) * g, this.#pollKey);
-    if (this.#timer && this.#timerAt <= at) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#armed && this.#timerAt <= at) return;
+    this.#armed = true;
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, at + this.#origin - this.#now()));
+    this.#alarm.set(Math.max(0, at + this.#origin - this.#now()));
   }
 
   readonly #onTimer = (): void => {
-    this.#timer = undefined;
+    this.#armed = false;
     this.#timerAt = Number.POSITIVE_INFINITY;
     if (this.#stopped) return;
     this.#ticking = true;
     const now = this.#now();
-    // libuv counts whole milliseconds: what is due within one more is due now.
-    this.#tickLimit = Math.floor(now + 1 - this.#origin);
+    this.#tickLimit = Math.floor(now + this.#alarm.slackMs - this.#origin);
     try {
       // Events first: a check answered before its deadline is not expired below.
-      if (this.#probesRunning > 0) for (const d of this.#drivers) d.drain();
+      if (this.#probesRunning > 0) for (let i = 0; i < this.#drivers.length; i++) this.#drivers[i]!.drain();
       for (let e = this.#heap.popDue(this.#tickLimit); e; e = this.#heap.popDue(this.#tickLimit)) {
         if (e.phase === RUNNING) this.#expire(e, now);
         else if (e.dead) continue;
