@@ -179,6 +179,8 @@ export class CheckRunner {
   /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
   #ticking = false;
   #tickLimit = 0;
+  /** The clock at the tick's start: what the tick's starts and completions count from (one reading per tick). */
+  #tickNow = 0;
   /** Promise checks running (the ones `concurrency` limits). */
   #running = 0;
   #probesRunning = 0;
@@ -270,7 +272,7 @@ export class CheckRunner {
       deadline: (ms) => {
         if (e.phase !== RUNNING || this.#stopped) return;
         e.deadlineMs = ms;
-        e.at = this.#key(this.#now() + ms);
+        e.at = this.#key(this.#clock() + ms);
         this.#heap.set(e);
         this.#schedule();
       },
@@ -287,6 +289,11 @@ export class CheckRunner {
     this.#regrain();
     e.dead = true;
     if (e.phase !== RUNNING) this.#heap.remove(e);
+  }
+
+  /** Now, or within a tick the tick's start (its work takes far less than the timer grid). */
+  #clock(): number {
+    return this.#ticking ? this.#tickNow : this.#now();
   }
 
   /** A time (ms, the runner's clock) as a heap key: never earlier than the time. */
@@ -319,7 +326,7 @@ export class CheckRunner {
     if (this.#armed && this.#timerAt <= at) return;
     this.#armed = true;
     this.#timerAt = at;
-    this.#alarm.set(Math.max(0, at + this.#origin - this.#now()));
+    this.#alarm.set(Math.max(0, at + this.#origin - this.#clock()));
   }
 
   readonly #onTimer = (): void => {
@@ -328,6 +335,7 @@ export class CheckRunner {
     if (this.#stopped) return;
     this.#ticking = true;
     const now = this.#now();
+    this.#tickNow = now;
     this.#tickLimit = Math.floor(now + this.#alarm.slackMs - this.#origin);
     try {
       // Events first: a check answered before its deadline is not expired below.
@@ -369,6 +377,7 @@ export class CheckRunner {
     e.phase = RUNNING;
     e.gen++;
     this.#opts.onStart?.(e.spec);
+    // Read afresh: a deadline counts from the probe's own start, never from earlier.
     const now = this.#now();
     if (e.probe) {
       e.deadlineMs = e.spec.connectTimeoutMs;
@@ -424,7 +433,7 @@ export class CheckRunner {
         e.state,
         result.ok,
         result.ok ? result.weight : undefined,
-        this.#now(),
+        this.#clock(),
       );
       this.#opts.onResult?.(e.spec, result, (bits & STEP_RETRYING) !== 0);
       if ((bits & (STEP_UP | STEP_DOWN | STEP_WEIGHT)) !== 0)
