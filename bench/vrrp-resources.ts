@@ -5,16 +5,21 @@
  * backup of a two-server LAN. CPU is measured over a bounded window (BENCH_WINDOW_S,
  * default 20 s) once every instance has settled, and scaled to a minute. RSS is read at
  * the end of the window and, as "RSS max", once a second through it (a V8 heap grows
- * between full collections, so one reading can land anywhere on that saw).
+ * between full collections, so one reading can land anywhere on that saw). "peak" sums
+ * the tree's processes' VmHWM at the end of the window: their lifetime peaks, start-up
+ * and takeovers included (keepalived-ts's is reached at start-up, before it gives back
+ * node's start-up pages: src/daemon/startup-pages.ts).
  * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The last column is
  * the machine's 1-minute load average at the end of keepalived-ts's window: on a shared
  * machine CPU readings move with it.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
   articleLab,
   manyInstancesConf,
   VrrpNode as Node,
+  processTree,
   sleep,
   type VrrpNode,
 } from '../test/netns/harness/index.js';
@@ -26,6 +31,22 @@ interface Reading {
   readonly rssMiB: number;
   /** Highest of the once-a-second readings in the window (the V8 heap saws up and down). */
   readonly rssMaxMiB: number;
+  /** The tree's processes' lifetime peaks (VmHWM), summed. */
+  readonly peakMiB: number;
+}
+
+/** The VmHWM (KiB) of a process tree's processes, summed. */
+function peakKiB(pid: number): number {
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      peak += Number(m?.[1] ?? 0);
+    } catch {
+      // exited
+    }
+  }
+  return peak;
 }
 
 async function settle(master: VrrpNode, backup: VrrpNode, count: number, advertS: number): Promise<void> {
@@ -62,10 +83,12 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
     }
     const s = (performance.now() - t0) / 1000;
     const after = [usage(master.proc.pid), usage(backup.proc.pid)];
+    const peaks = [peakKiB(master.proc.pid), peakKiB(backup.proc.pid)];
     const read = (i: number): Reading => ({
       cpuSPerMin: ((after[i]!.cpuS - before[i]!.cpuS) / s) * 60,
       rssMiB: after[i]!.rssKiB / 1024,
       rssMaxMiB: Math.max(maxKiB[i]!, after[i]!.rssKiB) / 1024,
+      peakMiB: peaks[i]! / 1024,
     });
     return { master: read(0), backup: read(1), load: loadavg()[0]! };
   } catch (e) {
@@ -106,6 +129,8 @@ async function main(): Promise<void> {
     'ratio',
     'kts RSS max',
     'ka RSS max',
+    'kts peak',
+    'ka peak',
     'load',
   ];
   console.log(head.map((h, i) => h.padStart(i < 3 ? 9 : 13)).join(' '));
@@ -131,6 +156,8 @@ async function main(): Promise<void> {
           ratio(o?.rssMiB, t?.rssMiB),
           f(o?.rssMaxMiB),
           f(t?.rssMaxMiB),
+          f(o?.peakMiB),
+          f(t?.peakMiB),
           f(ours?.load),
         ];
         console.log(cells.map((c, i) => c.padStart(i < 3 ? 9 : 13)).join(' '));
