@@ -16,11 +16,16 @@
  * instances at v2 1 s and v3 0.01 s become MASTER on time, the corpus start test reaches
  * a steady state for every config that does not depend on SMTP.)
  *
- * Where the rest goes (255 instances at 0.1 s, ~62-67 MB resident): ~43.7 MB are pages of
- * the node binary itself (an idle `node -e` with these flags maps 34 MB; loading the
- * daemon's modules and TurboFan's compiler touch the rest, the same with 1 instance), the
- * V8 heap 13-20 MB for ~11 MB live (a backup promotes what lives from one advert to the
- * next and saws between full collections), malloc ~6 MB (one arena: bin/keepalived-ts).
+ * Where the rest goes (255 instances at 0.1 s): before start-up is over, ~62 MB
+ * resident, ~42 MB of it pages of the node binary itself (an idle `node -e` with these
+ * flags maps 34 MB; loading the daemon's modules and TurboFan's compiler touch the rest,
+ * the same with 1 instance). The daemon then gives back the ones it no longer uses
+ * (src/daemon/startup-pages.ts): ~37-41 MB resident after, ~18-20 MB of node's pages,
+ * the V8 heap ~12-15 MB committed for ~11 MB live (a backup promotes what lives from
+ * one advert to the next and saws between full collections), malloc ~5 MB (one arena:
+ * bin/keepalived-ts). V8's memory reducer runs three full collections ~8 s after the
+ * start-up one (~0.1 s of CPU each side); `--no-memory-reducer` would only count on the
+ * command line.
  * Flags tried and left out: --compact-on-every-full-gc (a backup's heap back to ~12 MB,
  * but 30 ms pauses), --max-opt=1 (-4 MB of binary pages, twice the CPU),
  * --heap-growing-percent (no change at this size).
