@@ -57,13 +57,13 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
  * The bytes start at `offset` of `b`.
  */
 export function statusFromPrefix(b: Uint8Array, len: number, offset = 0): number {
-  if (offset !== 0) return statusFromPrefix(b.subarray(offset, offset + len), len);
   if (len < 12) return -1;
-  if (b[0] !== 72 || b[1] !== 84 || b[2] !== 84 || b[3] !== 80 || b[4] !== 47) return -1; // HTTP/
-  if (!isDigit(b[5]) || b[6] !== 46 || !isDigit(b[7]) || b[8] !== 32) return -1;
-  if (!isDigit(b[9]) || !isDigit(b[10]) || !isDigit(b[11])) return -1;
-  if (len > 12 && b[12] !== 32 && b[12] !== 13) return -1;
-  return (b[9]! - 48) * 100 + (b[10]! - 48) * 10 + (b[11]! - 48);
+  const o = offset;
+  if (b[o] !== 72 || b[o + 1] !== 84 || b[o + 2] !== 84 || b[o + 3] !== 80 || b[o + 4] !== 47) return -1; // HTTP/
+  if (!isDigit(b[o + 5]) || b[o + 6] !== 46 || !isDigit(b[o + 7]) || b[o + 8] !== 32) return -1;
+  if (!isDigit(b[o + 9]) || !isDigit(b[o + 10]) || !isDigit(b[o + 11])) return -1;
+  if (len > 12 && b[o + 12] !== 32 && b[o + 12] !== 13) return -1;
+  return (b[o + 9]! - 48) * 100 + (b[o + 10]! - 48) * 10 + (b[o + 11]! - 48);
 }
 
 /** The digest keepalived's genhash prints: MD5 of the body, lowercase hex. */

@@ -179,8 +179,10 @@ export class CheckRunner {
   /** Inside a timer tick: re-arms wait for its end; items armed in it are not due in it. */
   #ticking = false;
   #tickLimit = 0;
-  /** The clock at the tick's start: what the tick's starts and completions count from (one reading per tick). */
+  /** The clock at the tick's start: what the tick's completions count from (one reading per tick). */
   #tickNow = 0;
+  /** Probes started in this tick, waiting for their deadlines (#armLaunched). */
+  readonly #launched: Entry[] = [];
   /** Promise checks running (the ones `concurrency` limits). */
   #running = 0;
   #probesRunning = 0;
@@ -350,6 +352,7 @@ export class CheckRunner {
         }
       }
       this.#pump();
+      this.#armLaunched();
     } finally {
       this.#ticking = false;
     }
@@ -377,15 +380,20 @@ export class CheckRunner {
     e.phase = RUNNING;
     e.gen++;
     this.#opts.onStart?.(e.spec);
-    // Read afresh: a deadline counts from the probe's own start, never from earlier.
-    const now = this.#now();
     if (e.probe) {
       e.deadlineMs = e.spec.connectTimeoutMs;
-      e.at = this.#key(now + e.deadlineMs);
-      this.#heap.set(e);
+      if (this.#ticking) {
+        // Its deadline is set after the tick's starts (#armLaunched): one clock reading for all.
+        e.at = -1;
+        this.#launched.push(e);
+      } else {
+        e.at = this.#key(this.#now() + e.deadlineMs);
+        this.#heap.set(e);
+      }
       e.probe.start();
       return;
     }
+    const now = this.#now();
     const limitMs = this.#opts.hardTimeoutMs?.(e.spec) ?? hardTimeoutMs(e.spec);
     const ac = new AbortController();
     e.ac = ac;
@@ -405,6 +413,25 @@ export class CheckRunner {
       (r) => e.gen === gen && this.#complete(e, r),
       (err) => e.gen === gen && this.#complete(e, threw(err)),
     );
+  }
+
+  /**
+   * The deadlines of the probes this tick started, from one clock reading taken after
+   * every start: never earlier than a probe's own start plus its timeout. A probe that
+   * finished at once (and so waits for its next check) is skipped.
+   */
+  #armLaunched(): void {
+    const n = this.#launched.length;
+    if (n === 0) return;
+    const now = this.#now();
+    for (let i = 0; i < n; i++) {
+      const e = this.#launched[i]!;
+      if (e.phase === RUNNING && e.heapIndex < 0 && !this.#stopped) {
+        e.at = this.#key(now + e.deadlineMs);
+        this.#heap.set(e);
+      }
+    }
+    this.#launched.length = 0;
   }
 
   /** A running check's deadline passed. */
