@@ -21,7 +21,27 @@ export interface EffectPorts {
   log(text: string, detail: boolean): void;
   /** Writes the lines logged so far now, before slower effects (optional: tests). */
   flushLog?(): void;
+  /** The engine's clock (src/io/clock.ts); without it a step's timers always go before its log lines. */
+  nowMs?(): number;
 }
+
+/**
+ * A timer due within this is armed before the step's log lines are written: it may be due
+ * before they are (a takeover after priority 0 is Skew_Time away, 78 µs at 0.01 s). A step
+ * whose timers are all further off writes its lines first, as keepalived does: a MASTER
+ * yielding to a better advert logs "Entering BACKUP STATE" before anything else.
+ */
+const TIMERS_FIRST_WITHIN_MS = 20;
+
+/** Whether `effects` have log lines and no timer due within TIMERS_FIRST_WITHIN_MS. */
+function linesBeforeTimers(effects: readonly VrrpEffect[], ports: EffectPorts): boolean {
+  // Most steps (an advert sent or received) log nothing: no clock read for them.
+  if (ports.nowMs === undefined || !effects.some(isLogLine)) return false;
+  const soon = ports.nowMs() + TIMERS_FIRST_WITHIN_MS;
+  return !effects.some((e) => e.type === 'armTimer' && e.atMs < soon);
+}
+
+const isLogLine = (e: VrrpEffect): boolean => e.type === 'log';
 
 /**
  * Performs `effects` (produced by a step that left the instance as `after`). Adverts and
@@ -34,8 +54,29 @@ export function dispatchEffects(
   after: InstanceState,
   ports: EffectPorts,
 ): void {
+  if (linesBeforeTimers(effects, ports)) {
+    dispatchLinesFirst(effects, after, ports);
+    return;
+  }
   dispatchUrgent(effects, ports);
   dispatchRest(effects, after, ports);
+}
+
+/**
+ * A step without a timer due soon: its adverts, then its log lines, written at once, then
+ * its timers, VIPs, GARP and notify, each in engine order. A yielding MASTER's line went
+ * out 0.1-0.4 ms later behind the scheduler's cancel and re-arm work (cold after an idle
+ * second; keepalived logs first).
+ */
+function dispatchLinesFirst(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
+  for (const e of effects) if (e.type === 'sendAdvert') ports.sendAdvert(e.priority, e.adverIntCs);
+  for (const e of effects) if (e.type === 'log') ports.log(e.text, e.detail);
+  ports.flushLog?.();
+  for (const e of effects) {
+    if (e.type === 'armTimer') ports.armTimer(e.timer, e.atMs);
+    else if (e.type === 'cancelTimer') ports.cancelTimer(e.timer);
+  }
+  dispatchSlower(effects, after, ports);
 }
 
 /** The adverts and timers of a step, in engine order. */
@@ -60,6 +101,11 @@ export function dispatchRest(effects: readonly VrrpEffect[], after: InstanceStat
   }
   if (!slower) return;
   ports.flushLog?.();
+  dispatchSlower(effects, after, ports);
+}
+
+/** VIPs, GARP and notify of a step, in engine order. */
+function dispatchSlower(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
   for (const e of effects) {
     switch (e.type) {
       case 'sendAdvert':
@@ -118,6 +164,11 @@ export class EffectSequencer {
   }
 
   perform(effects: readonly VrrpEffect[], after: InstanceState, ports: EffectPorts): void {
+    // Nothing waits and nothing this step arms can be due before its lines are written.
+    if (this.#held === null && !this.#timers.overdue && linesBeforeTimers(effects, ports)) {
+      dispatchLinesFirst(effects, after, ports);
+      return;
+    }
     dispatchUrgent(effects, ports);
     if (this.#held !== null) {
       this.#held.push({ effects, after, ports });

@@ -317,6 +317,7 @@ export class InstanceRuntime implements ChannelMember {
           this.state.effectivePriority,
         ),
       log: (text, detail) => (detail ? d.log.detail(text) : d.log.info(text)),
+      nowMs: () => d.clock.nowMs(),
       flushLog: () => d.log.writePending?.(),
     };
   }

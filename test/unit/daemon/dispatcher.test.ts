@@ -134,3 +134,54 @@ describe('EffectSequencer', () => {
     assert.deepEqual(calls, plain.calls);
   });
 });
+
+describe('log lines before far timers', () => {
+  const better = { priority: 255, maxAdverIntCs: 100, source: Uint8Array.from([10, 0, 0, 9]) };
+  /** A MASTER of `config` at priority 254 given a better master's advert at `now`. */
+  function yielding(now: number) {
+    const master = { ...config, priority: 254 };
+    let inst = step(createInstance(master), { type: 'start' }, 0).instance;
+    inst = step(inst, { type: 'timer', timer: 'masterDown' }, inst.timers.masterDown ?? 0).instance;
+    assert.equal(inst.state, 'MASTER');
+    return step(inst, { type: 'advert', advert: better }, now);
+  }
+
+  test('a MASTER yielding to a better advert writes its lines (flushed) before its timers, VIPs and notify', () => {
+    const { calls, ports } = recorder();
+    const withClock: EffectPorts = { ...ports, nowMs: () => 10_000, flushLog: () => calls.push('flush') };
+    const r = yielding(10_000);
+    dispatchEffects(r.effects, r.instance, withClock);
+    const line = calls.indexOf('log (VI_1) Entering BACKUP STATE');
+    const flush = calls.indexOf('flush');
+    const firstTimer = calls.findIndex((c) => c.startsWith('arm ') || c.startsWith('cancel '));
+    assert.ok(line >= 0 && flush > line && firstTimer > flush, calls.join('\n'));
+    assert.ok(calls.indexOf('arm masterDown') > flush && calls.indexOf('removeVips') > firstTimer);
+    assert.equal(calls.length, r.effects.filter((e) => !(e.type === 'notify' && e.to === 'INIT')).length + 1);
+    // The same step through the sequencer, nothing overdue: the same order.
+    const seqCalls = recorder();
+    const seq = new EffectSequencer({ overdue: false, fireOverdue: () => assert.fail('nothing is overdue') });
+    seq.perform(r.effects, r.instance, {
+      ...seqCalls.ports,
+      nowMs: () => 10_000,
+      flushLog: () => seqCalls.calls.push('flush'),
+    });
+    assert.deepEqual(seqCalls.calls, calls);
+  });
+
+  test('a timer due within 20 ms (Skew_Time after priority 0) is armed before the lines, as without a clock', () => {
+    const backup = { ...config, priority: 254, initialState: 'BACKUP' as const };
+    let inst = step(createInstance(backup), { type: 'start' }, 0).instance;
+    const source = Uint8Array.from([10, 0, 0, 2]);
+    const prio0 = step(inst, { type: 'advert', advert: { priority: 0, maxAdverIntCs: 100, source } }, 1000);
+    inst = prio0.instance;
+    assert.ok((inst.timers.masterDown ?? 0) - 1000 < 20, 'Skew_Time at v2 1 s, priority 254');
+    const clocked = recorder();
+    dispatchEffects(prio0.effects, inst, { ...clocked.ports, nowMs: () => 1000 });
+    const plain = recorder();
+    dispatchEffects(prio0.effects, inst, plain.ports);
+    assert.deepEqual(clocked.calls, plain.calls);
+    assert.ok(
+      clocked.calls.indexOf('arm masterDown') < clocked.calls.findIndex((c) => c.includes('priority 0')),
+    );
+  });
+});
