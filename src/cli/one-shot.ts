@@ -38,6 +38,8 @@ function configTest(options: CliOptions): number {
     env: realHostEnvironment(),
     configId: options.configId ?? defaultConfigId(),
     cwd: process.cwd(),
+    // The model is printed only with -d; otherwise -t needs its diagnostics alone.
+    verdictsOnly: !options.dumpConf,
   });
   const code = config ? configTestExitCode(diagnostics) : 1;
   if (options.json) {

@@ -21,7 +21,7 @@ import {
   VRRP_TRACK_FILE,
   VRRP_TRACK_PROCESS,
 } from './keywords/vrrp-trackers.js';
-import type { Config, Mutable, VirtualAddress } from './model.js';
+import type { Config, Mutable, VirtualAddress, VirtualServer } from './model.js';
 import { missing } from './values.js';
 
 type Writable = {
@@ -35,10 +35,15 @@ function blockName(diags: DiagnosticSink, stmt: Statement): string | undefined {
   return name;
 }
 
+/**
+ * `letGo`, when given, sees each virtual server once its block is built and returns true
+ * when its real servers need not be kept (config test: see server-verdicts.ts).
+ */
 export function buildConfig(
   statements: Iterable<Statement>,
   diags: DiagnosticSink,
   files: () => readonly string[],
+  letGo?: (vs: VirtualServer, config: Config) => boolean,
 ): Config {
   const ctx: BuildContext = { diags };
   const config: Writable = {
@@ -56,12 +61,27 @@ export function buildConfig(
     virtualServers: [],
     bfdInstances: [],
   };
-  for (const stmt of statements) ROOT[stmt.keyword]?.(config, stmt, ctx);
+  const root = letGo === undefined ? ROOT : withLetGo(letGo);
+  for (const stmt of statements) root[stmt.keyword]?.(config, stmt, ctx);
   config.files = [...files()];
   return config;
 }
 
 type RootHandler = (config: Writable, stmt: Statement, ctx: BuildContext) => void;
+
+/** The root table with `virtual_server` handing each built server to `letGo`. */
+function withLetGo(letGo: (vs: VirtualServer, config: Config) => boolean): typeof ROOT {
+  return {
+    ...ROOT,
+    virtual_server: (config, stmt, ctx) => {
+      const vs = newVirtualServer(stmt, ctx);
+      if (!vs) return;
+      applyVirtualServer(vs, stmt, ctx);
+      if (letGo(vs, config)) vs.realServers = [];
+      config.virtualServers.push(vs);
+    },
+  };
+}
 
 function named<T>(
   create: (name: string, s: Statement) => T,

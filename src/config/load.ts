@@ -6,11 +6,12 @@
 import { buildConfig } from './build.js';
 import { type Diagnostic, DiagnosticSink } from './diagnostic.js';
 import { ROOT_GRAMMAR } from './keywords/grammar.js';
-import type { Config } from './model.js';
+import type { Config, VirtualServer } from './model.js';
 import { Parser } from './parser.js';
 import { Preprocessor } from './preprocess.js';
+import { ServerVerdicts } from './server-verdicts.js';
 import type { ConfigFileSystem } from './source.js';
-import { type HostEnvironment, validateConfig } from './validate.js';
+import { checkVirtualServer, type HostEnvironment, validateConfig } from './validate.js';
 
 export interface LoadOptions {
   readonly fs: ConfigFileSystem;
@@ -20,6 +21,12 @@ export interface LoadOptions {
   readonly cwd: string;
   readonly randomSeed?: number;
   readonly maxLines?: number;
+  /**
+   * Only the diagnostics are wanted (`-t`): virtual servers served by address or fwmark
+   * are validated as they are built and their real servers are not kept, so the returned
+   * config lacks them. The diagnostics are the same either way.
+   */
+  readonly verdictsOnly?: boolean;
 }
 
 export interface LoadResult {
@@ -37,7 +44,9 @@ export function loadConfig(path: string, options: LoadOptions): LoadResult {
   });
   if (!pre.openMain(path, options.cwd)) return { config: undefined, diagnostics: diags.items };
   const statements = new Parser(pre, diags).statements(ROOT_GRAMMAR);
-  const config = buildConfig(statements, diags, () => pre.filesRead);
-  if (options.env) validateConfig(config, diags, options.env);
+  const verdicts = options.env && options.verdictsOnly ? new ServerVerdicts() : undefined;
+  const letGo = verdicts && ((vs: VirtualServer, c: Config) => verdicts.record(vs, c, checkVirtualServer));
+  const config = buildConfig(statements, diags, () => pre.filesRead, letGo);
+  if (options.env) validateConfig(config, diags, options.env, verdicts);
   return { config, diagnostics: diags.items };
 }

@@ -2,8 +2,9 @@
  * @module The host's side of validation: smtp server, script users, script presence and
  * keepalived's script security rule. Pure given the {@link HostEnvironment}.
  */
-import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
+import type { DiagnosticSink } from './diagnostic.js';
 import type { Config, ScriptCommand, VrrpInstance } from './model.js';
+import { type ScriptUse, type ServerVerdicts, virtualServerScripts } from './server-verdicts.js';
 
 /** What validation may ask of the host; tests pass a fake, the CLI the real one. */
 export interface HostEnvironment {
@@ -88,8 +89,9 @@ export function checkScripts(config: Config, diags: DiagnosticSink, env: HostEnv
 export function allScripts(
   config: Config,
   active: (i: VrrpInstance) => boolean = () => true,
-): { script: ScriptCommand; loc: SourceLocation; check: boolean }[] {
-  const out: { script: ScriptCommand; loc: SourceLocation; check: boolean }[] = [];
+  verdicts?: ServerVerdicts,
+): ScriptUse[] {
+  const out: ScriptUse[] = [];
   const add = (s: ScriptCommand, check: boolean) => {
     out.push({ script: s, loc: s.loc, check });
   };
@@ -99,19 +101,10 @@ export function allScripts(
   for (const s of config.vrrpScripts) if (tracked.has(s.name) && s.script) add(s.script, false);
   for (const i of instances) for (const s of Object.values(i.notify)) if (s) add(s, false);
   for (const g of config.vrrpSyncGroups) for (const s of Object.values(g.notify)) if (s) add(s, false);
-  // Plain tests before each call: a large LVS configuration has tens of thousands of
-  // real servers, most without scripts.
   for (const vs of config.virtualServers) {
-    if (vs.quorumUp) add(vs.quorumUp, true);
-    if (vs.quorumDown) add(vs.quorumDown, true);
-    for (const rs of vs.realServers) {
-      if (rs.notifyUp) add(rs.notifyUp, true);
-      if (rs.notifyDown) add(rs.notifyDown, true);
-      for (const c of rs.checkers) {
-        const script = c.settings.script as ScriptCommand | undefined;
-        if (script) add(script, true);
-      }
-    }
+    const verdict = verdicts?.of(vs);
+    if (verdict) for (const use of verdict.scripts) out.push(use);
+    else virtualServerScripts(vs, out);
   }
   return out;
 }
@@ -120,13 +113,18 @@ export function allScripts(
  * keepalived refuses (exit 6 in -t) to run scripts as root without enable_script_security
  * when they can be found: whoever can change them would get root.
  */
-export function checkScriptSecurity(config: Config, diags: DiagnosticSink, env: HostEnvironment): void {
+export function checkScriptSecurity(
+  config: Config,
+  diags: DiagnosticSink,
+  env: HostEnvironment,
+  verdicts?: ServerVerdicts,
+): void {
   if (config.global.enableScriptSecurity || !env.isRoot()) return;
   const runAsRoot = (s: ScriptCommand) =>
     (s.user ?? config.global.scriptUser?.user ?? 'root') === 'root' ||
     !env.userExists(s.user ?? config.global.scriptUser?.user ?? DEFAULT_SCRIPT_USER);
   const active = (i: VrrpInstance) => i.interface === undefined || env.interfaceExists(i.interface);
-  const found = allScripts(config, active).filter(
+  const found = allScripts(config, active, verdicts).filter(
     ({ script }) => runAsRoot(script) && env.findScript(script.argv[0] ?? '').found,
   );
   const vrrp = found.filter((f) => !f.check);

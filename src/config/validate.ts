@@ -5,13 +5,23 @@
  */
 import type { DiagnosticSink, SourceLocation } from './diagnostic.js';
 import type { Config, VirtualServer, VrrpInstance } from './model.js';
+import type { ServerVerdicts } from './server-verdicts.js';
 import { checkGlobal, checkScriptSecurity, checkScripts, type HostEnvironment } from './validate-host.js';
 import { checkProtocol, checkServerPorts } from './validate-lvs-ports.js';
 import { formatIpPrefix } from './values.js';
 
 export type { HostEnvironment } from './validate-host.js';
 
-export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: HostEnvironment): void {
+/**
+ * `verdicts`: virtual servers checked as they were built (see server-verdicts.ts), whose
+ * recorded diagnostics are reported here, in their place, instead of checking them again.
+ */
+export function validateConfig(
+  config: Config,
+  diags: DiagnosticSink,
+  hostEnv: HostEnvironment,
+  verdicts?: ServerVerdicts,
+): void {
   // With dynamic_interfaces keepalived waits for interfaces instead of complaining; with
   // net_namespace they live in a namespace this host view cannot see.
   const unknowable = config.global.dynamicInterfaces || config.global.netNamespace !== undefined;
@@ -24,7 +34,11 @@ export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: H
   checkVrids(config, diags);
   checkSyncGroups(config, diags);
   checkStatic(config, diags, env);
-  for (const vs of config.virtualServers) checkVirtualServer(config, vs, diags);
+  for (const vs of config.virtualServers) {
+    const verdict = verdicts?.of(vs);
+    if (verdict) for (const d of verdict.diagnostics) diags.report(d);
+    else checkVirtualServer(config, vs, diags);
+  }
   for (const bfd of config.bfdInstances)
     if (!bfd.neighborIp)
       diags.error(
@@ -33,7 +47,7 @@ export function validateConfig(config: Config, diags: DiagnosticSink, hostEnv: H
         bfd.loc,
       );
   // keepalived stops before its script security pass when an interface is missing.
-  if (!missingInterface.first) checkScriptSecurity(config, diags, env);
+  if (!missingInterface.first) checkScriptSecurity(config, diags, env, verdicts);
   if (missingInterface.first)
     diags.error('environment', 'Non-existent interface specified in configuration', missingInterface.first);
 }
@@ -244,7 +258,7 @@ function vsName(vs: VirtualServer): string {
   return `${a.family === 6 ? `[${a.address}]` : `[${a.address}]`}:${vs.protocol.toLowerCase()}:${vs.port}`;
 }
 
-function checkVirtualServer(config: Config, vs: VirtualServer, diags: DiagnosticSink): void {
+export function checkVirtualServer(config: Config, vs: VirtualServer, diags: DiagnosticSink): void {
   // Named only when there is something to report: most virtual servers have nothing.
   let named: string | undefined;
   const name = (): string => {
