@@ -25,7 +25,7 @@ import { createLogger, type Logger } from './log.js';
 import { enterNetNamespace, namespaceControlSocket, namespacedIdent } from './net-namespace.js';
 import { DEFAULT_CONTROL_SOCKET, removePidFiles, writePidFiles } from './pidfile.js';
 import { installSignals } from './signals.js';
-import { scheduleExecutablePageDrops } from './startup-pages.js';
+import { scheduleExecutablePageDrops, tryDropExecutablePages } from './startup-pages.js';
 import { formatStatus, statusReport } from './status.js';
 import { NonExistentInterfaceError, VrrpDaemon } from './vrrp-daemon.js';
 
@@ -110,6 +110,10 @@ async function handleRequest(
 
 /** Starts the daemon; resolves with the exit code once it has stopped. */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
+  // Loading Node and the daemon's modules touched ~40 MB of node's pages that reading a
+  // config of 255 instances would otherwise add its heap to (src/daemon/startup-pages.ts;
+  // a failure is logged by the later drops).
+  tryDropExecutablePages(() => {});
   // The config is read before anything else: its net_namespace must be entered before any
   // socket (syslog's included), thread or child exists (net-namespace.ts).
   const first = await load(o, false);
@@ -166,6 +170,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   } catch (e) {
     return fatal(`Cannot create control socket ${controlSocket}: ${(e as Error).message}`);
   }
+  // Loading the modules and the config is done: what only that used goes before the
+  // instances start and take over (the lifetime peak is otherwise reached here).
+  tryDropExecutablePages((t) => log.detail(t));
   try {
     await daemon.start();
   } catch (e) {

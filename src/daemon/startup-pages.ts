@@ -84,6 +84,15 @@ export function dropExecutablePages(): number {
   return kib;
 }
 
+/** dropExecutablePages(), a failure only logged. */
+export function tryDropExecutablePages(log: (text: string) => void): void {
+  try {
+    dropExecutablePages();
+  } catch (e) {
+    log(`could not return start-up pages: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Drops them after each of `delaysMs` (from now): once start-up is done, and again
  * once the first takeovers have run (a takeover after Master_Down_Interval touches code
@@ -94,13 +103,7 @@ export function scheduleExecutablePageDrops(
   log: (text: string) => void,
 ): () => void {
   const timers = delaysMs.map((ms) => {
-    const t = setTimeout(() => {
-      try {
-        dropExecutablePages();
-      } catch (e) {
-        log(`could not return start-up pages: ${(e as Error).message}`);
-      }
-    }, ms);
+    const t = setTimeout(() => tryDropExecutablePages(log), ms);
     t.unref();
     return t;
   });
