@@ -9,9 +9,13 @@
  * the tree's processes' VmHWM at the end of the window: their lifetime peaks, start-up
  * and takeovers included (keepalived-ts's is reached at start-up, before it gives back
  * node's start-up pages: src/daemon/startup-pages.ts).
- * BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The last column is
- * the machine's 1-minute load average at the end of keepalived-ts's window: on a shared
- * machine CPU readings move with it.
+ * BENCH_WARMUP_S (default 1) is how long both daemons run after settling before the
+ * window opens: keepalived-ts's first ~12 s after start carry one-off costs the steady
+ * state does not (TurboFan compiling the hot paths, V8's post-start full collections,
+ * node's start-up pages given back and the used ones mapped again); 15 shows the
+ * steady state. BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The
+ * last column is the machine's 1-minute load average at the end of keepalived-ts's
+ * window: on a shared machine CPU readings move with it.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -49,6 +53,9 @@ function peakKiB(pid: number): number {
   return peak;
 }
 
+/** Seconds both daemons run after settling before the window opens. */
+const WARMUP_S = Math.max(0, Number(process.env['BENCH_WARMUP_S'] ?? 1));
+
 async function settle(master: VrrpNode, backup: VrrpNode, count: number, advertS: number): Promise<void> {
   const deadline = Date.now() + 30_000 + count * advertS * 200;
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
@@ -71,7 +78,7 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
     const backup = new Node(lab, lab.host('server2'), impl, conf('server2', 100, 'BACKUP'), { echo: false });
     nodes.push(master, backup);
     await settle(master, backup, count, advertS);
-    await sleep(1000);
+    await sleep(WARMUP_S * 1000);
     const before = [usage(master.proc.pid), usage(backup.proc.pid)];
     const t0 = performance.now();
     const maxKiB = [0, 0];
@@ -116,7 +123,9 @@ async function main(): Promise<void> {
   }
   const counts = list(process.env['BENCH_INSTANCES'], [1, 50, 255]);
   const adverts = list(process.env['BENCH_ADVERTS'], [1, 0.1]);
-  console.log(`== resources, ${WINDOW_S} s window per point, CPU scaled to s/min (100% of a core = 60)`);
+  console.log(
+    `== resources, ${WINDOW_S} s window per point after ${WARMUP_S} s of warm-up, CPU scaled to s/min (100% of a core = 60)`,
+  );
   const head = [
     'instances',
     'advert',
