@@ -19,9 +19,9 @@
  *
  * usage: node dist/bench/lvs-checks.js [seconds=25] [servers-per-kind=2000]
  *        node dist/bench/lvs-checks.js vm      (only the side-by-side part in the VM)
- * As the checker process runs (V8 tier-up budget, checker-process.ts CHECKER_NODE_FLAGS) at
- * the VM's rate: KTS_BENCH_VM=0 KTS_BENCH_LEAN=1 node --interrupt-budget=1000000 \
- *        dist/bench/lvs-checks.js 40 20
+ * With the checker process's V8 flags (checker-process.ts CHECKER_NODE_FLAGS) at the VM's
+ * rate: KTS_BENCH_VM=0 KTS_BENCH_LEAN=1 node --interrupt-budget=1000000 --single-threaded-gc \
+ *        --no-memory-reducer dist/bench/lvs-checks.js 40 20
  */
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
