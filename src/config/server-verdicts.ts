@@ -43,7 +43,7 @@ const NONE: readonly never[] = [];
 
 /** Verdicts of the virtual servers whose real servers were let go, by server. */
 export class ServerVerdicts {
-  private readonly byServer = new WeakMap<VirtualServer, Verdict>();
+  private readonly byServer = new Map<VirtualServer, Verdict>();
 
   /**
    * Records what validation will say of `vs` (checked by `check` now, while it is whole)
