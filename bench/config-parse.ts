@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleIsCurrent, writeOneShotBundle } from '../src/cli/bundle.js';
 import { median, table } from './stats.js';
@@ -70,6 +70,7 @@ function main(): void {
     writeOneShotBundle(dist);
     console.log('one-shot bundle was missing or stale: rebuilt (make build does this)');
   }
+  const loadBefore = loadavg()[0]!;
   try {
     const conf = join(dir, 'keepalived.conf');
     writeFileSync(conf, generateConfig(VIRTUAL_SERVERS, REAL_SERVERS));
@@ -113,6 +114,9 @@ function main(): void {
     console.log(
       `node -e 0 (the floor): ${median(bare.t).toFixed(2)} s, ${median(bare.m).toFixed(0)} MB; NODE_EXTRA_CA_CERTS ${KEEP_ENV ? 'kept' : 'unset'} for all three`,
     );
+    // Wall times move with the machine's load (a shared 2-core machine: GC helper threads
+    // and compiles wait for a core), so the 1-minute load average goes with the figures.
+    console.log(`load average (1 min): ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
