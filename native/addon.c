@@ -98,6 +98,7 @@ static const struct {
     {"epollWait", kts_epoll_wait},
     {"streamOpen", kts_stream_open},
     {"streamWait", kts_stream_wait},
+    {"streamClock", kts_stream_clock},
     {"setScheduler", kts_set_scheduler},
     {"setRttimeLimit", kts_set_rttime_limit},
     {"lockMemory", kts_lock_memory},

@@ -135,5 +135,6 @@ napi_value kts_epoll_ctl(napi_env env, napi_callback_info info);
 napi_value kts_epoll_wait(napi_env env, napi_callback_info info);
 napi_value kts_stream_open(napi_env env, napi_callback_info info);
 napi_value kts_stream_wait(napi_env env, napi_callback_info info);
+napi_value kts_stream_clock(napi_env env, napi_callback_info info);
 
 #endif
