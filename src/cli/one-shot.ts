@@ -14,6 +14,27 @@ import { type CliOptions, helpText, parseArgs } from './args.js';
 
 export const VERSION = '0.1.0';
 
+/**
+ * Whether the command wrote to stdout or stderr. bin/keepalived-ts waits for the streams
+ * to drain only then: reading a stream's state creates it, which for a pipe loads net,
+ * stream and their kin (~15 M instructions, a tenth of a quiet `-t`'s start-up).
+ */
+let wroteStdio = false;
+
+export function wroteOutput(): boolean {
+  return wroteStdio;
+}
+
+function out(text: string): void {
+  wroteStdio = true;
+  process.stdout.write(text);
+}
+
+function err(text: string): void {
+  wroteStdio = true;
+  process.stderr.write(text);
+}
+
 /** keepalived's default config id: the node name up to its first dot. */
 export function defaultConfigId(): string {
   return hostname().split('.')[0] ?? '';
@@ -43,13 +64,13 @@ function configTest(options: CliOptions): number {
   });
   const code = config ? configTestExitCode(diagnostics) : 1;
   if (options.json) {
-    process.stdout.write(
+    out(
       `${JSON.stringify({ file: options.configFile, ok: code === 0, exitCode: code, diagnostics }, null, 2)}\n`,
     );
   } else {
-    for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const d of diagnostics) err(`${formatDiagnostic(d)}\n`);
   }
-  if (options.dumpConf && config) process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+  if (options.dumpConf && config) out(`${JSON.stringify(config, null, 2)}\n`);
   return code;
 }
 
@@ -60,9 +81,9 @@ function dumpConf(options: CliOptions): number {
     configId: options.configId ?? defaultConfigId(),
     cwd: process.cwd(),
   });
-  for (const d of diagnostics as Diagnostic[]) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  for (const d of diagnostics as Diagnostic[]) err(`${formatDiagnostic(d)}\n`);
   if (!config) return 1;
-  process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+  out(`${JSON.stringify(config, null, 2)}\n`);
   return 0;
 }
 
@@ -78,15 +99,15 @@ export function runOneShot(argv: readonly string[]): number | undefined {
   try {
     options = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`keepalived-ts: ${(e as Error).message}\n${helpText()}\n`);
+    err(`keepalived-ts: ${(e as Error).message}\n${helpText()}\n`);
     return 1;
   }
   if (options.help) {
-    process.stdout.write(`${helpText()}\n`);
+    out(`${helpText()}\n`);
     return 0;
   }
   if (options.version) {
-    process.stdout.write(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible configuration)\n`);
+    out(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible configuration)\n`);
     return 0;
   }
   if (options.configTest) return configTest(options);
