@@ -13,6 +13,7 @@
  * (scripts, node sockets) start while fewer than `concurrency` of them run, else they
  * queue in order. No synchronous I/O.
  */
+import { type NativeBinding, native } from '../native/binding.js';
 import { TimerFd } from '../native/timer-fd.js';
 import { hardTimeoutMs } from './dispatch.js';
 import { DueHeap, type HeapItem } from './due-heap.js';
@@ -58,14 +59,29 @@ export interface RunnerOptions {
   readonly noProbes?: boolean;
 }
 
-/**
- * The runner's default clock (ms, monotonic): process.hrtime allocates less per reading
- * than performance.now (whose wrapper makes an arguments array), and it is read a few
- * times per check.
- */
-export function monotonicMs(): number {
+/** CLOCK_MONOTONIC in ms through process.hrtime (an array per reading). */
+function hrtimeMs(): number {
   const t = process.hrtime();
   return t[0]! * 1e3 + t[1]! / 1e6;
+}
+
+let clock: (() => number) | undefined;
+
+/**
+ * The runner's default clock (ms, monotonic): the addon's streamClock when it has one
+ * (one native call and one number per reading), else process.hrtime, the same clock;
+ * either costs less than performance.now, whose wrapper makes an arguments array.
+ */
+export function monotonicMs(): number {
+  if (clock === undefined) {
+    try {
+      const b = native() as NativeBinding & { streamClock?: () => number };
+      clock = typeof b.streamClock === 'function' ? b.streamClock : hrtimeMs;
+    } catch {
+      clock = hrtimeMs;
+    }
+  }
+  return clock();
 }
 
 /** A one-shot timer the runner re-arms (set replaces the previous expiry). */
@@ -313,8 +329,8 @@ export class CheckRunner {
     this.#schedule();
   }
 
-  /** Keeps the one timer armed for the earliest item (an early wake-up just re-arms). */
-  #schedule(): void {
+  /** Keeps the one timer armed for the earliest item (an early wake-up just re-arms). `now`: a fresh reading, if one was taken. */
+  #schedule(now?: number): void {
     if (this.#ticking || this.#stopped || this.#paused) return;
     const top = this.#heap.peek();
     if (top === undefined) {
@@ -328,7 +344,7 @@ export class CheckRunner {
     if (this.#armed && this.#timerAt <= at) return;
     this.#armed = true;
     this.#timerAt = at;
-    this.#alarm.set(Math.max(0, at + this.#origin - this.#clock()));
+    this.#alarm.set(Math.max(0, at + this.#origin - (now ?? this.#clock())));
   }
 
   readonly #onTimer = (): void => {
@@ -339,6 +355,7 @@ export class CheckRunner {
     const now = this.#now();
     this.#tickNow = now;
     this.#tickLimit = Math.floor(now + this.#alarm.slackMs - this.#origin);
+    let clockAtEnd = now;
     try {
       // Events first: a check answered before its deadline is not expired below.
       if (this.#probesRunning > 0) for (let i = 0; i < this.#drivers.length; i++) this.#drivers[i]!.drain();
@@ -352,7 +369,7 @@ export class CheckRunner {
         }
       }
       this.#pump();
-      this.#armLaunched();
+      clockAtEnd = this.#armLaunched();
     } finally {
       this.#ticking = false;
     }
@@ -360,7 +377,8 @@ export class CheckRunner {
     const g = this.#grainMs;
     this.#pollKey =
       this.#probesRunning > 0 ? (Math.floor(this.#tickLimit / g) + 1) * g : Number.POSITIVE_INFINITY;
-    this.#schedule();
+    // The tick's last reading (an earlier one only waits a little longer, never less).
+    this.#schedule(clockAtEnd);
   };
 
   #pump(): void {
@@ -418,11 +436,12 @@ export class CheckRunner {
   /**
    * The deadlines of the probes this tick started, from one clock reading taken after
    * every start: never earlier than a probe's own start plus its timeout. A probe that
-   * finished at once (and so waits for its next check) is skipped.
+   * finished at once (and so waits for its next check) is skipped. Returns the last
+   * clock reading of the tick.
    */
-  #armLaunched(): void {
+  #armLaunched(): number {
     const n = this.#launched.length;
-    if (n === 0) return;
+    if (n === 0) return this.#tickNow;
     const now = this.#now();
     for (let i = 0; i < n; i++) {
       const e = this.#launched[i]!;
@@ -432,6 +451,7 @@ export class CheckRunner {
       }
     }
     this.#launched.length = 0;
+    return now;
   }
 
   /** A running check's deadline passed. */
