@@ -250,8 +250,12 @@ export class Scheduler {
   /**
    * The Node timer fired: every waiting entry due by now is fired (or handed over to the
    * fine timer), earliest first, re-reading the clock so that entries coming due while
-   * earlier ones run are fired in this wake-up too. Timers with slack are told one time
-   * for the whole wake-up (see #sharedNow).
+   * earlier ones run are fired in this wake-up too. Each is told the time the wake-up
+   * began (or its deadline, if later), as the fine timer's expiry tells every entry it
+   * fires one reading: 255 Master_Down_Timers fired late from here, each told its own
+   * reading, took over (netlink, GARP, log lines) a fraction of a millisecond apart, and
+   * their Adver_Timers stayed that far apart. Timers with slack share a reading across
+   * wake-ups less than their slack apart (see #sharedNow).
    */
   readonly #nodeWoke = (): void => {
     const wokeAt = this.#clock.nowMs();
@@ -284,7 +288,7 @@ export class Scheduler {
           if (inRun) this.slackedRun.begin();
           else this.slackedRun.end();
         }
-        e.fire(Math.max(e.slackMs > 0 ? this.#sharedNow(wokeAt, e.slackMs) : now, e.atMs));
+        e.fire(Math.max(e.slackMs > 0 ? this.#sharedNow(wokeAt, e.slackMs) : wokeAt, e.atMs));
       }
     } finally {
       if (inRun) this.slackedRun?.end();

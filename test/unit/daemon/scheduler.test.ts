@@ -287,6 +287,27 @@ describe('Scheduler', () => {
     assert.deepEqual(told, [101, 101, 101, 103]);
   });
 
+  test('precise timers fired late in one wake-up are told the time it began, never before their deadline', () => {
+    const f = fakes();
+    let now = 0;
+    let moving = false;
+    const clock = {
+      nowMs: () => {
+        if (moving) now += 1;
+        return now;
+      },
+    };
+    const s = new Scheduler(clock, f.timers);
+    const told: number[] = [];
+    for (const k of ['a', 'b', 'c']) s.arm(k, 100, (t) => told.push(t));
+    s.arm('later', 104, (t) => told.push(t));
+    now = 100;
+    moving = true;
+    for (const p of [...f.pending.values()]) p.cb();
+    // Woken at 101; each told its own reading would be 102, 103, 104 (takeovers drifting apart).
+    assert.deepEqual(told, [101, 101, 101, 104]);
+  });
+
   test('slackedRun brackets the slacked timers a wake-up fires in a row; a precise one fires outside it', () => {
     const f = fakes();
     const s = new Scheduler(f.clock, f.timers);
