@@ -21,6 +21,11 @@ export interface SyncOptions {
 
 export interface DataPlane {
   readonly name: 'ipvs' | 'nftables';
+  /**
+   * How often the daemon re-reads the kernel to find changes made outside it (ms; default
+   * 5 s). A sync that fails makes the next one read the kernel anyway.
+   */
+  readonly rereadIntervalMs?: number;
   /** Makes the kernel match `desired` (reconciling against what the kernel reports). */
   sync(desired: readonly ServiceState[], options?: SyncOptions): Promise<SyncResult>;
   /** Reads back the services this plane manages (IPVS: all services; nftables: its table). */

@@ -24,6 +24,14 @@ import { type LvsOp, reconcile } from './reconcile.js';
 
 export class IpvsPlane implements DataPlane {
   readonly name = 'ipvs' as const;
+  /**
+   * A reread is a GET_SERVICE dump and a GET_DEST dump per service, decoded and diffed:
+   * at 5 s it was most of an idle checker's CPU and ~15 % of a busy one's (IPVS lab, 40
+   * checks/s), for changes made by hand (keepalived itself never re-reads). One made
+   * outside is repaired within 30 s, or by the next sync after one of our own requests
+   * failed on it (a failed sync leaves nothing to diff against, so the next one reads).
+   */
+  readonly rereadIntervalMs = 30_000;
   readonly #client: GenlIpvsClient;
   readonly #managed = new Set<string>();
   /** The managed services as the last fully successful sync left them; undefined: read the kernel. */

@@ -404,11 +404,14 @@ export async function startLvs(configured: Config, opts: LvsOptions): Promise<Lv
     }
   await sync();
   runner.resume();
-  const periodic = setInterval(() => {
-    reread = true;
-    dirty = true;
-    void sync();
-  }, opts.reconcileIntervalMs ?? 5000);
+  const periodic = setInterval(
+    () => {
+      reread = true;
+      dirty = true;
+      void sync();
+    },
+    opts.reconcileIntervalMs ?? plane.rereadIntervalMs ?? 5000,
+  );
   periodic.unref();
 
   return {
