@@ -8,6 +8,13 @@
  * any script runs (0.4 G instructions, about half of `node -e 0`, for the system bundle),
  * which measures the environment rather than either daemon. BENCH_KEEP_ENV=1 keeps it.
  * `node -e 0` is timed alongside as the floor any Node program starts from.
+ *
+ * Peak RSS is also time here: on this VM a first touch of a fresh 4 KiB page costs
+ * ~15 µs (16 MB filled once: ~64 ms, again: ~1 ms), so each MB above node's own ~38 MB
+ * costs `-t` about 4 ms (minor faults: `/usr/bin/time -f %R`). Wall times of a loaded
+ * machine say little; for A/B comparisons of code changes, instructions under
+ * `valgrind --tool=cachegrind node --no-concurrent-recompilation --single-threaded-gc
+ * bin/keepalived-ts -t -f FILE` repeat to within ~1% (compiles and GC on the main thread).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
