@@ -25,7 +25,7 @@ import { createLogger, type Logger } from './log.js';
 import { enterNetNamespace, namespaceControlSocket, namespacedIdent } from './net-namespace.js';
 import { DEFAULT_CONTROL_SOCKET, removePidFiles, writePidFiles } from './pidfile.js';
 import { installSignals } from './signals.js';
-import { scheduleExecutablePageDrops, tryDropExecutablePages } from './startup-pages.js';
+import { tryDropExecutablePages } from './startup-pages.js';
 import { formatStatus, statusReport } from './status.js';
 import { NonExistentInterfaceError, VrrpDaemon } from './vrrp-daemon.js';
 
@@ -171,7 +171,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     return fatal(`Cannot create control socket ${controlSocket}: ${(e as Error).message}`);
   }
   // Loading the modules and the config is done: what only that used goes before the
-  // instances start and take over (the lifetime peak is otherwise reached here).
+  // instances start and take over (the lifetime peak is otherwise reached here). Never
+  // once they run: a drop blocks the loop for 10-40 ms (smaps, madvise, then mapping
+  // again what runs next), which delayed a SIGTERM's priority-0 advert by ~7 ms at
+  // 0.01 s and could outlast a Master_Down_Interval (30 ms there).
   tryDropExecutablePages((t) => log.detail(t));
   try {
     await daemon.start();
@@ -191,7 +194,6 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${controlSocket} ready`);
   const rehearsals = keepRarePathsWarm(daemon);
-  const cancelPageDrops = scheduleExecutablePageDrops(PAGE_DROPS_AFTER_START_MS, (t) => log.detail(t));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (sig: string): Promise<void> => {
@@ -202,7 +204,6 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       const stopped = Promise.all([daemon.stop(), checker?.stop()]);
       log.info(`Received ${sig}, stopping`);
       clearInterval(rehearsals);
-      cancelPageDrops();
       await stopped;
       scheduling.stop();
       uninstall();
@@ -232,16 +233,6 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     );
   });
 }
-
-/**
- * When the node executable's start-up pages are given back (src/daemon/startup-pages.ts):
- * as soon as start-up is done (before the first takeovers: the lifetime peak, VmHWM,
- * 255 instances at 0.1 s, ~67 -> ~62.5 MB), a second later, again once the first
- * takeovers are likely over (a Master_Down_Interval is 3.6 s at advert_int 1), and once
- * more later. After a reload, once.
- */
-const PAGE_DROPS_AFTER_START_MS = [0, 1000, 8000, 60_000];
-const PAGE_DROPS_AFTER_RELOAD_MS = [1000];
 
 /** Between two rehearsals of one instance's takeover and shutdown paths (round robin). */
 const REHEARSAL_INTERVAL_MS = 2000;
@@ -324,6 +315,4 @@ async function applyReload(
   log.info(
     `Reload done: kept ${p.keep.length}, restarted ${p.restart.length}, added ${p.add.length}, removed ${p.remove.length}`,
   );
-  // The reload's worker and config code touched pages the running daemon does not use.
-  scheduleExecutablePageDrops(PAGE_DROPS_AFTER_RELOAD_MS, (t) => log.detail(t));
 }

@@ -11,6 +11,8 @@
  * bytes, a minor fault) the next time it runs. Mappings with a private copy of a page
  * (relocated data) or locked ones (no_swap) are left alone. Pages stay in the page
  * cache, shared with every other node process: this is the daemon's own footprint.
+ * Only done before the instances run (src/daemon/main.ts): a drop blocks the loop for
+ * 10-40 ms (reading smaps, the madvise calls, and mapping again what runs next).
  */
 
 import { readFileSync, realpathSync } from 'node:fs';
@@ -91,23 +93,4 @@ export function tryDropExecutablePages(log: (text: string) => void): void {
   } catch (e) {
     log(`could not return start-up pages: ${(e as Error).message}`);
   }
-}
-
-/**
- * Drops them after each of `delaysMs` (from now): once start-up is done, and again
- * once the first takeovers have run (a takeover after Master_Down_Interval touches code
- * nothing before it did). Only failures are logged. Returns a cancel function.
- */
-export function scheduleExecutablePageDrops(
-  delaysMs: readonly number[],
-  log: (text: string) => void,
-): () => void {
-  const timers = delaysMs.map((ms) => {
-    const t = setTimeout(() => tryDropExecutablePages(log), ms);
-    t.unref();
-    return t;
-  });
-  return () => {
-    for (const t of timers) clearTimeout(t);
-  };
 }
