@@ -11,9 +11,8 @@
  * node's start-up pages: src/daemon/startup-pages.ts).
  * BENCH_WARMUP_S (default 1) is how long both daemons run after settling before the
  * window opens: keepalived-ts's first ~12 s after start carry one-off costs the steady
- * state does not (TurboFan compiling the hot paths, V8's post-start full collections,
- * node's start-up pages given back and the used ones mapped again); 15 shows the
- * steady state. BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The
+ * state does not (TurboFan compiling the hot paths, V8's post-start full collections);
+ * 15 shows the steady state. BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The
  * last column is the machine's 1-minute load average at the end of keepalived-ts's
  * window: on a shared machine CPU readings move with it.
  */

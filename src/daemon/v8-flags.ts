@@ -20,7 +20,8 @@
  * resident, ~42 MB of it pages of the node binary itself (an idle `node -e` with these
  * flags maps 34 MB; loading the daemon's modules and TurboFan's compiler touch the rest,
  * the same with 1 instance). The daemon then gives back the ones it no longer uses
- * (src/daemon/startup-pages.ts): ~37-41 MB resident after, ~18-20 MB of node's pages,
+ * before its instances start (src/daemon/startup-pages.ts): ~47 MB resident in the
+ * steady state, ~26 MB of node's pages,
  * the V8 heap ~12-15 MB committed for ~11 MB live (a backup promotes what lives from
  * one advert to the next and saws between full collections), malloc ~5 MB (one arena:
  * bin/keepalived-ts).
