@@ -10,7 +10,8 @@
  * Profiles: VRRPv2 advert_int 1, VRRPv3 advert_int 0.01 and 0.1 (BENCH_PROFILES=v2,v3).
  * Times are capture timestamps and log-line arrival times (the bench reads lines at
  * SCHED_RR 2, above the daemons: benchRealtime, BENCH_RT=0|all). Prints figures, never fails.
- * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three).
+ * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three); BENCH_PER_TRIAL=1 also
+ * prints each freeze trial split at server1's first advert (SIGCONT -> advert -> server2's line).
  */
 import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
 import { table } from './stats.js';
