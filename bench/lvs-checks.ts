@@ -20,8 +20,8 @@
  * usage: node dist/bench/lvs-checks.js [seconds=25] [servers-per-kind=2000]
  *        node dist/bench/lvs-checks.js vm      (only the side-by-side part in the VM)
  * With the checker process's V8 flags (checker-process.ts CHECKER_NODE_FLAGS) at the VM's
- * rate: KTS_BENCH_VM=0 KTS_BENCH_LEAN=1 node --interrupt-budget=1000000 --single-threaded-gc \
- *        --no-memory-reducer dist/bench/lvs-checks.js 40 20
+ * rate: KTS_BENCH_VM=0 KTS_BENCH_LEAN=1 node --interrupt-budget=1000000 --no-memory-reducer \
+ *        dist/bench/lvs-checks.js 40 20
  */
 import { fork } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -100,7 +100,8 @@ function vmPart(): void {
 
 async function main(): Promise<void> {
   const children = Array.from({ length: CHILDREN }, () =>
-    fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit' }),
+    // Without this process's node flags (a checker's V8 flags would slow the backends down).
+    fork(new URL(import.meta.url).pathname, ['backend'], { stdio: 'inherit', execArgv: [] }),
   );
   const parts = await Promise.all(
     children.map(

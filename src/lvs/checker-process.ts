@@ -40,16 +40,12 @@ const FLAG = '--kts-lvs-checker';
  * 0.9 s in compiler threads), 2.1 s still after 2 minutes; 1.9-2.0 s with 15x the budget,
  * with no compiles even after 2 minutes. At 4,000 checks/s (the host bench) the hot
  * functions still reach it within a second: user CPU 12.0 vs 11.9 %.
- * The checker's heap is small (~6 MB) and it allocates little per check: its garbage
- * collection runs on its own thread (no helper threads to wake) and without the memory
- * reducer's extra idle-time full collections. IPVS lab, 30 s window, two runs each:
- * 3.03-3.04 -> 2.89-2.96 s of checker CPU.
+ * The checker's heap is small (~6 MB) and it allocates little per check: no memory
+ * reducer's extra idle-time full collections. (--single-threaded-gc saved a little more
+ * in the lab, but at 4,000 checks/s on the host its marking on the main thread stalled
+ * the loop: due -> applied p99 200-600 ms in 3 of 5 runs, 20-45 ms without.)
  */
-export const CHECKER_NODE_FLAGS: readonly string[] = [
-  '--interrupt-budget=1000000',
-  '--single-threaded-gc',
-  '--no-memory-reducer',
-];
+export const CHECKER_NODE_FLAGS: readonly string[] = ['--interrupt-budget=1000000', '--no-memory-reducer'];
 
 export interface CheckerProcess {
   readonly child: ChildProcess;
