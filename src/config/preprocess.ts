@@ -320,14 +320,7 @@ export class Preprocessor {
       while (from < end && isTrimmed(source.charCodeAt(from))) from++;
       let to = end;
       while (to > from && isTrimmed(source.charCodeAt(to - 1))) to--;
-      frame.offset = end + 1;
-      frame.index++;
-      this.lastFile = frame.display;
-      this.lastLine = frame.index;
-      this.lastSource = source;
-      this.lastStart = start;
-      this.lastEnd = end;
-      this.lastPhysical = undefined;
+      this.consumeLine(frame, start, end);
       if (from === to) continue;
       const text = source.slice(from, to);
       this.columnBase = from - start;
@@ -360,6 +353,18 @@ export class Preprocessor {
   /** The physical line it came from, for column lookup. */
   get linePhysical(): string {
     return this.physicalLine();
+  }
+
+  /** Moves `frame` past the physical line [start, end) and makes it the one diagnostics point at. */
+  private consumeLine(frame: FileFrame, start: number, end: number): void {
+    frame.offset = end + 1;
+    frame.index++;
+    this.lastFile = frame.display;
+    this.lastLine = frame.index;
+    this.lastSource = frame.text;
+    this.lastStart = start;
+    this.lastEnd = end;
+    this.lastPhysical = undefined;
   }
 
   private physicalLine(): string {
@@ -464,14 +469,7 @@ export class Preprocessor {
         const newline = source.indexOf('\n', start);
         end = newline < 0 ? source.length : newline;
       } else if (end < 0) end = source.length;
-      frame.offset = end + 1;
-      frame.index++;
-      this.lastFile = frame.display;
-      this.lastLine = frame.index;
-      this.lastSource = source;
-      this.lastStart = start;
-      this.lastEnd = end;
-      this.lastPhysical = undefined;
+      this.consumeLine(frame, start, end);
       let from = start;
       let to = end;
       if (plain) {

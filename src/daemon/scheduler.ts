@@ -14,9 +14,9 @@
  *   where a sleeping one would be woken at once.
  * - with `slackMs`: a firing at most that early runs at once and is told the deadline
  *   as its time (Adver_Timer: no second wake-up, no drift from re-arming).
- * Entries waiting on Node share ONE Node timer, set to the earliest of them (a heap,
- * src/daemon/timer-heap.ts): a re-arm moves the entry in the heap and makes no timer
- * object (a backup pushes every Master_Down_Timer back on every advert, a master re-arms
+ * Entries waiting on Node share ONE Node timer, set to the earliest of them (the indexed
+ * heap of src/check/due-heap.ts, shared with the check runner): a re-arm moves the entry
+ * in the heap and makes no timer object (a backup pushes every Master_Down_Timer back on every advert, a master re-arms
  * every Adver_Timer every interval), and one wake-up fires every entry due by then,
  * including those that come due while it runs, as keepalived's timer thread does. With
  * 255 instances a timer per entry woke a backup at each pushed-back deadline and a
@@ -25,8 +25,8 @@
  */
 
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { DueHeap } from '../check/due-heap.js';
 import type { Clock } from '../io/clock.js';
-import { TimerHeap } from './timer-heap.js';
 
 /** The timer API the scheduler uses: setTimeout's shape, injectable for tests. */
 export interface TimerApi {
@@ -103,7 +103,7 @@ interface Entry {
   /** How it waits: the shared Node timer (in the heap), setImmediate turns, or the fine timer. */
   mode: 'timeout' | 'soon' | 'fine';
   /** When it wants to be woken ('timeout': its heap key; Node may wake it about 1 ms either side). */
-  wakeMs: number;
+  at: number;
   /** Position in the heap of entries waiting on the Node timer, or -1. */
   heapIndex: number;
   /** This entry's wake-up on setImmediate turns, made once. */
@@ -118,7 +118,7 @@ export class Scheduler {
   readonly #fineEntries = new Set<Entry>();
   readonly #fine: FineTimer | null;
   /** Entries waiting on the one Node timer, earliest wake first. */
-  readonly #heap = new TimerHeap<Entry>();
+  readonly #heap = new DueHeap<Entry>();
   /** The Node timer's handle and when it is due (it is never moved later: it wakes early instead). */
   #nodeHandle: unknown = null;
   #nodeDueMs = Number.POSITIVE_INFINITY;
@@ -155,7 +155,7 @@ export class Scheduler {
         slackMs,
         handle: null,
         mode: 'timeout',
-        wakeMs: 0,
+        at: 0,
         heapIndex: -1,
         wake: () => this.#wake(entry),
       };
@@ -168,8 +168,8 @@ export class Scheduler {
       e.atMs = atMs;
       e.fire = fire;
       e.slackMs = slackMs;
-      e.wakeMs = this.#wakeTime(e);
-      this.#heap.upsert(e);
+      e.at = this.#wakeTime(e);
+      this.#heap.set(e);
       return;
     }
     if (e.armed) this.#clearHandle(e);
@@ -205,20 +205,20 @@ export class Scheduler {
     const precise = entry.slackMs === 0;
     if (precise && this.#fine !== null && remaining < FINE_BELOW_MS) {
       entry.mode = 'fine';
-      entry.wakeMs = entry.atMs;
+      entry.at = entry.atMs;
       this.#fineEntries.add(entry);
       this.#setFine(now);
       return;
     }
     if (precise && this.#fine === null && remaining < SPIN_BELOW_MS && this.#timers.soon !== undefined) {
       entry.mode = 'soon';
-      entry.wakeMs = now;
+      entry.at = now;
       entry.handle = this.#timers.soon(entry.wake);
       return;
     }
     entry.mode = 'timeout';
-    entry.wakeMs = this.#wakeTime(entry);
-    this.#heap.upsert(entry);
+    entry.at = this.#wakeTime(entry);
+    this.#heap.set(entry);
     this.#setNodeTimer(now);
   }
 
@@ -230,9 +230,9 @@ export class Scheduler {
       this.#clearNodeTimer();
       return;
     }
-    if (this.#nodeHandle !== null && this.#nodeDueMs <= first.wakeMs) return;
+    if (this.#nodeHandle !== null && this.#nodeDueMs <= first.at) return;
     this.#clearNodeTimer();
-    const delay = Math.max(0, first.wakeMs - now);
+    const delay = Math.max(0, first.at - now);
     this.#nodeDueMs = now + delay;
     this.#nodeHandle = this.#timers.set(this.#nodeWoke, delay);
   }

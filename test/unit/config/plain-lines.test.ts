@@ -15,6 +15,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { Parser } from '../../../src/config/parser.js';
 import { Preprocessor } from '../../../src/config/preprocess.js';
 import { memoryFs } from '../../helpers/memory-fs.js';
+import { Prng } from '../../sim/prng.js';
 
 function load(text: string, extra: Record<string, string> = {}) {
   return loadConfig('keepalived.conf', {
@@ -140,17 +141,6 @@ describe('the plain-file path reads like the general path', () => {
   const BLANKS = [' ', ' ', ' ', '  ', '\t', '\v', '\f', '\u00a0', '\u3000', '\ufeff'];
   const ENDS = ['\n', '\n', '\n', '\r\n', '\n\n', ' \n', '\u00a0\n'];
 
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function randomPlainText(random: () => number): string {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     let text = '';
@@ -178,7 +168,8 @@ describe('the plain-file path reads like the general path', () => {
   }
 
   test('2,000 random plain configurations', () => {
-    const random = prng(20261124);
+    const rng = new Prng(20261124);
+    const random = () => rng.next();
     let reported = 0;
     for (let i = 0; i < 2000; i++) {
       const text = randomPlainText(random);
