@@ -3,7 +3,8 @@
  * One timer serves them all: every checker's next check and every running check's
  * deadline sit in one heap (due-heap.ts), and the timer is armed for the earliest.
  * A check is either a lean probe (TCP_CHECK, HTTP_GET on native sockets: no
- * promise, signal or timer per check; its deadline is connect_timeout) or a
+ * promise, signal, timer or object per check; its deadline is connect_timeout; its
+ * socket events are read at the runner's ticks, see ProbeDriver) or a
  * promise-returning `CheckFn` with a hard deadline (its AbortSignal fires, and a
  * checker that ignores it is settled 500 ms later anyway). Results go through the
  * pure scheduler (schedule.ts); transitions and weight changes are reported to
