@@ -125,6 +125,7 @@ async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): P
     if (next) push('SIGTERM -> advert', next.t - m.at);
     if (next && zero) push('prio 0 -> advert', next.t - zero.t);
   }
+  if (process.env['BENCH_PER_TRIAL'] === '1') printStopTrials(impl, p, stop);
   const single: number[] = [];
   const frz = await run('freeze', (pair, marks) => frozen(pair, marks, single));
   for (const m of frz.marks) {
@@ -135,6 +136,21 @@ async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): P
   }
   for (const s of single) push('SIGCONT -> single master', s);
   if (process.env['BENCH_PER_TRIAL'] === '1') printFreezeTrials(impl, p, frz, single);
+}
+
+/** BENCH_PER_TRIAL=1: each graceful-stop trial's SIGTERM -> server1's priority 0 -> server2's first advert (ms). */
+function printStopTrials(
+  impl: string,
+  p: Profile,
+  stop: { marks: Mark[]; frames: VrrpFrame[]; macs: { a: string; b: string } },
+): void {
+  const ms = (from: number, to: VrrpFrame | undefined) => (to ? (to.t - from).toFixed(2) : '-');
+  const rows = stop.marks.map((m, i) => {
+    const zero = firstFrom(stop.frames, stop.macs.a, m.at, true);
+    const next = firstFrom(stop.frames, stop.macs.b, m.at);
+    return `   ${impl} ${p.name} #${i + 1}: SIGTERM -> prio 0 ${ms(m.at, zero)} ms, -> B advert ${ms(m.at, next)} ms`;
+  });
+  console.log(rows.join('\n'));
 }
 
 /**

@@ -162,13 +162,79 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   );
   const vrrpConfig = o.runVrrp ? runnable(first.config, log) : { ...first.config, vrrpInstances: [] };
   const daemon = new VrrpDaemon({ config: vrrpConfig, clock: monotonicClock, log });
-  let server: Server;
+  let server: Server | undefined;
   let checker: CheckerProcess | undefined;
+  let rehearsals: NodeJS.Timeout | undefined;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+  let stopping = false;
+  const stop = async (sig: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    // The priority-0 adverts went out first (advertiseShutdown, in the signal's own
+    // callback); the shutdown steps come next, before anything else (even this log line).
+    const stopped = Promise.all([daemon.stop(), checker?.stop()]);
+    log.info(`Received ${sig}, stopping`);
+    clearInterval(rehearsals);
+    await stopped;
+    scheduling.stop();
+    uninstall();
+    if (server) stopControlServer(server, controlSocket);
+    removePidFiles(o.pidFiles);
+    log.info(`Stopped Keepalived-ts v${o.version}`);
+    await log.flush();
+    resolveExit(0);
+  };
+  // Signals are caught before any instance starts, as keepalived does: the default action
+  // of a SIGTERM landing while they start (one may already be MASTER with its VIPs) would
+  // kill the process with no priority-0 advert and the VIPs left on. What arrives before
+  // the daemon runs waits for it (`early`), then is acted on.
+  let running = false;
+  const early = { stop: undefined as string | undefined, reload: false };
+  const busy = { reloading: false };
+  const uninstall = installSignals(
+    {
+      stop: (sig) => {
+        if (!running) {
+          early.stop ??= sig;
+          return;
+        }
+        daemon.advertiseShutdown();
+        void stop(sig);
+      },
+      reload: () => {
+        if (!running) {
+          early.reload = true;
+          return;
+        }
+        reload(o, daemon, log, busy, namespace);
+        void checker?.reload();
+      },
+      dumpData: () => dump('/tmp/keepalived-ts.data', formatStatus(statusReport(daemon, process.pid))),
+      dumpStats: () => dump('/tmp/keepalived-ts.stats', formatStatus(statusReport(daemon, process.pid))),
+      dumpJson: () => dump('/tmp/keepalived-ts.json', JSON.stringify(statusReport(daemon, process.pid))),
+      clearStats: () => daemon.clearStats(),
+    },
+    (e) => log.info(`real-time signals unavailable: ${e.message}`),
+  );
+  const failed = (text: string, code?: number): Promise<number> => {
+    uninstall();
+    scheduling.stop();
+    return fatal(text, code);
+  };
   try {
     // Listen first: a socket that cannot be created must fail before any VIP is touched.
     server = await startControlServer(controlSocket, (line) => handleRequest(daemon, checker, line));
   } catch (e) {
-    return fatal(`Cannot create control socket ${controlSocket}: ${(e as Error).message}`);
+    return failed(`Cannot create control socket ${controlSocket}: ${(e as Error).message}`);
+  }
+  if (early.stop !== undefined) {
+    // Stopped before any instance ran: nothing on the wire or the host to undo.
+    running = true;
+    void stop(early.stop);
+    return exited;
   }
   // Loading the modules and the config is done: what only that used goes before the
   // instances start and take over (the lifetime peak is otherwise reached here). Never
@@ -183,9 +249,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     stopControlServer(server, controlSocket);
     if (e instanceof NonExistentInterfaceError) {
       log.info(`Interfaces the configuration names do not exist: ${e.interfaces.join(', ')}`);
-      return fatal(e.message, 2);
+      return failed(e.message, 2);
     }
-    return fatal(`Cannot start VRRP: ${(e as Error).message}`);
+    return failed(`Cannot start VRRP: ${(e as Error).message}`);
+  }
+  running = true;
+  if (early.stop !== undefined) {
+    // A SIGTERM while the instances started: a MASTER among them advertises priority 0 now.
+    daemon.advertiseShutdown();
+    void stop(early.stop);
+    return exited;
   }
   // keepalived's checker child: health checks and the LVS data plane, off the VRRP loop.
   checker = startChecker(o, first.config, log);
@@ -193,45 +266,12 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   if (checker) serveBfdToChild(checker.child);
   writePidFiles(o.pidFiles, process.pid);
   log.info(`Control socket ${controlSocket} ready`);
-  const rehearsals = keepRarePathsWarm(daemon);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (sig: string): Promise<void> => {
-      if (stopping) return;
-      stopping = true;
-      // The priority-0 adverts went out first (advertiseShutdown, in the signal's own
-      // callback); the shutdown steps come next, before anything else (even this log line).
-      const stopped = Promise.all([daemon.stop(), checker?.stop()]);
-      log.info(`Received ${sig}, stopping`);
-      clearInterval(rehearsals);
-      await stopped;
-      scheduling.stop();
-      uninstall();
-      stopControlServer(server, controlSocket);
-      removePidFiles(o.pidFiles);
-      log.info(`Stopped Keepalived-ts v${o.version}`);
-      await log.flush();
-      resolve(0);
-    };
-    const busy = { reloading: false };
-    const uninstall = installSignals(
-      {
-        stop: (sig) => {
-          daemon.advertiseShutdown();
-          void stop(sig);
-        },
-        reload: () => {
-          reload(o, daemon, log, busy, namespace);
-          void checker?.reload();
-        },
-        dumpData: () => dump('/tmp/keepalived-ts.data', formatStatus(statusReport(daemon, process.pid))),
-        dumpStats: () => dump('/tmp/keepalived-ts.stats', formatStatus(statusReport(daemon, process.pid))),
-        dumpJson: () => dump('/tmp/keepalived-ts.json', JSON.stringify(statusReport(daemon, process.pid))),
-        clearStats: () => daemon.clearStats(),
-      },
-      (e) => log.info(`real-time signals unavailable: ${e.message}`),
-    );
-  });
+  rehearsals = keepRarePathsWarm(daemon);
+  if (early.reload) {
+    reload(o, daemon, log, busy, namespace);
+    void checker?.reload();
+  }
+  return exited;
 }
 
 /** Between two rehearsals of one instance's takeover and shutdown paths (round robin). */
