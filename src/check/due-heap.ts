@@ -1,7 +1,8 @@
 /**
- * @module An indexed binary min-heap of items by time (`at`, ms): the runner's single
- * timer for every checker's next check and every running check's deadline. Items carry
- * their own heap position, so moving or removing one is O(log n) without a search.
+ * @module An indexed binary min-heap of items by time (`at`, ms): the check runner's
+ * single timer for every checker's next check and every running check's deadline, and the
+ * VRRP scheduler's one Node timer (src/daemon/scheduler.ts). Items carry their own heap
+ * position, so moving or removing one is O(log n) without a search.
  */
 
 export interface HeapItem {
