@@ -125,14 +125,10 @@ napi_value kts_timer_set(napi_env env, napi_callback_info info);
 napi_value kts_timer_read(napi_env env, napi_callback_info info);
 
 /* stream.c: non-blocking TCP for the health checkers */
-napi_value kts_stream_connect(napi_env env, napi_callback_info info);
-napi_value kts_stream_error(napi_env env, napi_callback_info info);
 napi_value kts_stream_send(napi_env env, napi_callback_info info);
 napi_value kts_stream_recv(napi_env env, napi_callback_info info);
 napi_value kts_stream_constants(napi_env env, napi_callback_info info);
 napi_value kts_epoll_create(napi_env env, napi_callback_info info);
-napi_value kts_epoll_ctl(napi_env env, napi_callback_info info);
-napi_value kts_epoll_wait(napi_env env, napi_callback_info info);
 napi_value kts_stream_open(napi_env env, napi_callback_info info);
 napi_value kts_stream_wait(napi_env env, napi_callback_info info);
 napi_value kts_stream_clock(napi_env env, napi_callback_info info);

@@ -1,7 +1,7 @@
 /*
  * Non-blocking TCP streams for the health checkers, without node's stream machinery:
- * connect (optionally bound), send, recv, SO_ERROR, and an epoll set whose readiness
- * JS drains in one call per loop turn (the epoll fd itself is watched with pollStart).
+ * connect (optionally bound) and register in an epoll set in one call, send, recv, and
+ * one call that drains the set and does each socket's routine step (streamWait).
  * A refused or reset connection is an ordinary outcome of a health check, so these
  * calls return -errno instead of throwing (an exception per failed check is costly).
  * No protocol logic: bytes and numbers in, bytes and numbers out.
@@ -15,7 +15,7 @@
 
 #include "kts.h"
 
-/* Events one epollWait call reports at most (JS calls again while it gets a full batch). */
+/* Events one streamWait call reports at most (JS calls again while it gets a full batch). */
 #define KTS_EPOLL_BATCH 256
 
 static int fill_ip(int family, const uint8_t *addr, size_t len, int32_t port, int32_t scope,
@@ -49,13 +49,6 @@ static napi_value int_result(napi_env env, int32_t v) {
   return r;
 }
 
-/*
- * streamConnect(family, address, port, scopeId, bindAddress | null, bindPort) -> fd | -errno.
- * A SOCK_STREAM socket, CLOEXEC|NONBLOCK, owned by this environment; bound first when a
- * bind address or port is given (with SO_REUSEADDR, as libuv binds), then connect()
- * started: the fd is returned whether the connection completed or is in progress (it
- * is writable once decided). An immediate failure closes the socket and returns -errno.
- */
 /*
  * A SOCK_STREAM socket, CLOEXEC|NONBLOCK, bound first when a bind address or port is given
  * (with SO_REUSEADDR, as libuv binds), connect() started: the fd (connected or in
@@ -112,42 +105,6 @@ static int endpoint_args(napi_env env, napi_value *argv, struct sockaddr_storage
   return 0;
 }
 
-/*
- * streamConnect(family, address, port, scopeId, bindAddress | null, bindPort) -> fd | -errno.
- * The socket of open_stream, owned by this environment: the fd is returned whether the
- * connection completed or is in progress (it is writable once decided).
- */
-napi_value kts_stream_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  struct sockaddr_storage ss, bs;
-  socklen_t sl, bl = 0;
-  int bound;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) return kts_throw_arg(env, "streamConnect(family, address, port, scopeId, bindAddress, bindPort)");
-  if (endpoint_args(env, argv, &ss, &sl, &bs, &bl, &bound)) return NULL;
-  int fd = open_stream(&ss, sl, bound ? &bs : NULL, bl);
-  if (fd < 0) return int_result(env, fd);
-  if (kts_own_fd(kts_get_env(env), fd) < 0) {
-    close(fd);
-    return int_result(env, -ENOMEM);
-  }
-  return int_result(env, fd);
-}
-
-/* streamError(fd) -> the socket's pending error (SO_ERROR; 0 when none) or -errno. */
-napi_value kts_stream_error(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t fd;
-  int value = 0;
-  socklen_t len = sizeof value;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || kts_arg_int(env, argv[0], &fd, "fd")) return NULL;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &len) < 0) return int_result(env, -errno);
-  return int_result(env, value);
-}
-
 /* streamSend(fd, data, offset, length) -> bytes sent | -errno (MSG_NOSIGNAL: no SIGPIPE). */
 napi_value kts_stream_send(napi_env env, napi_callback_info info) {
   size_t argc = 4, len;
@@ -181,50 +138,6 @@ napi_value kts_epoll_create(napi_env env, KTS_UNUSED napi_callback_info info) {
   return kts_new_fd_result(env, epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
 }
 
-/* epollCtl(epfd, op (EPOLL_CTL_*), fd, events) -> 0 | -errno. The event's data is the fd. */
-napi_value kts_epoll_ctl(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  int32_t epfd, op, fd, events;
-  struct epoll_event ev;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4 || kts_arg_int(env, argv[0], &epfd, "epfd") || kts_arg_int(env, argv[1], &op, "op") ||
-      kts_arg_int(env, argv[2], &fd, "fd") || kts_arg_int(env, argv[3], &events, "events"))
-    return NULL;
-  memset(&ev, 0, sizeof ev);
-  ev.events = (uint32_t)events;
-  ev.data.fd = fd;
-  return int_result(env, epoll_ctl(epfd, op, fd, &ev) < 0 ? -errno : 0);
-}
-
-/*
- * epollWait(epfd, out: Int32Array) -> n: ready fds without waiting, out[2i] the fd and
- * out[2i+1] its events; at most min(out.length / 2, 256) per call.
- */
-napi_value kts_epoll_wait(napi_env env, napi_callback_info info) {
-  size_t argc = 2, len;
-  napi_value argv[2];
-  int32_t epfd;
-  bool is_ta = false;
-  napi_typedarray_type type;
-  void *ptr;
-  struct epoll_event evs[KTS_EPOLL_BATCH];
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2 || kts_arg_int(env, argv[0], &epfd, "epfd")) return NULL;
-  KTS_CHECK(napi_is_typedarray(env, argv[1], &is_ta));
-  if (is_ta) KTS_CHECK(napi_get_typedarray_info(env, argv[1], &type, &len, &ptr, NULL, NULL));
-  if (!is_ta || type != napi_int32_array || len < 2) return kts_throw_arg(env, "out must be an Int32Array");
-  int max = (int)(len / 2 < KTS_EPOLL_BATCH ? len / 2 : KTS_EPOLL_BATCH);
-  int n = epoll_wait(epfd, evs, max, 0);
-  if (n < 0) return int_result(env, errno == EINTR ? 0 : -errno);
-  int32_t *out = ptr;
-  for (int i = 0; i < n; i++) {
-    out[2 * i] = evs[i].data.fd;
-    out[2 * i + 1] = (int32_t)evs[i].events;
-  }
-  return int_result(env, n);
-}
-
 /*
  * What streamWait does itself for a socket registered by streamOpen (the mode rides in the
  * upper half of the epoll event's data, the fd in the lower): it saves the checks the
@@ -245,7 +158,7 @@ enum {
 
 /*
  * streamOpen(epfd, family, address, port, scopeId, bindAddress | null, bindPort, events, mode)
- * -> fd | -errno: streamConnect's socket, added to the epoll set `epfd` for `events` in one
+ * -> fd | -errno: open_stream's socket, added to the epoll set `epfd` for `events` in one
  * call. An fd that streamWait closes (modes CONNECT and READ) is disowned there.
  */
 napi_value kts_stream_open(napi_env env, napi_callback_info info) {

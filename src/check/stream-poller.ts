@@ -17,15 +17,6 @@ import type { ProbeDriver } from './types.js';
 
 /** The addon's stream calls (native/stream.c); failures come back as -errno. */
 export interface StreamCalls {
-  streamConnect(
-    family: number,
-    address: Uint8Array,
-    port: number,
-    scopeId: number,
-    bindAddress: Uint8Array | null,
-    bindPort: number,
-  ): number;
-  streamError(fd: number): number;
   streamSend(fd: number, data: Uint8Array, offset: number, length: number): number;
   streamRecv(fd: number, buffer: Uint8Array): number;
   streamConstants(): StreamConstants;
@@ -42,8 +33,6 @@ export interface StreamCalls {
   ): number;
   streamWait(epfd: number, out: Int32Array, buf: Uint8Array): number;
   epollCreate(): number;
-  epollCtl(epfd: number, op: number, fd: number, events: number): number;
-  epollWait(epfd: number, out: Int32Array): number;
 }
 
 export interface StreamConstants {
