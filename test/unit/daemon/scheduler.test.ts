@@ -37,6 +37,24 @@ function fakes() {
 }
 
 /** fakes() plus a `soon` queue (setImmediate's role). */
+/** A clock that stands still until `startAt(t)`, then moves `stepMs` per reading (handling takes time). */
+function movingClock(stepMs: number) {
+  let now = 0;
+  let moving = false;
+  return {
+    clock: {
+      nowMs: () => {
+        if (moving) now += stepMs;
+        return now;
+      },
+    },
+    startAt(t: number): void {
+      now = t;
+      moving = true;
+    },
+  };
+}
+
 function withSoon() {
   const f = fakes();
   const soon: (() => void)[] = [];
@@ -267,21 +285,12 @@ describe('Scheduler', () => {
 
   test('timers with slack fired in one wake-up are told one time, never before their deadline', () => {
     const f = fakes();
-    let now = 0;
-    // A clock that moves 1 ms per read once woken: handling each takes time.
-    let moving = false;
-    const clock = {
-      nowMs: () => {
-        if (moving) now += 1;
-        return now;
-      },
-    };
-    const s = new Scheduler(clock, f.timers);
+    const clock = movingClock(1);
+    const s = new Scheduler(clock.clock, f.timers);
     const told: number[] = [];
     for (const k of ['a', 'b', 'c']) s.arm(k, 100, (t) => told.push(t), { slackMs: 5 });
     s.arm('later', 103, (t) => told.push(t), { slackMs: 5 });
-    now = 100;
-    moving = true;
+    clock.startAt(100);
     for (const p of [...f.pending.values()]) p.cb();
     // Woken at 101 (the first read); each told its own reading would be 101, 102, 103.
     assert.deepEqual(told, [101, 101, 101, 103]);
@@ -289,20 +298,12 @@ describe('Scheduler', () => {
 
   test('precise timers fired late in one wake-up are told the time it began, never before their deadline', () => {
     const f = fakes();
-    let now = 0;
-    let moving = false;
-    const clock = {
-      nowMs: () => {
-        if (moving) now += 1;
-        return now;
-      },
-    };
-    const s = new Scheduler(clock, f.timers);
+    const clock = movingClock(1);
+    const s = new Scheduler(clock.clock, f.timers);
     const told: number[] = [];
     for (const k of ['a', 'b', 'c']) s.arm(k, 100, (t) => told.push(t));
     s.arm('later', 104, (t) => told.push(t));
-    now = 100;
-    moving = true;
+    clock.startAt(100);
     for (const p of [...f.pending.values()]) p.cb();
     // Woken at 101; each told its own reading would be 102, 103, 104 (takeovers drifting apart).
     assert.deepEqual(told, [101, 101, 101, 104]);
@@ -408,19 +409,11 @@ describe('Scheduler', () => {
 
     test('woken 0.2 ms early, the fine timer waits out the rest on the CPU and fires on time', () => {
       const f = withFine();
-      let now = 0;
-      let moving = false;
-      const clock = {
-        nowMs: () => {
-          if (moving) now += 0.01;
-          return now;
-        },
-      };
-      const s = new Scheduler(clock, f.timers);
+      const clock = movingClock(0.01);
+      const s = new Scheduler(clock.clock, f.timers);
       const fired: number[] = [];
       s.arm('skew', 0.78, (t) => fired.push(t));
-      now = 0.58;
-      moving = true;
+      clock.startAt(0.58);
       f.fine.expire();
       assert.equal(fired.length, 1);
       assert.ok(fired[0]! >= 0.78 && fired[0]! < 0.8, `${fired[0]}`);
