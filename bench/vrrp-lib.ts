@@ -144,22 +144,24 @@ export class Pair {
   }
 }
 
-/** CPU seconds (user + system) and RSS (KiB) of a process tree. */
-export function usage(pid: number): { cpuS: number; rssKiB: number } {
+/** CPU seconds (user + system), RSS and lifetime peak RSS (VmHWM, KiB) of a process tree, summed. */
+export function usage(pid: number): { cpuS: number; rssKiB: number; peakKiB: number } {
   let ticks = 0;
   let rss = 0;
+  let peak = 0;
   for (const p of processTree(pid)) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(f[11]) + Number(f[12]);
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      rss += Number(m?.[1] ?? 0);
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
     } catch {
       // exited
     }
   }
-  return { cpuS: ticks / 100, rssKiB: rss };
+  return { cpuS: ticks / 100, rssKiB: rss, peakKiB: peak };
 }
 
 /** One busy loop per core for at most `maxS` seconds (a bounded loop, also killed by stop()). */

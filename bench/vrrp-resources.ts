@@ -16,13 +16,11 @@
  * last column is the machine's 1-minute load average at the end of keepalived-ts's
  * window: on a shared machine CPU readings move with it.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
   articleLab,
   manyInstancesConf,
   VrrpNode as Node,
-  processTree,
   sleep,
   type VrrpNode,
 } from '../test/netns/harness/index.js';
@@ -36,20 +34,6 @@ interface Reading {
   readonly rssMaxMiB: number;
   /** The tree's processes' lifetime peaks (VmHWM), summed. */
   readonly peakMiB: number;
-}
-
-/** The VmHWM (KiB) of a process tree's processes, summed. */
-function peakKiB(pid: number): number {
-  let peak = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      peak += Number(m?.[1] ?? 0);
-    } catch {
-      // exited
-    }
-  }
-  return peak;
 }
 
 /** Seconds both daemons run after settling before the window opens. */
@@ -89,12 +73,11 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
     }
     const s = (performance.now() - t0) / 1000;
     const after = [usage(master.proc.pid), usage(backup.proc.pid)];
-    const peaks = [peakKiB(master.proc.pid), peakKiB(backup.proc.pid)];
     const read = (i: number): Reading => ({
       cpuSPerMin: ((after[i]!.cpuS - before[i]!.cpuS) / s) * 60,
       rssMiB: after[i]!.rssKiB / 1024,
       rssMaxMiB: Math.max(maxKiB[i]!, after[i]!.rssKiB) / 1024,
-      peakMiB: peaks[i]! / 1024,
+      peakMiB: after[i]!.peakKiB / 1024,
     });
     return { master: read(0), backup: read(1), load: loadavg()[0]! };
   } catch (e) {
