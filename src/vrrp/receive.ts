@@ -98,18 +98,21 @@ export function backupReceive(inst: InstanceState, advert: ElectionAdvert, ctx: 
   return accepted;
 }
 
-/** MASTER: send an advert now, and restart the Adver_Timer, as keepalived's dispatcher does. */
-function advertiseNow(inst: InstanceState, restartTimer: boolean, ctx: StepContext): InstanceState {
-  sendAdvert(inst, inst.effectivePriority, ctx);
-  return restartTimer ? armTimer(inst, 'adver', ctx.nowMs + adverIntervalMs(inst), ctx) : inst;
-}
-
-/** keepalived: a lower-priority master is told off with an advert and (optionally) GARPs. */
+/**
+ * keepalived: a lower-priority master is told off with an advert and (optionally) GARPs.
+ *
+ * Unlike keepalived, the Adver_Timer keeps its phase: keepalived's dispatcher restarts
+ * it after the extra advert, so a master that answers a burst of lower-priority adverts
+ * (a peer that came up first with many instances) leaves its instances' timers spread
+ * over the time the burst took to read, for good. Kept in phase, instances that started
+ * together keep sending together, one batch per interval (README, compatibility notes).
+ */
 function masterSeesLower(inst: InstanceState, advert: ElectionAdvert, ctx: StepContext): InstanceState {
   const c = inst.config;
   const forcing = !c.lowerPrioNoAdvert;
   ctx.fx.push(logLine.masterRxLower(c.name, advert.source, advert.priority, inst.effectivePriority, forcing));
-  let next = forcing ? advertiseNow(inst, true, ctx) : inst;
+  if (forcing) sendAdvert(inst, inst.effectivePriority, ctx);
+  let next = inst;
   if (c.garp.lowerPrioRepeat > 0 && next.vipsSet) {
     ctx.fx.push({ type: 'sendGarp', repeat: c.garp.lowerPrioRepeat, reason: 'lowerPrio' });
     if (c.garp.lowerPrioDelayMs > 0) {

@@ -72,7 +72,7 @@ test('RFC 5798 §6.4.3 keepalived: lower-priority advert while MASTER sends an a
     '(VI_1) Received advert from 10.0.0.2 with lower priority 50, ours 100, forcing new election',
   ]);
   assert.deepEqual(ofType(fx, 'sendAdvert'), [{ type: 'sendAdvert', priority: 100, adverIntCs: 100 }]);
-  assert.equal(armed(fx, 'adver'), T + 1000, 'Adver_Timer restarts after the extra advert');
+  assert.equal(armed(fx, 'adver'), undefined, 'the Adver_Timer keeps its phase (keepalived restarts it)');
   assert.deepEqual(ofType(fx, 'sendGarp'), [{ type: 'sendGarp', repeat: 5, reason: 'lowerPrio' }]);
   assert.equal(armed(fx, 'garpLowerPrio'), T + 5000);
   assert.deepEqual(ofType(fx, 'notifyMasterRxLowerPri'), [
@@ -80,6 +80,20 @@ test('RFC 5798 §6.4.3 keepalived: lower-priority advert while MASTER sends an a
   ]);
   const later = d.at(T + 5000, { type: 'timer', timer: 'garpLowerPrio' });
   assert.deepEqual(later, [{ type: 'sendGarp', repeat: 5, reason: 'lowerPrioDelay' }]);
+});
+
+test('lower-priority adverts read at different times leave the Adver_Timer where it was', () => {
+  const d = master();
+  const due = d.inst.timers.adver;
+  assert.ok(typeof due === 'number');
+  for (const offset of [1, 7, 23]) {
+    const fx = d.at(due - 500 + offset, advert(50));
+    assert.equal(ofType(fx, 'sendAdvert').length, 1, 'the lower-priority master is still told off');
+    assert.equal(d.inst.timers.adver, due);
+  }
+  const fx = d.at(due, { type: 'timer', timer: 'adver' });
+  assert.equal(ofType(fx, 'sendAdvert').length, 1);
+  assert.equal(d.inst.timers.adver, due + 1000);
 });
 
 test('keepalived lower_prio_no_advert: RFC behaviour, no extra advert, no timer restart', () => {
