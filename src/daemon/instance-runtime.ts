@@ -258,11 +258,15 @@ export class InstanceRuntime implements ChannelMember {
    * datagrams are read before the timer is delivered. An advert read then re-arms the
    * timer, and the engine ignores the stale firing. (This used to wait for the loop's
    * next poll phase on setImmediate turns: a takeover after priority 0 paid a loop turn.)
+   * The step is told the scheduler's time, not a reading taken now: instances whose
+   * timers came due together take over together, and their Adver_Timers stay together,
+   * however long the 255 takeovers before them took (each told its own reading, 255
+   * takeovers at 0.1 s left their adverts in 2-4 bursts 8-20 ms apart, for good).
    */
   #timerDue(timer: TimerName, nowMs: number): void {
     if (timer === 'masterDown') {
       this.#channel?.readPending();
-      this.feed({ type: 'timer', timer });
+      this.feed({ type: 'timer', timer }, nowMs);
       return;
     }
     // The same for an Adver_Timer over an interval late (a master that was stopped, then

@@ -264,6 +264,12 @@ export class Scheduler {
     this.#nodeDueMs = Number.POSITIVE_INFINITY;
     this.#waking = true;
     let inRun = false;
+    // Once a precise timer went on to the fine timer, the precise timers due after it
+    // follow it there, even those whose deadline passed meanwhile: the fine timer tells
+    // all it fires one reading. Fired from here, they would be told an earlier time than
+    // it (255 Master_Down_Timers due together split into two groups of takeovers told
+    // times 13-37 ms apart, and their adverts stayed that far apart).
+    let handedOver = false;
     try {
       for (let i = 0; i < Scheduler.#MAX_PER_WAKE; i++) {
         const e = this.#heap.peek();
@@ -271,12 +277,14 @@ export class Scheduler {
         const now = i === 0 ? wokeAt : this.#clock.nowMs();
         // Never early beyond the slack: the engine ignores a timer that is not due yet,
         // and the timer would be lost (it is not re-armed).
-        if (now < e.atMs - e.slackMs) {
+        const early = now < e.atMs - e.slackMs;
+        if (early || (handedOver && e.slackMs === 0 && this.#fine !== null)) {
           // Woken early: a precise timer near its deadline goes on to the fine timer (or
           // loop turns); anything else, and everything after it, waits for the Node timer.
-          if (!this.#nearDeadline(e, now)) break;
+          if (early && !this.#nearDeadline(e, now)) break;
           this.#heap.remove(e);
           this.#schedule(e, now);
+          handedOver ||= e.mode === 'fine';
           continue;
         }
         this.#heap.remove(e);
