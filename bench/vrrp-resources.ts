@@ -15,6 +15,9 @@
  * 15 shows the steady state. BENCH_INSTANCES=1,50,255 and BENCH_ADVERTS=1,0.1 choose the grid. The
  * last column is the machine's 1-minute load average at the end of keepalived-ts's
  * window: on a shared machine CPU readings move with it.
+ * BENCH_ORDER=together (default) starts both daemons at once; backup-first starts the
+ * master only once the backup has taken every instance over, so the master's adverts
+ * begin while the backup's still arrive (a master rebooted while its peer stayed up).
  */
 import { loadavg } from 'node:os';
 import {
@@ -39,16 +42,23 @@ interface Reading {
 /** Seconds both daemons run after settling before the window opens. */
 const WARMUP_S = Math.max(0, Number(process.env['BENCH_WARMUP_S'] ?? 1));
 
-async function settle(master: VrrpNode, backup: VrrpNode, count: number, advertS: number): Promise<void> {
+const ORDER = process.env['BENCH_ORDER'] ?? 'together';
+if (ORDER !== 'together' && ORDER !== 'backup-first')
+  throw new Error(`BENCH_ORDER=${ORDER}: together|backup-first`);
+
+/** Waits until each node has logged its line `count` times (`times` counts, for a node that passes a state twice). */
+async function settle(
+  waits: readonly { node: VrrpNode; line: RegExp; times: number }[],
+  count: number,
+  advertS: number,
+): Promise<void> {
   const deadline = Date.now() + 30_000 + count * advertS * 200;
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
-    const m = master.proc.findAll(/Entering MASTER STATE/).length;
-    const b = backup.proc.findAll(/Entering BACKUP STATE/).length;
-    if (m >= count && b >= count) return;
-    if (!master.proc.running || !backup.proc.running) break;
+    if (waits.every((w) => w.node.proc.findAll(w.line).length >= w.times * count)) return;
+    if (waits.some((w) => !w.node.proc.running)) break;
     await sleep(200);
   }
-  throw new Error(`${master.label}: instances did not settle (${master.proc.tail(5)})`);
+  throw new Error(`${waits[0]!.node.label}: instances did not settle (${waits[0]!.node.proc.tail(5)})`);
 }
 
 async function measure(impl: (typeof IMPLS)[number], count: number, advertS: number) {
@@ -57,10 +67,26 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
   try {
     const conf = (role: string, priority: number, state: 'MASTER' | 'BACKUP') =>
       manyInstancesConf({ role, count, priority, state, advertInt: advertS });
-    const master = new Node(lab, lab.host('server1'), impl, conf('server1', 200, 'MASTER'), { echo: false });
+    const startMaster = () =>
+      new Node(lab, lab.host('server1'), impl, conf('server1', 200, 'MASTER'), { echo: false });
+    const first = ORDER === 'backup-first';
+    if (!first) nodes.push(startMaster());
     const backup = new Node(lab, lab.host('server2'), impl, conf('server2', 100, 'BACKUP'), { echo: false });
-    nodes.push(master, backup);
-    await settle(master, backup, count, advertS);
+    nodes.push(backup);
+    if (first) {
+      await settle([{ node: backup, line: /Entering MASTER STATE/, times: 1 }], count, advertS);
+      nodes.push(startMaster());
+    }
+    const master = nodes.find((n) => n !== backup)!;
+    await settle(
+      [
+        { node: master, line: /Entering MASTER STATE/, times: 1 },
+        // backup-first: "(init)" and again on yielding.
+        { node: backup, line: /Entering BACKUP STATE/, times: first ? 2 : 1 },
+      ],
+      count,
+      advertS,
+    );
     await sleep(WARMUP_S * 1000);
     const before = [usage(master.proc.pid), usage(backup.proc.pid)];
     const t0 = performance.now();
@@ -106,7 +132,7 @@ async function main(): Promise<void> {
   const counts = list(process.env['BENCH_INSTANCES'], [1, 50, 255]);
   const adverts = list(process.env['BENCH_ADVERTS'], [1, 0.1]);
   console.log(
-    `== resources, ${WINDOW_S} s window per point after ${WARMUP_S} s of warm-up, CPU scaled to s/min (100% of a core = 60)`,
+    `== resources, ${WINDOW_S} s window per point after ${WARMUP_S} s of warm-up, start ${ORDER}, CPU scaled to s/min (100% of a core = 60)`,
   );
   const head = [
     'instances',
