@@ -281,6 +281,7 @@ export class Scheduler {
         if (early || (handedOver && e.slackMs === 0 && this.#fine !== null)) {
           // Woken early: a precise timer near its deadline goes on to the fine timer (or
           // loop turns); anything else, and everything after it, waits for the Node timer.
+          // Due, but after one handed over: it follows that one (see handedOver).
           if (early && !this.#nearDeadline(e, now)) break;
           this.#heap.remove(e);
           this.#schedule(e, now);
