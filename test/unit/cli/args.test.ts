@@ -55,6 +55,14 @@ describe('bin/keepalived-ts -t', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
   });
+  test('run as a command, through its #! line and its node options, the same verdicts', () => {
+    const ok = spawnSync(bin, ['-t', '-f', good], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stderr, '');
+    const refused = spawnSync(bin, ['-t', '-f', bad], { encoding: 'utf8' });
+    assert.equal(refused.status, 5, refused.stderr);
+    assert.match(refused.stderr, /bad\.conf:3:\d+/);
+  });
   test('exit 5 with file:line:col diagnostics for an invalid one', () => {
     const r = spawnSync(process.execPath, [bin, '-t', '-f', bad], { encoding: 'utf8' });
     assert.equal(r.status, 5);
