@@ -80,7 +80,7 @@ export class VrrpNode {
     const argv =
       impl === 'keepalived'
         ? ['stdbuf', '-oL', '-eL', 'keepalived', ...flags]
-        : [process.execPath, ktsBin(), ...flags, ...extraKtsArgs()];
+        : [ktsBin(), ...flags, ...extraKtsArgs()]; // as installed: its #! line sets node's options
     this.proc = new LoggedProcess(host.ns, argv, {
       label: opts.label ?? `${host.role}/${impl}`,
       cwd: this.dir,
