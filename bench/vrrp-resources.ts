@@ -67,17 +67,17 @@ async function measure(impl: (typeof IMPLS)[number], count: number, advertS: num
   try {
     const conf = (role: string, priority: number, state: 'MASTER' | 'BACKUP') =>
       manyInstancesConf({ role, count, priority, state, advertInt: advertS });
-    const startMaster = () =>
-      new Node(lab, lab.host('server1'), impl, conf('server1', 200, 'MASTER'), { echo: false });
+    /** Starts a node, kept in `nodes` for the clean-up. */
+    const start = (role: string, priority: number, state: 'MASTER' | 'BACKUP') => {
+      const node = new Node(lab, lab.host(role), impl, conf(role, priority, state), { echo: false });
+      nodes.push(node);
+      return node;
+    };
     const first = ORDER === 'backup-first';
-    if (!first) nodes.push(startMaster());
-    const backup = new Node(lab, lab.host('server2'), impl, conf('server2', 100, 'BACKUP'), { echo: false });
-    nodes.push(backup);
-    if (first) {
-      await settle([{ node: backup, line: /Entering MASTER STATE/, times: 1 }], count, advertS);
-      nodes.push(startMaster());
-    }
-    const master = nodes.find((n) => n !== backup)!;
+    const early = first ? null : start('server1', 200, 'MASTER');
+    const backup = start('server2', 100, 'BACKUP');
+    if (first) await settle([{ node: backup, line: /Entering MASTER STATE/, times: 1 }], count, advertS);
+    const master = early ?? start('server1', 200, 'MASTER');
     await settle(
       [
         { node: master, line: /Entering MASTER STATE/, times: 1 },

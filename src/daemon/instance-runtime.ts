@@ -100,7 +100,8 @@ export class InstanceRuntime implements ChannelMember {
   /**
    * Keeps the takeover and shutdown paths compiled (src/vrrp/rehearsal.ts): a dry run of
    * the engine on a copy, nothing is sent or changed. The daemon repeats it now and then
-   * because V8 drops the bytecode of functions that have not run for a while. `times`:
+   * (it once had to: V8 dropped the bytecode of functions that had not run for a while,
+   * which --no-flush-bytecode now stops, src/daemon/v8-flags.ts). `times`:
    * V8 gives a function its type feedback only after several calls, and a path run once
    * still takes several times longer than one run ten times (a priority-0 step: ~85 vs
    * ~60 µs, the takeover step ~44 vs ~25 µs, medians of 5 runs on this machine).
@@ -258,21 +259,18 @@ export class InstanceRuntime implements ChannelMember {
    * datagrams are read before the timer is delivered. An advert read then re-arms the
    * timer, and the engine ignores the stale firing. (This used to wait for the loop's
    * next poll phase on setImmediate turns: a takeover after priority 0 paid a loop turn.)
-   * The step is told the scheduler's time, not a reading taken now: instances whose
+   * The same for an Adver_Timer over an interval late (a master that was stopped, then
+   * continued, while another took over): a better master's queued adverts make it yield
+   * in this callback, instead of a stale advert first and a yield a loop turn later.
+   * Every step is told the scheduler's time, not a reading taken now: instances whose
    * timers came due together take over together, and their Adver_Timers stay together,
    * however long the 255 takeovers before them took (each told its own reading, 255
    * takeovers at 0.1 s left their adverts in 2-4 bursts 8-20 ms apart, for good).
    */
   #timerDue(timer: TimerName, nowMs: number): void {
-    if (timer === 'masterDown') {
+    if (timer === 'masterDown' || (timer === 'adver' && this.#lateByAnInterval(nowMs))) {
       this.#channel?.readPending();
-      this.feed({ type: 'timer', timer }, nowMs);
-      return;
     }
-    // The same for an Adver_Timer over an interval late (a master that was stopped, then
-    // continued, while another took over): a better master's queued adverts make it yield
-    // in this callback, instead of a stale advert first and a yield a loop turn later.
-    if (timer === 'adver' && this.#lateByAnInterval(nowMs)) this.#channel?.readPending();
     this.feed({ type: 'timer', timer }, nowMs);
   }
 

@@ -278,7 +278,7 @@ export class Scheduler {
         // Never early beyond the slack: the engine ignores a timer that is not due yet,
         // and the timer would be lost (it is not re-armed).
         const early = now < e.atMs - e.slackMs;
-        if (early || (handedOver && e.slackMs === 0 && this.#fine !== null)) {
+        if (early || (handedOver && e.slackMs === 0)) {
           // Woken early: a precise timer near its deadline goes on to the fine timer (or
           // loop turns); anything else, and everything after it, waits for the Node timer.
           // Due, but after one handed over: it follows that one (see handedOver).

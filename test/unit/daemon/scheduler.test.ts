@@ -36,7 +36,6 @@ function fakes() {
   return { timers, clock, pending, fireAll, setNow: (t: number) => (now = t) };
 }
 
-/** fakes() plus a `soon` queue (setImmediate's role). */
 /** A clock that stands still until `startAt(t)`, then moves `stepMs` per reading (handling takes time). */
 function movingClock(stepMs: number) {
   let now = 0;
@@ -55,6 +54,7 @@ function movingClock(stepMs: number) {
   };
 }
 
+/** fakes() plus a `soon` queue (setImmediate's role). */
 function withSoon() {
   const f = fakes();
   const soon: (() => void)[] = [];
