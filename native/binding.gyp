@@ -20,6 +20,12 @@
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "cflags!": ["-fno-exceptions"]
+    },
+    {
+      "target_name": "kts_mapfile",
+      "sources": ["mapfile.c"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"]
     }
   ]
 }

@@ -66,7 +66,16 @@ function toCommonJs(file: string, source: string): string {
       removeComments: true,
     },
   }).outputText;
-  return out.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  return asciiOnly(out.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, '\n'));
+}
+
+/**
+ * Code with every non-ASCII character written as a `\u` escape (the same string, regular
+ * expression or identifier, comments being gone): bin/keepalived-ts reads the bundle's
+ * bytes as Latin-1 (mapped, not decoded), which is its text only while it is all ASCII.
+ */
+export function asciiOnly(code: string): string {
+  return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The entry and every module it imports, relative to `dist`, with their CommonJS text. */

@@ -8,11 +8,20 @@ import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { configTestExitCode, type Diagnostic, formatDiagnostic } from '../config/diagnostic.js';
 import { loadConfig } from '../config/load.js';
-import { nodeFileSystem } from '../config/source.js';
+import { type ConfigFileSystem, mappedFileSystem, nodeFileSystem } from '../config/source.js';
 import { realHostEnvironment } from '../io/host-environment.js';
 import { type CliOptions, helpText, parseArgs } from './args.js';
 
 export const VERSION = '0.1.0';
+
+/** What the caller of {@link runOneShot} lends it from outside the modules. */
+export interface OneShotHost {
+  /**
+   * A file's bytes as a string without a copy (native/mapfile.c), when bin/keepalived-ts
+   * found the addon: then -t and -d read configuration files through it.
+   */
+  readonly mapFileLatin1?: (path: string) => string;
+}
 
 /**
  * Whether the command wrote to stdout or stderr. bin/keepalived-ts waits for the streams
@@ -52,10 +61,10 @@ function tuneHeapForOneShotRead(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-function configTest(options: CliOptions): number {
+function configTest(options: CliOptions, fs: ConfigFileSystem): number {
   tuneHeapForOneShotRead();
   const { config, diagnostics } = loadConfig(options.configFile, {
-    fs: nodeFileSystem,
+    fs,
     env: realHostEnvironment(),
     configId: options.configId ?? defaultConfigId(),
     cwd: process.cwd(),
@@ -74,10 +83,10 @@ function configTest(options: CliOptions): number {
   return code;
 }
 
-function dumpConf(options: CliOptions): number {
+function dumpConf(options: CliOptions, fs: ConfigFileSystem): number {
   tuneHeapForOneShotRead();
   const { config, diagnostics } = loadConfig(options.configFile, {
-    fs: nodeFileSystem,
+    fs,
     configId: options.configId ?? defaultConfigId(),
     cwd: process.cwd(),
   });
@@ -91,7 +100,7 @@ function dumpConf(options: CliOptions): number {
  * Runs `argv` when it is a one-shot command and returns its exit status; undefined when
  * it is not (`status`, `genhash`, the daemon): the full CLI handles those.
  */
-export function runOneShot(argv: readonly string[]): number | undefined {
+export function runOneShot(argv: readonly string[], host: OneShotHost = {}): number | undefined {
   if (argv[0] === 'status') return undefined;
   // keepalived: "-T, --genhash  Enter into genhash utility mode (this should be the first option used)".
   if (argv[0] === 'genhash' || argv[0] === '-T' || argv[0] === '--genhash') return undefined;
@@ -110,7 +119,8 @@ export function runOneShot(argv: readonly string[]): number | undefined {
     out(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible configuration)\n`);
     return 0;
   }
-  if (options.configTest) return configTest(options);
-  if (options.dumpConf) return dumpConf(options);
+  const fs = host.mapFileLatin1 ? mappedFileSystem(host.mapFileLatin1) : nodeFileSystem;
+  if (options.configTest) return configTest(options, fs);
+  if (options.dumpConf) return dumpConf(options, fs);
   return undefined;
 }

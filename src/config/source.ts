@@ -56,18 +56,28 @@ function globOne(pattern: string, cwd: string): string[] {
   return candidates.sort();
 }
 
-/** The real file system, read synchronously: configuration loading happens off the VRRP path. */
-export const nodeFileSystem: ConfigFileSystem = {
-  read(path) {
+/** A file's bytes as a string, one character per byte (what keepalived's parser sees). */
+type Latin1Reader = (path: string) => string;
+
+const readLatin1: Latin1Reader = (path) => readFileSync(path, 'latin1');
+
+/** {@link ConfigFileSystem.read} with `readText` for the regular, non-executable files it accepts. */
+function readWith(readText: Latin1Reader): ConfigFileSystem['read'] {
+  return (path) => {
     try {
       const st = statSync(path);
       if (!st.isFile()) return { ok: false, reason: 'not a regular file' };
       if (st.mode & 0o111) return { ok: false, reason: 'is executable' };
-      return { ok: true, text: readFileSync(path, 'latin1') };
+      return { ok: true, text: readText(path) };
     } catch (e) {
       return { ok: false, reason: (e as NodeJS.ErrnoException).code ?? String(e) };
     }
-  },
+  };
+}
+
+/** The real file system, read synchronously: configuration loading happens off the VRRP path. */
+export const nodeFileSystem: ConfigFileSystem = {
+  read: readWith(readLatin1),
   glob(pattern, cwd) {
     const out = new Set<string>();
     for (const p of expandBraces(pattern)) for (const m of globOne(p, cwd)) out.add(m);
@@ -76,3 +86,20 @@ export const nodeFileSystem: ConfigFileSystem = {
   resolve: (cwd, path) => resolve(cwd, path),
   dirname: (path) => dirname(path),
 };
+
+/**
+ * {@link nodeFileSystem} reading files through `mapLatin1` (native/mapfile.c: the page
+ * cache mapped as the string, no copy), falling back to a plain read if it throws. For
+ * commands that read and exit (-t, -d) only: a mapped file truncated underneath raises
+ * SIGBUS, which a long-running daemon must not risk.
+ */
+export function mappedFileSystem(mapLatin1: Latin1Reader): ConfigFileSystem {
+  const read = readWith((path) => {
+    try {
+      return mapLatin1(path);
+    } catch {
+      return readLatin1(path);
+    }
+  });
+  return { ...nodeFileSystem, read };
+}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
+  asciiOnly,
   BUNDLE_PATH,
   type BundleManifest,
   ONE_SHOT_ENTRY,
@@ -61,6 +62,17 @@ describe('the one-shot bundle', () => {
     ])
       assert.ok(paths.includes(p), p);
     assert.ok(!paths.some((p) => p.includes('daemon/')), 'no daemon module in the bundle');
+  });
+
+  test('its text is ASCII, so its bytes read as Latin-1 (as bin maps it) are its text', () => {
+    assert.doesNotMatch(readFileSync(file, 'latin1'), /[^\x00-\x7f]/);
+  });
+
+  test('non-ASCII characters in code become escapes that mean the same', () => {
+    const code = "return ['µs → 2²', /é+/u.test('éé'), `ü${1}`, '😀'.length];";
+    const escaped = asciiOnly(code);
+    assert.doesNotMatch(escaped, /[^\x00-\x7f]/);
+    assert.deepEqual(new Function(escaped)(), new Function(code)());
   });
 
   for (const args of [
