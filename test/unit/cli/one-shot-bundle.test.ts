@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,6 +22,7 @@ import {
   BUNDLE_PATH,
   type BundleManifest,
   ONE_SHOT_ENTRY,
+  warmCodeCache,
   writeOneShotBundle,
 } from '../../../src/cli/bundle.js';
 
@@ -120,6 +130,29 @@ describe('the one-shot bundle', () => {
     assert.equal(stale.status, 70);
     assert.match(stale.stderr, /older than src\/config\/replay\.js/);
     assert.equal(runCopy('auto').status, 0, 'unset, bin falls back to the ES modules');
+  });
+
+  test('the code cache is made by the command as installed, and only by it', () => {
+    const root = join(dir, 'cache-install');
+    for (const rel of ['bin/keepalived-ts', 'bin/package.json', 'package.json'])
+      cpSync(resolve(dist, '..', rel), join(root, rel));
+    cpSync(file, join(root, 'dist', BUNDLE_PATH), { preserveTimestamps: true });
+    const text = readFileSync(file, 'utf8');
+    const manifest = JSON.parse(text.slice(2, text.indexOf('\n'))) as BundleManifest;
+    for (const m of manifest.modules)
+      cpSync(join(dist, m.path), join(root, 'dist', m.path), { preserveTimestamps: true });
+    const cache = join(root, 'dist', `${BUNDLE_PATH}.cache`);
+    const env = { ...process.env, KEEPALIVED_TS_BUNDLE: 'require' };
+    // node with the script: V8 would reject its cache under the #! line's flags, and the
+    // reverse, so it writes none.
+    const viaNode = spawnSync(process.execPath, [join(root, 'bin/keepalived-ts'), '-v'], { env });
+    assert.equal(viaNode.status, 0);
+    assert.equal(existsSync(cache), false, 'node bin/keepalived-ts wrote a code cache');
+    warmCodeCache(root);
+    const made = statSync(cache).mtimeMs;
+    const viaCommand = spawnSync(join(root, 'bin/keepalived-ts'), ['-t', '-f', good], { env });
+    assert.equal(viaCommand.status, 0, String(viaCommand.stderr));
+    assert.equal(statSync(cache).mtimeMs, made, 'the command rejected the cache warmCodeCache made');
   });
 
   test('a bad configuration still fails through the bundle', () => {
