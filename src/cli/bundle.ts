@@ -42,12 +42,12 @@ export const ONE_SHOT_ENTRY = 'src/cli/one-shot.js';
 
 /**
  * Built-ins the one-shot path imports but rarely calls (child_process: `getent` for a
- * host name to check; v8: a flag the #! line normally gives), loaded when first used: with the streams and sockets it pulls in,
+ * host name to check), loaded when first used: with the streams and sockets it pulls in,
  * it is about as much start-up work as all of the configuration code. transpileModule's
  * CommonJS reads an import's members where they are used (`(0, m.spawnSync)(...)`), so
  * a namespace that loads the module on its first member read stands in for it.
  */
-const LOADED_ON_FIRST_USE = ['node:child_process', 'node:v8'];
+const LOADED_ON_FIRST_USE = ['node:child_process'];
 export const BUNDLE_PATH = 'bundle/one-shot.cjs';
 
 function sha1Of(file: string): string {
@@ -231,10 +231,9 @@ virtual_server 192.0.2.10 80 {
 `;
 
 /**
- * Makes the bundle's code cache with `-t` run once through bin/keepalived-ts (its #! line:
- * the cache holds what a run compiled, and V8 takes it only under the same flags). Left
- * to the first command after a build, the cache held whatever that was: after a `-v`,
- * `-t` on the bench file compiled its parser again (4,230 -> 4,590 page faults).
+ * Makes the bundle's code cache with `-t` run once through bin/keepalived-ts (the cache
+ * holds what a run compiled). Left to the first command after a build, the cache held
+ * whatever that was: after a `-v`, `-t` on the bench file compiled its parser again.
  */
 export function warmCodeCache(root: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'kts-warm-'));

@@ -54,14 +54,11 @@ export function defaultConfigId(): string {
  * objects. Left alone, V8 doubles the young generation at each scavenge; kept at its
  * initial size, a few more (cheap) scavenges touch far less fresh memory. Measured on the
  * 10,000-real-server bench file: ~15% less wall and CPU time, 10 MB less peak RSS. The
- * #! line of bin/keepalived-ts gives the flag (the daemon wants it too); set here only
- * when node was started without it, as node:v8 loads Node's streams with it. (V8 reads
- * this flag when it grows the space, so setting it now takes effect.)
+ * daemon sets it too (src/daemon/v8-flags.ts). (V8 reads this flag when it grows the
+ * space, so setting it now takes effect; the semi-space size flags are fixed at start-up.)
  */
-const SEMI_SPACE_FLAG = '--semi-space-growth-factor=1';
-
 function tuneHeapForOneShotRead(): void {
-  if (!process.execArgv.includes(SEMI_SPACE_FLAG)) setFlagsFromString(SEMI_SPACE_FLAG);
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 function configTest(options: CliOptions, fs: ConfigFileSystem): number {

@@ -132,7 +132,7 @@ describe('the one-shot bundle', () => {
     assert.equal(runCopy('auto').status, 0, 'unset, bin falls back to the ES modules');
   });
 
-  test('the code cache is made by the command as installed, and only by it', () => {
+  test('make build leaves a code cache that the command and node with the script both take', () => {
     const root = join(dir, 'cache-install');
     for (const rel of ['bin/keepalived-ts', 'bin/package.json', 'package.json'])
       cpSync(resolve(dist, '..', rel), join(root, rel));
@@ -143,16 +143,15 @@ describe('the one-shot bundle', () => {
       cpSync(join(dist, m.path), join(root, 'dist', m.path), { preserveTimestamps: true });
     const cache = join(root, 'dist', `${BUNDLE_PATH}.cache`);
     const env = { ...process.env, KEEPALIVED_TS_BUNDLE: 'require' };
-    // node with the script: V8 would reject its cache under the #! line's flags, and the
-    // reverse, so it writes none.
-    const viaNode = spawnSync(process.execPath, [join(root, 'bin/keepalived-ts'), '-v'], { env });
-    assert.equal(viaNode.status, 0);
-    assert.equal(existsSync(cache), false, 'node bin/keepalived-ts wrote a code cache');
+    assert.equal(existsSync(cache), false);
     warmCodeCache(root);
     const made = statSync(cache).mtimeMs;
+    // A cache V8 turns away is written again: an unchanged one was taken.
     const viaCommand = spawnSync(join(root, 'bin/keepalived-ts'), ['-t', '-f', good], { env });
     assert.equal(viaCommand.status, 0, String(viaCommand.stderr));
-    assert.equal(statSync(cache).mtimeMs, made, 'the command rejected the cache warmCodeCache made');
+    const viaNode = spawnSync(process.execPath, [join(root, 'bin/keepalived-ts'), '-v'], { env });
+    assert.equal(viaNode.status, 0, String(viaNode.stderr));
+    assert.equal(statSync(cache).mtimeMs, made, 'a run turned away the cache warmCodeCache made');
   });
 
   test('a bad configuration still fails through the bundle', () => {
