@@ -74,8 +74,8 @@ function toCommonJs(file: string, source: string): string {
 
 /**
  * Code with every non-ASCII character written as a `\u` escape (the same string, regular
- * expression or identifier, comments being gone): bin/keepalived-ts reads the bundle's
- * bytes as Latin-1 (mapped, not decoded), which is its text only while it is all ASCII.
+ * expression or identifier, comments being gone): V8 then keeps the bundle's source one
+ * byte per character, and its bytes read as Latin-1 are its text.
  */
 export function asciiOnly(code: string): string {
   return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
