@@ -74,8 +74,8 @@ function toCommonJs(file: string, source: string): string {
 
 /**
  * Code with every non-ASCII character written as a `\u` escape (the same string, regular
- * expression or identifier, comments being gone): V8 then keeps the bundle's source one
- * byte per character, and its bytes read as Latin-1 are its text.
+ * expression or identifier, comments being gone): one such character in a string would
+ * otherwise make V8 keep the whole bundle source at two bytes per character.
  */
 export function asciiOnly(code: string): string {
   return code.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -17,8 +17,8 @@ export const VERSION = '0.1.0';
 /** What the caller of {@link runOneShot} lends it from outside the modules. */
 export interface OneShotHost {
   /**
-   * A file's bytes as a string without a copy (native/mapfile.c), when bin/keepalived-ts
-   * found the addon: then -t and -d read configuration files through it.
+   * A file's bytes as a string without a copy (native/mapfile.c), read once when -t or -d
+   * starts reading (bin/keepalived-ts loads the addon then); undefined without the addon.
    */
   readonly mapFileLatin1?: (path: string) => string;
 }
@@ -119,8 +119,8 @@ export function runOneShot(argv: readonly string[], host: OneShotHost = {}): num
     out(`keepalived-ts v${VERSION} (keepalived 2.2.7 compatible configuration)\n`);
     return 0;
   }
-  const fs = host.mapFileLatin1 ? mappedFileSystem(host.mapFileLatin1) : nodeFileSystem;
-  if (options.configTest) return configTest(options, fs);
-  if (options.dumpConf) return dumpConf(options, fs);
-  return undefined;
+  if (!options.configTest && !options.dumpConf) return undefined;
+  const map = host.mapFileLatin1;
+  const fs = map ? mappedFileSystem(map) : nodeFileSystem;
+  return options.configTest ? configTest(options, fs) : dumpConf(options, fs);
 }
