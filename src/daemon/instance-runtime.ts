@@ -62,6 +62,8 @@ export interface RuntimeDeps {
   readonly linkLayer: (ifindex: number) => { mac: Uint8Array; router: boolean };
   /** Orders effects around overdue timers (src/daemon/dispatcher.ts); without it, each step's in turn. */
   readonly sequencer?: EffectSequencer;
+  /** Sends the adverts the daemon's corked channels hold now (EffectPorts.sendQueuedAdverts). */
+  readonly sendQueuedAdverts?: () => void;
 }
 
 export class InstanceRuntime implements ChannelMember {
@@ -321,6 +323,7 @@ export class InstanceRuntime implements ChannelMember {
       log: (text, detail) => (detail ? d.log.detail(text) : d.log.info(text)),
       nowMs: () => d.clock.nowMs(),
       flushLog: () => d.log.writePending?.(),
+      ...(d.sendQueuedAdverts === undefined ? {} : { sendQueuedAdverts: d.sendQueuedAdverts }),
     };
   }
 

@@ -120,6 +120,10 @@ export class VrrpDaemon {
     });
   }
 
+  readonly #sendQueuedAdverts = (): void => {
+    for (const ch of this.channels.values()) ch.sendQueued();
+  };
+
   get garpStats() {
     return { arp: this.#garp.sentArp, na: this.#garp.sentNa, errors: this.#garp.errors };
   }
@@ -441,6 +445,7 @@ export class VrrpDaemon {
       notifier,
       linkLayer: (ifindex) => this.#linkLayer(ifindex),
       sequencer: this.#sequencer,
+      sendQueuedAdverts: this.#sendQueuedAdverts,
     });
   }
 

@@ -42,6 +42,7 @@ export interface ChannelSocket {
   /** Queue sends until uncork() (RawIpSocket); optional: test fakes send at once. */
   cork?(): void;
   uncork?(): void;
+  sendQueued?(): void;
   /** Datagrams in place instead of 'message' events (RawIpSocket's; fakes may lack it). */
   setDatagramHandler?(handler: (d: RawIpDatagram) => void): void;
   /** Delivers what is queued in the kernel now, as 'message' events (RawIpSocket.readPending). */
@@ -157,6 +158,11 @@ export class VrrpChannel {
 
   uncork(): void {
     this.#socket.uncork?.();
+  }
+
+  /** The adverts queued under the cork go out now, ahead of slower work (still corked after). */
+  sendQueued(): void {
+    this.#socket.sendQueued?.();
   }
 
   /** Reads what the kernel has queued for this channel now, before the loop would poll it. */

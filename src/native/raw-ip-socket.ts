@@ -417,6 +417,11 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     if (this.#corks === 0) this.#flushQueued();
   }
 
+  /** Sends what the cork has queued now; later sends are queued again until uncork(). */
+  sendQueued(): void {
+    if (this.#corks > 0) this.#flushQueued();
+  }
+
   #queue(data: Uint8Array, destination: RawIpDestination): boolean {
     this.#sendBatch ??= new SendBatch(this.#af);
     if (!this.#sendBatch.fits(data.length)) {

@@ -185,3 +185,44 @@ describe('log lines before far timers', () => {
     );
   });
 });
+
+describe('adverts queued under a cork', () => {
+  /** An instance of `c` started at 0 and MASTER once its Master_Down_Timer fired, through the real engine. */
+  function master(c: InstanceConfig = config) {
+    const started = step(createInstance(c), { type: 'start' }, 0).instance;
+    const inst = step(
+      started,
+      { type: 'timer', timer: 'masterDown' },
+      started.timers.masterDown ?? 0,
+    ).instance;
+    assert.equal(inst.state, 'MASTER');
+    return inst;
+  }
+
+  test('leave before the lines and slower effects of any step; a plain advert step leaves them queued', () => {
+    const { calls, ports } = recorder();
+    const corked: EffectPorts = { ...ports, sendQueuedAdverts: () => calls.push('sendQueued') };
+    let inst = master();
+    // One wake-up: the Adver_Timer, then the GARP timer due with it (a master continued after SIGSTOP).
+    const adver = step(inst, { type: 'timer', timer: 'adver' }, 5_100);
+    inst = adver.instance;
+    const seq = new EffectSequencer({ overdue: false, fireOverdue: () => assert.fail('nothing is overdue') });
+    seq.perform(adver.effects, inst, corked);
+    assert.deepEqual(calls, ['advert 255 100', 'arm adver'], 'a plain advert step: queued, no send');
+    const garp = step(inst, { type: 'timer', timer: 'garpMasterDelay' }, 5_100);
+    assert.ok(garp.effects.some((e) => e.type === 'sendGarp'));
+    seq.perform(garp.effects, garp.instance, corked);
+    assert.deepEqual(calls.slice(2), ['sendQueued', 'garp 5'], 'the queued advert leaves before the GARPs');
+
+    // A lower-priority advert: its own advert, then the queue sent, then its line and GARPs.
+    calls.length = 0;
+    const lower = { priority: 100, maxAdverIntCs: 100, source: Uint8Array.from([10, 0, 0, 2]) };
+    const withGarp = { ...config, garp: { ...config.garp, lowerPrioRepeat: 2 } };
+    const rx = step(master(withGarp), { type: 'advert', advert: lower }, 1_000);
+    dispatchEffects(rx.effects, rx.instance, { ...corked, nowMs: () => 1_000 });
+    const sent = calls.indexOf('sendQueued');
+    assert.ok(calls.indexOf('advert 255 100') < sent, calls.join('\n'));
+    assert.ok(sent < calls.findIndex((c) => c.startsWith('log ')), calls.join('\n'));
+    assert.ok(sent < calls.indexOf('garp 2'), calls.join('\n'));
+  });
+});

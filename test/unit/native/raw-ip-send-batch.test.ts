@@ -2,8 +2,8 @@
  * Batched send (sendmmsg) on the real kernel, loopback, RFC 3692 protocol 253: while a
  * socket is corked its plain sends are queued and leave at uncork, in order, each with
  * its own bytes and length (the queue copies them: the caller may reuse its buffer);
- * a queue longer than one batch goes out whole; a send with options is not held; the
- * binding's argument checks and errno reporting.
+ * a queue longer than one batch goes out whole; sendQueued empties the queue early; a
+ * send with options is not held; the binding's argument checks and errno reporting.
  */
 
 import assert from 'node:assert/strict';
@@ -90,6 +90,40 @@ describe('RawIpSocket batched send', { skip: nativeUnavailable() ?? false }, () 
       }
     });
   }
+
+  test('sendQueued sends what the cork holds now and stays corked', async () => {
+    const tag = randomBytes(4);
+    const lo = loopback(4);
+    const tx = RawIpSocket.open({ family: 4, protocol: 253, receive: false });
+    const { rx, bodies } = collector(4, tag);
+    try {
+      const buf = new Uint8Array(16);
+      tx.sendQueued();
+      tx.cork();
+      for (let i = 0; i < 3; i++) tx.send(fill(buf, tag, i), { address: lo });
+      tx.sendQueued();
+      await sleep(50);
+      rx.readPending();
+      assert.deepEqual(
+        bodies.map((b) => b[4]),
+        [0, 1, 2],
+      );
+      for (let i = 3; i < 5; i++) tx.send(fill(buf, tag, i), { address: lo });
+      await sleep(50);
+      rx.readPending();
+      assert.equal(bodies.length, 3, 'later sends are queued again');
+      tx.uncork();
+      await sleep(50);
+      rx.readPending();
+      assert.deepEqual(
+        bodies.map((b) => b[4]),
+        [0, 1, 2, 3, 4],
+      );
+    } finally {
+      tx.close();
+      rx.close();
+    }
+  });
 
   test('a send with options is not held by a cork', async () => {
     const tag = randomBytes(4);
