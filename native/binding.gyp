@@ -14,6 +14,7 @@
         "sched.c",
         "signal.c",
         "sockopt.c",
+        "stop-send.c",
         "stream.c",
         "timer.c"
       ],

@@ -51,6 +51,12 @@ struct kts_meta {
 
 struct kts_env *kts_get_env(napi_env env);
 
+/* Room for the control messages a send carries (IP_PKTINFO / IPV6_PKTINFO and a hop limit). */
+union kts_cmsgbuf {
+  struct cmsghdr align;
+  char buf[256];
+};
+
 /* errno.c */
 napi_value kts_throw_errno(napi_env env, const char *syscall, int err);
 napi_value kts_set_errno_class(napi_env env, napi_callback_info info);
@@ -98,6 +104,8 @@ napi_value kts_bind(napi_env env, napi_callback_info info);
 napi_value kts_getsockname(napi_env env, napi_callback_info info);
 napi_value kts_if_nametoindex(napi_env env, napi_callback_info info);
 napi_value kts_if_indextoname(napi_env env, napi_callback_info info);
+int kts_msghdr_from_js(napi_env env, napi_value dest, napi_value anc, struct msghdr *msg,
+                       struct sockaddr_storage *ss, union kts_cmsgbuf *cb);
 napi_value kts_sendmsg(napi_env env, napi_callback_info info);
 napi_value kts_recvmsg(napi_env env, napi_callback_info info);
 napi_value kts_recvmmsg(napi_env env, napi_callback_info info);
@@ -118,6 +126,15 @@ napi_value kts_signal_set(napi_env env, napi_callback_info info);
 napi_value kts_signal_read(napi_env env, napi_callback_info info);
 napi_value kts_signal_close(napi_env env, napi_callback_info info);
 napi_value kts_signal_range(napi_env env, napi_callback_info info);
+
+/* stop-send.c: datagrams sent from the stop signal's handler */
+napi_value kts_stop_send_arm(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_disarm(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_sent(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_install(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_uninstall(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_flag(napi_env env, napi_callback_info info);
+napi_value kts_stop_send_reset(napi_env env, napi_callback_info info);
 
 /* timer.c */
 napi_value kts_timer_open(napi_env env, napi_callback_info info);

@@ -10,11 +10,6 @@
 
 #include "kts.h"
 
-union kts_cmsgbuf {
-  struct cmsghdr align;
-  char buf[256];
-};
-
 /* Appends one control message; *used tracks the bytes of msg_control in use. */
 static struct cmsghdr *put_cmsg(struct msghdr *msg, struct cmsghdr *prev, size_t *used, int level,
                                 int type, const void *data, size_t len) {
@@ -73,6 +68,18 @@ static int is_set(napi_env env, napi_value v) {
   return napi_typeof(env, v, &type) == napi_ok && type != napi_undefined && type != napi_null;
 }
 
+/* Fills msg's name and control from (dest|null, ancillary|null); the iov is the caller's. */
+int kts_msghdr_from_js(napi_env env, napi_value dest, napi_value anc, struct msghdr *msg,
+                       struct sockaddr_storage *ss, union kts_cmsgbuf *cb) {
+  memset(msg, 0, sizeof *msg);
+  if (dest != NULL && is_set(env, dest)) {
+    if (kts_sockaddr_from_js(env, dest, ss, &msg->msg_namelen)) return -1;
+    msg->msg_name = ss;
+  }
+  if (anc != NULL && is_set(env, anc) && build_ancillary(env, anc, msg, cb)) return -1;
+  return 0;
+}
+
 /* sendmsg(fd, data, dest|null, ancillary|null) -> bytes sent */
 napi_value kts_sendmsg(napi_env env, napi_callback_info info) {
   size_t argc = 4, len;
@@ -87,16 +94,12 @@ napi_value kts_sendmsg(napi_env env, napi_callback_info info) {
   KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 2 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_bytes(argv[1], env, &data, &len, "data"))
     return NULL;
-  memset(&msg, 0, sizeof msg);
+  if (kts_msghdr_from_js(env, argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL, &msg, &ss, &cb))
+    return NULL;
   iov.iov_base = data;
   iov.iov_len = len;
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  if (argc > 2 && is_set(env, argv[2])) {
-    if (kts_sockaddr_from_js(env, argv[2], &ss, &msg.msg_namelen)) return NULL;
-    msg.msg_name = &ss;
-  }
-  if (argc > 3 && is_set(env, argv[3]) && build_ancillary(env, argv[3], &msg, &cb)) return NULL;
   do n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n < 0) return kts_throw_errno(env, "sendmsg", errno);

@@ -11,6 +11,7 @@ import type { GarpSender } from '../io/garp.js';
 import type { Notifier } from '../io/notify.js';
 import type { RouteManager } from '../io/routes.js';
 import type { ChannelMember, VrrpChannel } from '../io/vrrp-channel.js';
+import { stopSendSent, stopSignalled } from '../native/stop-send.js';
 import {
   createInstance,
   EMPTY_STATS,
@@ -131,11 +132,38 @@ export class InstanceRuntime implements ChannelMember {
   advertiseShutdown(dryRun = false): void {
     const priority = shutdownAdvertPriority(this.state);
     if (priority === null || dryRun || this.#sender === null) return;
-    if (!this.#sender.send(priority, this.state.config.adverIntCs)) this.advertSendErrors++;
+    const sentAtSignal = this.#stopSlots.length > 0 && this.#stopSlots.every(stopSendSent);
+    if (!sentAtSignal && !this.#sender.send(priority, this.state.config.adverIntCs)) this.advertSendErrors++;
     this.#sentAhead = priority;
   }
 
+  /** Whether this instance's shutdown advert is armed for the stop signal (see #armStopSend). */
+  #stopArmed = false;
+  /** Its slots: empty when it could not be armed (the shutdown sends it then). */
+  #stopSlots: number[] = [];
+
+  /**
+   * Keeps the advert a shutdown would send armed in the stop signal's handler while
+   * there is one (MASTER), so SIGTERM puts it on the wire before the loop hears of it
+   * (src/native/stop-send.ts); withdrawn as soon as there is none.
+   */
+  #armStopSend(): void {
+    const priority = this.#sender === null ? null : shutdownAdvertPriority(this.state);
+    if ((priority !== null) === this.#stopArmed) return;
+    this.#disarmStopSend();
+    if (priority === null || this.#sender === null) return;
+    this.#stopSlots = this.#sender.armStop(priority, this.state.config.adverIntCs) ?? [];
+    this.#stopArmed = true;
+  }
+
+  #disarmStopSend(): void {
+    this.#sender?.disarmStop(this.#stopSlots);
+    this.#stopSlots = [];
+    this.#stopArmed = false;
+  }
+
   detach(): void {
+    this.#disarmStopSend();
     this.#channel?.remove(this);
     this.#channel = null;
     this.#sender = null;
@@ -171,6 +199,7 @@ export class InstanceRuntime implements ChannelMember {
     else sequencer.perform(r.effects, r.instance, this.#ports);
     // What was sent ahead stands in for this step's advert only, never a later one's.
     this.#sentAhead = -1;
+    this.#armStopSend();
   }
 
   clearStats(): void {
@@ -292,6 +321,8 @@ export class InstanceRuntime implements ChannelMember {
           this.#sentAhead = -1;
           return;
         }
+        // A stop signal's handler has sent the priority-0 adverts: nothing else may follow.
+        if (priority !== VRRP_PRIO_STOP && stopSignalled()) return;
         if (this.#sender && !this.#sender.send(priority, adverIntCs)) this.advertSendErrors++;
       },
       armTimer: (timer, atMs) => {

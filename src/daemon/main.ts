@@ -217,7 +217,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       dumpJson: () => dump('/tmp/keepalived-ts.json', JSON.stringify(statusReport(daemon, process.pid))),
       clearStats: () => daemon.clearStats(),
     },
-    (e) => log.info(`real-time signals unavailable: ${e.message}`),
+    (e) => log.info(e.message),
   );
   const failed = (text: string, code?: number): Promise<number> => {
     uninstall();

@@ -29,6 +29,7 @@ import { VrrpChannel } from '../io/vrrp-channel.js';
 import { firewallSettings, VrrpFirewall } from '../io/vrrp-firewall.js';
 import type { IpvsGlobalsHandle } from '../lvs/ipvs-sync-daemon.js';
 import { TimerFd } from '../native/index.js';
+import { stopSignalled } from '../native/stop-send.js';
 import type { Address } from '../netlink/index.js';
 import { formatIp } from '../wire/index.js';
 import { EffectSequencer } from './dispatcher.js';
@@ -110,6 +111,7 @@ export class VrrpDaemon {
         for (const ch of this.channels.values()) ch.cork();
       },
       end: () => {
+        this.#dropQueuedAfterStopSignal();
         for (const ch of this.channels.values()) ch.uncork();
       },
     };
@@ -121,8 +123,18 @@ export class VrrpDaemon {
   }
 
   readonly #sendQueuedAdverts = (): void => {
+    this.#dropQueuedAfterStopSignal();
     for (const ch of this.channels.values()) ch.sendQueued();
   };
+
+  /**
+   * Adverts queued in a wake-up that a stop signal interrupted: its handler has sent the
+   * priority-0 adverts (src/native/stop-send.ts), which these would follow and undo.
+   */
+  #dropQueuedAfterStopSignal(): void {
+    if (!stopSignalled()) return;
+    for (const ch of this.channels.values()) ch.discardQueued();
+  }
 
   get garpStats() {
     return { arp: this.#garp.sentArp, na: this.#garp.sentNa, errors: this.#garp.errors };

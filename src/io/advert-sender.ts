@@ -27,6 +27,10 @@ import {
 } from '../wire/index.js';
 import type { VrrpChannel } from './vrrp-channel.js';
 
+/** What an AdvertSender sends through: a VRRP channel, or a fake that only sends. */
+export type AdvertChannel = Pick<VrrpChannel, 'send'> &
+  Partial<Pick<VrrpChannel, 'armStopSend' | 'disarmStopSend'>>;
+
 export interface AdvertSenderConfig {
   readonly version: 2 | 3;
   readonly family: 'ipv4' | 'ipv6';
@@ -44,7 +48,7 @@ export interface AdvertSenderConfig {
 
 export class AdvertSender {
   readonly #cfg: AdvertSenderConfig;
-  readonly #channel: Pick<VrrpChannel, 'send'>;
+  readonly #channel: AdvertChannel;
   #ipId = Math.floor(Math.random() * 0xfffe) + 1;
   #ahSequence = 0;
   /**
@@ -56,7 +60,7 @@ export class AdvertSender {
   /** `counters` presets keepalived's IP id / AH sequence (the next advert uses each + 1). */
   constructor(
     cfg: AdvertSenderConfig,
-    channel: Pick<VrrpChannel, 'send'>,
+    channel: AdvertChannel,
     counters: { ipId?: number; ahSequence?: number } = {},
   ) {
     this.#cfg = cfg;
@@ -96,6 +100,41 @@ export class AdvertSender {
       }
     }
     return ok;
+  }
+
+  /**
+   * Hands the channel the (priority, interval) advert to send when a stop signal arrives,
+   * one datagram per destination (src/native/stop-send.ts): its slots, or null when it
+   * cannot (AH, whose sequence is in the ICV, or no room), and the shutdown sends it. An
+   * IPv4 copy carries the next IP id; adverts sent meanwhile may use that id too, which
+   * only matters to fragment reassembly, and adverts are never fragmented.
+   */
+  armStop(priority: number, adverIntCs: number): number[] | null {
+    const c = this.#cfg;
+    const ch = this.#channel;
+    if (
+      ch.armStopSend === undefined ||
+      (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4')
+    )
+      return null;
+    const datagrams = this.#datagrams(priority, adverIntCs);
+    const slots: number[] = [];
+    for (let i = 0; i < datagrams.length; i++) {
+      const bytes = datagrams[i]!;
+      if (c.family === 'ipv4') setIdentification(bytes, nextIdentification(this.#ipId));
+      const slot = ch.armStopSend(bytes, c.destinations[i]!, c.family === 'ipv6' ? c.source : undefined);
+      if (slot < 0) {
+        for (const s of slots) ch.disarmStopSend?.(s);
+        return null;
+      }
+      slots.push(slot);
+    }
+    return slots;
+  }
+
+  /** Frees what armStop() kept. */
+  disarmStop(slots: readonly number[]): void {
+    for (const s of slots) this.#channel.disarmStopSend?.(s);
   }
 
   /** Encodes (priority, interval) ahead of need (the priority-0 advert a stop sends at once). */

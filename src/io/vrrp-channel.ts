@@ -43,6 +43,10 @@ export interface ChannelSocket {
   cork?(): void;
   uncork?(): void;
   sendQueued?(): void;
+  discardQueued?(): void;
+  /** Stop-signal sends (RawIpSocket.armStopSend); optional: test fakes have none. */
+  armStopSend?(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number;
+  disarmStopSend?(slot: number): void;
   /** Datagrams in place instead of 'message' events (RawIpSocket's; fakes may lack it). */
   setDatagramHandler?(handler: (d: RawIpDatagram) => void): void;
   /** Delivers what is queued in the kernel now, as 'message' events (RawIpSocket.readPending). */
@@ -131,20 +135,45 @@ export class VrrpChannel {
   /** Sends one datagram (IPv4: with its header; IPv6: the VRRP message). Never throws. */
   send(bytes: Uint8Array, destination: IpAddress, source?: IpAddress): boolean {
     try {
-      const opts =
-        this.options.family === 'ipv6'
-          ? { ifindex: this.options.ifindex, hopLimit: 255, ...(source ? { source: source.bytes } : {}) }
-          : undefined;
       // Refilled, not made per advert: the socket reads it before send returns.
       const to = this.#to;
       to.address = destination.bytes;
-      this.#socket.send(bytes, to, opts);
+      this.#socket.send(bytes, to, this.#sendOptions(source));
       this.sent++;
       return true;
     } catch {
       this.sendErrors++;
       return false;
     }
+  }
+
+  #sendOptions(source: IpAddress | undefined): RawIpSendOptions | undefined {
+    return this.options.family === 'ipv6'
+      ? { ifindex: this.options.ifindex, hopLimit: 255, ...(source ? { source: source.bytes } : {}) }
+      : undefined;
+  }
+
+  /**
+   * The datagram send() would send, kept for a stop signal's handler to send at once
+   * (src/native/stop-send.ts); its slot, or -1 when it cannot be kept (send it then).
+   */
+  armStopSend(bytes: Uint8Array, destination: IpAddress, source?: IpAddress): number {
+    const arm = this.#socket.armStopSend;
+    if (arm === undefined) return -1;
+    try {
+      return arm.call(
+        this.#socket,
+        bytes,
+        { address: destination.bytes, scopeId: this.#to.scopeId },
+        this.#sendOptions(source),
+      );
+    } catch {
+      return -1;
+    }
+  }
+
+  disarmStopSend(slot: number): void {
+    this.#socket.disarmStopSend?.(slot);
   }
 
   /**
@@ -163,6 +192,11 @@ export class VrrpChannel {
   /** The adverts queued under the cork go out now, ahead of slower work (still corked after). */
   sendQueued(): void {
     this.#socket.sendQueued?.();
+  }
+
+  /** The adverts queued under the cork are dropped. */
+  discardQueued(): void {
+    this.#socket.discardQueued?.();
   }
 
   /** Reads what the kernel has queued for this channel now, before the loop would poll it. */

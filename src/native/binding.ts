@@ -226,6 +226,24 @@ export interface NativeBinding {
   signalRead(fd: number): NativeSignalInfo | null;
   signalClose(fd: number): void;
   signalRange(): [number, number];
+  /**
+   * Keeps a copy of one datagram (sendmsg's arguments) that the stop signals' handler
+   * sends itself (native/stop-send.c); returns its slot, or -1 when no slot is free or
+   * the datagram is larger than a slot (1,500 bytes).
+   */
+  stopSendArm(fd: number, data: Uint8Array, dest: NativeSockaddr, ancillary: NativeAncillary | null): number;
+  /** Frees a slot: nothing is sent from it. */
+  stopSendDisarm(slot: number): void;
+  /** Whether a stop signal sent the slot's datagram. */
+  stopSendSent(slot: number): boolean;
+  /** Puts the stop sends in front of `signal`'s current handler (which must be a function). */
+  stopSendInstall(signal: number): void;
+  /** Puts the handler that was there before back, if the stop sends' handler is still in place. */
+  stopSendUninstall(signal: number): void;
+  /** 4 bytes over the int32 the handler sets to the number of the stop signal it handled. */
+  stopSendFlag(): ArrayBuffer;
+  /** Sets that int32 back to 0 (tests). */
+  stopSendReset(): void;
   /** A CLOCK_MONOTONIC timerfd, CLOEXEC|NONBLOCK, disarmed (native/timer.c). */
   timerOpen(): number;
   /** Fires once after `delayUs` microseconds; a negative delay disarms. */

@@ -10,7 +10,7 @@
  * enables. Addresses are bytes in network order (4 or 16).
  */
 
-import { META, META_INT32S, type NativeConstants, native } from './binding.js';
+import { META, META_INT32S, type NativeAncillary, type NativeConstants, native } from './binding.js';
 import { DRAIN_BUDGET, dropAllFilter, FdHandle, receiveBuffer, recvMeta } from './fd-handle.js';
 import { PolledSocket } from './polled-socket.js';
 import { SendBatch } from './send-batch.js';
@@ -386,16 +386,43 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     const dest = this.#destination;
     dest.address = destination.address;
     dest.scopeId = destination.scopeId ?? 0;
-    const anc =
-      options === undefined
-        ? null
-        : {
-            family: this.#af,
-            ifindex: options.ifindex ?? 0,
-            hopLimit: options.hopLimit ?? -1,
-            ...(options.source === undefined ? {} : { source: options.source }),
-          };
-    return native().sendmsg(this.handle.live(), data, dest, anc);
+    return native().sendmsg(this.handle.live(), data, dest, this.#ancillary(options));
+  }
+
+  #ancillary(options: RawIpSendOptions | undefined): NativeAncillary | null {
+    return options === undefined
+      ? null
+      : {
+          family: this.#af,
+          ifindex: options.ifindex ?? 0,
+          hopLimit: options.hopLimit ?? -1,
+          ...(options.source === undefined ? {} : { source: options.source }),
+        };
+  }
+
+  /** Slots this socket holds in the stop signals' handler (src/native/stop-send.ts). */
+  readonly #stopSlots = new Set<number>();
+
+  /**
+   * Keeps a copy of a datagram, as send() would send it now, that the handler of a stop
+   * signal (SIGTERM, SIGINT) sends itself, before the loop hears of the signal; returns
+   * its slot, or -1 when there is no room for it (send it at stop time then). Freed by
+   * disarmStopSend() or close(): the handler never sends on a descriptor closed since.
+   */
+  armStopSend(data: Uint8Array, destination: RawIpDestination, options?: RawIpSendOptions): number {
+    const dest = { family: this.#af, address: destination.address, scopeId: destination.scopeId ?? 0 };
+    const slot = native().stopSendArm(this.handle.live(), data, dest, this.#ancillary(options));
+    if (slot >= 0) this.#stopSlots.add(slot);
+    return slot;
+  }
+
+  disarmStopSend(slot: number): void {
+    if (this.#stopSlots.delete(slot)) native().stopSendDisarm(slot);
+  }
+
+  override close(): void {
+    for (const slot of this.#stopSlots) this.disarmStopSend(slot);
+    super.close();
   }
 
   #corks = 0;
@@ -415,6 +442,11 @@ export class RawIpSocket extends PolledSocket<RawIpSocketEvents> {
     if (this.#corks === 0) return;
     this.#corks--;
     if (this.#corks === 0) this.#flushQueued();
+  }
+
+  /** Drops what the cork has queued: it is never sent. */
+  discardQueued(): void {
+    this.#sendBatch?.clear();
   }
 
   /** Sends what the cork has queued now; later sends are queued again until uncork(). */

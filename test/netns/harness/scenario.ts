@@ -51,6 +51,8 @@ class Run {
   readonly vip: string;
   /** Wall time of the SIGTERM to server1 (graceful stop). */
   termAt = 0;
+  /** When server1 was started again after its graceful stop. */
+  restartAt = 0;
 
   constructor(opts: ScenarioOptions) {
     this.opts = opts;
@@ -149,6 +151,7 @@ async function stopAndRestart(r: Run, a: VrrpNode, b: VrrpNode, spec: InstanceSp
   if (hasAddress(r.s1.ns, r.vip)) r.fail(`${a.label} left ${r.vip} behind after SIGTERM`);
   await r.holds(b, undefined, 'after graceful stop');
   const mb2 = b.mark();
+  r.restartAt = Date.now();
   const a2 = r.start(r.s1, r.opts.masterImpl, spec);
   await r.step('preemption after restart', async () => {
     await r.waitState(a2, 'MASTER', START_MS + 2000, 0);
@@ -184,9 +187,19 @@ export async function failoverScenario(opts: ScenarioOptions): Promise<ScenarioR
       judged.push(node.label);
       problems.push(...judgeAdverts(frames, node.host.mac, expectedFields(spec), 3));
       problems.push(...judgeAnnounces(announces, node.host.mac, r.vip, t0));
-      // RFC 5798 §6.4.3: a master that shuts down sends an advert with priority 0.
-      const zero = frames.some((f) => f.ethSrc === node.host.mac && f.priority === 0 && f.t >= r.termAt - 5);
-      if (node === a && !zero) problems.push(`${node.label} sent no priority 0 advert after SIGTERM`);
+      // RFC 5798 §6.4.3: a master that shuts down sends an advert with priority 0, and
+      // nothing after it (another advert would make the backup wait its whole interval).
+      const after = frames.filter(
+        (f) => f.ethSrc === node.host.mac && f.t >= r.termAt - 5 && f.t < r.restartAt,
+      );
+      const zeros = after.filter((f) => f.priority === 0).length;
+      if (node === a && zeros === 0) problems.push(`${node.label} sent no priority 0 advert after SIGTERM`);
+      if (node === a && node.impl === 'keepalived-ts') {
+        if (zeros > 1) problems.push(`${node.label} sent ${zeros} priority 0 adverts after SIGTERM, not one`);
+        const firstZero = after.findIndex((f) => f.priority === 0);
+        if (firstZero >= 0 && after.slice(firstZero).some((f) => f.priority !== 0))
+          problems.push(`${node.label} sent an advert after its priority 0 one`);
+      }
     }
     if (problems.length > 0) r.fail(`tshark judged ${judged.join(', ')}:\n  ${problems.join('\n  ')}`);
     return { steps: r.steps, adverts: frames.length, judged };
