@@ -207,7 +207,10 @@ describe('AdvertView', () => {
       return r.ok ? checkReceivedAdvert(receivedFromIpv4(r.value), want) : r;
     };
     assert.equal(inPlace(), null);
-    const perCall = (fn: () => unknown) => allocatedBytes(fn, 50_000) / 50_000;
+    // The least of three runs: what V8 itself allocates now and then on this thread
+    // (installing code compiled in the background) once showed up in a loaded full run.
+    const perCall = (fn: () => unknown) =>
+      Math.min(...[0, 1, 2].map(() => allocatedBytes(fn, 50_000))) / 50_000;
     const values = perCall(byValues);
     const view_ = perCall(inPlace);
     // The measurement works: the decoders allocate hundreds of bytes an advert.
