@@ -158,15 +158,9 @@ export class VrrpChannel {
    * (src/native/stop-send.ts); its slot, or -1 when it cannot be kept (send it then).
    */
   armStopSend(bytes: Uint8Array, destination: IpAddress, source?: IpAddress): number {
-    const arm = this.#socket.armStopSend;
-    if (arm === undefined) return -1;
+    const to = { address: destination.bytes, scopeId: this.#to.scopeId };
     try {
-      return arm.call(
-        this.#socket,
-        bytes,
-        { address: destination.bytes, scopeId: this.#to.scopeId },
-        this.#sendOptions(source),
-      );
+      return this.#socket.armStopSend?.(bytes, to, this.#sendOptions(source)) ?? -1;
     } catch {
       return -1;
     }

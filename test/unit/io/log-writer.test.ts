@@ -22,6 +22,25 @@ function stalled() {
   return { calls, write };
 }
 
+/** A stream that records what it is given as text; `stream.backlog` is what it holds unsent. */
+function recordingPipe() {
+  const chunks: string[] = [];
+  const stream = { backlog: 0 };
+  const pipe: PipeStream = {
+    write: (chunk) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      chunks.push(text);
+      stream.backlog += text.length;
+      return true;
+    },
+    get writableLength() {
+      return stream.backlog;
+    },
+    on: () => pipe,
+  };
+  return { chunks, pipe, stream };
+}
+
 describe('LogWriter', () => {
   test('one write in flight; queued lines go out together in order', () => {
     const { calls, write } = stalled();
@@ -80,32 +99,19 @@ describe('LogWriter', () => {
   });
 
   test('a pipe gets each line at once; past the bound lines are dropped and noted later', async () => {
-    const chunks: string[] = [];
-    let backlog = 0;
-    const pipe: PipeStream = {
-      write: (chunk) => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        chunks.push(text);
-        backlog += text.length;
-        return true;
-      },
-      get writableLength() {
-        return backlog;
-      },
-      on: () => pipe,
-    };
+    const { chunks, pipe, stream } = recordingPipe();
     const w = new LogWriter({ fd: 2, pipe, maxQueuedBytes: 20 });
     assert.ok(w.line('first'));
     assert.ok(w.line('second'));
     assert.deepEqual(chunks, [], 'nothing written before the task ends (its packets go first)');
     await Promise.resolve();
     assert.deepEqual(chunks, ['first\nsecond\n'], 'one write for the task, no thread-pool round trip');
-    backlog = 0;
+    stream.backlog = 0;
     assert.ok(w.line('0123456789'));
     assert.equal(w.line('too much!!'), false, 'the unwritten batch counts against the bound');
     assert.equal(w.dropped, 1);
     await Promise.resolve();
-    backlog = 0;
+    stream.backlog = 0;
     assert.ok(w.line('x'));
     await Promise.resolve();
     assert.match(chunks.at(-1)!, /^\(log\) 1 lines dropped: log output too slow\nx\n$/);
@@ -113,20 +119,7 @@ describe('LogWriter', () => {
   });
 
   test("a pipe's lines go by the direct write while the stream is empty, the rest by the stream, in order", async () => {
-    const streamed: string[] = [];
-    let backlog = 0;
-    const pipe: PipeStream = {
-      write: (chunk) => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        streamed.push(text);
-        backlog += text.length;
-        return true;
-      },
-      get writableLength() {
-        return backlog;
-      },
-      on: () => pipe,
-    };
+    const { chunks: streamed, pipe, stream } = recordingPipe();
     const direct: string[] = [];
     let room = Number.POSITIVE_INFINITY;
     const writeNow = (fd: number, data: Uint8Array): number => {
@@ -152,7 +145,7 @@ describe('LogWriter', () => {
     w.line('four');
     await Promise.resolve();
     assert.deepEqual(streamed, ['e\n', 'four\n'], 'behind what the stream holds, never around it');
-    backlog = 0;
+    stream.backlog = 0;
     room = 0;
     w.line('five');
     await Promise.resolve();
