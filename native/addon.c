@@ -96,7 +96,6 @@ static const struct {
     {"timerSet", kts_timer_set},
     {"timerRead", kts_timer_read},
     {"streamSend", kts_stream_send},
-    {"writeNonBlocking", kts_write_non_blocking},
     {"streamRecv", kts_stream_recv},
     {"streamConstants", kts_stream_constants},
     {"epollCreate", kts_epoll_create},

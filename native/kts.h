@@ -143,7 +143,6 @@ napi_value kts_timer_read(napi_env env, napi_callback_info info);
 
 /* stream.c: non-blocking TCP for the health checkers */
 napi_value kts_stream_send(napi_env env, napi_callback_info info);
-napi_value kts_write_non_blocking(napi_env env, napi_callback_info info);
 napi_value kts_stream_recv(napi_env env, napi_callback_info info);
 napi_value kts_stream_constants(napi_env env, napi_callback_info info);
 napi_value kts_epoll_create(napi_env env, napi_callback_info info);

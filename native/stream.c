@@ -1,14 +1,12 @@
 /*
  * Non-blocking TCP streams for the health checkers, without node's stream machinery:
  * connect (optionally bound) and register in an epoll set in one call, send, recv, and
- * one call that drains the set and does each socket's routine step (streamWait); and
- * the log writer's one write(2) to a non-blocking pipe (writeNonBlocking).
+ * one call that drains the set and does each socket's routine step (streamWait).
  * A refused or reset connection is an ordinary outcome of a health check, so these
  * calls return -errno instead of throwing (an exception per failed check is costly).
  * No protocol logic: bytes and numbers in, bytes and numbers out.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -119,28 +117,6 @@ napi_value kts_stream_send(napi_env env, napi_callback_info info) {
     return NULL;
   if (off < 0 || n < 0 || (size_t)off + (size_t)n > len) return kts_throw_arg(env, "offset/length out of range");
   ssize_t r = send(fd, data + off, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-  return int_result(env, r < 0 ? -errno : (int32_t)r);
-}
-
-/*
- * writeNonBlocking(fd, data) -> bytes written | -errno: one write(2) that never blocks.
- * A descriptor without O_NONBLOCK (another process sharing the pipe may clear it) is not
- * written at all: -EAGAIN, and the caller queues the bytes as it would for a full pipe.
- */
-napi_value kts_write_non_blocking(napi_env env, napi_callback_info info) {
-  size_t argc = 2, len;
-  napi_value argv[2];
-  int32_t fd;
-  uint8_t *data;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2 || kts_arg_int(env, argv[0], &fd, "fd") || kts_arg_bytes(argv[1], env, &data, &len, "data"))
-    return NULL;
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0) return int_result(env, -errno);
-  if (!(flags & O_NONBLOCK)) return int_result(env, -EAGAIN);
-  ssize_t r;
-  do r = write(fd, data, len);
-  while (r < 0 && errno == EINTR);
   return int_result(env, r < 0 ? -errno : (int32_t)r);
 }
 

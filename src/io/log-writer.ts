@@ -2,10 +2,10 @@
  * @module A log writer that never blocks the event loop, with a bounded queue: when it
  * is full, new lines are dropped and counted, and a note with the count is written once
  * there is room again. Two transports:
- * - a pipe or socket (a supervisor, journald, the test harness): made non-blocking by
- *   Node's own stdio stream; the lines of one task go out together with one write(2)
- *   on the loop thread as soon as the task ends (a microtask), from the addon while the
- *   stream is empty, and only what the pipe cannot take waits in the stream for POLLOUT. No thread-pool round trip, so a line reaches
+ * - a pipe or socket (a supervisor, journald, the test harness): Node's own stdio stream,
+ *   whose libuv pipe is non-blocking: the lines of one task go out together with one
+ *   write(2) on the loop thread as soon as the task ends (a microtask), and only what
+ *   the pipe cannot take waits for POLLOUT. No thread-pool round trip, so a line reaches
  *   its reader right after the event; and not before the task's packets: waking the
  *   reader first could hand it our CPU before a takeover's or a shutdown's advert is
  *   sent, and 255 instances changing state at once make one write, not a thousand.
@@ -15,7 +15,6 @@
  */
 
 import { fstatSync, write } from 'node:fs';
-import { native, nativeAvailable } from '../native/binding.js';
 
 /** Where the bytes go: fs.write's shape, injectable for tests. */
 export type WriteFn = (
@@ -26,7 +25,7 @@ export type WriteFn = (
 
 /** What the pipe transport needs of a stream (process.stderr's shape). */
 export interface PipeStream {
-  write(chunk: string | Uint8Array): boolean;
+  write(chunk: string): boolean;
   readonly writableLength: number;
   on(event: 'error', listener: (e: Error) => void): unknown;
 }
@@ -38,18 +37,6 @@ export interface LogWriterOptions {
   readonly write?: WriteFn;
   /** The pipe transport's stream; by default process.stdout/stderr when fd 1/2 is a pipe or socket. */
   readonly pipe?: PipeStream | null;
-  /**
-   * The pipe transport's direct write: bytes written or -errno, never blocking (the
-   * addon's writeNonBlocking, by default with the default pipe); null: the stream only.
-   */
-  readonly writeNow?: ((fd: number, data: Uint8Array) => number) | null;
-}
-
-/** The addon's one non-blocking write(2), or null without the addon. */
-function nativeWrite(): ((fd: number, data: Uint8Array) => number) | null {
-  if (!nativeAvailable()) return null;
-  const b = native();
-  return (fd, data) => b.writeNonBlocking(fd, data);
 }
 
 /** Node's stdio stream for fd 1 or 2 when it is a pipe or socket (non-blocking there), else null. */
@@ -79,19 +66,12 @@ export class LogWriter {
   errors = 0;
   #idle: (() => void)[] = [];
   readonly #pipe: PipeStream | null;
-  readonly #writeNow: ((fd: number, data: Uint8Array) => number) | null;
 
   constructor(options: LogWriterOptions) {
     this.#fd = options.fd;
     this.#max = options.maxQueuedBytes ?? 1 << 20;
     this.#write = options.write ?? ((fd, data, cb) => write(fd, data, cb));
     this.#pipe = options.pipe !== undefined ? options.pipe : options.write ? null : stdioPipe(options.fd);
-    this.#writeNow =
-      options.writeNow !== undefined
-        ? options.writeNow
-        : options.pipe === undefined && this.#pipe !== null
-          ? nativeWrite()
-          : null;
     this.#pipe?.on('error', () => {
       this.errors++;
     });
@@ -133,24 +113,7 @@ export class LogWriter {
     const chunk = this.#pipeBatch.length === 1 ? this.#pipeBatch[0]! : this.#pipeBatch.join('');
     this.#pipeBatch = [];
     this.#pipeBatchChars = 0;
-    const pipe = this.#pipe;
-    if (pipe === null) return;
-    // write(2) straight from here while the stream holds nothing (so lines keep their
-    // order): Node's stream path costs ~0.4 ms against ~0.1 ms after an idle second
-    // here, and a yielding master's line waits for it. What the pipe cannot take now
-    // goes to the stream, which waits for POLLOUT.
-    if (this.#writeNow !== null && pipe.writableLength === 0) {
-      const bytes = Buffer.from(chunk, 'utf8');
-      const n = this.#writeNow(this.#fd, bytes);
-      if (n === bytes.length) return;
-      if (n > 0) {
-        pipe.write(bytes.subarray(n));
-        return;
-      }
-      pipe.write(bytes);
-      return;
-    }
-    pipe.write(chunk);
+    this.#pipe?.write(chunk);
   };
 
   /** Writes the current task's lines to the pipe now rather than when the task ends. */

@@ -240,11 +240,6 @@ export interface NativeBinding {
   stopSendInstall(signal: number): void;
   /** Puts the handler that was there before back, if the stop sends' handler is still in place. */
   stopSendUninstall(signal: number): void;
-  /**
-   * One write(2) that never blocks: bytes written, or -errno (-EAGAIN also when the
-   * descriptor is not O_NONBLOCK: nothing is written then).
-   */
-  writeNonBlocking(fd: number, data: Uint8Array): number;
   /** 4 bytes over the int32 the handler sets to the number of the stop signal it handled. */
   stopSendFlag(): ArrayBuffer;
   /** Sets that int32 back to 0 (tests). */
