@@ -26,6 +26,22 @@ int kts_arg_int(napi_env env, napi_value v, int32_t *out, const char *what) {
   return napi_get_value_int32(env, v, out) == napi_ok ? 0 : -1;
 }
 
+/*
+ * The first `want` arguments into argv; with `out`, each also read as an int32 (a
+ * TypeError for one that is not a number). A call with fewer arguments is a TypeError.
+ */
+int kts_int_args(napi_env env, napi_callback_info info, size_t want, int32_t *out, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
+  if (argc < want) {
+    kts_throw_arg(env, "missing arguments");
+    return -1;
+  }
+  for (size_t i = 0; i < want && out != NULL; i++)
+    if (kts_arg_int(env, argv[i], &out[i], "expected an integer")) return -1;
+  return 0;
+}
+
 int kts_arg_bytes(napi_value v, napi_env env, uint8_t **data, size_t *len, const char *what) {
   bool is_ta = false;
   napi_typedarray_type type;

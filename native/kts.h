@@ -66,6 +66,7 @@ napi_value kts_throw_arg(napi_env env, const char *message);
 int kts_sockaddr_from_js(napi_env env, napi_value obj, struct sockaddr_storage *ss, socklen_t *len);
 void kts_sockaddr_to_meta(const struct sockaddr_storage *ss, socklen_t len, struct kts_meta *m);
 int kts_arg_int(napi_env env, napi_value v, int32_t *out, const char *what);
+int kts_int_args(napi_env env, napi_callback_info info, size_t want, int32_t *out, napi_value *argv);
 int kts_arg_bytes(napi_value v, napi_env env, uint8_t **data, size_t *len, const char *what);
 int kts_prop_int(napi_env env, napi_value obj, const char *name, int32_t dflt, int32_t *out);
 int kts_prop_bytes(napi_env env, napi_value obj, const char *name, uint8_t **data, size_t *len);

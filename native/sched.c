@@ -11,23 +11,11 @@
 
 #include "kts.h"
 
-static int read_ints(napi_env env, napi_callback_info info, size_t want, int32_t *out, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return -1;
-  if (argc < want) {
-    kts_throw_arg(env, "missing arguments");
-    return -1;
-  }
-  for (size_t i = 0; i < want && out != NULL; i++)
-    if (kts_arg_int(env, argv[i], &out[i], "expected an integer")) return -1;
-  return 0;
-}
-
 /* setScheduler(tid, policy, priority): SCHED_OTHER (priority 0) or SCHED_RR / SCHED_FIFO. */
 napi_value kts_set_scheduler(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t a[3];
-  if (read_ints(env, info, 3, a, argv)) return NULL;
+  if (kts_int_args(env, info, 3, a, argv)) return NULL;
   int policy = a[1] & ~SCHED_RESET_ON_FORK;
   if (policy != SCHED_OTHER && policy != SCHED_RR && policy != SCHED_FIFO)
     return kts_throw_arg(env, "policy must be SCHED_OTHER, SCHED_RR or SCHED_FIFO (optionally | SCHED_RESET_ON_FORK)");
@@ -64,7 +52,7 @@ napi_value kts_set_affinity(napi_env env, napi_callback_info info) {
   napi_value argv[2], item;
   int32_t tid, cpu;
   uint32_t n = 0;
-  if (read_ints(env, info, 2, NULL, argv)) return NULL;
+  if (kts_int_args(env, info, 2, NULL, argv)) return NULL;
   if (kts_arg_int(env, argv[0], &tid, "tid must be an integer")) return NULL;
   KTS_CHECK(napi_get_array_length(env, argv[1], &n));
   cpu_set_t set;

@@ -80,10 +80,23 @@ static void claim(struct stop_slot *s) {
   }
 }
 
-static int arg_slot(napi_env env, napi_value v, int32_t *slot) {
-  if (kts_arg_int(env, v, slot, "slot")) return -1;
+/* The one argument: a slot armed before. */
+static int slot_arg(napi_env env, napi_callback_info info, int32_t *slot) {
+  napi_value argv[1];
+  if (kts_int_args(env, info, 1, slot, argv)) return -1;
   if (*slot < 0 || *slot >= atomic_load(&slots_used)) {
     kts_throw_arg(env, "slot was never armed");
+    return -1;
+  }
+  return 0;
+}
+
+/* The one argument: a signal number. */
+static int signal_arg(napi_env env, napi_callback_info info, int32_t *sig) {
+  napi_value argv[1];
+  if (kts_int_args(env, info, 1, sig, argv)) return -1;
+  if (*sig <= 0 || *sig >= _NSIG) {
+    kts_throw_arg(env, "signal out of range");
     return -1;
   }
   return 0;
@@ -131,11 +144,8 @@ napi_value kts_stop_send_arm(napi_env env, napi_callback_info info) {
 
 /* stopSendDisarm(slot): the slot is free again; nothing is sent from it. */
 napi_value kts_stop_send_disarm(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t slot;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || arg_slot(env, argv[0], &slot)) return NULL;
+  if (slot_arg(env, info, &slot)) return NULL;
   claim(&slots[slot]);
   atomic_store(&slots[slot].state, SLOT_EMPTY);
   return NULL;
@@ -143,11 +153,9 @@ napi_value kts_stop_send_disarm(napi_env env, napi_callback_info info) {
 
 /* stopSendSent(slot) -> whether a stop signal sent it. */
 napi_value kts_stop_send_sent(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value result;
   int32_t slot;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || arg_slot(env, argv[0], &slot)) return NULL;
+  if (slot_arg(env, info, &slot)) return NULL;
   KTS_CHECK(napi_get_boolean(env, atomic_load(&slots[slot].state) == SLOT_SENT, &result));
   return result;
 }
@@ -158,13 +166,9 @@ napi_value kts_stop_send_sent(napi_env env, napi_callback_info info) {
  * Installing twice is a no-op.
  */
 napi_value kts_stop_send_install(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t sig;
   struct sigaction sa, old;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || kts_arg_int(env, argv[0], &sig, "signal")) return NULL;
-  if (sig <= 0 || sig >= _NSIG) return kts_throw_arg(env, "signal out of range");
+  if (signal_arg(env, info, &sig)) return NULL;
   if (sigismember(&installed, sig) == 1) return NULL;
   if (sigaction(sig, NULL, &old) < 0) return kts_throw_errno(env, "sigaction", errno);
   if (!(old.sa_flags & SA_SIGINFO) && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN))
@@ -181,13 +185,10 @@ napi_value kts_stop_send_install(napi_env env, napi_callback_info info) {
 
 /* stopSendUninstall(signal): the handler that was there before is back, if ours still is. */
 napi_value kts_stop_send_uninstall(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t sig;
   struct sigaction now;
-  KTS_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || kts_arg_int(env, argv[0], &sig, "signal")) return NULL;
-  if (sig <= 0 || sig >= _NSIG || sigismember(&installed, sig) != 1) return NULL;
+  if (signal_arg(env, info, &sig)) return NULL;
+  if (sigismember(&installed, sig) != 1) return NULL;
   sigdelset(&installed, sig);
   if (sigaction(sig, NULL, &now) < 0) return kts_throw_errno(env, "sigaction", errno);
   if ((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_stop_signal &&

@@ -132,15 +132,17 @@ export class InstanceRuntime implements ChannelMember {
   advertiseShutdown(dryRun = false): void {
     const priority = shutdownAdvertPriority(this.state);
     if (priority === null || dryRun || this.#sender === null) return;
-    const sentAtSignal = this.#stopSlots.length > 0 && this.#stopSlots.every(stopSendSent);
+    const slots = this.#stopSlots;
+    const sentAtSignal = slots !== null && slots.length > 0 && slots.every(stopSendSent);
     if (!sentAtSignal && !this.#sender.send(priority, this.state.config.adverIntCs)) this.advertSendErrors++;
     this.#sentAhead = priority;
   }
 
-  /** Whether this instance's shutdown advert is armed for the stop signal (see #armStopSend). */
-  #stopArmed = false;
-  /** Its slots: empty when it could not be armed (the shutdown sends it then). */
-  #stopSlots: number[] = [];
+  /**
+   * The slots of this instance's shutdown advert in the stop signal's handler: null
+   * while none is armed, empty when it could not be (the shutdown sends it then).
+   */
+  #stopSlots: number[] | null = null;
 
   /**
    * Keeps the advert a shutdown would send armed in the stop signal's handler while
@@ -149,17 +151,15 @@ export class InstanceRuntime implements ChannelMember {
    */
   #armStopSend(): void {
     const priority = this.#sender === null ? null : shutdownAdvertPriority(this.state);
-    if ((priority !== null) === this.#stopArmed) return;
+    if ((priority !== null) === (this.#stopSlots !== null)) return;
     this.#disarmStopSend();
-    if (priority === null || this.#sender === null) return;
-    this.#stopSlots = this.#sender.armStop(priority, this.state.config.adverIntCs) ?? [];
-    this.#stopArmed = true;
+    if (priority !== null)
+      this.#stopSlots = this.#sender?.armStop(priority, this.state.config.adverIntCs) ?? [];
   }
 
   #disarmStopSend(): void {
-    this.#sender?.disarmStop(this.#stopSlots);
-    this.#stopSlots = [];
-    this.#stopArmed = false;
+    if (this.#stopSlots !== null) this.#sender?.disarmStop(this.#stopSlots);
+    this.#stopSlots = null;
   }
 
   detach(): void {

@@ -48,6 +48,8 @@ export interface AdvertSenderConfig {
 
 export class AdvertSender {
   readonly #cfg: AdvertSenderConfig;
+  /** VRRPv2 auth_type AH: encoded per advert (the sequence is in the ICV), never cached. */
+  readonly #ah: boolean;
   readonly #channel: AdvertChannel;
   #ipId = Math.floor(Math.random() * 0xfffe) + 1;
   #ahSequence = 0;
@@ -64,6 +66,7 @@ export class AdvertSender {
     counters: { ipId?: number; ahSequence?: number } = {},
   ) {
     this.#cfg = cfg;
+    this.#ah = cfg.authType === VRRP_AUTH.ah && cfg.version === 2 && cfg.family === 'ipv4';
     this.#channel = channel;
     if (counters.ipId !== undefined) this.#ipId = counters.ipId;
     if (counters.ahSequence !== undefined) this.#ahSequence = counters.ahSequence;
@@ -81,7 +84,7 @@ export class AdvertSender {
   /** Builds and sends one advert to every destination; false if any send failed. */
   send(priority: number, adverIntCs: number): boolean {
     const c = this.#cfg;
-    if (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4') {
+    if (this.#ah) {
       const packet = this.#packet(priority, adverIntCs);
       let ok = true;
       for (const dst of c.destinations) ok = this.#sendTo(packet, dst) && ok;
@@ -112,11 +115,7 @@ export class AdvertSender {
   armStop(priority: number, adverIntCs: number): number[] | null {
     const c = this.#cfg;
     const ch = this.#channel;
-    if (
-      ch.armStopSend === undefined ||
-      (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4')
-    )
-      return null;
+    if (ch.armStopSend === undefined || this.#ah) return null;
     const datagrams = this.#datagrams(priority, adverIntCs);
     const slots: number[] = [];
     for (let i = 0; i < datagrams.length; i++) {
@@ -139,8 +138,7 @@ export class AdvertSender {
 
   /** Encodes (priority, interval) ahead of need (the priority-0 advert a stop sends at once). */
   prepare(priority: number, adverIntCs: number): void {
-    const c = this.#cfg;
-    if (c.authType === VRRP_AUTH.ah && c.version === 2 && c.family === 'ipv4') return;
+    if (this.#ah) return;
     this.#datagrams(priority, adverIntCs);
   }
 
