@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { native } from '../../../src/native/binding.js';
 import { ErrnoError } from '../../../src/native/errno-error.js';
-import { type RawIpDatagram, RawIpSocket } from '../../../src/native/raw-ip-socket.js';
+import { type RawIpDatagram, type RawIpSendOptions, RawIpSocket } from '../../../src/native/raw-ip-socket.js';
 import { SEND_BATCH_MAX } from '../../../src/native/send-batch.js';
 import { nativeUnavailable } from './helpers.js';
 
@@ -42,6 +42,38 @@ function collector(family: Family, tag: Uint8Array): { rx: RawIpSocket; bodies: 
     if (body.length >= 5 && tag.every((b, k) => body[k] === b)) bodies.push([...body]);
   });
   return { rx, bodies };
+}
+
+/**
+ * An IPv4 sender and this run's collector on loopback for `body`: `send(i)` sends
+ * datagram i, `arrived()` waits for loopback and reads what came; both closed after.
+ */
+async function withIpv4Pair(
+  body: (p: {
+    tx: RawIpSocket;
+    bodies: number[][];
+    send: (i: number, options?: RawIpSendOptions) => void;
+    arrived: () => Promise<void>;
+  }) => Promise<void>,
+): Promise<void> {
+  const tag = randomBytes(4);
+  const tx = RawIpSocket.open({ family: 4, protocol: 253, receive: false });
+  const { rx, bodies } = collector(4, tag);
+  const buf = new Uint8Array(16);
+  try {
+    await body({
+      tx,
+      bodies,
+      send: (i, options) => void tx.send(fill(buf, tag, i), { address: loopback(4) }, options),
+      arrived: async () => {
+        await sleep(50);
+        rx.readPending();
+      },
+    });
+  } finally {
+    tx.close();
+    rx.close();
+  }
 }
 
 describe('RawIpSocket batched send', { skip: nativeUnavailable() ?? false }, () => {
@@ -91,57 +123,36 @@ describe('RawIpSocket batched send', { skip: nativeUnavailable() ?? false }, () 
     });
   }
 
-  test('sendQueued sends what the cork holds now and stays corked', async () => {
-    const tag = randomBytes(4);
-    const lo = loopback(4);
-    const tx = RawIpSocket.open({ family: 4, protocol: 253, receive: false });
-    const { rx, bodies } = collector(4, tag);
-    try {
-      const buf = new Uint8Array(16);
+  test('sendQueued sends what the cork holds now and stays corked', () =>
+    withIpv4Pair(async ({ tx, bodies, send, arrived }) => {
       tx.sendQueued();
       tx.cork();
-      for (let i = 0; i < 3; i++) tx.send(fill(buf, tag, i), { address: lo });
+      for (let i = 0; i < 3; i++) send(i);
       tx.sendQueued();
-      await sleep(50);
-      rx.readPending();
+      await arrived();
       assert.deepEqual(
         bodies.map((b) => b[4]),
         [0, 1, 2],
       );
-      for (let i = 3; i < 5; i++) tx.send(fill(buf, tag, i), { address: lo });
-      await sleep(50);
-      rx.readPending();
+      for (let i = 3; i < 5; i++) send(i);
+      await arrived();
       assert.equal(bodies.length, 3, 'later sends are queued again');
       tx.uncork();
-      await sleep(50);
-      rx.readPending();
+      await arrived();
       assert.deepEqual(
         bodies.map((b) => b[4]),
         [0, 1, 2, 3, 4],
       );
-    } finally {
-      tx.close();
-      rx.close();
-    }
-  });
+    }));
 
-  test('a send with options is not held by a cork', async () => {
-    const tag = randomBytes(4);
-    const lo = loopback(4);
-    const tx = RawIpSocket.open({ family: 4, protocol: 253, receive: false });
-    const { rx, bodies } = collector(4, tag);
-    try {
+  test('a send with options is not held by a cork', () =>
+    withIpv4Pair(async ({ tx, bodies, send, arrived }) => {
       tx.cork();
-      tx.send(fill(new Uint8Array(16), tag, 1), { address: lo }, { hopLimit: 64 });
-      await sleep(50);
-      rx.readPending();
+      send(1, { hopLimit: 64 });
+      await arrived();
       assert.equal(bodies.length, 1);
       tx.uncork();
-    } finally {
-      tx.close();
-      rx.close();
-    }
-  });
+    }));
 
   test('sendmmsg checks its arguments and names the call and errno on failure', () => {
     const n = native();
