@@ -233,7 +233,22 @@ export function decodeIpvs(
   const timeouts = Object.keys(t).length > 0 ? t : undefined;
   const daemon = a.daemon === undefined ? undefined : daemonFrom(a.daemon, base);
   if (daemon !== undefined && !daemon.ok) return daemon;
+  if (opts.counters === false) {
+    // The lean walk leaves messages with a daemon or timeouts to this decoder.
+    service = service && withoutServiceCounters(service);
+    dest = dest && withoutDestCounters(dest);
+  }
   return ok({ cmd, ...defined({ service, dest, daemon: daemon?.value, timeouts }) });
+}
+
+function withoutServiceCounters(s: IpvsService): IpvsService {
+  const { stats: _stats, ...rest } = s;
+  return rest;
+}
+
+function withoutDestCounters(d: IpvsDest): IpvsDest {
+  const { stats: _stats, activeConns: _a, inactConns: _i, persistConns: _p, ...rest } = d;
+  return rest;
 }
 
 function daemonFrom(

@@ -105,6 +105,28 @@ describe('IPVS messages without counters', () => {
     }
   });
 
+  it('a message with timeouts (left to the schema decoder) loses its counters too', () => {
+    const zero = { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n };
+    const stats = { ...zero, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n };
+    const m: IpvsMessage = {
+      cmd: IPVS_CMD.NEW_SERVICE,
+      service: { af: 2, protocol: 6, addr: Uint8Array.of(10, 0, 0, 1), port: 80, stats },
+      dest: {
+        addr: Uint8Array.of(10, 0, 0, 2),
+        port: 80,
+        activeConns: 3,
+        inactConns: 1,
+        persistConns: 0,
+        stats,
+      },
+      timeouts: { udp: 300 },
+    };
+    const msg = only(encodeIpvs(FAM, m, { flags: 2, seq: 9 }));
+    const full = decodeIpvs(msg);
+    assert.ok(full.ok && full.value.service?.stats !== undefined && full.value.dest?.activeConns === 3);
+    assert.deepEqual(decodeIpvs(msg, { counters: false }), { ok: true, value: withoutCounters(full.value) });
+  });
+
   it('corrupted: never throw, succeed where the schema decoder does, fail alike without counters', () => {
     const corrupted = fc.tuple(
       serviceOrDest,
