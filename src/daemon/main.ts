@@ -283,19 +283,24 @@ const REHEARSAL_REPEATS = 10;
 /**
  * Every instance rehearses its rare paths once now, then one instance every
  * REHEARSAL_INTERVAL_MS, so a SIGTERM or a takeover never waits for V8 to compile them
- * (src/vrrp/rehearsal.ts). A few microseconds each, nothing sent.
+ * (src/vrrp/rehearsal.ts). A few microseconds each, nothing sent. Each round runs in the
+ * check phase, after the loop turn's timers and I/O: a process continued after SIGSTOP
+ * finds the interval due together with its Adver_Timer, and Node may run it first (the
+ * resumed master's advert went out 0.1-0.2 ms later behind the shutdown and scheduler
+ * dry runs).
  */
 function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
   for (const rt of daemon.instances) rt.rehearse();
   let next = 0;
-  const timer = setInterval(() => {
+  const rehearse = (): void => {
     daemon.advertiseShutdown(true);
     daemon.scheduler.rehearse();
     const list = daemon.instances;
     if (list.length === 0) return;
     next = (next + 1) % list.length;
     list[next]?.rehearse(REHEARSAL_REPEATS);
-  }, REHEARSAL_INTERVAL_MS);
+  };
+  const timer = setInterval(() => setImmediate(rehearse), REHEARSAL_INTERVAL_MS);
   timer.unref();
   return timer;
 }

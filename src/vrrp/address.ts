@@ -16,7 +16,9 @@ export function compareAddress(a: Uint8Array, b: Uint8Array): number {
 
 /** Format a 4- or 16-byte address as keepalived prints it. */
 export function formatAddress(addr: Uint8Array): string {
-  if (addr.length === 4) return Array.from(addr).join('.');
+  // Concatenated, not Array.from(...).join: a MASTER yielding formats its new master's
+  // address on the way to its log line, cold after an idle second.
+  if (addr.length === 4) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
   if (addr.length !== 16) return Array.from(addr, (b) => b.toString(16).padStart(2, '0')).join('');
   const words: number[] = [];
   for (let i = 0; i < 16; i += 2) words.push(((addr[i] ?? 0) << 8) | (addr[i + 1] ?? 0));

@@ -2,7 +2,7 @@
  * @module A dry run of the engine's rare, latency-critical paths on a throwaway copy of
  * an instance: a priority-0 advert in BACKUP (Skew_Time), the Master_Down_Timer firing
  * (takeover), a MASTER yielding to a better one and a MASTER answering a worse one (a
- * frozen master resuming: the single master again) and a shutdown from MASTER
+ * frozen master resuming: the single master again), its GARP delays, and a shutdown from MASTER
  * (priority-0 advert). The engine is pure, so this changes nothing; it only makes V8
  * compile those functions before they are needed
  * (first use compiles lazily, and V8 drops bytecode of functions unused for a while),
@@ -38,6 +38,14 @@ export function rehearseRarePaths(config: InstanceConfig, nowMs: number): number
   const worse = { priority: 1, maxAdverIntCs: config.adverIntCs, source: config.sourceAddress };
   r = step(master, { type: 'advert', advert: worse }, due);
   effects += r.effects.length;
+  // The GARP delays a takeover or a worse advert armed (a master continued after SIGSTOP
+  // finds them due with its Adver_Timer).
+  for (const after of [master, r.instance]) {
+    for (const timer of ['garpMasterDelay', 'garpLowerPrio'] as const) {
+      const at = after.timers[timer];
+      if (at !== null) effects += step(after, { type: 'timer', timer }, at).effects.length;
+    }
+  }
   r = step(master, { type: 'shutdown' }, due);
   return effects + r.effects.length;
 }

@@ -1,6 +1,6 @@
 /**
  * The rehearsal of the rare paths is a dry run: it goes through priority 0, takeover, a
- * yield to a better master and shutdown (so V8 compiles them), returns their effects'
+ * yield to a better master, the GARP delays and shutdown (so V8 compiles them), returns their effects'
  * count, and changes nothing it was given.
  */
 
@@ -36,6 +36,11 @@ test('the steps it takes reach the paths it is for: Skew_Time, MASTER, priority 
     const y = step(m, { type: 'advert', advert: better }, due);
     assert.equal(y.instance.state, 'BACKUP', `a MASTER at ${m.effectivePriority} yields`);
   }
+  // The GARP delay a takeover arms, which the rehearsal fires too.
+  const garpAt = b.instance.timers.garpMasterDelay;
+  assert.ok(garpAt !== null, 'garp_master_delay armed by the takeover');
+  const g = step(b.instance, { type: 'timer', timer: 'garpMasterDelay' }, garpAt);
+  assert.ok(g.effects.some((e) => e.type === 'sendGarp'));
   const c2 = step(b.instance, { type: 'shutdown' }, due);
   assert.equal(c2.instance.state, 'STOP');
   assert.ok(c2.effects.some((e) => e.type === 'sendAdvert' && e.priority === 0));
