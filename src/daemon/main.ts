@@ -285,9 +285,8 @@ const REHEARSAL_REPEATS = 10;
  * REHEARSAL_INTERVAL_MS, so a SIGTERM or a takeover never waits for V8 to compile them
  * (src/vrrp/rehearsal.ts). A few microseconds each, nothing sent. Each round runs in the
  * check phase, after the loop turn's timers and I/O: a process continued after SIGSTOP
- * finds the interval due together with its Adver_Timer, and Node may run it first (the
- * resumed master's advert went out 0.1-0.2 ms later behind the shutdown and scheduler
- * dry runs).
+ * finds the interval due together with its Adver_Timer, and Node may run it first (perf
+ * samples of resumed masters showed the shutdown and scheduler dry runs before the advert).
  */
 function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
   for (const rt of daemon.instances) rt.rehearse();
