@@ -302,9 +302,6 @@ export class InstanceRuntime implements ChannelMember {
     if (timer === 'masterDown' || (timer === 'adver' && this.#lateByAnInterval(nowMs))) {
       this.#channel?.readPending();
     }
-    // A GARP delay that came due with Adver_Timers (a master continued after SIGSTOP)
-    // lets their corked adverts go before it steps, not after.
-    if (timer === 'garpMasterDelay' || timer === 'garpLowerPrio') this.#deps.sendQueuedAdverts?.();
     this.feed({ type: 'timer', timer }, nowMs);
   }
 
