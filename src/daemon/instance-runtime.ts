@@ -108,15 +108,10 @@ export class InstanceRuntime implements ChannelMember {
    * V8 gives a function its type feedback only after several calls, and a path run once
    * still takes several times longer than one run ten times (a priority-0 step: ~85 vs
    * ~60 µs, the takeover step ~44 vs ~25 µs, medians of 5 runs on this machine).
-   * It runs after the due timers and the queued datagrams of this loop turn (setImmediate):
-   * a process continued after SIGSTOP finds the rehearsal's interval due together with
-   * its Adver_Timer, and ran the dry runs first (~1-4 ms before the resumed advert).
+   * The caller runs it after the due timers and queued datagrams of a loop turn
+   * (src/daemon/main.ts keepRarePathsWarm).
    */
   rehearse(times = 1): void {
-    setImmediate(() => this.#rehearseNow(times));
-  }
-
-  #rehearseNow(times: number): void {
     const now = this.#deps.clock.nowMs();
     for (let i = 0; i < times; i++) rehearseRarePaths(this.state.config, now);
   }

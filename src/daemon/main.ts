@@ -281,15 +281,18 @@ const REHEARSAL_INTERVAL_MS = 2000;
 const REHEARSAL_REPEATS = 10;
 
 /**
- * Every instance rehearses its rare paths once now, then one instance every
+ * Every instance rehearses its rare paths once at start, then one instance every
  * REHEARSAL_INTERVAL_MS, so a SIGTERM or a takeover never waits for V8 to compile them
  * (src/vrrp/rehearsal.ts). A few microseconds each, nothing sent. Each round runs in the
  * check phase, after the loop turn's timers and I/O: a process continued after SIGSTOP
- * finds the interval due together with its Adver_Timer, and Node may run it first (perf
- * samples of resumed masters showed the shutdown and scheduler dry runs before the advert).
+ * finds the interval due together with its Adver_Timer, and Node may run it first (the
+ * instances' dry runs once took ~1-4 ms before the resumed advert; perf samples of
+ * resumed masters showed the shutdown and scheduler dry runs there too).
  */
 function keepRarePathsWarm(daemon: VrrpDaemon): NodeJS.Timeout {
-  for (const rt of daemon.instances) rt.rehearse();
+  setImmediate(() => {
+    for (const rt of daemon.instances) rt.rehearse();
+  });
   let next = 0;
   const rehearse = (): void => {
     daemon.advertiseShutdown(true);
