@@ -13,19 +13,20 @@
  * BENCH_SCENARIOS=cut,stop,freeze picks scenarios (default all three); BENCH_PER_TRIAL=1 also
  * prints each freeze trial split at server1's first advert (SIGCONT -> advert -> server2's line).
  */
-import { type LogLine, sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
+import { sleep, type VrrpFrame, vrrpFrames } from '../test/netns/harness/index.js';
 import { table } from './stats.js';
 import {
   benchRealtime,
   benchUnavailable,
+  freezeTrials,
   IMPLS,
   masterDownMs,
   type Pair,
+  PROFILES,
   type Profile,
+  profileWanted,
   TRIALS,
-  V2_1S,
-  V3_10MS,
-  V3_100MS,
+  waitMs,
   withPair,
 } from './vrrp-lib.js';
 
@@ -41,10 +42,6 @@ const firstFrom = (frames: readonly VrrpFrame[], mac: string, after: number, pri
   frames.find((f) => f.ethSrc === mac && f.t > after && (prio0 ? f.priority === 0 : f.priority > 0));
 const lastFrom = (frames: readonly VrrpFrame[], mac: string, before: number) =>
   frames.filter((f) => f.ethSrc === mac && f.t < before && f.priority > 0).at(-1);
-
-function waitMs(p: Profile): number {
-  return Math.max(1500, masterDownMs(p.advertS, 254) * 4);
-}
 
 async function linkCut(pair: Pair, marks: Mark[]): Promise<void> {
   for (let i = 0; i < TRIALS; i++) {
@@ -71,20 +68,11 @@ async function graceful(pair: Pair, marks: Mark[]): Promise<void> {
   }
 }
 
-async function frozen(pair: Pair, marks: Mark[], single: number[]): Promise<void> {
-  for (let i = 0; i < TRIALS; i++) {
-    const [fa, fb] = [pair.a.mark(), pair.b.mark()];
-    const at = pair.a.proc.signal('SIGSTOP', true);
-    await pair.b.waitState('MASTER', waitMs(pair.profile), fb);
-    await sleep(pair.profile.advertS * 1000 * 1.5);
-    const fb2 = pair.b.mark();
-    const cont = pair.a.proc.signal('SIGCONT', true);
-    marks.push({ at, extra: cont });
-    const backup: LogLine = await pair.b.waitState('BACKUP', waitMs(pair.profile), fb2);
-    single.push(backup.t - cont);
-    if (pair.a.state() !== 'MASTER') await pair.a.waitState('MASTER', waitMs(pair.profile) * 3, fa);
-    await sleep(pair.profile.advertS * 1000 * (1 + Math.random()));
-  }
+function frozen(pair: Pair, marks: Mark[], single: number[]): Promise<void> {
+  return freezeTrials(pair, (t) => {
+    marks.push({ at: t.stopAt, extra: t.contAt });
+    single.push(t.backup.t - t.contAt);
+  });
 }
 
 async function runImpl(impl: (typeof IMPLS)[number], p: Profile, out: Series): Promise<void> {
@@ -184,9 +172,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`vrrp-failover: ${benchRealtime()}`);
-  const wanted = (process.env['BENCH_PROFILES'] ?? 'v2,v3').split(',');
-  const profiles = [V2_1S, V3_10MS, V3_100MS].filter((p) => wanted.some((w) => p.name.startsWith(w)));
-  for (const p of profiles) {
+  for (const p of PROFILES.filter(profileWanted('v2,v3'))) {
     const series: Record<string, Series> = {};
     for (const impl of IMPLS) {
       series[impl] = {};

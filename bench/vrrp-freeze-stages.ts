@@ -19,13 +19,12 @@ import { median, percentile } from './stats.js';
 import {
   benchRealtime,
   benchUnavailable,
+  freezeTrials,
   IMPLS,
   type Pair,
+  PROFILES,
   type Profile,
-  TRIALS,
-  V2_1S,
-  V3_10MS,
-  V3_100MS,
+  profileWanted,
   withPair,
 } from './vrrp-lib.js';
 
@@ -118,25 +117,21 @@ function stages(
 
 async function trials(pair: Pair, trace: Trace): Promise<Record<Stage, number>[]> {
   const out: Record<Stage, number>[] = [];
-  const intervalMs = pair.profile.advertS * 1000;
-  const waitMs = intervalMs * 5 + 3000;
+  let a = new Set<number>();
+  let b = new Set<number>();
   await sleep(1000);
-  for (let i = 0; i < TRIALS; i++) {
-    const [fa, fb] = [pair.a.mark(), pair.b.mark()];
-    pair.a.proc.signal('SIGSTOP', true);
-    await pair.b.waitState('MASTER', waitMs, fb);
-    await sleep(intervalMs * 1.5);
-    const a = new Set(processTree(pair.a.proc.pid));
-    const b = new Set(processTree(pair.b.proc.pid));
-    const fb2 = pair.b.mark();
-    trace.start();
-    pair.a.proc.signal('SIGCONT', true);
-    await pair.b.waitState('BACKUP', waitMs, fb2);
-    const s = stages(parse(trace.stop()), a, b);
-    if (s !== null) out.push(s);
-    if (pair.a.state() !== 'MASTER') await pair.a.waitState('MASTER', waitMs * 3, fa);
-    await sleep(intervalMs * (1 + Math.random()));
-  }
+  await freezeTrials(
+    pair,
+    () => {
+      const s = stages(parse(trace.stop()), a, b);
+      if (s !== null) out.push(s);
+    },
+    () => {
+      a = new Set(processTree(pair.a.proc.pid));
+      b = new Set(processTree(pair.b.proc.pid));
+      trace.start();
+    },
+  );
   return out;
 }
 
@@ -157,8 +152,6 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`vrrp-freeze-stages: ${benchRealtime()}`);
-  const wanted = (process.env['BENCH_PROFILES'] ?? 'v2').split(',');
-  const profiles = [V2_1S, V3_10MS, V3_100MS].filter((p) => wanted.some((w) => p.name.startsWith(w)));
   const trace = new Trace();
   try {
     console.log(
@@ -167,7 +160,7 @@ async function main(): Promise<void> {
     console.log(
       `${'impl'.padEnd(14)} ${'profile'.padEnd(9)} ${'n'.padStart(3)} ${STAGES.map((s) => s.padStart(25)).join(' ')}`,
     );
-    for (const p of profiles) {
+    for (const p of PROFILES.filter(profileWanted('v2'))) {
       for (const impl of IMPLS) {
         const rows = await withPair(impl, p, 'stages', (pair) => trials(pair, trace));
         if (rows) report(impl, p, rows);

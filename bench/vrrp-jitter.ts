@@ -15,6 +15,7 @@ import {
   IMPLS,
   type Pair,
   type Profile,
+  profileWanted,
   V2_1S,
   V3_10MS,
   withPair,
@@ -78,14 +79,14 @@ async function main(): Promise<void> {
     console.log(`vrrp-jitter: skipped (${why})`);
     return;
   }
-  const wanted = (process.env['BENCH_PROFILES'] ?? 'v2,v3').split(',');
+  const wanted = profileWanted('v2,v3');
   const loads = (process.env['BENCH_JITTER_LOADS'] ?? 'idle,busy').split(',');
   const plan = (
     [
       [V2_1S, Number(process.env['BENCH_JITTER_V2_S'] ?? 25)],
       [V3_10MS, Number(process.env['BENCH_JITTER_V3_S'] ?? 10)],
     ] as [Profile, number][]
-  ).filter(([p]) => wanted.some((w) => p.name.startsWith(w)));
+  ).filter(([p]) => wanted(p));
   for (const [p, seconds] of plan) {
     const rows = [];
     const notes: string[] = [];

@@ -15,9 +15,11 @@ import {
   type Impl,
   implUnavailable,
   type Lab,
+  type LogLine,
   labUnavailable,
   type Mode,
   processTree,
+  sleep,
   VrrpNode,
   vrrpConf,
 } from '../test/netns/harness/index.js';
@@ -79,6 +81,54 @@ export interface Profile {
 export const V2_1S: Profile = { name: 'v2 1s', mode: 'v2-pass', advertS: 1 };
 export const V3_10MS: Profile = { name: 'v3 0.01s', mode: 'v3-ipv4', advertS: 0.01 };
 export const V3_100MS: Profile = { name: 'v3 0.1s', mode: 'v3-ipv4', advertS: 0.1 };
+
+/** The failover profiles, in the order benches run them. */
+export const PROFILES: readonly Profile[] = [V2_1S, V3_10MS, V3_100MS];
+
+/** Whether BENCH_PROFILES (name prefixes, comma-separated; `defaults` when unset) names `p`. */
+export function profileWanted(defaults: string): (p: Profile) => boolean {
+  const wanted = (process.env['BENCH_PROFILES'] ?? defaults).split(',');
+  return (p) => wanted.some((w) => p.name.startsWith(w));
+}
+
+/** How long a bench waits for one transition of `p`'s pair. */
+export function waitMs(p: Profile): number {
+  return Math.max(1500, masterDownMs(p.advertS, 254) * 4);
+}
+
+/** One frozen-master trial: when server1 was stopped and continued, and server2's BACKUP line. */
+export interface FreezeTrial {
+  readonly stopAt: number;
+  readonly contAt: number;
+  readonly backup: LogLine;
+}
+
+/**
+ * TRIALS frozen-master trials: server1 stopped (SIGSTOP, its whole tree) until server2 is
+ * MASTER and 1.5 intervals more, then continued (SIGCONT) until server2 logs BACKUP.
+ * `beforeCont` runs just before each SIGCONT; `each` gets the trial once server2 is
+ * BACKUP, before the bench waits for server1 to be MASTER again.
+ */
+export async function freezeTrials(
+  pair: Pair,
+  each: (t: FreezeTrial) => void,
+  beforeCont: () => void = () => {},
+): Promise<void> {
+  const p = pair.profile;
+  for (let i = 0; i < TRIALS; i++) {
+    const [fa, fb] = [pair.a.mark(), pair.b.mark()];
+    const stopAt = pair.a.proc.signal('SIGSTOP', true);
+    await pair.b.waitState('MASTER', waitMs(p), fb);
+    await sleep(p.advertS * 1000 * 1.5);
+    const fb2 = pair.b.mark();
+    beforeCont();
+    const contAt = pair.a.proc.signal('SIGCONT', true);
+    const backup = await pair.b.waitState('BACKUP', waitMs(p), fb2);
+    each({ stopAt, contAt, backup });
+    if (pair.a.state() !== 'MASTER') await pair.a.waitState('MASTER', waitMs(p) * 3, fa);
+    await sleep(p.advertS * 1000 * (1 + Math.random()));
+  }
+}
 
 /** Master_Down_Interval in ms for a backup of `priority` (RFC 5798 §6.1). */
 export const masterDownMs = (advertS: number, priority: number): number =>
